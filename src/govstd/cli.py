@@ -1,0 +1,76 @@
+"""The ``govstd`` command line: parse, call the Python API, render — nothing else.
+
+Subcommands live one per module in ``govstd.commands`` and are imported only when run, so
+``govstd --help`` stays fast even though validation pulls in DuckDB, Spark or Great Expectations.
+Errors a user can cause are ``GovstdError``s: printed without a traceback, exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from govstd import __version__
+
+#: command name → (module, attribute, one-line help shown by ``govstd --help`` without importing it)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "standards": ("govstd.commands.standards", "standards", "List and show the built-in field standards."),
+    "check": ("govstd.commands.check", "check", "Check single values against a field standard."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module, attr, _ = COMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govstd")
+def cli() -> None:
+    """govstd — Chinese government data standards: registry, validators, quality scorecards."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: run the CLI and turn errors into exit codes (2 for anything the user can fix)."""
+    from govstd.errors import GovstdError
+
+    try:
+        return cli.main(args=argv, prog_name="govstd", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except GovstdError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # `govstd check ... | head` closes stdout early; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as exc:
+        if os.environ.get("GOVSTD_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}\n  (set GOVSTD_DEBUG=1 for a traceback)", err=True)
+        sys.exit(3)

@@ -1,0 +1,91 @@
+"""Errors meant for humans.
+
+Every error a user can cause (bad file, unknown reference, refused publish) is a `GovstdError`;
+the CLI prints its message and exits with its `exit_code` — never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class GovstdError(Exception):
+    """Base of all errors the CLI reports without a traceback (exit code 2 unless set)."""
+
+    exit_code = 2
+    code = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": self.code, "message": self.message, "hint": self.hint}
+
+
+class InputError(GovstdError):
+    """Bad input: names the file, the line and column, the field, and what was expected."""
+
+    code = "input"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path, self.line, self.column, self.field, self.expected = path, line, column, field, expected
+        where = ""
+        if path:
+            where = path
+            if line is not None:
+                where += f":{line}"
+                if column is not None:
+                    where += f":{column}"
+            where += ": "
+        detail = message
+        if field:
+            detail = f"{field}: {detail}"
+        if expected:
+            detail += f" (expected {expected})"
+        super().__init__(where + detail, hint=hint)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **super().to_dict(),
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "field": self.field,
+            "expected": self.expected,
+        }
+
+
+class NotFoundError(GovstdError):
+    """An unknown reference; suggests the closest known names."""
+
+    code = "not_found"
+
+    def __init__(self, what: str, name: str, known: Iterable[str] = ()) -> None:
+        close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}?" if close else None
+        super().__init__(f"unknown {what}: {name!r}", hint=hint)
+        self.name = name
+        self.suggestions = close
+
+
+class ConflictError(GovstdError):
+    """A write lost a race or would change something immutable."""
+
+    code = "conflict"
+

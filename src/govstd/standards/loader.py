@@ -1,0 +1,195 @@
+"""Authoring: read standards from YAML and report mistakes by file, line, column and field.
+
+A file holds one entry, or several as YAML documents separated by ``---``. Each document names its
+``kind`` (data_element, code_set, catalogue_schema, service_item). Errors never show a traceback: the
+first problem of each document becomes an ``InputError`` pointing at the offending key.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from govstd.errors import InputError
+from govstd.standards.models import AnyEntry, CodeSet, Entry, EntryKind
+
+_ENTRY_ADAPTER: TypeAdapter[AnyEntry] = TypeAdapter(Entry)
+_KINDS = ", ".join(k.value for k in EntryKind)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")  # round-trip nodes remember their line and column
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _position(node: Any, loc: Sequence[int | str]) -> tuple[int | None, int | None]:
+    """Walk a pydantic error location through ruamel nodes to the deepest line/column we know."""
+    line: int | None = None
+    col: int | None = None
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line, col = node.lc.key(part)
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line, col = node.lc.item(part)
+            node = node[part]
+        elif isinstance(node, CommentedMap) and isinstance(node.lc.line, int):
+            # Discriminator tags (e.g. 'catalogue_schema') appear in loc but not in the document.
+            line, col = node.lc.line, node.lc.col
+            continue
+        else:
+            break
+    return (line + 1 if line is not None else None, col + 1 if col is not None else None)
+
+
+def _field_path(loc: Sequence[int | str], kinds: set[str]) -> str:
+    parts = [str(p) for p in loc if str(p) not in kinds]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or "(document)"
+
+
+def _plain(node: Any) -> Any:
+    """ruamel nodes → plain dicts/lists, so pydantic sees ordinary Python values."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def parse_entry(data: Any, *, path: str = "<data>", node: Any = None) -> AnyEntry:
+    """Validate one entry (a mapping) and raise ``InputError`` naming where it is wrong."""
+    node = data if node is None else node
+    if not isinstance(data, dict):
+        line = getattr(getattr(node, "lc", None), "line", None)
+        raise InputError(
+            "a standard must be a mapping", path=path, line=(line + 1 if line is not None else None),
+            expected=f"a mapping with 'kind' ({_KINDS})",
+        )
+    try:
+        return _ENTRY_ADAPTER.validate_python(_plain(data))
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = err["loc"]
+        line, col = _position(node, loc)
+        message = err["msg"]
+        expected = None
+        if err["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            message = "missing or unknown 'kind'"
+            expected = _KINDS
+        more = len(exc.errors()) - 1
+        hint = f"{more} more problem(s) in this document after this one" if more else None
+        raise InputError(
+            message, path=path, line=line, column=col, field=_field_path(loc, {k.value for k in EntryKind}),
+            expected=expected, hint=hint,
+        ) from None
+
+
+def iter_yaml_documents(text: str, *, path: str) -> Iterator[Any]:
+    try:
+        yield from _yaml().load_all(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise InputError(
+            f"not valid YAML: {exc.problem or exc.context}",
+            path=path,
+            line=(mark.line + 1 if mark else None),
+            column=(mark.column + 1 if mark else None),
+        ) from None
+    except Exception as exc:  # ruamel raises several unrelated types for broken input
+        raise InputError(f"not valid YAML: {exc}", path=path) from None
+
+
+def load_text(text: str, *, path: str = "<string>", base_dir: Path | None = None) -> list[AnyEntry]:
+    """All entries in a YAML text; ``codes_file`` of a code set is resolved against ``base_dir``."""
+    entries: list[AnyEntry] = []
+    for doc in iter_yaml_documents(text, path=path):
+        if doc is None:
+            continue
+        entry = parse_entry(doc, path=path)
+        if isinstance(entry, CodeSet) and entry.codes_file and not entry.codes:
+            entry = _with_codes_from_csv(entry, base_dir, path)
+        entries.append(entry)
+    if not entries:
+        raise InputError("no standard found in file", path=path, expected="at least one YAML document")
+    return entries
+
+
+def load_file(path: str | Path) -> list[AnyEntry]:
+    """All entries of one YAML file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=str(p), expected="a UTF-8 YAML file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path=str(p)) from None
+    return load_text(text, path=str(p), base_dir=p.parent)
+
+
+def load_paths(paths: Sequence[str | Path]) -> list[AnyEntry]:
+    """Entries from files and directories (``*.yaml`` / ``*.yml`` below a directory, sorted)."""
+    entries: list[AnyEntry] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted([*p.rglob("*.yaml"), *p.rglob("*.yml")])
+            if not files:
+                raise InputError("no *.yaml files in directory", path=str(p))
+            for f in files:
+                entries.extend(load_file(f))
+        else:
+            entries.extend(load_file(p))
+    return entries
+
+
+def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> CodeSet:
+    """Large code sets keep their rows in a CSV: code,label_zh[,label_en,parent,level,valid_from,valid_to].
+
+    The GB/T 2260 history table's own columns (name, valid_from_year, valid_to_year_exclusive) are
+    read as they are, so the shipped file stays byte-identical to its source.
+    """
+    assert entry.codes_file is not None
+    if base_dir is not None and (base_dir / entry.codes_file).exists():
+        text = (base_dir / entry.codes_file).read_text(encoding="utf-8")
+    else:
+        resource = resources.files("govstd.standards").joinpath("data", entry.codes_file)
+        if not resource.is_file():
+            raise InputError(f"codes_file not found: {entry.codes_file}", path=path, field="codes_file")
+        text = resource.read_text(encoding="utf-8")
+    codes = []
+    for row in csv.DictReader(text.splitlines()):
+        codes.append(
+            {
+                "code": row["code"],
+                "label_zh": row.get("label_zh") or row.get("name") or "",
+                "label_en": row.get("label_en") or None,
+                "parent": row.get("parent") or row.get("parent_code") or None,
+                "level": row.get("level") or None,
+                "valid_from": _date_or_none(row.get("valid_from") or _year_start(row.get("valid_from_year"))),
+                "valid_to": _date_or_none(row.get("valid_to") or _year_start(row.get("valid_to_year_exclusive"))),
+            }
+        )
+    return entry.model_copy(update={"codes": CodeSet.model_validate({**entry.model_dump(), "codes": codes}).codes})
+
+
+def _date_or_none(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _year_start(year: str | None) -> str | None:
+    return f"{int(year):04d}-01-01" if year else None

@@ -1,0 +1,88 @@
+"""What a validation run returns: per-check metrics, never a verdict.
+
+Metrics (evaluated, failed, masked samples) are kept apart from thresholds: the scorecard weighs them
+and the share gate judges them (``govstd.validators.scorecard``). Every engine (DuckDB, Spark,
+PostgreSQL) fills the same models, so their results compare field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from govstd.standards.models import QualityDimension
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Sample(_Model):
+    """One failing row: its 1-based row number in the source and the masked values of the check's columns."""
+
+    row: int
+    values: dict[str, str | None]
+
+
+class CheckResult(_Model):
+    """The outcome of one check: how many rows it looked at and how many failed."""
+
+    rule_id: str = Field(description="Stable rule id, e.g. 'id_number.checksum' or 'unique.key'.")
+    rule: str = Field(description="Rule kind, e.g. 'checksum', 'not_null', 'code_set'.")
+    dimension: QualityDimension
+    indicator: str | None = Field(None, description="GB/T 36344 indicator, e.g. 数据格式合规性.")
+    columns: list[str]
+    description: str
+    evaluated: int = Field(ge=0, description="Rows (or groups) the check applied to.")
+    failed: int = Field(ge=0)
+    samples: list[Sample] = Field(default_factory=list)
+    severity: str = Field("error", description="'error' counts against the score; 'info' only reports.")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def passed(self) -> int:
+        return self.evaluated - self.failed
+
+    @property
+    def pass_rate(self) -> float:
+        return 1.0 if self.evaluated == 0 else self.passed / self.evaluated
+
+
+class DatasetInfo(_Model):
+    """What was validated: enough to tell two inputs apart, no content."""
+
+    source: str
+    format: str
+    rows: int
+    columns: list[str]
+    encoding: str | None = None
+    sha256: str | None = None
+    sm3: str | None = None
+    bytes: int | None = None
+
+
+class ValidationResult(_Model):
+    """All checks of one run, plus what was validated, against which schema, on which engine."""
+
+    dataset: DatasetInfo
+    schema_ref: str = Field(description="Catalogue schema 'id@version'.")
+    engine: str
+    tool_version: str
+    registry: str | None = None
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    checks: list[CheckResult]
+    warnings: list[str] = Field(default_factory=list)
+
+    def check(self, rule_id: str) -> CheckResult:
+        for c in self.checks:
+            if c.rule_id == rule_id:
+                return c
+        raise KeyError(rule_id)
+
+    @property
+    def failed_counts(self) -> dict[str, int]:
+        """rule id → failed count: what the engine parity tests compare."""
+        return {c.rule_id: c.failed for c in self.checks}
