@@ -1,0 +1,244 @@
+"""GB/T 2260 行政区划代码 — codes for the administrative divisions of the PRC, with their history.
+
+Six digits: 2 province, 2 prefecture, 2 county (``xx0000`` province, ``xxxx00`` prefecture; prefecture
+digits 90 = county-level units directly under the province). Codes change every year, so a code is
+checked against the table in force at a given time: ``is_current`` (end of 2024), ``is_known``
+(ever, or in a given year). Tables ship as package data (see ``data/SOURCES.md``), loaded once.
+
+>>> is_current('110101'), is_current('110103')
+(True, False)
+>>> is_known('110103'), is_known('110103', year=2009), is_known('110103', year=2010)
+(True, True, False)
+>>> name('110103')
+'崇文区'
+>>> validate(' 110105 ')
+'110105'
+>>> is_valid('999999')
+False
+>>> name('511301'), is_current('511301')  # a derived 市辖区 code (see CITY_DISTRICTS_LEVEL)
+('市辖区', True)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import cache
+from importlib import resources
+from typing import NamedTuple
+
+from govstd.standards.numbers.exceptions import InvalidFormat, InvalidLength, InvalidRegion
+from govstd.standards.numbers.normalize import normalize
+
+__all__ = [
+    "CITY_DISTRICTS_LEVEL",
+    "CITY_DISTRICTS_NAME",
+    "CURRENT_CODES",
+    "CURRENT_FILE",
+    "DATA_YEAR",
+    "HISTORICAL_CODES",
+    "HISTORY_FILE",
+    "HISTORY_FIRST_YEAR",
+    "CurrentRegion",
+    "RegionRecord",
+    "compact",
+    "current_rows",
+    "history_rows",
+    "is_current",
+    "is_known",
+    "is_valid",
+    "name",
+    "validate",
+]
+
+# Package data (govstd/standards/data), provenance in data/SOURCES.md. A change to either table is a
+# new file with a new data year, never an edit.
+CURRENT_FILE = "gbt2260_current_2024.csv"
+HISTORY_FILE = "gbt2260_history_1981_2024.csv"
+# The history table starts with the 1981 publication: a record first seen in 1981 may be older, so it
+# counts as valid for every year before 1981 too (people born before 1981 got codes in force later).
+HISTORY_FIRST_YEAR = 1981
+# The last year the tables cover (codes in force on 2024-12-31); codes still in use stay valid after.
+DATA_YEAR = 2024
+# GB/T 2260 gives every prefecture-level city that has districts a 市辖区 ("the city's districts") code
+# xxxx01. The 民政部 lists the shipped tables come from omit these, yet they are real: IDs carry them and
+# so do USCCs (region 511301, 南充市市辖区, throughout the service-item sample). They are derived, never
+# stored: for each record of a prefecture-level "…市" with at least one district code xxxx02-xxxx20, a
+# record (xxxx01, "市辖区", level CITY_DISTRICTS_LEVEL) with the city's validity period. This yields the
+# same 292 codes python-stdnum lists.
+CITY_DISTRICTS_LEVEL = "city_districts"
+CITY_DISTRICTS_NAME = "市辖区"
+
+
+class RegionRecord(NamedTuple):
+    """One validity period of one code: valid for valid_from_year <= year < valid_to_year_exclusive."""
+
+    code: str
+    name: str
+    level: str
+    valid_from_year: int
+    valid_to_year_exclusive: int | None
+
+
+class CurrentRegion(NamedTuple):
+    """A code in force at the end of ``DATA_YEAR``."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+def _read(filename: str) -> list[dict[str, str]]:
+    text = resources.files("govstd.standards").joinpath("data", filename).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _has_city_districts(record: RegionRecord, district_prefixes: frozenset[str]) -> bool:
+    return (
+        record.level == "city"
+        and record.code.endswith("00")
+        and record.name.endswith("市")
+        and record.code[:4] in district_prefixes
+    )
+
+
+@cache
+def _file_history_rows() -> tuple[RegionRecord, ...]:
+    return tuple(
+        RegionRecord(
+            row["code"],
+            row["name"],
+            row["level"],
+            int(row["valid_from_year"]),
+            int(row["valid_to_year_exclusive"]) if row["valid_to_year_exclusive"] else None,
+        )
+        for row in _read(HISTORY_FILE)
+    )
+
+
+@cache
+def _district_prefixes() -> frozenset[str]:
+    return frozenset(r.code[:4] for r in _file_history_rows() if r.level == "county" and 2 <= int(r.code[4:]) <= 20)
+
+
+@cache
+def history_rows(include_derived: bool = True) -> tuple[RegionRecord, ...]:
+    """Every record 1981-2024 (code, name, level, valid from, valid to): the history table's, plus
+    (``include_derived``) the 市辖区 records derived from it (see ``CITY_DISTRICTS_LEVEL``)."""
+    rows = _file_history_rows()
+    if not include_derived:
+        return rows
+    stored = {r.code for r in rows}
+    prefixes = _district_prefixes()
+    derived = tuple(
+        RegionRecord(
+            r.code[:4] + "01", CITY_DISTRICTS_NAME, CITY_DISTRICTS_LEVEL, r.valid_from_year, r.valid_to_year_exclusive
+        )
+        for r in rows
+        if _has_city_districts(r, prefixes) and r.code[:4] + "01" not in stored
+    )
+    return rows + derived
+
+
+@cache
+def current_rows(include_derived: bool = True) -> tuple[CurrentRegion, ...]:
+    """Every code in force at the end of ``DATA_YEAR`` (code, name, level, parent code), plus
+    (``include_derived``) the current cities' 市辖区 codes."""
+    rows = tuple(
+        CurrentRegion(row["code"], row["name"], row["level"], row["parent_code"] or None) for row in _read(CURRENT_FILE)
+    )
+    if not include_derived:
+        return rows
+    stored = {r.code for r in rows}
+    derived = {
+        r.code: CurrentRegion(r.code, CITY_DISTRICTS_NAME, CITY_DISTRICTS_LEVEL, r.code[:4] + "00")
+        for r in history_rows()
+        if r.level == CITY_DISTRICTS_LEVEL and r.valid_to_year_exclusive is None and r.code not in stored
+    }
+    return rows + tuple(derived.values())
+
+
+@cache
+def _history_index() -> dict[str, tuple[RegionRecord, ...]]:
+    index: dict[str, list[RegionRecord]] = {}
+    for record in history_rows():
+        index.setdefault(record.code, []).append(record)
+    return {code: tuple(sorted(records, key=lambda r: r.valid_from_year)) for code, records in index.items()}
+
+
+@cache
+def _current_index() -> dict[str, str]:
+    return {row.code: row.name for row in current_rows()}
+
+
+@cache
+def CURRENT_CODES() -> frozenset[str]:
+    """The codes in force at the end of ``DATA_YEAR`` (loaded on first use)."""
+    return frozenset(_current_index())
+
+
+@cache
+def HISTORICAL_CODES() -> frozenset[str]:
+    """Every code valid at any time 1981-2024, current ones included (loaded on first use)."""
+    return frozenset(_history_index()) | CURRENT_CODES()
+
+
+def _in_period(record: RegionRecord, year: int) -> bool:
+    starts = record.valid_from_year <= year or record.valid_from_year == HISTORY_FIRST_YEAR
+    return starts and (record.valid_to_year_exclusive is None or year < record.valid_to_year_exclusive)
+
+
+def is_current(code: str) -> bool:
+    """True if ``code`` is in force at the end of ``DATA_YEAR``."""
+    return code in _current_index()
+
+
+def is_known(code: str, year: int | None = None) -> bool:
+    """True if ``code`` was ever a GB/T 2260 code, or — with ``year`` — was in force that year."""
+    if year is None:
+        return code in _history_index() or code in _current_index()
+    return any(_in_period(record, year) for record in _history_index().get(code, ()))
+
+
+def name(code: str, year: int | None = None) -> str | None:
+    """The name of ``code`` (in force in ``year`` if given; else the current or last name), or None."""
+    records = _history_index().get(code, ())
+    if year is not None:
+        return next((r.name for r in reversed(records) if _in_period(r, year)), None)
+    current = _current_index().get(code)
+    if current is not None:
+        return current
+    return records[-1].name if records else None
+
+
+def compact(code: str) -> str:
+    """Normalise harmless damage (width, spaces, apostrophe). Raises ExcelDamaged."""
+    return normalize(code).value
+
+
+def validate(code: str, *, year: int | None = None, current: bool = False) -> str:
+    """Return the compact code if it is a GB/T 2260 code: ever (default), in force in ``year``, or
+    in force now (``current=True``). Raises InvalidLength, InvalidFormat or InvalidRegion."""
+    code = compact(code)
+    if len(code) != 6:
+        raise InvalidLength("a GB/T 2260 code has 6 digits")
+    if not code.isascii() or not code.isdigit():
+        raise InvalidFormat("a GB/T 2260 code has digits only")
+    if current:
+        if not is_current(code):
+            raise InvalidRegion(f"not a GB/T 2260 code in force at the end of {DATA_YEAR}")
+    elif not is_known(code, year):
+        raise InvalidRegion(
+            "not a known GB/T 2260 code" if year is None else f"not a GB/T 2260 code in force in {year}"
+        )
+    return code
+
+
+def is_valid(code: str, *, year: int | None = None, current: bool = False) -> bool:
+    """True if ``validate`` accepts the code."""
+    try:
+        validate(code, year=year, current=current)
+    except ValueError:
+        return False
+    return True

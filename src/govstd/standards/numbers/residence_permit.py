@@ -1,0 +1,74 @@
+"""港澳台居民居住证 — residence permit numbers of Hong Kong, Macao and Taiwan residents (2018).
+
+Same 18-character layout and MOD 11-2 check as GB 11643 citizen ID numbers (see gb11643, reused
+here), but the address code is 810000 (Hong Kong), 820000 (Macao) or 830000 (Taiwan).
+
+>>> validate('810000199001010019')
+'810000199001010019'
+>>> parse('830000199001010012').region_name
+'台湾地区'
+>>> validate('110105194912310021')
+Traceback (most recent call last):
+    ...
+govstd.standards.numbers.exceptions.InvalidChecksum: the check character does not match
+>>> is_valid('11010519491231002X')
+False
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from govstd.standards.numbers import gb11643
+from govstd.standards.numbers.exceptions import InvalidRegion, ValidationError
+
+__all__ = [
+    "REGIONS",
+    "calc_check_digit",
+    "check",
+    "compact",
+    "format",
+    "is_valid",
+    "mask",
+    "parse",
+    "validate",
+]
+
+# The address codes of residence permits (defined once, in gb11643).
+REGIONS: dict[str, str] = gb11643.RESIDENCE_PERMIT_REGIONS
+
+compact = gb11643.compact
+calc_check_digit = gb11643.calc_check_digit
+format = gb11643.format
+mask = gb11643.mask
+
+
+def check(
+    number: str, *, today: date | None = None, min_birth_date: date = gb11643.MIN_BIRTH_DATE
+) -> list[ValidationError]:
+    """Every problem with ``number`` (as gb11643.check), plus the residence-permit address code."""
+    problems = gb11643.check(number, region_policy="none", today=today, min_birth_date=min_birth_date)
+    if any(p.code in {"masked", "excel_damage", "length", "format"} for p in problems):
+        return problems
+    if compact(number)[:6] not in REGIONS:
+        problems.append(InvalidRegion("a residence permit's address code is 810000, 820000 or 830000"))
+    return problems
+
+
+def validate(number: str, *, today: date | None = None, min_birth_date: date = gb11643.MIN_BIRTH_DATE) -> str:
+    """Return the normalised 18-character number or raise the first problem ``check`` finds."""
+    problems = check(number, today=today, min_birth_date=min_birth_date)
+    if problems:
+        raise problems[0]
+    return compact(number)
+
+
+def is_valid(number: str, *, today: date | None = None, min_birth_date: date = gb11643.MIN_BIRTH_DATE) -> bool:
+    """True if ``validate`` accepts the number."""
+    return not check(number, today=today, min_birth_date=min_birth_date)
+
+
+def parse(number: str, *, today: date | None = None, min_birth_date: date = gb11643.MIN_BIRTH_DATE) -> gb11643.IdInfo:
+    """Validate and split the number (region, birth date, sex, sequence)."""
+    validate(number, today=today, min_birth_date=min_birth_date)
+    return gb11643.parse(number, region_policy="none", today=today, min_birth_date=min_birth_date)
