@@ -20,6 +20,7 @@ from govstd import __version__
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "standards": ("govstd.commands.standards", "standards", "List and show the built-in field standards."),
     "check": ("govstd.commands.check", "check", "Check single values against a field standard."),
+    "registry": ("govstd.commands.registry", "registry", "Publish, resolve, diff and retire versioned standards."),
 }
 
 

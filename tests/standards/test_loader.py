@@ -105,3 +105,9 @@ def test_bad_regex_in_representation_is_reported() -> None:
     with pytest.raises(InputError) as err:
         load_text("kind: data_element\nid: A\nname_zh: x\nrepresentation: {pattern: '[0-9'}\n", path="p.yaml")
     assert err.value.field == "representation.pattern"
+
+
+def test_unknown_kind_points_at_the_kind_key() -> None:
+    with pytest.raises(InputError) as err:
+        load_text("id: X\nname_zh: x\nkind: catalog\n", path="k.yaml")
+    assert err.value.line == 3 and err.value.field == "kind"

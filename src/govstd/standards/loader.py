@@ -89,6 +89,9 @@ def parse_entry(data: Any, *, path: str = "<data>", node: Any = None) -> AnyEntr
         if err["type"] in {"union_tag_invalid", "union_tag_not_found"}:
             message = "missing or unknown 'kind'"
             expected = _KINDS
+            if isinstance(node, CommentedMap) and "kind" in node:
+                loc = ("kind",)
+                line, col = _position(node, loc)
         more = len(exc.errors()) - 1
         hint = f"{more} more problem(s) in this document after this one" if more else None
         raise InputError(
