@@ -1,0 +1,449 @@
+"""``govstd registry …``: publish, resolve, diff and retire standards in a registry database.
+
+Thin by design: each command parses its arguments, calls ``govstd.registry.store.Registry`` and
+renders the result — a rich table for people, one JSON document with ``--json`` for machines (errors
+too: with ``--json`` the error object is printed on stdout before the exit with code 2).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from govstd.commands._output import console, emit_json
+from govstd.errors import GovstdError, InputError
+from govstd.standards.models import EntryKind
+
+if TYPE_CHECKING:
+    from govstd.registry.compat import Diff
+    from govstd.registry.store import PublishOutcome, Registry, VersionInfo
+    from govstd.standards.models import AnyEntry
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_MODES = ["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"]
+
+
+def _default_location() -> str:
+    import platformdirs
+
+    return str(Path(platformdirs.user_data_dir("govstd", appauthor=False)) / "registry.sqlite")
+
+
+def _set_url(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(dict)["url"] = value
+
+
+_HELP = f"""Publish, resolve, diff and retire standards in a versioned registry.
+
+\b
+The registry is a database given by --registry URL or GOVSTD_REGISTRY:
+  sqlite:///PATH (or just a path)     an embedded file (the default)
+  postgresql://USER@HOST:PORT/DB      a shared registry
+Default: {_default_location()}
+(the user data directory from platformdirs; created on first use).
+
+\b
+References: NAME, NAME@1.2.0, NAME@^1.2, NAME@~1.2, NAME@>=1.0,<2, NAME@latest.
+NAME is the id (any case), an alias or the standard number (GB/T 2260).
+"""
+
+
+@click.group(help=_HELP)
+@click.option("--registry", "registry_url", envvar="GOVSTD_REGISTRY", metavar="URL",
+              help="Registry database URL or SQLite path [env: GOVSTD_REGISTRY].")
+@click.pass_context
+def registry(ctx: click.Context, registry_url: str | None) -> None:
+    ctx.ensure_object(dict).setdefault("url", registry_url)
+
+
+def _common(f: F) -> F:
+    f = click.option("--json", "as_json", is_flag=True, help="Machine-readable output (one JSON document).")(f)
+    f = click.option("--registry", metavar="URL", expose_value=False, callback=_set_url,
+                     help="Same as `govstd registry --registry URL`.")(f)
+    return _json_errors(f)
+
+
+def _actor(f: F) -> F:
+    return click.option("--actor", envvar="GOVSTD_ACTOR", metavar="NAME",
+                        help="Who makes the change [env: GOVSTD_ACTOR; default: the OS user].")(f)
+
+
+def _json_errors(f: F) -> F:
+    """With --json, print the error object on stdout too, so a pipeline parses one document either way."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except GovstdError as exc:
+            if kwargs.get("as_json"):
+                emit_json(exc.to_dict())
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open() -> Registry:
+    from govstd.registry.store import Registry
+
+    obj = click.get_current_context().find_object(dict) or {}
+    return Registry(obj.get("url"))
+
+
+def _dump(model: Any) -> Any:
+    return model.model_dump(mode="json")
+
+
+def _status(status: Any) -> str:
+    return f"{status.value} ({status.label_zh})"
+
+
+# --------------------------------------------------------------------------- init / publish
+
+
+@registry.command()
+@_actor
+@_common
+def init(actor: str | None, as_json: bool) -> None:
+    """Create the registry (if needed) and load the built-in national library. Safe to re-run."""
+    reg = _open()
+    with reg:
+        outcomes = reg.init(actor=actor)
+        if as_json:
+            emit_json({"registry": reg.location, "outcomes": [_dump(o) for o in outcomes]})
+            return
+        published = sum(o.action.value == "published" for o in outcomes)
+        console().print(f"registry {reg.location}: {published} published, {len(outcomes) - published} unchanged")
+        _outcome_table(outcomes)
+
+
+@registry.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-m", "--message", help="Why: recorded in the audit log.")
+@click.option("--allow-breaking", is_flag=True,
+              help="Confirm breaking changes in a version that starts a new major line. Never lets a breaking "
+                   "change into an existing line (1.x): that needs a new major version.")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@_actor
+@_common
+def publish(paths: tuple[Path, ...], message: str | None, allow_breaking: bool, dry_run: bool, actor: str | None,
+            as_json: bool) -> None:
+    """Publish the standards in PATHS (YAML files or directories) in one transaction.
+
+    A published version never changes: the same content again is a no-op, different content is
+    refused with a diff. A change that breaks the standard's compatibility mode (default BACKWARD)
+    is refused with the reasons and the version it would need.
+    """
+    from govstd.standards.loader import load_paths
+
+    entries = load_paths(list(paths))
+    with _open() as reg:
+        outcomes = reg.publish(entries, actor=actor, message=message, allow_breaking=allow_breaking,
+                               dry_run=dry_run)
+    if as_json:
+        emit_json({"dry_run": dry_run, "outcomes": [_dump(o) for o in outcomes]})
+        return
+    _outcome_table(outcomes)
+    out = console()
+    for o in outcomes:
+        for change in o.breaking_acknowledged:
+            out.print(f"  {o.ref} breaks {o.previous}: {change.path}: {change.reason}", markup=False)
+    if dry_run:
+        out.print("dry run: nothing was written")
+
+
+def _outcome_table(outcomes: Sequence[PublishOutcome]) -> None:
+    from rich.table import Table
+
+    table = Table("standard", "action", "status", "compared with", "compatibility", "bump")
+    for o in outcomes:
+        table.add_row(o.ref, o.action.value, o.status.value, o.previous or "",
+                      o.compatibility.value if o.compatibility else "",
+                      o.suggested_bump.value if o.suggested_bump else "")
+    out = console()
+    out.print(table)
+    for o in outcomes:
+        if o.note:
+            out.print(f"  {o.ref}: {o.note}", markup=False)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@registry.command("list")
+@click.option("--kind", type=click.Choice([k.value for k in EntryKind]), help="Only this kind of standard.")
+@_common
+def list_(kind: str | None, as_json: bool) -> None:
+    """Every standard: the version its id resolves to, its status and all its versions."""
+    with _open() as reg:
+        summaries = reg.list(EntryKind(kind) if kind else None)
+    if as_json:
+        emit_json([_dump(s) for s in summaries])
+        return
+    from rich.table import Table
+
+    table = Table("id", "中文名称", "kind", "latest", "status", "versions", "mode")
+    for s in summaries:
+        table.add_row(s.id, s.name_zh, s.kind.value, s.latest or "—", _status(s.status),
+                      ", ".join(s.versions), s.compatibility.value)
+    console().print(table)
+
+
+@registry.command()
+@click.argument("ref")
+@click.option("--candidates", is_flag=True, help="Let NAME / ranges resolve to candidate versions too.")
+@_common
+def show(ref: str, candidates: bool, as_json: bool) -> None:
+    """One version in full (REF: NAME, NAME@1.2.0, NAME@^1 …)."""
+    with _open() as reg:
+        entry = reg.resolve(ref, include_candidates=candidates)
+        info = next(v for v in reg.versions(entry.id) if v.version == entry.version)
+    if as_json:
+        emit_json({"entry": entry.model_dump(mode="json", exclude_none=True), "published": _dump(info)})
+        return
+    _render_entry(entry, info)
+
+
+def _render_entry(entry: AnyEntry, info: VersionInfo) -> None:
+    from rich.table import Table
+
+    from govstd.standards.models import CatalogueSchema, CodeSet, DataElement, ServiceItem
+
+    out = console()
+    out.print(f"[bold]{entry.name_zh}[/bold]  {entry.name_en or ''}")
+    out.print(f"{entry.ref}  {entry.kind.value}  status {_status(entry.status)}", markup=False)
+    out.print(f"published {info.published_at:%Y-%m-%d %H:%M} UTC by {info.published_by}"
+              + (f": {info.message}" if info.message else ""), markup=False)
+    out.print(f"sha256 {info.content_hash}")
+    if entry.reference:
+        out.print(f"standard {entry.reference.standard}", markup=False)
+    for text in (entry.definition_zh, entry.definition_en):
+        if text:
+            out.print(text, markup=False)
+    if isinstance(entry, CatalogueSchema):
+        out.print(f"provider {entry.provider.name}  share {entry.share.share_type.label_zh}  "
+                  f"update {entry.update_cycle.label_zh}  sensitivity {entry.sensitivity.label_zh}")
+        table = Table("field", "中文名称", "type", "length", "required", "key", "standard / code set")
+        for f in entry.fields:
+            table.add_row(f.name, f.name_zh or "", f.data_type.value, str(f.length or ""),
+                          "yes" if f.required else "", "yes" if f.key else "", f.standard or f.code_set or "")
+        out.print(table)
+    elif isinstance(entry, CodeSet):
+        out.print(f"{len(entry.codes)} codes")
+        for c in entry.codes[:20]:
+            out.print(f"  {c.code}  {c.label_zh}  {c.label_en or ''}", markup=False)
+        if len(entry.codes) > 20:
+            out.print(f"  … {len(entry.codes) - 20} more (use --json)")
+    elif isinstance(entry, DataElement):
+        rep = entry.representation
+        if rep.pattern:
+            out.print(f"pattern {rep.pattern}", markup=False)
+        if entry.value_domain.algorithm:
+            out.print(f"algorithm {entry.value_domain.algorithm}")
+    elif isinstance(entry, ServiceItem):
+        out.print(f"item type {entry.item_type}  item version {entry.item_version}")
+        for impl in entry.implementations:
+            out.print(f"  {impl.implementation_code}  {impl.body_name}", markup=False)
+
+
+@registry.command()
+@click.argument("name")
+@_common
+def history(name: str, as_json: bool) -> None:
+    """Every version of NAME and the audit log of everything done to it."""
+    with _open() as reg:
+        versions = reg.versions(name)
+        events = reg.history(name)
+    if as_json:
+        emit_json({"versions": [_dump(v) for v in versions], "events": [_dump(e) for e in events]})
+        return
+    from rich.table import Table
+
+    table = Table("version", "status", "published", "by", "sha256")
+    for v in versions:
+        table.add_row(v.version, _status(v.status), f"{v.published_at:%Y-%m-%d %H:%M}", v.published_by,
+                      v.content_hash[:12])
+    console().print(table)
+    log = Table("when (UTC)", "who", "what", "version", "why")
+    for e in events:
+        what = e.action.value
+        if e.action.value == "status":
+            what = f"status {e.details.get('from')} → {e.details.get('to')}"
+        elif e.action.value == "compatibility":
+            what = f"mode {e.details.get('from')} → {e.details.get('to')}"
+        log.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, what, e.version or "", e.message or "")
+    console().print(log)
+
+
+@registry.command()
+@click.argument("ref_a")
+@click.argument("ref_b")
+@_common
+def diff(ref_a: str, ref_b: str, as_json: bool) -> None:
+    """What changed from REF_A to REF_B, and whom it breaks. Either may be a YAML file instead of a
+    reference, to preview a change before publishing it."""
+    from govstd.registry.compat import diff_entries
+
+    with _open() as reg:
+        a, b = _entry_or_file(reg, ref_a), _entry_or_file(reg, ref_b)
+        mode = reg.compatibility(b.id) if _is_registered(reg, b.id) else None
+    result = diff_entries(a, b, **({"mode": mode} if mode else {}))
+    if as_json:
+        emit_json(_dump(result))
+        return
+    _render_diff(result)
+
+
+def _is_registered(reg: Registry, name: str) -> bool:
+    from govstd.errors import NotFoundError
+
+    try:
+        reg.compatibility(name)
+    except NotFoundError:
+        return False
+    return True
+
+
+def _entry_or_file(reg: Registry, ref: str) -> AnyEntry:
+    path = Path(ref)
+    if path.suffix.lower() in {".yaml", ".yml"} and path.is_file():
+        from govstd.standards.loader import load_file
+
+        entries = load_file(path)
+        if len(entries) != 1:
+            raise InputError(f"diff needs a file with one standard, found {len(entries)}", path=str(path))
+        return entries[0]
+    return reg.resolve(ref, include_candidates=True)
+
+
+def _render_diff(result: Diff) -> None:
+    from rich.table import Table
+
+    out = console()
+    verdict = "compatible" if result.compatible else "[bold red]BREAKING[/bold red]"
+    out.print(f"[bold]{result.old} → {result.new}[/bold]: {len(result.changes)} change(s)")
+    out.print(f"compatibility {result.compatibility.value}; under mode {result.mode.value}: {verdict};"
+              f" suggested bump: {result.suggested_bump.value}")
+    if not result.changes:
+        return
+    table = Table("", "path", "old", "new", "breaks", "why")
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    for c in sorted(result.changes, key=lambda c: not c.breaking):
+        directions = "/".join(d for d, on in (("BACKWARD", c.breaks_backward), ("FORWARD", c.breaks_forward)) if on)
+        breaks = f"[bold red]{directions}[/bold red]" if c.breaking else directions
+        table.add_row(marks[c.kind.value], c.path, _cell(c.old), _cell(c.new), breaks, c.reason)
+    out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 48 else text[:47] + "…"
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+@registry.command()
+@click.argument("ref")
+@click.argument("new_status")
+@click.option("-m", "--message", required=True, help="Why: recorded in the audit log (required).")
+@_actor
+@_common
+def status(ref: str, new_status: str, message: str, actor: str | None, as_json: bool) -> None:
+    """Move REF (an exact version, NAME@1.2.0) to NEW_STATUS along the lifecycle:
+
+    \b
+    incomplete → candidate → recorded → qualified → standard → superseded / retired
+    (one step at a time; back one step; standard ↔ preferred_standard; retire from anywhere;
+    retired is final). Statuses may be given in English or Chinese (已废止).
+    """
+    with _open() as reg:
+        info = reg.set_status(ref, new_status, actor=actor, message=message)
+    if as_json:
+        emit_json(_dump(info))
+        return
+    console().print(f"{info.ref}: status {_status(info.status)} (by {info.status_changed_by})")
+
+
+@registry.command()
+@click.argument("name")
+@click.argument("mode", required=False, type=click.Choice(_MODES, case_sensitive=False))
+@click.option("-m", "--message", help="Why: recorded in the audit log.")
+@_actor
+@_common
+def compatibility(name: str, mode: str | None, message: str | None, actor: str | None, as_json: bool) -> None:
+    """Show NAME's compatibility mode, or set it to MODE (default for every standard: BACKWARD).
+
+    \b
+    BACKWARD  data valid under the previous version stays valid (no narrowing)
+    FORWARD   data made for the new version is valid under the previous one (no widening)
+    FULL      both;  NONE  no check.  *_TRANSITIVE: against every earlier version of the line.
+    """
+    with _open() as reg:
+        if mode is None:
+            current = reg.compatibility(name)
+        else:
+            current = reg.set_compatibility(name, mode.upper(), actor=actor, message=message)
+    if as_json:
+        emit_json({"id": name, "compatibility": current.value})
+        return
+    console().print(f"{name}: {current.value}")
+
+
+# --------------------------------------------------------------------------- export / import
+
+
+@registry.command()
+@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the dump to this file instead of stdout.")
+@_common
+def export(out_path: Path | None, as_json: bool) -> None:
+    """Dump the whole registry (every version, its metadata, the audit log) as JSON."""
+    with _open() as reg:
+        dump = reg.export()
+    text = json.dumps(dump, ensure_ascii=False, indent=1)
+    if out_path is None:
+        sys.stdout.write(text + "\n")
+        return
+    out_path.write_text(text + "\n", encoding="utf-8")
+    count = sum(len(s["versions"]) for s in dump["subjects"])
+    if as_json:
+        emit_json({"path": str(out_path), "subjects": len(dump["subjects"]), "versions": count})
+    else:
+        console().print(f"exported {len(dump['subjects'])} standards, {count} versions to {out_path}")
+
+
+@registry.command("import")
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@_actor
+@_common
+def import_(source: str, actor: str | None, as_json: bool) -> None:
+    """Load a dump written by `export` (SOURCE: a file, or - for stdin). Versions already present must
+    be identical; nothing is written unless everything can be."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", path=source) from None
+    try:
+        dump = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", path=source, line=exc.lineno, column=exc.colno) from None
+    with _open() as reg:
+        report = reg.import_(dump, actor=actor)
+    if as_json:
+        emit_json(_dump(report))
+        return
+    console().print(f"imported {report.versions_added} versions ({report.subjects_added} new standards),"
+                    f" {report.versions_unchanged} already present, {report.audit_events_added} audit events")
+    for line in report.status_differences:
+        console().print(f"  {line}", markup=False)
