@@ -1,0 +1,151 @@
+"""What the site needs from a registry, and the adapter that gets it from the real one.
+
+The generator depends only on :class:`SiteSource`: every version of every entry, each entry's
+version history, a diff between two versions and reference resolution. :class:`RegistrySource`
+adapts :class:`govstd.registry.store.Registry`; tests may pass any object with the same four methods.
+The records below are the site's own view, so a change in the store's models touches only this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from govstd.errors import GovstdError
+from govstd.standards.models import AnyEntry, RegistrationStatus
+
+if TYPE_CHECKING:
+    from govstd.registry.compat import Diff
+    from govstd.registry.store import Registry, VersionInfo
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One published version as the history page shows it."""
+
+    version: str
+    status: RegistrationStatus
+    published_at: dt.datetime | None = None
+    published_by: str | None = None
+    content_hash: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """One difference between two versions (``path`` in the entry, e.g. ``representation.pattern``)."""
+
+    path: str
+    kind: str
+    old: Any = None
+    new: Any = None
+    breaking: bool = False
+    reason: str | None = None
+    breaks_backward: bool = False
+    breaks_forward: bool = False
+    effect: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiffRecord:
+    """Everything that changed from ``old`` to ``new``, and whether it breaks existing users."""
+
+    old: str
+    new: str
+    changes: tuple[ChangeRecord, ...] = ()
+    compatible: bool = True
+    #: The strongest guarantee the pair keeps: FULL, BACKWARD, FORWARD or NONE.
+    compatibility: str | None = None
+    #: The subject's compatibility mode the diff was judged under (BACKWARD, FULL, …).
+    mode: str | None = None
+    suggested_bump: str | None = None
+
+    @property
+    def breaking(self) -> tuple[ChangeRecord, ...]:
+        return tuple(c for c in self.changes if c.breaking)
+
+
+@runtime_checkable
+class SiteSource(Protocol):
+    """The four questions the site generator asks of a registry."""
+
+    def entries(self) -> Sequence[AnyEntry]:
+        """Every version of every entry."""
+        ...
+
+    def versions(self, entry_id: str) -> Sequence[VersionRecord]:
+        """The published versions of one entry, any order."""
+        ...
+
+    def diff(self, old: AnyEntry, new: AnyEntry) -> DiffRecord:
+        """What changed from ``old`` to ``new`` (two versions of one entry)."""
+        ...
+
+    def resolve(self, ref: str) -> AnyEntry | None:
+        """The entry a reference (``id@range``) resolves to, or None if it resolves to nothing."""
+        ...
+
+
+class RegistrySource:
+    """:class:`SiteSource` over a :class:`govstd.registry.store.Registry`."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def entries(self) -> Sequence[AnyEntry]:
+        return list(self.registry.entries(all_versions=True))
+
+    def versions(self, entry_id: str) -> Sequence[VersionRecord]:
+        return [_version_record(v) for v in self.registry.versions(entry_id)]
+
+    def diff(self, old: AnyEntry, new: AnyEntry) -> DiffRecord:
+        return _diff_record(self.registry.diff(old.ref, new.ref))
+
+    def resolve(self, ref: str) -> AnyEntry | None:
+        try:
+            return self.registry.resolve(ref)
+        except GovstdError:  # unknown name, or no version in the range
+            return None
+
+
+def as_source(registry: object) -> SiteSource:
+    """Accept a ``Registry`` or anything already shaped like a :class:`SiteSource`."""
+    from govstd.registry.store import Registry
+
+    if isinstance(registry, Registry):
+        return RegistrySource(registry)
+    if isinstance(registry, SiteSource):
+        return registry
+    raise TypeError(f"expected a govstd Registry or a SiteSource, got {type(registry).__name__}")
+
+
+# --------------------------------------------------------------------------- store model → site record
+
+
+def _version_record(info: VersionInfo) -> VersionRecord:
+    return VersionRecord(
+        version=info.version,
+        status=info.status,
+        published_at=info.published_at,
+        published_by=info.published_by,
+        content_hash=info.content_hash,
+        message=info.message,
+    )
+
+
+def _diff_record(diff: Diff) -> DiffRecord:
+    return DiffRecord(
+        old=diff.old,
+        new=diff.new,
+        changes=tuple(
+            ChangeRecord(path=c.path, kind=c.kind.value, old=c.old, new=c.new, breaking=c.breaking, reason=c.reason,
+                         breaks_backward=c.breaks_backward, breaks_forward=c.breaks_forward, effect=c.effect.value)
+            for c in diff.changes
+        ),
+        compatible=diff.compatible,
+        compatibility=diff.compatibility.value,
+        mode=diff.mode.value,
+        suggested_bump=diff.suggested_bump.value,
+    )

@@ -1,0 +1,168 @@
+"""The built site in a real browser: headless Debian Chromium driven by Playwright, served on localhost.
+
+A missing /usr/bin/chromium FAILS these tests (``.ci/run`` installs it): a skipped browser test would
+hide exactly the breakage it exists to catch.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+class PageProblems:
+    """Console errors, uncaught exceptions and failed requests seen while a page was open."""
+
+    def __init__(self, page: Any) -> None:
+        self.items: list[str] = []
+        page.on("console", lambda m: self.items.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.items.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.items.append(f"request failed: {r.url} {r.failure}"))
+        page.on("response", lambda r: self.items.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium chromium-driver, "
+                    "as .ci/run does) — the browser tests need it and are not skipped", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.problems = PageProblems(tab)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def heading(page: Any) -> str:
+    return str(page.locator("h1").first.inner_text()).rstrip("¶").strip()
+
+
+def search(page: Any, query: str) -> None:
+    """Type into mkdocs-material's search box as a user does, once the search index has loaded."""
+    page.wait_for_load_state("networkidle")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)  # as an IME commits Chinese text: one input event, no key per character
+    box.press("End")  # Material searches on keyup
+
+
+def result_paths(page: Any, limit: int | None = None) -> list[str]:
+    """Paths of the search results shown, best first (Material appends ?h=… for highlighting)."""
+    results = page.locator(".md-search-result__item > .md-search-result__link")
+    results.first.wait_for()
+    n = results.count() if limit is None else min(results.count(), limit)
+    return [urlsplit(results.nth(i).get_attribute("href") or "").path.strip("/") for i in range(n)]
+
+
+def test_home_standard_diff_and_chinese_search(page: Any, site_server: Server, tmp_path: Path) -> None:
+    page.goto(site_server.url)
+    assert heading(page) == "政务数据标准注册库"
+    assert page.locator(".md-tabs__link", has_text="字段标准").count() == 1
+    page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+
+    page.goto(site_server.url + "standards/gb11643/")
+    assert heading(page) == "公民身份号码"
+    assert page.locator(".gs-badge", has_text="Standard").count() >= 1
+    assert page.locator("#examples").count() == 1
+    page.screenshot(path=str(tmp_path / "gb11643.png"), full_page=True)
+
+    page.goto(site_server.url + "code-sets/gbt2261.1/diff/1.0.0-to-2.0.0/")
+    assert "1.0.0 → 2.0.0" in heading(page)
+    assert page.locator(".admonition.danger", has_text="Breaking").count() == 1
+    page.screenshot(path=str(tmp_path / "diff.png"), full_page=True)
+
+    # mkdocs-material's own search box: '身份证' is not in GB 11643's text (公民身份号码), yet it must find it.
+    page.goto(site_server.url)
+    search(page, "身份证")
+    paths = result_paths(page)
+    assert "standards/gb11643" in paths, paths
+    assert paths[0] == "standards/gb11643", f"GB 11643 should rank first: {paths}"
+    page.screenshot(path=str(tmp_path / "search.png"))
+    assert (tmp_path / "search.png").stat().st_size > 10_000
+
+    assert page.problems.items == []
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("统一社会信用代码", "standards/gb32100"),
+    ("信用代码", "standards/gb32100"),
+    ("11643", "standards/gb11643"),
+    ("基诺族", "code-sets/gbt3304"),
+    ("行政区划", "code-sets/gbt2260"),
+])
+def test_search_finds_chinese_terms_and_numbers(page: Any, site_server: Server, query: str, expected: str) -> None:
+    page.goto(site_server.url)
+    search(page, query)
+    paths = result_paths(page, limit=3)
+    assert expected in paths, (query, paths)
+    assert page.problems.items == []
+
+
+def test_large_code_set_browser_filters_sorts_and_pages(page: Any, site_server: Server, tmp_path: Path) -> None:
+    page.goto(site_server.url + "code-sets/gbt2260/")
+    rows = page.locator(".gs-codes tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 25
+    count = page.locator(".gs-codes .gs-count")
+    assert "6,8" in count.inner_text()
+
+    page.locator('.gs-codes input[type="search"]').fill("1101")
+    assert all(t.startswith("1101") for t in page.locator(".gs-codes tbody tr td:first-child").all_inner_texts())
+
+    page.locator('.gs-codes input[type="search"]').fill("")
+    page.locator('.gs-codes input[data-k="year"]').fill("1995")
+    page.locator('.gs-codes select[data-k="top"]').select_option("11")
+    codes = page.locator(".gs-codes tbody tr td:first-child").all_inner_texts()
+    assert "110103" in codes  # 崇文区: in force in 1995, abolished 2010
+    assert "110114" not in codes  # 昌平区: from 1999
+
+    page.locator('.gs-codes input[data-k="year"]').fill("")
+    page.locator(".gs-codes th", has_text="代码").click()
+    page.locator(".gs-codes th", has_text="代码").click()  # descending
+    first = page.locator(".gs-codes tbody tr td:first-child").first.inner_text()
+    assert first.startswith("11") and first > "110200"
+    page.locator(".gs-codes button[data-p='1']").click()
+    assert "第 2 /" in page.locator(".gs-codes .gs-page").inner_text()
+    page.screenshot(path=str(tmp_path / "gbt2260.png"), full_page=True)
+    assert page.problems.items == []
+
+
+def test_small_table_filter(page: Any, site_server: Server) -> None:
+    page.goto(site_server.url + "code-sets/gbt3304/")
+    page.locator(".gs-filter input").fill("族")
+    page.locator(".gs-filter input").fill("基诺")
+    visible = page.locator(".gs-table tbody tr:not([hidden])")
+    assert visible.count() == 1
+    assert "基诺族" in visible.first.inner_text()
+    assert page.problems.items == []
