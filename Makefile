@@ -28,5 +28,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
 
+# The project's own documentation: CLI reference must match the commands, then a strict mkdocs build.
+docs: $(STAMP)
+	$(PY) -m govstd.site.cli_reference --check
+	$(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) site build .pytest_cache .mypy_cache .ruff_cache

@@ -20,12 +20,15 @@ from govstd import __version__
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "standards": ("govstd.commands.standards", "standards", "List and show the built-in field standards."),
     "check": ("govstd.commands.check", "check", "Check single values against a field standard."),
+    "validate": ("govstd.commands.validate", "validate", "Validate a dataset against its catalogue schema."),
     "registry": ("govstd.commands.registry", "registry", "Publish, resolve, diff and retire versioned standards."),
+    "demo": ("govstd.commands.demo", "demo", "Score a synthetic department dataset end to end (make demo)."),
     "site": ("govstd.commands.site", "site", "Publish the registry as a static docs site (build, serve)."),
 }
 
 
 class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -46,9 +49,11 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govstd")
 def cli() -> None:
+    """govstd — Chinese government data standards: registry, validators, quality scorecards."""
 
 
 def main(argv: list[str] | None = None) -> Any:
+    """Entry point: run the CLI and turn errors into exit codes (2 for anything the user can fix)."""
     from govstd.errors import GovstdError
 
     try:
