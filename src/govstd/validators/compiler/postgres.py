@@ -1,0 +1,97 @@
+"""PostgreSQL: only what it spells differently from ``base.Dialect``.
+
+The checks run inside the database (pushdown). PostgreSQL raises where DuckDB returns NULL
+(``make_date``, ``to_timestamp``), so date/time text is matched against a pattern and its fields
+checked before anything is built. Regular expressions run on PostgreSQL's ARE engine: IR patterns
+(RE2) are rewritten by ``_portable`` (``\\d`` as ``[0-9]`` whatever the database locale, ``.`` not
+matching a newline, named groups unnamed). Derived tables get ``OFFSET 0``: without that fence the
+planner flattens them and pastes every shared sub-expression into each place it is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from govstd.validators.compiler import _portable
+from govstd.validators.compiler.base import WHITESPACE_CHARS, Dialect
+
+
+class PostgresDialect(Dialect):
+    name = "postgres"
+
+    def __init__(self, *, case_collation: str | None = None) -> None:
+        #: A collation whose case mapping covers all of Unicode (an ICU one), for ``upper``/``lower``;
+        #: None: the database's own (a C-locale database maps ASCII letters only).
+        self.case_collation = case_collation
+
+    # ---- regular expressions (ARE) ------------------------------------------------------------
+
+    def regex_full_match(self, x: str, pattern: str) -> str:
+        anchored = f"^(?:{_portable.translate_pattern(pattern, 'postgres')})$"
+        return f"({x} ~ {self.string_literal(anchored)})"
+
+    def regex_contains(self, x: str, pattern: str) -> str:
+        return f"({x} ~ {self.string_literal(_portable.translate_pattern(pattern, 'postgres'))})"
+
+    def regex_replace_all(self, x: str, pattern: str, replacement: str) -> str:
+        are = _portable.translate_pattern(pattern, "postgres")
+        # In a PostgreSQL replacement '&' is the whole match: a literal one must be escaped.
+        repl = replacement.replace("&", "\\&")
+        return f"regexp_replace({x}, {self.string_literal(are)}, {self.string_literal(repl)}, 'g')"
+
+    # ---- text and statements ------------------------------------------------------------------
+
+    def trim(self, x: str) -> str:
+        # A character set, not a regex: the same result as the base's regex, at a fraction of the cost.
+        return f"BTRIM({x}, {self.string_literal(WHITESPACE_CHARS)})"
+
+    def upper(self, x: str) -> str:
+        return f"UPPER({x}{self._collate()})"
+
+    def lower(self, x: str) -> str:
+        return f"LOWER({x}{self._collate()})"
+
+    def _collate(self) -> str:
+        return f" COLLATE {self.quote_identifier(self.case_collation)}" if self.case_collation else ""
+
+    def subquery_alias(self, sql: str, alias: str) -> str:
+        return f"({sql} OFFSET 0) AS {self.quote_identifier(alias)}"
+
+    # ---- date/time text -------------------------------------------------------------------------
+
+    def try_parse_timestamp(self, x: str, layouts: Sequence[str]) -> str:
+        # The value is bound once (a one-row derived table) and each layout tried in order: first the
+        # canonical form by position, then the general form by pattern groups.
+        parts: list[str] = []
+        v = '"__v"'
+        for layout in _portable.layouts(layouts):
+            fixed = {f: self.substr(v, start, width)
+                     for f, (start, width) in zip(layout.fields, layout.fixed_positions, strict=True)}
+            parts.append(self._build(self.regex_full_match(v, layout.fixed_pattern), fixed))
+            are = _portable.translate_pattern(layout.pattern, "postgres")
+            groups = {f: f'"__g"[{i}]' for i, f in enumerate(layout.fields, start=1)}
+            general = self._build('"__g" IS NOT NULL', groups)
+            parts.append(
+                f"(SELECT {general} FROM regexp_match({v}, {self.string_literal(f'^{are}$')}) AS \"__m\"(\"__g\"))"
+            )
+        return f"(SELECT COALESCE({', '.join(parts)}) FROM (SELECT {x} AS {v}) AS \"__t\")"
+
+    def _build(self, matched: str, raw: dict[str, str]) -> str:
+        n = {f: f"CAST({v} AS INTEGER)" for f, v in raw.items() if f != "f"}
+        y, m, d = n["Y"], n["m"], n["d"]
+        hh, mi, ss = n.get("H", "0"), n.get("M", "0"), n.get("S", "0")
+        leap = f"({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))"
+        days = (
+            f"(CASE WHEN {m} IN (1, 3, 5, 7, 8, 10, 12) THEN 31 WHEN {m} IN (4, 6, 9, 11) THEN 30 "
+            f"WHEN {m} = 2 AND {leap} THEN 29 WHEN {m} = 2 THEN 28 ELSE 0 END)"
+        )
+        valid = f"{m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {days} AND {hh} <= 23 AND {mi} <= 59 AND {ss} <= 59"
+        # DuckDB reads year 0 as 1 BC; PostgreSQL spells 1 BC as year -1.
+        year = f"(CASE WHEN {y} = 0 THEN -1 ELSE {y} END)"
+        ts = f"make_timestamp({year}, {m}, {d}, {hh}, {mi}, {ss})"
+        if "f" in raw:
+            micros = f"CAST(RPAD({raw['f']}, 6, '0') AS INTEGER)"
+            ts = f"({ts} + {micros} * INTERVAL '1 microsecond')"
+        # Nested, not AND: PostgreSQL may evaluate AND's operands in any order, and the casts above
+        # raise on text that did not match.
+        return f"(CASE WHEN {matched} THEN (CASE WHEN {valid} THEN {ts} END) END)"

@@ -1,0 +1,141 @@
+"""Spark SQL: only what it spells differently from ``base.Dialect``.
+
+Written for Spark 4 with ANSI mode on (its default): nothing here may raise on bad data, so casts are
+``try_cast`` behind a pattern, timestamps come from ``try_make_timestamp_ntz`` and date/time values
+are ``TIMESTAMP_NTZ`` (the wall-clock time in the data, never shifted by a session time zone).
+Regular expressions run on Java's engine: IR patterns (RE2) are rewritten by ``_portable``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from govstd.validators import ir
+from govstd.validators.compiler import _portable
+from govstd.validators.compiler.base import NUMBER_PATTERN, WHITESPACE_CHARS, Dialect
+
+#: Layouts whose canonical form (every number at full width) Spark's CAST AS TIMESTAMP_NTZ reads
+#: exactly: ISO 8601 extended dates and date-times.
+ISO_CASTABLE = frozenset({
+    "%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
+})
+
+
+class SparkDialect(Dialect):
+    name = "spark"
+
+    def __init__(self, *, escaped_string_literals: bool = False) -> None:
+        #: ``spark.sql.parser.escapedStringLiterals``: when true, Spark reads backslashes literally.
+        self.escaped_string_literals = escaped_string_literals
+
+    # ---- quoting -----------------------------------------------------------------------------
+
+    def quote_identifier(self, name: str) -> str:
+        if "\x00" in name:
+            return super().quote_identifier(name)  # raises
+        return "`" + name.replace("`", "``") + "`"
+
+    def string_literal(self, value: str) -> str:
+        super().string_literal(value)  # rejects NUL
+        if self.escaped_string_literals:
+            return "'" + value.replace("'", "''") + "'"
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    def literal(self, value: ir.LiteralValue) -> str:
+        if isinstance(value, dt.datetime):
+            return f"TIMESTAMP_NTZ {self.string_literal(value.replace(tzinfo=None).isoformat(sep=' '))}"
+        return super().literal(value)
+
+    # ---- regular expressions (Java) ----------------------------------------------------------
+
+    def regex_full_match(self, x: str, pattern: str) -> str:
+        anchored = rf"^(?:{_portable.translate_pattern(pattern, 'java')})\z"
+        return f"({x} RLIKE {self.string_literal(anchored)})"
+
+    def regex_contains(self, x: str, pattern: str) -> str:
+        return f"({x} RLIKE {self.string_literal(_portable.translate_pattern(pattern, 'java'))})"
+
+    def regex_replace_all(self, x: str, pattern: str, replacement: str) -> str:
+        java = self.string_literal(_portable.translate_pattern(pattern, "java"))
+        return f"regexp_replace({x}, {java}, {self.string_literal(_java_replacement(replacement))})"
+
+    # ---- numbers, text, dates ----------------------------------------------------------------
+
+    def str_position(self, haystack: str, needle: str) -> str:
+        return f"instr({haystack}, {needle})"
+
+    def int_div(self, a: str, b: str) -> str:
+        return f"({a} DIV {b})"
+
+    def try_cast_integer(self, x: str) -> str:
+        # try_cast reads exactly the decimal integers (sign, ASCII digits; no '1.5', '1e3', full-width
+        # digits), after dropping surrounding ASCII whitespace, which the callers have trimmed already.
+        return f"try_cast({x} AS BIGINT)"
+
+    def try_cast_double(self, x: str) -> str:
+        return f"(CASE WHEN {self.regex_full_match(x, NUMBER_PATTERN)} THEN try_cast({x} AS DOUBLE) END)"
+
+    def make_date(self, y: str, m: str, d: str) -> str:
+        # make_date raises on an invalid date in ANSI mode, even behind a CASE that Spark's common
+        # subexpression elimination may hoist; the try_ form never raises.
+        return f"CAST(try_make_timestamp_ntz(CAST({y} AS INT), CAST({m} AS INT), CAST({d} AS INT), 0, 0, 0) AS DATE)"
+
+    def trim(self, x: str) -> str:
+        # A character set, not a regex: the same result as the base's regex, at a fraction of the cost.
+        return f"TRIM(BOTH {self.string_literal(WHITESPACE_CHARS)} FROM {x})"
+
+    def try_parse_timestamp(self, x: str, layouts: Sequence[str]) -> str:
+        # Each layout twice, in order: its canonical form (numbers at full width, single spaces) by
+        # position — Spark's own cast where that form is ISO 8601 — then the general form by groups.
+        parts: list[str] = []
+        for layout in _portable.layouts(layouts):
+            fixed = self.regex_full_match(x, layout.fixed_pattern)
+            if layout.layout in ISO_CASTABLE:
+                parts.append(f"(CASE WHEN {fixed} THEN try_cast({x} AS TIMESTAMP_NTZ) END)")
+            else:
+                raw = {f: self.substr(x, start, width)
+                       for f, (start, width) in zip(layout.fields, layout.fixed_positions, strict=True)}
+                parts.append(f"(CASE WHEN {fixed} THEN {self._timestamp(raw)} END)")
+            java = self.string_literal(_portable.translate_pattern(layout.pattern, "java"))
+            # regexp_extract yields '' when the pattern does not match: the fields are then NULL.
+            parts.append(self._timestamp({f: f"regexp_extract({x}, {java}, {i})"
+                                          for i, f in enumerate(layout.fields, start=1)}))
+        return "COALESCE(" + ", ".join(parts) + ")"
+
+    def _timestamp(self, raw: dict[str, str]) -> str:
+        value = {f: f"try_cast({v} AS INT)" for f, v in raw.items() if f != "f"}
+        seconds = "0"
+        if "S" in raw:
+            seconds = f"try_cast({raw['S']} AS DECIMAL(8, 6))"
+            if "f" in raw:
+                seconds = f"try_cast(({raw['S']} || '.' || {raw['f']}) AS DECIMAL(8, 6))"
+            # Spark rolls second 60 over to the next minute; DuckDB (the reference) rejects it.
+            seconds = f"(CASE WHEN {value['S']} <= 59 THEN {seconds} END)"
+        return (f"try_make_timestamp_ntz({value['Y']}, {value['m']}, {value['d']}, {value.get('H', '0')}, "
+                f"{value.get('M', '0')}, {seconds})")
+
+    def count_if(self, cond: str) -> str:
+        return f"count_if({cond})"
+
+    def count_distinct_if(self, exprs: Sequence[str], cond: str) -> str:
+        # Spark counts distinct tuples of several expressions natively (rows with a NULL part are not
+        # counted; key parts are never NULL where the key is present).
+        inner = ", ".join(f"CASE WHEN {cond} THEN {e} END" for e in exprs)
+        return f"COUNT(DISTINCT {inner})"
+
+
+def _java_replacement(replacement: str) -> str:
+    """An RE2-style replacement (``\\1`` for a group) in Java's spelling (``$1``; ``$`` and ``\\`` escaped)."""
+    out, i = [], 0
+    while i < len(replacement):
+        c = replacement[i]
+        if c == "\\" and i + 1 < len(replacement):
+            nxt = replacement[i + 1]
+            out.append(f"${nxt}" if nxt.isdigit() else "\\" + nxt)
+            i += 2
+            continue
+        out.append("\\$" if c == "$" else c)
+        i += 1
+    return "".join(out)

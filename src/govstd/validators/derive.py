@@ -1,0 +1,784 @@
+"""Catalogue schema (+ the standards its fields bind) → the checks to run, as IR.
+
+Every check gets a stable rule id — ``<column>.<rule>`` (``id_number.checksum``), ``key.unique``,
+``rules.<id or index>`` — the GB/T 36344 dimension and indicator it measures, and a description.
+Identifier standards are checked part by part (length, format, checksum, birth date, region, …) so a
+report can weigh them; harmless normalisation, spreadsheet damage and already-masked values are
+reported as ``info`` checks of their own. Constants come from ``govstd.standards.numbers``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from govstd.errors import InputError, NotFoundError
+from govstd.standards import library
+from govstd.standards.masking import rule_for
+from govstd.standards.models import (
+    AnyEntry,
+    CatalogueSchema,
+    CodeSet,
+    CompareRule,
+    DataElement,
+    DataType,
+    FieldSpec,
+    IdConsistencyRule,
+    MaskingRule,
+    PiiClass,
+    QualityDimension,
+    RangeRule,
+    RegisteredServiceItemRule,
+    ShareType,
+    TimelinessRule,
+)
+from govstd.standards.numbers import gb11643, gb11714, gb32100, gbt2260, mobile, service_item
+from govstd.validators import ir
+from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_, or_
+
+#: (ref, kind) → entry. ``kind`` is an EntryKind value ('data_element', 'code_set', …) or None.
+Resolver = Callable[[str, str | None], AnyEntry]
+
+D = QualityDimension
+#: Rule kind → (GB/T 36344 dimension, indicator).
+INDICATORS: dict[str, tuple[QualityDimension, str]] = {
+    "not_null": (D.COMPLETENESS, "数据元素完整性"),
+    "type": (D.ACCURACY, "数据格式合规性"),
+    "length": (D.ACCURACY, "数据格式合规性"),
+    "format": (D.ACCURACY, "数据格式合规性"),
+    "pattern": (D.ACCURACY, "数据格式合规性"),
+    "code_set": (D.CONFORMITY, "权威参考数据"),
+    "checksum": (D.ACCURACY, "数据内容正确性"),
+    "birth_date": (D.ACCURACY, "数据内容正确性"),
+    "sequence": (D.ACCURACY, "数据内容正确性"),
+    "org_code": (D.ACCURACY, "数据内容正确性"),
+    "region": (D.CONFORMITY, "权威参考数据"),
+    "category": (D.CONFORMITY, "权威参考数据"),
+    "range": (D.ACCURACY, "数据内容正确性"),
+    "unique": (D.ACCURACY, "数据唯一性"),
+    "compare_time": (D.TIMELINESS, "时序性"),
+    "compare": (D.CONSISTENCY, "关联数据一致性"),
+    "id_consistency": (D.CONSISTENCY, "相同数据一致性"),
+    "registered": (D.CONSISTENCY, "关联数据一致性"),
+    "pii_exposure": (D.CONFORMITY, "安全规范"),
+    "timeliness": (D.TIMELINESS, "基于时间点的及时性"),
+    "normalised": (D.CONFORMITY, "数据标准"),
+    "excel_damage": (D.ACCURACY, "脏数据出现率"),
+    "masked": (D.CONFORMITY, "安全规范"),
+}
+
+#: Code sets at most this long are inlined into the predicate; longer ones become reference tables.
+INLINE_CODES = 64
+#: Identifier algorithms sharing GB 11643's layout and MOD 11-2 check (one derivation for all three).
+MOD11_2_ALGORITHMS = ("gb11643", "residence_permit", "foreign_pr")
+#: GB/T 2261.1-2003 labels of the two codes an ID's sequence parity can be compared with.
+SEX_LABELS = {"male": "男性", "female": "女性"}
+SEX_CODES_FALLBACK = {"male": "1", "female": "2"}  # GB/T 2261.1-2003: 1 男性, 2 女性
+
+_STANDARD_NAMES = {"gb11643": "GB 11643", "residence_permit": "港澳台居民居住证", "foreign_pr": "外国人永久居留身份证"}
+
+T_REGION_ANY = "ref_gbt2260_any"
+T_REGION_CURRENT = "ref_gbt2260_current"
+T_REGION_HISTORY = "ref_gbt2260_history"
+T_SERVICE_ACTIVE = "ref_service_items"
+T_SERVICE_RETIRED = "ref_service_items_retired"
+
+
+@dataclass
+class Binding:
+    """A schema field with what it is bound to."""
+
+    spec: FieldSpec
+    element: DataElement | None = None
+    code_set: CodeSet | None = None
+    algorithm: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    pii: PiiClass = PiiClass.NONE
+    masking: MaskingRule | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def is_identifier(self) -> bool:
+        return self.algorithm in (*MOD11_2_ALGORITHMS, "gb32100", "gb11714", "mobile", "service_item")
+
+
+@dataclass
+class ServiceItemCodes:
+    """Registered service item codes (basic and implementation codes), active and retired."""
+
+    active: set[str]
+    retired: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Derivation:
+    suite: ir.CheckSuite
+    bindings: dict[str, Binding]
+    #: column → masking rule for samples (None: not personal data, shown as is).
+    masking: dict[str, MaskingRule | None]
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def builtin_resolver(ref: str, kind: str | None = None) -> AnyEntry:
+    """Resolve against the built-in library, honouring the version range after ``@``."""
+    entry = library.find(ref)
+    if kind is not None and entry.kind.value != kind:
+        raise NotFoundError(kind.replace("_", " "), ref, [e.id for e in library.builtin_entries()])
+    if "@" in ref:
+        from govstd.registry.versions import Version, split_ref
+
+        _, wanted = split_ref(ref)
+        if not wanted.latest and not wanted.matches(Version.parse(entry.version), include_prerelease=True):
+            raise NotFoundError(f"version of {entry.id} (built-in has {entry.version})", ref,
+                                [f"{entry.id}@{entry.version}"])
+    return entry
+
+
+def bind(spec: FieldSpec, resolver: Resolver) -> Binding:
+    """Resolve a field's standard and code set; merge algorithm options (field overrides element)."""
+    b = Binding(spec=spec)
+    if spec.standard:
+        entry = resolver(spec.standard, None)
+        if isinstance(entry, DataElement):
+            b.element = entry
+        elif isinstance(entry, CodeSet):
+            b.code_set = entry
+        else:
+            raise InputError(f"field {spec.name!r} binds {spec.standard!r}, a {entry.kind.value}",
+                             field=f"fields.{spec.name}.standard", expected="a data element or a code set")
+    set_ref = spec.code_set or (b.element.value_domain.code_set if b.element else None)
+    if set_ref and b.code_set is None:
+        entry = resolver(set_ref, "code_set")
+        if not isinstance(entry, CodeSet):
+            raise InputError(f"field {spec.name!r}: {set_ref!r} is not a code set", field=f"fields.{spec.name}")
+        b.code_set = entry
+    if b.element is not None:
+        b.algorithm = b.element.value_domain.algorithm
+        b.options = {**b.element.value_domain.options, **spec.options}
+    else:
+        b.options = dict(spec.options)
+    b.pii = spec.pii or (b.element.pii if b.element else PiiClass.NONE)
+    b.masking = rule_for(b.element, b.pii)
+    return b
+
+
+# --------------------------------------------------------------------------- derivation
+
+
+class _Builder:
+    def __init__(self, schema: CatalogueSchema, bindings: dict[str, Binding], *, today: dt.date,
+                 now: dt.datetime, service_items: ServiceItemCodes | None) -> None:
+        self.schema = schema
+        self.bindings = bindings
+        self.today = today
+        self.now = now
+        self.service_items = service_items
+        self.checks: list[ir.Check] = []
+        self.tables: dict[str, ir.ReferenceTable] = {}
+        self.warnings: list[str] = []
+        self.exposed = schema.share.share_type == ShareType.UNCONDITIONAL or schema.open.open_to_public
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def row(self, rule_id: str, rule: str, columns: list[str], description: str, expect: Expr,
+            applies: Expr | None = None, *, severity: ir.Severity = "error",
+            breakdown: Mapping[str, Expr] | None = None, indicator_key: str | None = None,
+            details: dict[str, Any] | None = None) -> None:
+        dim, indicator = INDICATORS[indicator_key or rule]
+        self.checks.append(ir.RowCheck(
+            rule_id=rule_id, rule=rule, dimension=dim, indicator=indicator, columns=columns,
+            description=description, severity=severity, applies=applies, expect=expect,
+            breakdown=dict(breakdown or {}), details=details or {},
+        ))
+
+    def table(self, name: str, columns: list[str], types: list[Any], rows: Iterable[tuple[Any, ...]]) -> str:
+        if name not in self.tables:
+            self.tables[name] = _reference_table(name, tuple(columns), tuple(types), tuple(rows))
+        return name
+
+    def region_table(self, which: str) -> str:
+        if which == "current":
+            return self.table(T_REGION_CURRENT, ["code"], ["text"], ((c,) for c in sorted(gbt2260.CURRENT_CODES())))
+        if which == "history":
+            return self.table(
+                T_REGION_HISTORY, ["code", "valid_from_year", "valid_to_year"], ["text", "integer", "integer"],
+                ((r.code, r.valid_from_year, r.valid_to_year_exclusive) for r in gbt2260.history_rows()),
+            )
+        return self.table(T_REGION_ANY, ["code"], ["text"], ((c,) for c in sorted(gbt2260.HISTORICAL_CODES())))
+
+    def member(self, value: Expr, codes: Sequence[str], table_name: str) -> Expr:
+        """``value`` is one of ``codes``: inlined when short, else a reference table."""
+        codes = sorted(set(codes))
+        if len(codes) <= INLINE_CODES:
+            return in_values(value, codes)
+        name = self.table(table_name, ["code"], ["text"], ((c,) for c in codes))
+        return fn("in_table", value, table=name, column="code")
+
+    # ---- fields --------------------------------------------------------------------------
+
+    def field_checks(self, b: Binding) -> None:
+        name, spec = b.name, b.spec
+        raw = col(name)
+        present = not_(fn("is_blank", raw))
+        if spec.required:
+            self.row(f"{name}.not_null", "not_null", [name], f"{_label(spec)} must not be empty",
+                     expect=present)
+        value = fn("trim", raw)
+        if b.algorithm in MOD11_2_ALGORITHMS:
+            self.mod11_2(b, raw, present)
+        elif b.algorithm == "gb32100":
+            self.uscc(b, raw, present)
+        elif b.algorithm == "gb11714":
+            self.org_code(b, raw, present)
+        elif b.algorithm == "mobile":
+            self.phone(b, raw, present)
+        elif b.algorithm == "service_item":
+            self.service_item(b, raw, present)
+        else:
+            self.representation(b, value, present)
+        if spec.length is not None:
+            self.row(f"{name}.max_length", "length", [name], f"at most {spec.length} characters (catalogue 信息项长度)",
+                     expect=cmp(fn("length", value), "<=", lit(spec.length)), applies=present)
+        if b.code_set is not None:
+            self.code_set(b, value, present)
+        self.numeric_range(b, value, present)
+
+    def representation(self, b: Binding, value: Expr, present: Expr) -> None:
+        """Fields without an identifier algorithm: type, length and pattern of the bound element."""
+        name, spec = b.name, b.spec
+        data_type = spec.data_type if spec.data_type != DataType.STRING or b.element is None else b.element.data_type
+        parsed = {
+            DataType.INTEGER: fn("to_integer", value),
+            DataType.DECIMAL: fn("to_number", value),
+            DataType.DATE: fn("to_date", value),
+            DataType.DATETIME: fn("to_timestamp", value),
+        }.get(data_type)
+        if parsed is not None:
+            self.row(f"{name}.type", "type", [name], f"{_label(spec)} is a {data_type.value} ({data_type.label_zh})",
+                     expect=not_(is_null(parsed)), applies=present)
+        elif data_type == DataType.BOOLEAN:
+            self.row(f"{name}.type", "type", [name], f"{_label(spec)} is a boolean", expect=fn("is_boolean", value),
+                     applies=present)
+        rep = b.element.representation if b.element is not None else None
+        if rep is not None and (rep.min_length is not None or rep.max_length is not None):
+            length = fn("length", value)
+            conds = []
+            if rep.min_length is not None:
+                conds.append(cmp(length, ">=", lit(rep.min_length)))
+            if rep.max_length is not None:
+                conds.append(cmp(length, "<=", lit(rep.max_length)))
+            self.row(f"{name}.length", "length", [name],
+                     f"{rep.min_length or 0}–{rep.max_length or '∞'} characters ({b.element.id if b.element else ''})",
+                     expect=and_(*conds), applies=present)
+        pattern = spec.pattern or (rep.pattern if rep is not None and b.code_set is None else None)
+        if pattern:
+            self.row(f"{name}.pattern", "pattern", [name], f"matches {pattern}",
+                     expect=fn("matches", value, pattern=pattern), applies=present)
+
+    def code_set(self, b: Binding, value: Expr, present: Expr) -> None:
+        assert b.code_set is not None
+        cs, name = b.code_set, b.name
+        historical = bool(b.options.get("historical", False))
+        as_of = _as_date(b.options.get("as_of")) or self.today
+        match = str(b.options.get("match", "code"))
+
+        def values(codes: Iterable[Any]) -> list[str]:
+            out: list[str] = []
+            for c in codes:
+                if match in ("code", "any"):
+                    out.append(c.code)
+                if match in ("label", "any"):
+                    out.extend([c.label_zh, *c.aliases])
+            return out
+
+        valid = values(cs.codes if historical else [c for c in cs.codes if c.is_valid_on(as_of)])
+        key = re.sub(r"[^0-9A-Za-z]+", "_", f"{cs.id}_{cs.version}_{match}").lower()
+        expect = self.member(value, valid, f"ref_codes_{key}_{'all' if historical else as_of.isoformat()}")
+        breakdown: dict[str, Expr] = {}
+        retired = sorted(set(values(cs.codes)) - set(valid))
+        if retired:
+            breakdown["retired"] = self.member(value, retired, f"ref_codes_{key}_retired_{as_of.isoformat()}")
+        scope = "any time" if historical else f"in force on {as_of.isoformat()}"
+        self.row(f"{name}.code_set", "code_set", [name], f"a code of {cs.id}@{cs.version} {cs.name_zh} ({scope})",
+                 expect=expect, applies=present, breakdown=breakdown,
+                 details={"code_set": cs.ref, "historical": historical, "match": match})
+
+    def numeric_range(self, b: Binding, value: Expr, present: Expr) -> None:
+        low = b.spec.minimum if b.spec.minimum is not None else (b.element.value_domain.minimum if b.element else None)
+        high = b.spec.maximum if b.spec.maximum is not None else (b.element.value_domain.maximum if b.element else None)
+        if low is None and high is None:
+            return
+        number = fn("to_number", value)
+        conds = [cmp(number, ">=", lit(low)) if low is not None else None,
+                 cmp(number, "<=", lit(high)) if high is not None else None]
+        self.row(f"{b.name}.range", "range", [b.name], f"between {_num(low)} and {_num(high)}",
+                 expect=and_(*conds), applies=and_(present, not_(is_null(number))))
+
+    # ---- identifiers ---------------------------------------------------------------------
+
+    def hygiene(self, b: Binding, raw: Expr, n: Expr, present: Expr, shape_ok: Expr, *, dashes: bool = True,
+                excel: Expr | None = None, excel_breakdown: dict[str, Expr] | None = None) -> None:
+        """The info checks every identifier column gets: normalised, spreadsheet damage, masked.
+        A value of the right shape is neither damaged nor masked, so those tests run only on values
+        that failed the shape (``shape_ok``) — cheap on clean data."""
+        name = b.name
+        damaged = excel if excel is not None else and_(not_(shape_ok), fn("excel_damaged", n))
+        breakdown = {
+            "fullwidth": fn("has_fullwidth", raw),
+            "whitespace": fn("has_whitespace", raw),
+            "apostrophe": fn("has_apostrophe", raw),
+            "lowercase": fn("has_lowercase", raw),
+        }
+        if dashes:
+            breakdown["dash"] = fn("has_dash", raw)
+        self.row(f"{name}.normalised", "normalised", [name],
+                 "harmless differences normalised before checking (full-width, spaces, apostrophe, case)",
+                 expect=eq(raw, n), applies=and_(present, not_(damaged)), severity="info", breakdown=breakdown)
+        self.row(f"{name}.excel_damage", "excel_damage", [name],
+                 "spreadsheet damage: stored as a number (1.10105E+17, a trailing .0) or digits zeroed — "
+                 "the digits are lost; re-export as text (these rows also fail length/format/checksum)",
+                 expect=not_(damaged), applies=present, severity="info", breakdown=excel_breakdown or {})
+        if b.pii in (PiiClass.ID_NUMBER, PiiClass.PHONE):
+            self.row(f"{name}.masked", "masked", [name],
+                     "values already masked (" + ("expected: the field is declared masked" if b.spec.masked
+                                                  else "not valid identifiers") + ")",
+                     expect=not_(and_(not_(shape_ok), fn("is_masked", raw))), applies=present, severity="info")
+
+    def scope(self, b: Binding, raw: Expr, present: Expr) -> Expr:
+        """Rows an identifier check looks at: present, and not masked when the field is masked."""
+        return and_(present, not_(fn("is_masked", raw))) if b.spec.masked else present
+
+    def pii_exposure(self, b: Binding, raw: Expr, present: Expr, exposed_value: Expr, what: str) -> None:
+        if b.pii not in (PiiClass.ID_NUMBER, PiiClass.PHONE) or not (self.exposed or b.spec.masked):
+            return
+        why = ("the field is declared masked" if b.spec.masked else
+               f"the dataset is shared {'openly' if self.schema.open.open_to_public else 'unconditionally'}")
+        self.row(f"{b.name}.pii_exposure", "pii_exposure", [b.name],
+                 f"no unmasked {what} ({why}): counts values that are full valid identifiers",
+                 expect=not_(exposed_value), applies=present)
+
+    def mod11_2(self, b: Binding, raw: Expr, present: Expr) -> None:
+        """GB 11643 citizen ID numbers and the permits sharing its layout: each part separately."""
+        name, algo, opt = b.name, b.algorithm, b.options
+        n = fn("normalize_code", raw, strip_dashes=True, uppercase=True)
+        scope = self.scope(b, raw, present)
+        allow15 = algo == "gb11643" and bool(opt.get("allow_legacy_15", False))
+        shape18 = "9[0-9]{16}[0-9X]" if algo == "foreign_pr" else "[0-9]{17}[0-9X]"
+        is18 = fn("matches", n, pattern=shape18)
+        is15 = fn("matches", n, pattern="[0-9]{15}")
+        length_ok = or_(eq(fn("length", n), lit(gb11643.LENGTH)),
+                        *([eq(fn("length", n), lit(gb11643.LEGACY_LENGTH))] if allow15 else []))
+        shape_ok = or_(is18, is15) if allow15 else is18
+        lengths = f"{gb11643.LENGTH}" + (f" or {gb11643.LEGACY_LENGTH} (legacy)" if allow15 else "")
+        std = _STANDARD_NAMES[algo or ""]
+        self.row(f"{name}.length", "length", [name], f"{std}: {lengths} characters", expect=length_ok, applies=scope,
+                 details={"legacy_15": allow15} if algo == "gb11643" else None)
+        self.row(f"{name}.format", "format", [name],
+                 f"{std}: {'17 digits' if algo != 'foreign_pr' else '9 and 16 digits'} and a check character 0-9/X",
+                 expect=shape_ok, applies=and_(scope, length_ok))
+        checksum_ok = fn("mod11_2_ok", n)
+        self.row(f"{name}.checksum", "checksum", [name], f"{std}: ISO 7064 MOD 11-2 check character",
+                 expect=checksum_ok, applies=and_(scope, is18))
+        born = fn("id_birth_date", n)
+        if algo != "foreign_pr":
+            earliest = _as_date(opt.get("min_birth_date")) or gb11643.MIN_BIRTH_DATE
+            self.row(f"{name}.birth_date", "birth_date", [name],
+                     f"{std}: the embedded birth date is a real date, not in the future, not before {earliest}",
+                     expect=and_(not_(is_null(born)), cmp(born, "<=", lit(self.today)), cmp(born, ">=", lit(earliest))),
+                     applies=and_(scope, shape_ok))
+            self.id_region(b, n, scope, shape_ok, born)
+            if not gb11643.ACCEPT_SEQUENCE_000 or opt.get("reject_sequence_000"):
+                seq = fn("substr", n, start=15, length=3)
+                self.row(f"{name}.sequence", "sequence", [name], f"{std}: sequence number is not 000",
+                         expect=cmp(seq, "!=", lit("000")), applies=and_(scope, is18))
+        # Excel keeps 15 significant digits: an 18-digit number comes back with its last 3 zeroed.
+        zeroed = and_(is18, eq(fn("substr", n, start=16, length=3), lit("000")), not_(checksum_ok))
+        number_format = and_(not_(shape_ok), fn("excel_damaged", n))
+        self.hygiene(b, raw, n, present, shape_ok, excel=or_(number_format, zeroed),
+                     excel_breakdown={"number_format": number_format, "zeroed_digits": zeroed})
+        exposed = and_(is18, checksum_ok)
+        if allow15:
+            exposed = or_(exposed, and_(is15, not_(is_null(born))))
+        self.pii_exposure(b, raw, present, exposed, "ID numbers")
+
+    def id_region(self, b: Binding, n: Expr, scope: Expr, shape_ok: Expr, born: Expr) -> None:
+        name, algo = b.name, b.algorithm
+        code = fn("substr", n, start=1, length=6)
+        permits = in_values(code, sorted(gb11643.RESIDENCE_PERMIT_REGIONS))
+        if algo == "residence_permit":
+            self.row(f"{name}.region", "region", [name], "address code 810000, 820000 or 830000",
+                     expect=permits, applies=and_(scope, shape_ok))
+            return
+        policy = str(b.options.get("region_policy", "any_time"))
+        if policy not in gb11643.REGION_POLICIES:
+            raise InputError(f"field {name!r}: unknown region_policy {policy!r}", field=f"fields.{name}.options",
+                             expected=", ".join(gb11643.REGION_POLICIES))
+        if policy == "none":
+            return
+        if policy == "current":
+            known: Expr = fn("in_table", code, table=self.region_table("current"), column="code")
+            what = f"in force now (GB/T 2260, {gbt2260.DATA_YEAR})"
+        elif policy == "birth_year":
+            in_year = fn("region_valid_in_year", code, fn("year", born), table=self.region_table("history"))
+            any_time = fn("in_table", code, table=self.region_table("any"), column="code")
+            known = or_(and_(not_(is_null(born)), in_year), and_(is_null(born), any_time))
+            what = "in force in the birth year (GB/T 2260 history)"
+        else:
+            known = fn("in_table", code, table=self.region_table("any"), column="code")
+            what = f"a GB/T 2260 code at some time {gbt2260.HISTORY_FIRST_YEAR}–{gbt2260.DATA_YEAR}"
+        self.row(f"{name}.region", "region", [name], f"address code {what} (policy {policy})",
+                 expect=or_(known, permits), applies=and_(scope, shape_ok), details={"region_policy": policy})
+
+    def uscc(self, b: Binding, raw: Expr, present: Expr) -> None:
+        name, opt = b.name, b.options
+        n = fn("normalize_code", raw, strip_dashes=True, uppercase=True)
+        scope = self.scope(b, raw, present)
+        alphabet = gb32100.ALPHABET
+        cls = f"[{alphabet}]"
+        shape = f"{cls}{{2}}[0-9]{{6}}{cls}{{10}}"  # GB 32100-2015: positions 3-8 are the region digits
+        length_ok = eq(fn("length", n), lit(gb32100.LENGTH))
+        shape_ok = fn("matches", n, pattern=shape)
+        self.row(f"{name}.length", "length", [name], f"GB 32100: {gb32100.LENGTH} characters",
+                 expect=length_ok, applies=scope,
+                 breakdown={"old_registration_number": fn("matches", n, pattern="[0-9]{15}")})
+        self.row(f"{name}.format", "format", [name],
+                 "GB 32100: characters of 0-9 and A-Y without I, O, Z, S, V; digits in positions 3-8",
+                 expect=shape_ok, applies=and_(scope, length_ok))
+        ok = and_(scope, shape_ok)
+        self.row(f"{name}.checksum", "checksum", [name], "GB 32100: mod-31 check character",
+                 expect=fn("gb32100_checksum_ok", n), applies=ok)
+        if opt.get("check_category", True):
+            pairs = [a + c for a, cats in gb32100.AUTHORITY_CATEGORIES.items() for c in cats]
+            self.row(f"{name}.category", "category", [name],
+                     f"GB 32100: registration authority and organisation category in the table "
+                     f"({gb32100.AUTHORITY_CATEGORIES_VERSION})",
+                     expect=in_values(fn("substr", n, start=1, length=2), pairs), applies=ok)
+        if opt.get("check_region", True):
+            region = fn("substr", n, start=3, length=6)
+            known = or_(eq(region, lit(gb32100.NATIONAL_REGION)),
+                        fn("in_table", region, table=self.region_table("any"), column="code"))
+            self.row(f"{name}.region", "region", [name],
+                     f"GB 32100: positions 3-8 are a GB/T 2260 code ({gbt2260.HISTORY_FIRST_YEAR}–"
+                     f"{gbt2260.DATA_YEAR}) or {gb32100.NATIONAL_REGION}",
+                     expect=known, applies=ok)
+        if opt.get("check_org_code", True):
+            self.row(f"{name}.org_code", "org_code", [name],
+                     "GB 32100: positions 9-17 pass the GB 11714 organisation code check",
+                     expect=fn("gb11714_checksum_ok", fn("substr", n, start=9, length=gb11714.LENGTH)), applies=ok)
+        self.hygiene(b, raw, n, present, shape_ok)
+
+    def org_code(self, b: Binding, raw: Expr, present: Expr) -> None:
+        name = b.name
+        n = fn("normalize_code", raw, strip_dashes=True, uppercase=True)
+        scope = self.scope(b, raw, present)
+        length_ok = eq(fn("length", n), lit(gb11714.LENGTH))
+        shape_ok = fn("matches", n, pattern="[0-9A-Z]{8}[0-9X]")
+        self.row(f"{name}.length", "length", [name], f"GB 11714: {gb11714.LENGTH} characters (8 + check)",
+                 expect=length_ok, applies=scope)
+        self.row(f"{name}.format", "format", [name], "GB 11714: 8 characters 0-9/A-Z and a check character 0-9/X",
+                 expect=shape_ok, applies=and_(scope, length_ok))
+        self.row(f"{name}.checksum", "checksum", [name], "GB 11714: check character",
+                 expect=fn("gb11714_checksum_ok", n), applies=and_(scope, shape_ok))
+        self.hygiene(b, raw, n, present, shape_ok)
+
+    def phone(self, b: Binding, raw: Expr, present: Expr) -> None:
+        name = b.name
+        n = fn("normalize_phone", raw)
+        scope = self.scope(b, raw, present)
+        strict = bool(b.options.get("strict", False))
+        length_ok = eq(fn("length", n), lit(mobile.LENGTH))
+        platform = fn("matches", n, pattern=mobile.PATTERN)
+        self.row(f"{name}.length", "length", [name], f"mobile number: {mobile.LENGTH} digits after +86 and separators",
+                 expect=length_ok, applies=scope)
+        self.row(f"{name}.format", "format", [name],
+                 "mobile number: "
+                 + ("an allocated prefix (libphonenumber)" if strict else "1, then 3-9, then 9 digits"),
+                 expect=fn("matches", n, pattern=mobile.STRICT_PATTERN) if strict else platform,
+                 applies=and_(scope, length_ok))
+        self.hygiene(b, raw, n, present, platform)
+        self.pii_exposure(b, raw, present, platform, "mobile numbers")
+
+    def service_item(self, b: Binding, raw: Expr, present: Expr) -> None:
+        name = b.name
+        n = fn("normalize_code", raw, strip_dashes=False, uppercase=True)
+        scope = self.scope(b, raw, present)
+        kind = b.options.get("kind")
+        layouts = [lay for lay in service_item.LAYOUTS if kind is None or lay.kind == kind]
+        matchers = [fn("matches", n, pattern=lay.pattern) for lay in layouts]
+        self.row(f"{name}.format", "format", [name],
+                 f"service item code: matches a known layout (layouts {service_item.LAYOUTS_VERSION}: "
+                 f"{', '.join(lay.name for lay in layouts)})",
+                 expect=or_(*matchers), applies=scope)
+        self.hygiene(b, raw, n, present, or_(*matchers), dashes=False)
+
+    # ---- keys and dataset rules ----------------------------------------------------------
+
+    def key(self) -> None:
+        keys = [b for b in self.bindings.values() if b.spec.key]
+        if not keys:
+            return
+        exprs: list[Expr] = []
+        for b in keys:
+            raw = col(b.name)
+            if b.algorithm == "mobile":
+                exprs.append(fn("normalize_phone", raw))
+            elif b.is_identifier:
+                exprs.append(fn("normalize_code", raw, strip_dashes=b.algorithm != "service_item", uppercase=True))
+            else:
+                exprs.append(fn("trim", raw))
+        names = [b.name for b in keys]
+        dim, indicator = INDICATORS["unique"]
+        self.checks.append(ir.UniqueCheck(
+            rule_id="key.unique", rule="unique", dimension=dim, indicator=indicator, columns=names,
+            description=f"the key ({', '.join(names)}) is unique: counts rows repeating an earlier row's key",
+            key=exprs, present=and_(*[not_(fn("is_blank", col(n))) for n in names]),
+        ))
+
+    def rules(self) -> None:
+        for index, rule in enumerate(self.schema.rules, start=1):
+            rid = f"rules.{rule.id or index}"
+            missing = [c for c in _rule_columns(rule) if c not in self.bindings]
+            if missing:
+                self.warnings.append(f"{rid}: not checked, the data has no column {', '.join(missing)}")
+                continue
+            if isinstance(rule, CompareRule):
+                self.compare(rid, rule)
+            elif isinstance(rule, RangeRule):
+                self.range_rule(rid, rule)
+            elif isinstance(rule, IdConsistencyRule):
+                self.id_consistency(rid, rule)
+            elif isinstance(rule, RegisteredServiceItemRule):
+                self.registered(rid, rule)
+            elif isinstance(rule, TimelinessRule):
+                self.timeliness(rid, rule)
+
+    def _typed(self, name: str) -> tuple[Expr, str]:
+        b = self.bindings[name]
+        data_type = b.spec.data_type
+        if data_type == DataType.STRING and b.element is not None:
+            data_type = b.element.data_type
+        value = fn("trim", col(name))
+        if data_type in (DataType.DATE, DataType.DATETIME):
+            return fn("to_timestamp", value), "time"
+        if data_type in (DataType.INTEGER, DataType.DECIMAL):
+            return fn("to_number", value), "number"
+        return value, "text"
+
+    def compare(self, rid: str, rule: CompareRule) -> None:
+        left, lkind = self._typed(rule.left)
+        right, rkind = self._typed(rule.right)
+        if lkind != rkind:
+            raise InputError(f"{rid}: cannot compare {rule.left} ({lkind}) with {rule.right} ({rkind})",
+                             field="rules", expected="two dates/times, two numbers or two texts")
+        key = "compare_time" if lkind == "time" else "compare"
+        self.row(rid, "compare", [rule.left, rule.right], rule.description or f"{rule.left} {rule.op} {rule.right}",
+                 expect=cmp(left, rule.op, right), applies=and_(not_(is_null(left)), not_(is_null(right))),
+                 indicator_key=key)
+
+    def range_rule(self, rid: str, rule: RangeRule) -> None:
+        value, kind = self._typed(rule.field)
+
+        def bound(v: float | str | None) -> Expr | None:
+            if v is None:
+                return None
+            if isinstance(v, str):
+                parsed = _as_date(v)
+                if parsed is None:
+                    raise InputError(f"{rid}: bound {v!r} is not a date", field="rules", expected="YYYY-MM-DD")
+                return lit(dt.datetime.combine(parsed, dt.time()))
+            return lit(v)
+
+        if kind == "text":
+            value = fn("to_number", fn("trim", col(rule.field)))
+        low, high = bound(rule.minimum), bound(rule.maximum)
+        conds = [cmp(value, ">=", low) if low is not None else None,
+                 cmp(value, "<=", high) if high is not None else None]
+        self.row(rid, "range", [rule.field],
+                 rule.description or f"{rule.field} between {rule.minimum} and {rule.maximum}",
+                 expect=and_(*conds), applies=not_(is_null(value)))
+
+    def id_consistency(self, rid: str, rule: IdConsistencyRule) -> None:
+        b = self.bindings[rule.id_field]
+        if b.algorithm not in ("gb11643", "residence_permit"):
+            raise InputError(f"{rid}: {rule.id_field} is not bound to GB 11643", field="rules",
+                             expected="an id_field bound to GB11643")
+        n = fn("normalize_code", col(rule.id_field), strip_dashes=True, uppercase=True)
+        allow15 = bool(b.options.get("allow_legacy_15", False))
+        shape = or_(fn("matches", n, pattern="[0-9]{17}[0-9X]"),
+                    *([fn("matches", n, pattern="[0-9]{15}")] if allow15 else []))
+        born = fn("id_birth_date", n)
+        usable = and_(shape, not_(is_null(born)))
+        if rule.birth_date_field:
+            other = fn("to_date", fn("trim", col(rule.birth_date_field)))
+            self.row(f"{rid}.birth_date", "id_consistency", [rule.id_field, rule.birth_date_field],
+                     rule.description or f"the birth date in {rule.id_field} equals {rule.birth_date_field}",
+                     expect=eq(born, other), applies=and_(usable, not_(is_null(other))))
+        if rule.sex_field:
+            male, female = self.sex_codes(rule.sex_field)
+            sex = fn("trim", col(rule.sex_field))
+            is_male = fn("id_is_male", n)
+            self.row(f"{rid}.sex", "id_consistency", [rule.id_field, rule.sex_field],
+                     f"the sex in {rule.id_field} (odd sequence = male) agrees with {rule.sex_field} "
+                     f"(GB/T 2261.1 {male} 男性 / {female} 女性)",
+                     expect=or_(and_(is_male, eq(sex, lit(male))), and_(not_(is_male), eq(sex, lit(female)))),
+                     applies=and_(shape, in_values(sex, [male, female])))
+        if rule.region_field:
+            region = fn("trim", col(rule.region_field))
+            self.row(f"{rid}.region", "id_consistency", [rule.id_field, rule.region_field],
+                     f"{rule.region_field} agrees with the address code in {rule.id_field} (same province, "
+                     "prefecture or county, as precise as the region code)",
+                     expect=fn("region_prefix_match", fn("substr", n, start=1, length=6), region),
+                     applies=and_(shape, fn("matches", region, pattern="[0-9]{6}")))
+
+    def sex_codes(self, field_name: str) -> tuple[str, str]:
+        cs = self.bindings[field_name].code_set
+        found = dict(SEX_CODES_FALLBACK)
+        if cs is not None:
+            for sex, label in SEX_LABELS.items():
+                code = next((c.code for c in cs.codes if c.label_zh == label), None)
+                if code:
+                    found[sex] = code
+        return found["male"], found["female"]
+
+    def registered(self, rid: str, rule: RegisteredServiceItemRule) -> None:
+        if self.service_items is None:
+            self.warnings.append(f"{rid}: not checked — service item codes come from a registry (--registry)")
+            return
+        b = self.bindings[rule.field]
+        n = fn("normalize_code", col(rule.field), strip_dashes=False, uppercase=True)
+        active = self.table(T_SERVICE_ACTIVE, ["code"], ["text"], ((c,) for c in sorted(self.service_items.active)))
+        breakdown: dict[str, Expr] = {}
+        if self.service_items.retired:
+            retired = self.table(T_SERVICE_RETIRED, ["code"], ["text"],
+                                 ((c,) for c in sorted(self.service_items.retired)))
+            breakdown["retired"] = fn("in_table", n, table=retired, column="code")
+        self.row(rid, "registered", [rule.field],
+                 rule.description or f"{rule.field} is a service item registered in the registry and not retired",
+                 expect=fn("in_table", n, table=active, column="code"),
+                 applies=not_(fn("is_blank", col(b.name))), breakdown=breakdown,
+                 details={"registered_codes": len(self.service_items.active)})
+
+    def timeliness(self, rid: str, rule: TimelinessRule) -> None:
+        cycle = self.schema.update_cycle
+        max_age = cycle.max_age
+        if max_age is None:
+            self.warnings.append(f"{rid}: not checked — update cycle {cycle.value} ({cycle.label_zh}) sets no limit")
+            return
+        dim, indicator = INDICATORS["timeliness"]
+        self.checks.append(ir.FreshnessCheck(
+            rule_id=rid, rule="timeliness", dimension=dim, indicator=indicator, columns=[rule.field],
+            description=rule.description or f"newest {rule.field} no older than the {cycle.value} ({cycle.label_zh}) "
+            f"update cycle allows ({max_age.days} days)",
+            value=fn("to_timestamp", fn("trim", col(rule.field))), not_before=self.now - max_age,
+            details={"update_cycle": cycle.value, "max_age_days": max_age.days},
+        ))
+
+
+@functools.lru_cache(maxsize=64)
+def _reference_table(name: str, columns: tuple[str, ...], types: tuple[Any, ...],
+                     rows: tuple[tuple[Any, ...], ...]) -> ir.ReferenceTable:
+    # Reference data repeats from run to run (GB/T 2260 alone is thousands of rows): built once.
+    return ir.ReferenceTable(name=name, columns=list(columns), types=list(types), rows=list(rows))
+
+
+def derive(
+    schema: CatalogueSchema,
+    *,
+    columns: Sequence[str] | None = None,
+    resolver: Resolver | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    service_items: ServiceItemCodes | None = None,
+) -> Derivation:
+    """The checks for ``schema``; ``columns`` (the data's, mapped to field names) drops checks on
+    absent optional columns. Missing required columns are the caller's InputError."""
+    resolve = resolver or builtin_resolver
+    if now is None:
+        now = dt.datetime.combine(today, dt.time(23, 59, 59)) if today is not None else dt.datetime.now()
+    today = today or now.date()
+    present = set(columns) if columns is not None else {f.name for f in schema.fields}
+    bindings = {f.name: bind(f, resolve) for f in schema.fields if f.name in present}
+    builder = _Builder(schema, bindings, today=today, now=now, service_items=service_items)
+    for f in schema.fields:
+        if f.name not in bindings:
+            builder.warnings.append(f"column {f.name!r} is not in the data: its checks were not run")
+            continue
+        builder.field_checks(bindings[f.name])
+    builder.key()
+    builder.rules()
+    ids = [c.rule_id for c in builder.checks]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise InputError(f"two checks got the same rule id: {', '.join(dupes)}", field="rules",
+                         expected="distinct rule ids")
+    suite = ir.CheckSuite(checks=builder.checks, tables=list(builder.tables.values()), warnings=builder.warnings)
+    return Derivation(suite=suite, bindings=bindings, masking={n: b.masking for n, b in bindings.items()})
+
+
+def service_item_codes_from(source: Any) -> ServiceItemCodes:
+    """Registered codes from a registry (``service_item_codes(include_retired=…)``), a mapping code →
+    status or active flag, or an iterable of active codes."""
+    if hasattr(source, "service_item_codes"):
+        active = set(source.service_item_codes())
+        everything = set(source.service_item_codes(include_retired=True))
+        return ServiceItemCodes(active=active, retired=everything - active)
+    if isinstance(source, ServiceItemCodes):
+        return source
+    if isinstance(source, Mapping):
+        active = {str(k) for k, v in source.items() if v is True or str(v).lower() not in {"retired", "false"}}
+        return ServiceItemCodes(active=active, retired={str(k) for k in source} - active)
+    return ServiceItemCodes(active={str(c) for c in source})
+
+
+def _rule_columns(rule: Any) -> list[str]:
+    names = []
+    for attr in ("left", "right", "field", "id_field", "birth_date_field", "sex_field", "region_field"):
+        value = getattr(rule, attr, None)
+        if value:
+            names.append(value)
+    return names
+
+
+def _label(spec: FieldSpec) -> str:
+    return f"{spec.name} ({spec.name_zh})" if spec.name_zh else spec.name
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return "…"
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+__all__ = [
+    "INDICATORS",
+    "Binding",
+    "Derivation",
+    "Resolver",
+    "ServiceItemCodes",
+    "bind",
+    "builtin_resolver",
+    "derive",
+    "service_item_codes_from",
+]

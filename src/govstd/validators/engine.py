@@ -1,0 +1,343 @@
+"""Run compiled checks on DuckDB in as few passes over the data as possible.
+
+1. One aggregate query: ``count(*) FILTER (WHERE …)`` evaluated/failed for every row check, distinct
+   keys for uniqueness, newest timestamps for timeliness — a single parallel scan.
+2. Samples, only for checks that failed: one streaming query over the numbered view yielding failing
+   rows in source order, read in Arrow batches and stopped as soon as every failing check has its N
+   rows (restarted with fewer checks while that is cheap); duplicates get one GROUP BY query.
+
+DuckDB runs with a memory limit, a thread count and a temp directory, so data larger than memory
+spills to disk instead of failing. Sample values are masked (``govstd.standards.masking``) before
+they leave this module. No Python loop ever runs over the rows of the data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from govstd.errors import GovstdError, InputError
+from govstd.standards.masking import mask
+from govstd.standards.models import MaskingRule
+from govstd.validators import ir
+from govstd.validators.compiler.base import check_expressions, walk
+from govstd.validators.compiler.duckdb import DuckDBDialect
+from govstd.validators.readers import LoadedSource, duckdb_input_error
+from govstd.validators.results import CheckResult, Sample
+
+DATA = "__govstd_data"
+NUMBERED = "__govstd_numbered"
+#: Longest sample value shown (after masking); longer text is cut.
+MAX_SAMPLE_CHARS = 80
+_BATCH_ROWS = 8192
+#: Restart the sample query without the checks already sampled while the prefix re-read is this small.
+_RESTART_FRACTION = 0.05
+#: DuckDB errors that mean a compiled query is wrong (a bug here) rather than the data being unreadable.
+#: Every other DuckDB error while scanning is about the input: a damaged Parquet page, a bad CSV line
+#: and undecodable bytes surface as several different DuckDB exception types.
+_QUERY_ERRORS = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException,
+                 duckdb.NotImplementedException)
+
+
+def _data_error(exc: duckdb.Error, loaded: LoadedSource) -> GovstdError:
+    """The error to raise for a DuckDB failure while reading ``loaded``; re-raises query bugs."""
+    if isinstance(exc, _QUERY_ERRORS):
+        raise exc
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return GovstdError("DuckDB ran out of memory",
+                           hint="raise --memory-limit, or give --temp-directory on a disk with room to spill")
+    return loaded.error(exc)
+
+
+@dataclass
+class EngineConfig:
+    """DuckDB resources: ``memory_limit`` like '256MB' or '4GB'; ``temp_directory`` for spilling."""
+
+    memory_limit: str | None = None
+    threads: int | None = None
+    temp_directory: str | None = None
+
+
+def connect(config: EngineConfig | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection configured to spill, keep source order and report progress."""
+    config = config or EngineConfig()
+    con = duckdb.connect(":memory:")
+    settings: dict[str, bool | int | str] = {
+        "preserve_insertion_order": True,  # the numbered view follows source order
+        "enable_progress_bar": True,  # so query_progress() reports; printing stays off
+        "enable_progress_bar_print": False,
+    }
+    if config.memory_limit:
+        settings["memory_limit"] = config.memory_limit
+    if config.threads:
+        settings["threads"] = int(config.threads)
+    if config.temp_directory:
+        Path(config.temp_directory).mkdir(parents=True, exist_ok=True)
+        settings["temp_directory"] = config.temp_directory
+    dialect = DuckDBDialect()
+    for key, value in settings.items():
+        if isinstance(value, bool):
+            sql_value = "true" if value else "false"
+        elif isinstance(value, int):
+            sql_value = str(value)
+        else:
+            sql_value = dialect.string_literal(value)
+        try:
+            con.execute(f"SET {key} = {sql_value}")
+        except duckdb.Error as exc:
+            raise InputError(f"bad DuckDB setting {key}={value!r}: {str(exc).splitlines()[0]}",
+                             field=key, expected="e.g. --memory-limit 2GB") from None
+    return con
+
+
+def map_columns(con: duckdb.DuckDBPyConnection, loaded: LoadedSource, mapping: Mapping[str, str]) -> None:
+    """Views ``__govstd_data`` / ``__govstd_numbered`` with the data's columns renamed to the schema's
+    field names (``mapping``: field → data column). Only mapped columns are kept."""
+    q = DuckDBDialect().quote_identifier
+    select = ", ".join(f"{q(column)} AS {q(name)}" for name, column in mapping.items()) or "NULL AS __govstd_none"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {q(DATA)} AS SELECT {select} FROM {loaded.data}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {q(NUMBERED)} AS SELECT {q(loaded.row_column)} AS {q(loaded.row_column)}, "
+        f"{select} FROM {loaded.numbered}"
+    )
+
+
+class DuckDBEngine:
+    """Executes a check suite against the mapped views of one loaded source."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, loaded: LoadedSource, *, progress: bool = False) -> None:
+        self.con = con
+        self.loaded = loaded
+        self.dialect = DuckDBDialect()
+        self.progress = progress and sys.stderr.isatty()
+
+    # ---- public ----------------------------------------------------------------------------
+
+    def run(self, suite: ir.CheckSuite, *, masking: Mapping[str, MaskingRule | None],
+            sample_size: int = 5) -> tuple[int, list[CheckResult]]:
+        """Row count and one CheckResult per check, in suite order."""
+        self.register_tables(suite.tables)
+        self.check_patterns(suite)
+        q = self.dialect.quote_identifier
+        plan = self.dialect.aggregate(suite.checks, q(DATA))
+        row = self._fetch_one(plan.sql, "checking")
+        names = self._last_columns
+        # count_if over no rows is NULL in DuckDB (not 0): every count is read through _count.
+        values = dict(zip(names, row, strict=True))
+        rows = _count(values[plan.rows_alias])
+        results: list[CheckResult] = []
+        for check in suite.checks:
+            out = plan.outputs[check.rule_id]
+            evaluated = _count(values[out.evaluated])
+            details = dict(check.details)
+            if isinstance(check, ir.RowCheck):
+                failed = _count(values[out.failed]) if out.failed else 0
+                if out.breakdown:
+                    details["breakdown"] = {k: _count(values[v]) for k, v in out.breakdown.items()}
+            elif isinstance(check, ir.UniqueCheck):
+                failed = evaluated - _count(values[out.distinct]) if out.distinct else 0
+            else:
+                newest = values[out.newest] if out.newest else None
+                details.update(
+                    newest=newest.isoformat(sep=" ") if newest is not None else None,
+                    not_before=check.not_before.isoformat(sep=" ", timespec="seconds"),
+                    parseable_values=evaluated,
+                )
+                evaluated = 1 if rows else 0
+                failed = 1 if rows and (newest is None or newest < check.not_before) else 0
+            results.append(CheckResult(
+                rule_id=check.rule_id, rule=check.rule, dimension=check.dimension, indicator=check.indicator,
+                columns=check.columns, description=check.description, evaluated=evaluated, failed=failed,
+                severity=check.severity, details=details,
+            ))
+        if sample_size > 0:
+            self._attach_samples(suite, results, masking, sample_size, rows)
+        return rows, results
+
+    def check_patterns(self, suite: ir.CheckSuite) -> None:
+        """Every regular expression compiles in DuckDB (RE2: no look-around, no back-references);
+        a schema's bad pattern is an InputError naming the check, not a failure mid-scan."""
+        seen: set[str] = set()
+        for check in suite.checks:
+            for expr in check_expressions([check]):
+                for node in walk(expr):
+                    pattern = node.params.get("pattern") if isinstance(node, ir.Func) else None
+                    if not isinstance(pattern, str) or pattern in seen:
+                        continue
+                    seen.add(pattern)
+                    try:
+                        self.con.execute(f"SELECT {self.dialect.regex_full_match(repr(''), pattern)}").fetchall()
+                    except duckdb.Error as exc:
+                        raise InputError(
+                            f"{check.rule_id}: pattern {pattern!r} is not a regular expression DuckDB can run "
+                            f"({str(exc).splitlines()[0]})", field=check.columns[0] if check.columns else None,
+                            expected="RE2 syntax: no look-around or back-references; use [0-9] for digits",
+                        ) from None
+
+    def register_tables(self, tables: Sequence[ir.ReferenceTable]) -> None:
+        """Reference data (code sets, GB/T 2260 history, registered service items) as DuckDB tables."""
+        for t in tables:
+            arrays = []
+            for i, kind in enumerate(t.types):
+                values = [r[i] for r in t.rows]
+                arrays.append(pa.array(values, type=pa.int64() if kind == "integer" else pa.string()))
+            table = pa.Table.from_arrays(arrays, names=t.columns)
+            self.con.register(f"__arrow_{t.name}", table)
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {self.dialect.quote_identifier(t.name)} AS "
+                f"SELECT * FROM {self.dialect.quote_identifier(f'__arrow_{t.name}')}"
+            )
+            self.con.unregister(f"__arrow_{t.name}")
+
+    # ---- execution -------------------------------------------------------------------------
+
+    _last_columns: list[str]
+
+    def _fetch_one(self, sql: str, label: str) -> tuple[Any, ...]:
+        with self._progress(label):
+            try:
+                cursor = self.con.execute(sql)
+                fetched = cursor.fetchall()
+            except duckdb.Error as exc:
+                raise _data_error(exc, self.loaded) from None
+        self._last_columns = [d[0] for d in cursor.description or []]
+        return tuple(fetched[0])
+
+    @contextlib.contextmanager
+    def _progress(self, label: str) -> Iterator[None]:
+        if not self.progress:
+            yield
+            return
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        done = threading.Event()
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                      TimeElapsedColumn(), transient=True) as bar:
+            task = bar.add_task(label, total=100)
+
+            def poll() -> None:
+                while not done.wait(0.25):
+                    with contextlib.suppress(duckdb.Error):
+                        value = self.con.query_progress()
+                        if value >= 0:
+                            bar.update(task, completed=value)
+
+            thread = threading.Thread(target=poll, daemon=True)
+            thread.start()
+            try:
+                yield
+            finally:
+                done.set()
+                thread.join()
+
+    # ---- samples ---------------------------------------------------------------------------
+
+    def _attach_samples(self, suite: ir.CheckSuite, results: list[CheckResult],
+                        masking: Mapping[str, MaskingRule | None], n: int, rows: int) -> None:
+        by_id = {r.rule_id: r for r in results}
+        failing_rows = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
+        collected: dict[str, list[Sample]] = {}
+        if failing_rows:
+            with self._progress("sampling"):
+                collected.update(self._row_samples(failing_rows, masking, n, rows))
+        for check in suite.checks:
+            if isinstance(check, ir.UniqueCheck) and by_id[check.rule_id].failed:
+                plan = self.dialect.duplicate_samples(check, self.dialect.quote_identifier(NUMBERED),
+                                                      self.loaded.row_column, n)
+                with self._progress("sampling duplicates"):
+                    table = self._arrow(plan.sql)
+                collected[check.rule_id] = self._to_samples(table, plan.row_alias, plan.values, masking)
+        for rule_id, samples in collected.items():
+            by_id[rule_id].samples = samples[:n]
+
+    def _row_samples(self, checks: list[ir.RowCheck], masking: Mapping[str, MaskingRule | None], n: int,
+                     rows: int) -> dict[str, list[Sample]]:
+        found: dict[str, list[Sample]] = {c.rule_id: [] for c in checks}
+        open_checks = list(checks)
+        after = 0
+        q = self.dialect.quote_identifier
+        while open_checks:
+            plan = self.dialect.samples(open_checks, q(NUMBERED), self.loaded.row_column, after)
+            try:
+                reader = self.con.sql(plan.sql).to_arrow_reader(_BATCH_ROWS)
+            except duckdb.Error as exc:
+                raise _data_error(exc, self.loaded) from None
+            restart = False
+            try:
+                for batch in _batches(reader, self.loaded):
+                    for check in list(open_checks):
+                        need = n - len(found[check.rule_id])
+                        picked = pc.indices_nonzero(batch.column(plan.flags[check.rule_id]))[:need]
+                        if len(picked):
+                            part = batch.take(picked)
+                            found[check.rule_id] += self._to_samples(
+                                part, plan.row_alias, {c: plan.values[c] for c in check.shown_columns}, masking
+                            )
+                        if len(found[check.rule_id]) >= n:
+                            open_checks.remove(check)
+                            restart = True
+                    if batch.num_rows:
+                        after = int(batch.column(plan.row_alias)[-1].as_py())
+                    if not open_checks or (restart and after <= _RESTART_FRACTION * rows):
+                        break
+                    restart = False
+                else:
+                    break  # the data is exhausted: every remaining check has all the samples there are
+            finally:
+                reader.close()
+        return found
+
+    def _arrow(self, sql: str) -> pa.Table:
+        try:
+            table: pa.Table = self.con.sql(sql).to_arrow_table()
+        except duckdb.Error as exc:
+            raise _data_error(exc, self.loaded) from None
+        return table
+
+    def _to_samples(self, table: pa.Table | pa.RecordBatch, row_alias: str, values: Mapping[str, str],
+                    masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
+        rows = table.column(row_alias).to_pylist()
+        columns = {name: table.column(alias).to_pylist() for name, alias in values.items()}
+        out = []
+        for i, row in enumerate(rows):
+            shown = {name: _shown(vals[i], masking.get(name)) for name, vals in columns.items()}
+            out.append(Sample(row=int(row), values=shown))
+        return out
+
+
+def _batches(reader: pa.RecordBatchReader, loaded: LoadedSource) -> Iterator[pa.RecordBatch]:
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except duckdb.Error as exc:
+            raise _data_error(exc, loaded) from None
+        except pa.ArrowException as exc:
+            raise duckdb_input_error(exc, loaded.source) from None
+        yield batch
+
+
+def _count(value: Any) -> int:
+    return 0 if value is None else int(value)
+
+
+def _shown(value: Any, rule: MaskingRule | None) -> str | None:
+    """A sample value as reported: masked when the column holds personal data, and never long."""
+    if value is None:
+        return None
+    text = str(value)
+    if rule is not None:
+        text = mask(text, rule)
+    return text if len(text) <= MAX_SAMPLE_CHARS else text[: MAX_SAMPLE_CHARS - 1] + "…"

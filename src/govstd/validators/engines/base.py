@@ -1,0 +1,155 @@
+"""What every SQL engine runs the same way: statements from the dialect, metrics into CheckResults,
+samples in source order.
+
+An engine supplies only how to execute SQL (one row, all rows, or a stream in row order it can stop
+early) and how to make the reference tables a check suite reads. Statement building lives in the
+dialect (``govstd.validators.compiler``); turning an aggregate row into ``CheckResult``s lives here,
+once, so DuckDB, Spark and PostgreSQL fill the same models the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from govstd.standards.models import MaskingRule
+from govstd.validators import ir
+from govstd.validators.compiler.base import AggregatePlan, Dialect, SamplePlan, UnsupportedCheck
+from govstd.validators.engine import _shown
+from govstd.validators.results import CheckResult, Sample
+
+Row = Mapping[str, Any]
+
+
+def ensure_expressible(dialect: Dialect, checks: Sequence[ir.Check]) -> None:
+    """Compile each check alone; a check the engine cannot express is an error naming it — never a
+    silent skip."""
+    for check in checks:
+        try:
+            dialect.aggregate([check], "__probe")
+            if isinstance(check, ir.RowCheck):
+                dialect.samples([check], "__probe", "__row")
+        except UnsupportedCheck as exc:
+            raise UnsupportedCheck(
+                f"engine {dialect.name} cannot run check {check.rule_id!r} ({check.description}): {exc.message}",
+                hint="run this schema on another engine (--engine duckdb), or change the rule",
+            ) from None
+
+
+def assemble(checks: Sequence[ir.Check], plan: AggregatePlan, values: Row) -> tuple[int, list[CheckResult]]:
+    """The row count and one CheckResult per check from the aggregate row of ``plan``."""
+    rows = int(values[plan.rows_alias])
+    results: list[CheckResult] = []
+    for check in checks:
+        out = plan.outputs[check.rule_id]
+        evaluated = int(values[out.evaluated])
+        details = dict(check.details)
+        if isinstance(check, ir.RowCheck):
+            failed = int(values[out.failed]) if out.failed else 0
+            if out.breakdown:
+                details["breakdown"] = {k: int(values[v]) for k, v in out.breakdown.items()}
+        elif isinstance(check, ir.UniqueCheck):
+            failed = evaluated - int(values[out.distinct]) if out.distinct else 0
+        else:
+            newest = values[out.newest] if out.newest else None
+            details.update(
+                newest=newest.isoformat(sep=" ") if newest is not None else None,
+                not_before=check.not_before.isoformat(sep=" ", timespec="seconds"),
+                parseable_values=evaluated,
+            )
+            evaluated = 1 if rows else 0
+            failed = 1 if rows and (newest is None or newest < check.not_before) else 0
+        results.append(CheckResult(
+            rule_id=check.rule_id, rule=check.rule, dimension=check.dimension, indicator=check.indicator,
+            columns=check.columns, description=check.description, evaluated=evaluated, failed=failed,
+            severity=check.severity, details=details,
+        ))
+    return rows, results
+
+
+def to_samples(rows: Sequence[Row], plan: SamplePlan, columns: Sequence[str],
+               masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
+    """Sample models (masked, shortened values) from result rows of a sample plan."""
+    return [
+        Sample(row=int(r[plan.row_alias]),
+               values={name: _shown(r[plan.values[name]], masking.get(name)) for name in columns})
+        for r in rows
+    ]
+
+
+class SqlEngine(ABC):
+    """A check-suite runner over one dataset presented to SQL as ``data`` (the schema's field names as
+    text columns) and ``numbered()`` (the same plus a 1-based source row number ``row_column``)."""
+
+    name: str
+    dialect: Dialect
+    data: str
+    row_column: str = "__govstd_row"
+
+    # ---- what an engine supplies -------------------------------------------------------------
+
+    @abstractmethod
+    def register_tables(self, tables: Sequence[ir.ReferenceTable]) -> None:
+        """Make each reference table readable by its name."""
+
+    @abstractmethod
+    def fetch_all(self, sql: str) -> list[Row]:
+        """All rows of a small result, as column name → value."""
+
+    @abstractmethod
+    def stream(self, sql: str) -> contextlib.AbstractContextManager[Iterator[Row]]:
+        """The rows of ``sql`` in the order it yields them, fetched lazily; leaving the context stops
+        the query."""
+
+    @abstractmethod
+    def numbered(self) -> str:
+        """SQL naming the numbered dataset (built on first use: numbering may cost a pass)."""
+
+    def first_failing(self, plan: SamplePlan, checks: Sequence[ir.RowCheck], n: int) -> dict[str, list[Row]]:
+        """rule id → its first ``n`` failing rows of ``plan`` in row order. Here: one streamed query
+        (the engine yields rows in row order), stopped once every check has its ``n``."""
+        found: dict[str, list[Row]] = {c.rule_id: [] for c in checks}
+        open_checks = list(checks)
+        with self.stream(plan.sql) as rows:
+            for row in rows:
+                for check in list(open_checks):
+                    if row[plan.flags[check.rule_id]]:
+                        found[check.rule_id].append(row)
+                        if len(found[check.rule_id]) >= n:
+                            open_checks.remove(check)
+                if not open_checks:
+                    break
+        return found
+
+    # ---- the run -----------------------------------------------------------------------------
+
+    def run(self, suite: ir.CheckSuite, *, masking: Mapping[str, MaskingRule | None],
+            sample_size: int = 5) -> tuple[int, list[CheckResult]]:
+        """Row count and one CheckResult per check, in suite order."""
+        ensure_expressible(self.dialect, suite.checks)
+        self.register_tables(suite.tables)
+        plan = self.dialect.aggregate(suite.checks, self.data)
+        (values,) = self.fetch_all(plan.sql)
+        rows, results = assemble(suite.checks, plan, values)
+        if sample_size > 0:
+            self.attach_samples(suite, results, masking, sample_size)
+        return rows, results
+
+    def attach_samples(self, suite: ir.CheckSuite, results: list[CheckResult],
+                       masking: Mapping[str, MaskingRule | None], n: int) -> None:
+        """The first ``n`` failing rows of every failing check, in source order: one query for all row
+        checks (``first_failing``), one query per failing key."""
+        by_id = {r.rule_id: r for r in results}
+        failing = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
+        if failing:
+            plan = self.dialect.samples(failing, self.numbered(), self.row_column)
+            found = self.first_failing(plan, failing, n)
+            for check in failing:
+                by_id[check.rule_id].samples = to_samples(found[check.rule_id], plan, check.shown_columns, masking)
+        for key in suite.checks:
+            if isinstance(key, ir.UniqueCheck) and by_id[key.rule_id].failed:
+                dplan = self.dialect.duplicate_samples(key, self.numbered(), self.row_column, n)
+                by_id[key.rule_id].samples = to_samples(self.fetch_all(dplan.sql), dplan, key.shown_columns,
+                                                        masking)[:n]

@@ -1,0 +1,179 @@
+"""PostgreSQL pushdown: the checks run inside the database; only counts and samples come back.
+
+The table (or query) is presented through two temporary views — the schema's field names as text,
+and the same numbered in scan order (``row_number() OVER ()``, the order in which the DuckDB
+reader would have read the rows) — and reference tables are temporary tables, so nothing is
+written to the user's schemas and everything vanishes with the session. The session turns off
+parallel and synchronised sequential scans: both would change the scan order samples are numbered in.
+Temporary objects need a primary server (a hot standby refuses them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from govstd.errors import GovstdError, InputError
+from govstd.validators import ir
+from govstd.validators.compiler.postgres import PostgresDialect
+from govstd.validators.engines import Opened, SourceOptions
+from govstd.validators.engines.base import Row, SqlEngine
+from govstd.validators.readers import LoadedSource, redact_url, unique_names
+
+_STREAM_BATCH = 2000
+#: An ICU root-locale collation: Unicode case mapping whatever the database's own locale.
+ICU_COLLATION = "und-x-icu"
+
+
+def _dsn(url: str) -> str:
+    return re.sub(r"^postgres(ql)?(\+[a-z0-9]+)?://", "postgresql://", url, flags=re.IGNORECASE)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
+@contextlib.contextmanager
+def open_postgres(source: Any, options: SourceOptions) -> Iterator[Opened]:
+    try:
+        import psycopg
+    except ImportError:
+        raise InputError("the postgres engine needs psycopg", hint="pip install 'govstd[postgres]'") from None
+    url = str(source)
+    if not re.match(r"^postgres(ql)?(\+[a-z0-9]+)?://", url, re.IGNORECASE):
+        raise InputError("the postgres engine reads a PostgreSQL database", path=redact_url(url),
+                         expected="postgresql://USER@HOST/DB with --table NAME or --query 'SELECT …'")
+    shown = redact_url(url)
+    table, query = options.table, options.query
+    if bool(table) == bool(query):
+        raise InputError("name exactly one of --table or --query for a database source", path=shown,
+                         expected="--table NAME or --query 'SELECT …'")
+    dialect = PostgresDialect()
+    q = dialect.quote_identifier
+    inner = ".".join(q(p) for p in table.split(".")) if table else f"({query})"
+    try:
+        conn = psycopg.connect(_dsn(url))
+    except psycopg.Error as exc:
+        raise InputError(f"cannot connect to PostgreSQL: {_first_line(exc)}", path=shown,
+                         expected="a reachable server") from None
+    try:
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"SELECT * FROM {inner} AS __t LIMIT 0")
+                description = cur.description or []
+                cur.execute("SELECT 1 FROM pg_collation WHERE collname = %s", (ICU_COLLATION,))
+                has_icu = cur.fetchone() is not None
+        except psycopg.Error as exc:
+            raise InputError(f"cannot read the PostgreSQL source: {_first_line(exc)}", path=shown,
+                             expected="a valid table or query") from None
+        conn.rollback()
+        raw_names = [d.name for d in description]
+        names = unique_names(raw_names)
+        label = f"{shown} ({'table ' + table if table else 'query'})"
+        loaded = LoadedSource(data="", numbered="", row_column="__govstd_row", columns=names, format="postgresql",
+                              source=label)
+
+        def make(mapping: Mapping[str, str]) -> SqlEngine:
+            by_name = dict(zip(names, raw_names, strict=True))
+            return PostgresEngine(conn, inner, {f: by_name[c] for f, c in mapping.items()}, shown,
+                                  case_collation=ICU_COLLATION if has_icu else None)
+
+        yield Opened(loaded=loaded, engine=make)
+    finally:
+        conn.close()
+
+
+class PostgresEngine(SqlEngine):
+    """Runs a check suite inside PostgreSQL over ``inner`` (a quoted table name or a parenthesised query)."""
+
+    name = "postgres"
+
+    def __init__(self, conn: Any, inner: str, mapping: Mapping[str, str], shown: str, *,
+                 case_collation: str | None = None) -> None:
+        import psycopg
+
+        self._psycopg = psycopg
+        self.conn = conn
+        self.shown = shown
+        self.dialect = PostgresDialect(case_collation=case_collation)
+        q = self.dialect.quote_identifier
+        suffix = uuid.uuid4().hex[:12]
+        self._data_view = f"__govstd_data_{suffix}"
+        self._numbered_view = f"__govstd_numbered_{suffix}"
+        self.data = q(self._data_view)
+        select = ", ".join(f"CAST({q(column)} AS TEXT) AS {q(field)}" for field, column in mapping.items())
+        select = select or "NULL AS __govstd_none"
+        self._execute(
+            "SET standard_conforming_strings = on",
+            # Samples are numbered in scan order: a parallel or synchronised scan would reorder rows.
+            "SET max_parallel_workers_per_gather = 0",
+            "SET synchronize_seqscans = off",
+            f"CREATE TEMPORARY VIEW {self.data} AS SELECT {select} FROM {inner} AS __t",
+            f"CREATE TEMPORARY VIEW {q(self._numbered_view)} AS SELECT row_number() OVER () AS {q(self.row_column)}, "
+            f"{select} FROM {inner} AS __t",
+        )
+
+    def _execute(self, *statements: str) -> None:
+        try:
+            with self.conn.cursor() as cur:
+                for sql in statements:
+                    cur.execute(sql)
+        except self._psycopg.Error as exc:
+            self.conn.rollback()
+            raise InputError(f"PostgreSQL refused to prepare the checks: {_first_line(exc)}", path=self.shown,
+                             hint="the engine needs a primary server and the right to create temporary tables"
+                             ) from None
+
+    def numbered(self) -> str:
+        return self.dialect.quote_identifier(self._numbered_view)
+
+    def register_tables(self, tables: Sequence[ir.ReferenceTable]) -> None:
+        q = self.dialect.quote_identifier
+        try:
+            with self.conn.cursor() as cur:
+                for t in tables:
+                    cols = ", ".join(f"{q(c)} {'BIGINT' if kind == 'integer' else 'TEXT'}"
+                                     for c, kind in zip(t.columns, t.types, strict=True))
+                    cur.execute(f"CREATE TEMPORARY TABLE {q(t.name)} ({cols})")
+                    with cur.copy(f"COPY {q(t.name)} FROM STDIN") as copy:
+                        for row in t.rows:
+                            copy.write_row(row)
+                    cur.execute(f"CREATE INDEX ON {q(t.name)} ({q(t.columns[0])})")
+                    cur.execute(f"ANALYZE {q(t.name)}")
+        except self._psycopg.Error as exc:
+            self.conn.rollback()
+            raise InputError(f"PostgreSQL refused the reference tables: {_first_line(exc)}", path=self.shown,
+                             hint="the engine needs a primary server and the right to create temporary tables"
+                             ) from None
+
+    def fetch_all(self, sql: str) -> list[Row]:
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(sql)
+                names = [d.name for d in cur.description or []]
+                return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        except self._psycopg.Error as exc:
+            self.conn.rollback()
+            raise GovstdError(f"PostgreSQL failed running the checks on {self.shown}: {_first_line(exc)}") from None
+
+    @contextlib.contextmanager
+    def stream(self, sql: str) -> Iterator[Iterator[Row]]:
+        cur = self.conn.cursor(name=f"govstd_samples_{uuid.uuid4().hex[:8]}")
+        cur.itersize = _STREAM_BATCH
+        try:
+            cur.execute(sql)
+
+            def rows() -> Iterator[Row]:
+                names: list[str] | None = None
+                while batch := cur.fetchmany(_STREAM_BATCH):
+                    if names is None:
+                        names = [d.name for d in cur.description or []]
+                    for r in batch:
+                        yield dict(zip(names, r, strict=True))
+
+            yield rows()
+        finally:
+            cur.close()

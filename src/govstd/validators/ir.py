@@ -1,0 +1,300 @@
+"""The check IR: what a check asserts about a dataset — never how an engine computes it.
+
+A check holds a predicate tree of small typed nodes (column, literal, comparison, named function such
+as ``gb11643_checksum_ok``) or a dataset-level metric (duplicates, newest timestamp), never SQL text.
+SQL strings would bind every check to one engine's functions, quoting and regex flavour; a tree is
+compiled per engine (DuckDB now, Spark and PostgreSQL later), inspected, serialised and compared, so
+"same checks, same counts on every engine" is testable. Metrics (evaluated, failed) are what a check
+measures; thresholds and verdicts belong to the scorecard, as in datacontract-cli.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from govstd.standards.models import QualityDimension
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- expression nodes
+
+
+class Col(_Model):
+    """The value of a dataset column (text; every reader presents columns as text)."""
+
+    node: Literal["col"] = "col"
+    name: str
+
+
+LiteralValue = str | bool | int | float | dt.datetime | dt.date | None
+
+
+LiteralType = Literal["null", "bool", "int", "float", "text", "date", "timestamp"]
+
+
+class Lit(_Model):
+    """A constant. ``type`` is filled in from the Python value, so dates survive a JSON round trip."""
+
+    node: Literal["lit"] = "lit"
+    type: LiteralType = "text"
+    value: LiteralValue
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        value = data.get("value")
+        kind = data.get("type") or _literal_type(value)
+        if isinstance(value, str) and kind == "date":
+            value = dt.date.fromisoformat(value)
+        elif isinstance(value, str) and kind == "timestamp":
+            value = dt.datetime.fromisoformat(value)
+        return {**data, "type": kind, "value": value}
+
+
+def _literal_type(value: object) -> LiteralType:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, dt.datetime):
+        return "timestamp"
+    if isinstance(value, dt.date):
+        return "date"
+    return "text"
+
+
+CmpOp = Literal["=", "!=", "<", "<=", ">", ">="]
+
+
+class Cmp(_Model):
+    """``left op right``. Predicates are two-valued: a comparison with NULL (an unparseable value)
+    is false, and so is any predicate whose input is NULL."""
+
+    node: Literal["cmp"] = "cmp"
+    op: CmpOp
+    left: Expr
+    right: Expr
+
+
+class And(_Model):
+    node: Literal["and"] = "and"
+    args: list[Expr] = Field(min_length=1)
+
+
+class Or(_Model):
+    node: Literal["or"] = "or"
+    args: list[Expr] = Field(min_length=1)
+
+
+class Not(_Model):
+    node: Literal["not"] = "not"
+    arg: Expr
+
+
+class IsNull(_Model):
+    node: Literal["is_null"] = "is_null"
+    arg: Expr
+
+
+class InValues(_Model):
+    """``arg`` is one of a short literal list (a small code set inlined; large ones use a table)."""
+
+    node: Literal["in"] = "in"
+    arg: Expr
+    values: list[str]
+
+
+#: The named functions a compiler must provide, with what they mean. Parameters (``params``) are
+#: constants known when the check is derived (a pattern, a reference table); ``args`` are expressions.
+FUNCTIONS: dict[str, str] = {
+    "is_blank": "(x) → bool: NULL, empty, or only whitespace (ASCII, ideographic or no-break spaces)",
+    "trim": "(x) → text without surrounding whitespace",
+    "length": "(x) → number of characters",
+    "substr": "(x; start, length) → characters start..start+length-1 (1-based)",
+    "concat": "(a, b, ...) → text",
+    "normalize_code": (
+        "(x; strip_dashes, uppercase) → identifier with harmless damage removed, as "
+        "govstd.standards.numbers.normalize: full-width → ASCII, no whitespace, one leading apostrophe "
+        "dropped, dashes removed (if strip_dashes), upper case (if uppercase)"
+    ),
+    "normalize_phone": "(x) → normalize_code without brackets and the +86 / 0086 / 86 country prefix",
+    "matches": "(x; pattern) → bool: the whole value matches a regular expression (common RE2 subset)",
+    "has_fullwidth": "(x) → bool: contains full-width digits, letters or asterisks",
+    "has_whitespace": "(x) → bool: contains whitespace of any kind",
+    "has_lowercase": "(x) → bool: contains a-z",
+    "has_dash": "(x) → bool: contains a hyphen, dash or minus sign",
+    "has_apostrophe": "(x) → bool: starts (after whitespace) with Excel's text apostrophe",
+    "excel_damaged": "(x) → bool: scientific notation (1.10105E+17) or a long number with '.0'",
+    "is_masked": "(x) → bool: contains a masking character (*, ＊, ×, •, ●)",
+    "in_table": "(x; table, column) → bool: x is a value of a reference table's column",
+    "to_number": "(x) → double, or NULL when x is not a decimal number (x is not trimmed)",
+    "to_integer": "(x) → integer, or NULL when x is not an integer",
+    "to_date": "(x) → date, or NULL when x is not a real date in an accepted layout (not trimmed)",
+    "to_timestamp": "(x) → timestamp, or NULL when x is not a real date/time in an accepted layout",
+    "is_boolean": "(x) → bool: x is one of the accepted boolean spellings",
+    "ymd_date": "(x) → date of an 8-digit YYYYMMDD text, or NULL when it is not a real date",
+    "year": "(date) → integer year",
+    "mod11_2_ok": "(x) → bool: 17 digits + ISO 7064 MOD 11-2 check character (GB 11643 weights)",
+    "id_birth_date": "(x) → the birth date embedded in an 18- or 15-digit GB 11643 number, or NULL",
+    "id_is_male": "(x) → bool: the GB 11643 sequence digit (17th, or 15th of a legacy number) is odd",
+    "gb32100_checksum_ok": "(x) → bool: GB 32100 mod-31 check character over its 31-character alphabet",
+    "gb32100_category_ok": "(x) → bool: registration authority + organisation category in the table",
+    "gb11714_checksum_ok": "(x) → bool: GB 11714 check character of a 9-character organisation code",
+    "region_valid_in_year": "(code, year; table) → bool: code was in force in that year (history table)",
+    "region_prefix_match": "(id_code, region) → bool: a region code (county, prefecture or province) "
+    "agrees with the leading digits of a 6-digit address code",
+}
+
+
+class Func(_Model):
+    """A named function from ``FUNCTIONS``; each engine compiler implements each name once."""
+
+    node: Literal["func"] = "func"
+    name: str
+    args: list[Expr] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.name not in FUNCTIONS:
+            raise ValueError(f"unknown IR function {self.name!r}")
+
+
+Expr = Annotated[Col | Lit | Cmp | And | Or | Not | IsNull | InValues | Func, Field(discriminator="node")]
+
+for _model in (Cmp, And, Or, Not, IsNull, InValues, Func):
+    _model.model_rebuild()
+
+
+# --------------------------------------------------------------------------- checks
+
+
+Severity = Literal["error", "info"]
+
+
+class _CheckBase(_Model):
+    rule_id: str = Field(description="Stable id, e.g. 'id_number.checksum'.")
+    rule: str = Field(description="Rule kind, e.g. 'checksum', 'not_null', 'code_set'.")
+    dimension: QualityDimension
+    indicator: str | None = Field(None, description="GB/T 36344 indicator, e.g. 数据格式合规性.")
+    columns: list[str]
+    description: str
+    severity: Severity = "error"
+    #: Columns shown (masked) in failing samples; defaults to ``columns``.
+    sample_columns: list[str] | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        return self.sample_columns if self.sample_columns is not None else self.columns
+
+
+class RowCheck(_CheckBase):
+    """Evaluated on rows where ``applies`` holds (all rows if None); a row fails unless ``expect``
+    holds. ``breakdown`` counts, among the failing rows, those where each named expression holds —
+    reported in ``details`` (e.g. which kind of normalisation was found)."""
+
+    kind: Literal["row"] = "row"
+    applies: Expr | None = None
+    expect: Expr
+    breakdown: dict[str, Expr] = Field(default_factory=dict)
+
+
+class UniqueCheck(_CheckBase):
+    """Metric: rows whose key repeats an earlier row's key. Evaluated on rows where every key part
+    is present; failed = evaluated − distinct keys."""
+
+    kind: Literal["unique"] = "unique"
+    key: list[Expr] = Field(min_length=1)
+    present: Expr
+
+
+class FreshnessCheck(_CheckBase):
+    """Metric: the newest ``value`` in the dataset. Threshold: it must not be older than
+    ``not_before`` (the run's reference time minus the declared update cycle)."""
+
+    kind: Literal["freshness"] = "freshness"
+    value: Expr
+    not_before: dt.datetime
+
+
+Check = Annotated[RowCheck | UniqueCheck | FreshnessCheck, Field(discriminator="kind")]
+
+
+class ReferenceTable(_Model):
+    """Reference data a check needs (a large code set, GB/T 2260 history, registered service items),
+    loaded into the engine as a table named ``name``."""
+
+    name: str
+    columns: list[str]
+    types: list[Literal["text", "integer"]]
+    rows: list[tuple[str | int | None, ...]]
+
+
+class CheckSuite(_Model):
+    """Everything one run checks: the checks, the reference tables they read, and derivation notes."""
+
+    checks: list[Check]
+    tables: list[ReferenceTable] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    def table(self, name: str) -> ReferenceTable:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def col(name: str) -> Col:
+    return Col(name=name)
+
+
+def lit(value: LiteralValue) -> Lit:
+    return Lit(value=value)
+
+
+def fn(name: str, *args: Expr, **params: Any) -> Func:
+    return Func(name=name, args=list(args), params=params)
+
+
+def and_(*args: Expr | None) -> Expr:
+    parts = [a for a in args if a is not None]
+    return parts[0] if len(parts) == 1 else And(args=parts)
+
+
+def or_(*args: Expr) -> Expr:
+    return args[0] if len(args) == 1 else Or(args=list(args))
+
+
+def not_(arg: Expr) -> Not:
+    return Not(arg=arg)
+
+
+def cmp(left: Expr, op: CmpOp, right: Expr) -> Cmp:
+    return Cmp(op=op, left=left, right=right)
+
+
+def eq(left: Expr, right: Expr) -> Cmp:
+    return Cmp(op="=", left=left, right=right)
+
+
+def in_values(arg: Expr, values: list[str]) -> InValues:
+    return InValues(arg=arg, values=values)
+
+
+def is_null(arg: Expr) -> IsNull:
+    return IsNull(arg=arg)

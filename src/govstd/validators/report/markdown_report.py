@@ -1,0 +1,81 @@
+"""A Markdown summary of the scorecard for CI logs and merge-request comments.
+
+Short by design: the verdict and its reasons, the six dimensions, and the worst failing checks (at
+most ``MAX_CHECKS``). No sample values at all — CI logs and merge requests are read by many people;
+the masked samples are in the JSON and HTML reports.
+"""
+
+from __future__ import annotations
+
+from govstd.validators.scorecard import Scorecard, Verdict
+
+MAX_CHECKS = 20
+
+_ICON = {Verdict.PASS: "✅", Verdict.WARN: "⚠️", Verdict.FAIL: "❌"}
+_LEVEL_ICON = {"fail": "❌", "warn": "⚠️", "info": "ℹ️"}
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def render(scorecard: Scorecard) -> str:
+    """The summary as GitHub/GitLab-flavoured Markdown."""
+    s, v, ds = scorecard.schema_info, scorecard.verdict, scorecard.dataset
+    grade = f"{scorecard.grade.value} {scorecard.grade.label_zh}" if scorecard.grade else "—"
+    share = f"{v.share_type_zh} {v.share_type.value}" + (" · 向社会开放 open data" if v.open_to_public else "")
+    lines = [
+        f"## {_ICON[v.verdict]} 数据质量评分卡 Data quality scorecard: **{v.verdict.value} {v.verdict_zh}**",
+        "",
+        f"**{s.name_zh}**{f' ({s.name_en})' if s.name_en else ''} · `{s.ref}` · {share}",
+        "",
+        "| 总分 Score | 等级 Grade | 行数 Rows | 字段 Columns | 检查项 Checks | 未通过 Failing | PII 暴露 exposures |",
+        "|---:|:---:|---:|---:|---:|---:|---:|",
+        f"| **{_num(scorecard.score)}** | {grade} | {ds.rows:,} | {len(ds.columns)} | "
+        f"{scorecard.totals.counted} | {scorecard.totals.failing} | {v.pii_exposures} |",
+        "",
+    ]
+    if v.reasons:
+        lines += ["**原因 Reasons**", ""]
+        lines += [f"- {_LEVEL_ICON[r.level]} {_cell(r.message_zh)} — {_cell(r.message)}" for r in v.reasons]
+        lines.append("")
+    lines += [
+        "### 质量维度 Dimensions (GB/T 36344)",
+        "",
+        "| 维度 Dimension | 得分 Score | 权重 Weight | 检查项 Checks | 未通过 Failing |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for d in scorecard.dimensions:
+        score = _num(d.score) if d.measured else "未测量 not measured"
+        lines.append(f"| {d.label_zh} {d.label_en} | {score} | {d.weight:.0%} | {len(d.checks)} | {d.failing_checks} |")
+    failing = sorted((c for c in scorecard.checks if c.counted and c.failed > 0),
+                     key=lambda c: (c.score if c.score is not None else 0.0, c.rule_id))
+    lines.append("")
+    if failing:
+        shown = failing[:MAX_CHECKS]
+        more = f" — worst {len(shown)} of {len(failing)}" if len(failing) > len(shown) else ""
+        lines += [
+            f"### 未通过的检查项 Failing checks{more}",
+            "",
+            "| 规则 Rule | 字段 Columns | 维度 Dimension | 失败/检查 Failed/Evaluated | 通过率 Pass rate |",
+            "|---|---|---|---:|---:|",
+        ]
+        for c in shown:
+            lines.append(
+                f"| `{_cell(c.rule_id)}` | {_cell(', '.join(c.columns))} | {c.dimension.label_zh} | "
+                f"{c.failed:,} / {c.evaluated:,} | {_num(c.score)}% |"
+            )
+    else:
+        lines.append("All counted checks passed. 所有检查项均通过。")
+    lines += [
+        "",
+        f"<sub>govstd {scorecard.tool_version} · engine {scorecard.engine} · "
+        f"dataset sha256 `{(ds.sha256 or 'n/a')[:16]}…` · masked samples are in scorecard.html / "
+        f"scorecard.json</sub>",
+        "",
+    ]
+    return "\n".join(lines)

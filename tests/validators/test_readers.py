@@ -1,0 +1,152 @@
+"""Readers: encodings, delimiters, title rows, spreadsheets as offices make them."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import duckdb
+import messy
+import pytest
+from openpyxl import Workbook
+
+from govstd.errors import InputError
+from govstd.validators.readers import (
+    LoadedSource,
+    detect_encoding,
+    find_header,
+    open_source,
+    sniff_delimiter,
+    transcode,
+)
+
+Rows = list[tuple[object, ...]]
+
+
+def rows_of(path: Path | str, tmp_path: Path, **kwargs: object) -> tuple[list[str], Rows, LoadedSource]:
+    con = duckdb.connect()
+    loaded = open_source(con, path, workdir=tmp_path, expected_columns=messy.COLUMNS, **kwargs)  # type: ignore[arg-type]
+    data = con.execute(f"SELECT * FROM {loaded.data}").fetchall()
+    numbered = con.execute(f"SELECT {loaded.row_column} FROM {loaded.numbered}").fetchall()
+    assert [r[0] for r in numbered] == list(range(1, len(data) + 1))
+    return loaded.columns, data, loaded
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030"), ("gbk", "gb18030")],
+)
+def test_encodings_are_detected(tmp_path: Path, encoding: str, expected: str) -> None:
+    text = "姓名,公民身份号码\n张三,11010519491231002X\n李四,110101199003078515\n" * 20
+    sample = text.encode(encoding)
+    if encoding == "utf-8-sig":
+        sample = codecs.BOM_UTF8 + text.encode("utf-8")
+    assert detect_encoding(sample, path="x.csv") == expected
+
+
+def test_gb18030_rare_characters_are_transcoded_in_chunks(tmp_path: Path) -> None:
+    text = "name\n" + "王𠇔\n张三\n" * 500
+    src = tmp_path / "gb.csv"
+    src.write_bytes(text.encode("gb18030"))
+    dst = tmp_path / "utf8.csv"
+    # A 7-byte chunk cuts 2- and 4-byte sequences: the incremental decoder must carry them over.
+    hashes = transcode(src, dst, "gb18030", hash_algorithms=["sha256"], chunk_size=7)
+    assert dst.read_text(encoding="utf-8") == text
+    assert len(hashes["sha256"]) == 64
+
+
+def test_encoding_can_be_overridden(tmp_path: Path) -> None:
+    path = messy.write_csv(tmp_path / "gb.csv", encoding="gb18030")
+    _, data, loaded = rows_of(path, tmp_path, encoding="GBK")  # read as its superset GB18030
+    assert loaded.encoding == "gb18030" and any(r[0] == "王𠇔" for r in data)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiters_are_sniffed(tmp_path: Path, delimiter: str) -> None:
+    path = messy.write_csv(tmp_path / "d.csv", delimiter=delimiter)
+    columns, data, _ = rows_of(path, tmp_path)
+    assert columns == messy.COLUMNS and len(data) == len(messy.ROWS)
+    assert sniff_delimiter([f"a{delimiter}b{delimiter}c", f"1{delimiter}2{delimiter}3"]) == delimiter
+
+
+def test_title_lines_above_the_header_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    text = "某市社会保障卡申领信息\n单位：元\nname,id_number,sex\n张三,11010519491231002X,2\n"
+    path.write_text(text, encoding="utf-8")
+    columns, data, loaded = rows_of(path, tmp_path)
+    assert columns == ["name", "id_number", "sex"] and data == [("张三", "11010519491231002X", "2")]
+    assert any("above the header" in w for w in loaded.warnings)
+
+
+def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    path.write_text(",".join(messy.COLUMNS) + "\n", encoding="utf-8")
+    _, data, _ = rows_of(path, tmp_path)
+    assert data == []
+
+
+def test_identifier_values_stay_text(tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_text("id_number,sex,amount\n000123,01,1.50\n", encoding="utf-8")
+    _, data, _ = rows_of(path, tmp_path)
+    assert data == [("000123", "01", "1.50")]  # leading zeros kept: nothing became a number
+
+
+def test_find_header_prefers_the_row_naming_expected_columns() -> None:
+    rows = [["某市社会保障卡申领信息", None, None], ["填报单位：某局", None, None], ["姓名", "公民身份号码", "性别"]]
+    assert find_header(rows, ["name", "姓名", "公民身份号码"]) == 2
+    assert find_header(rows, []) == 2
+
+
+def test_xlsx_as_offices_make_it(tmp_path: Path) -> None:
+    path = messy.write_xlsx(tmp_path / "m.xlsx")
+    columns, data, loaded = rows_of(path, tmp_path, text_columns=["id_number", "phone"])
+    assert columns == messy.COLUMNS
+    assert len(data) == len(messy.ROWS)  # merged title, unit line, notes and sign-off all left out
+    warnings = " ".join(loaded.warnings)
+    assert "header found on row 3" in warnings and "below the data" in warnings
+    assert loaded.numeric_cells == {"id_number": 1}
+    damaged = [r[1] for r in data if r[1] and "E+" in r[1]]
+    assert damaged == ["1.10105E+17"]  # shown as Excel shows it: the lost digits stay visible as damage
+
+
+def test_xlsx_sheet_by_name_or_index(tmp_path: Path) -> None:
+    path = messy.write_xlsx(tmp_path / "m.xlsx")
+    assert len(rows_of(path, tmp_path, sheet="申领信息")[1]) == len(messy.ROWS)
+    assert len(rows_of(path, tmp_path, sheet=0)[1]) == len(messy.ROWS)
+    assert rows_of(path, tmp_path, sheet="1")[1] == []  # the notes sheet has no data rows under its one line
+    with pytest.raises(InputError, match="no sheet named") as err:
+        rows_of(path, tmp_path, sheet="Sheet9")
+    assert "申领信息" in str(err.value)
+
+
+def test_xlsx_dates_and_numbers_become_the_text_a_csv_would_hold(tmp_path: Path) -> None:
+    import datetime as dt
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["birth_date", "accept_time", "amount", "phone", "sex"])
+    ws.append([dt.datetime(1990, 1, 2), dt.datetime(2024, 3, 1, 9, 30), 12.5, 13812345678, 1])
+    path = tmp_path / "types.xlsx"
+    wb.save(path)
+    _, data, _ = rows_of(path, tmp_path)
+    assert data == [("1990-01-02", "2024-03-01 09:30:00", "12.5", "13812345678", "1")]
+
+
+def test_parquet_numbers_in_identifier_columns_are_reported(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "n.parquet"
+    pq.write_table(pa.table({"id_number": pa.array([110105194912310021], pa.int64()), "x": ["a"]}), path)
+    con = duckdb.connect()
+    loaded = open_source(con, path, workdir=tmp_path, text_columns=["id_number"])
+    assert con.execute(f"SELECT id_number FROM {loaded.data}").fetchall() == [("110105194912310021",)]
+    assert any("id_number" in w and "int64" in w for w in loaded.warnings)
+
+
+def test_database_urls_hide_passwords() -> None:
+    from govstd.validators.readers import redact_url
+
+    assert redact_url("postgresql://user:secret@db:5432/x") == "postgresql://user:***@db:5432/x"
