@@ -1,0 +1,68 @@
+"""Heavy optional dependencies load only when used: not for ``govstd --help`` (its wall time is measured
+by ``python -m benchmarks.startup``, not asserted here), not for the new commands' help, not for the
+Python API in a pipeline task, not for exporting a GX suite."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import messy
+import pytest
+
+HEAVY = ("great_expectations", "pyspark", "duckdb")
+
+
+def loaded_after(code: str) -> list[str]:
+    """Which heavy modules are in sys.modules after running ``code`` in a fresh interpreter."""
+    report = f"import json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+    probe = textwrap.dedent(code) + "\n" + report
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    loaded: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.parametrize("args", [["--help"], ["export", "--help"], ["import", "--help"],
+                                  ["import", "gx-result", "--help"], ["lint", "--help"]])
+def test_help_imports_nothing_heavy(args: list[str]) -> None:
+    assert loaded_after(f"""
+        from govstd.cli import main
+        try:
+            main({args!r})
+        except SystemExit:
+            pass
+    """) == []
+
+
+def test_gx_package_and_suite_export_do_not_import_gx() -> None:
+    loaded = loaded_after(f"""
+        import govstd.integrations.gx
+        from govstd.export import export, load_source
+        export("gx", load_source(schema_file={str(messy.SCHEMA)!r}))
+    """)
+    assert "great_expectations" not in loaded and "pyspark" not in loaded
+
+
+def test_validate_in_a_pipeline_task_imports_neither_spark_nor_gx(messy_csv: Path) -> None:
+    loaded = loaded_after(f"""
+        import govstd
+        from govstd.validators.api import validate
+        result = validate({str(messy_csv)!r}, {str(messy.SCHEMA)!r})
+        assert result.dataset.rows == {len(messy.ROWS)}
+    """)
+    assert loaded == ["duckdb"]  # the engine, and nothing else heavy
+
+
+def test_benchmark_writes_only_its_own_section(tmp_path: Path) -> None:
+    from benchmarks.startup import write
+
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\n## Validate\n\nrows/s\n\n## Start-up\n\nold\n\n## Spill\n\nGB\n", encoding="utf-8")
+    for text in ("new", "newer"):
+        write(f"## Start-up\n\n{text}\n", doc)
+        expected = f"# Benchmarks\n\n## Validate\n\nrows/s\n\n## Start-up\n\n{text}\n\n## Spill\n\nGB\n"
+        assert doc.read_text(encoding="utf-8") == expected
