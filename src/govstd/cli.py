@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "registry": ("govstd.commands.registry", "registry", "Publish, resolve, diff and retire versioned standards."),
     "demo": ("govstd.commands.demo", "demo", "Score a synthetic department dataset end to end (make demo)."),
     "site": ("govstd.commands.site", "site", "Publish the registry as a static docs site (build, serve)."),
+    "export": ("govstd.commands.export", "export", "Export a schema as a GX suite, JSON Schema, Table Schema or SQL."),
+    "import": ("govstd.commands.import_", "import_", "Score a GX validation result: scorecard and share gate."),
+    "lint": ("govstd.commands.lint", "lint", "Lint standards files and check compatibility before merging."),
 }
 
 

@@ -170,3 +170,9 @@ def test_checks_serialise_without_sql() -> None:
     text = check.model_dump_json()
     assert "SELECT" not in text and "regexp" not in text
     assert ir.RowCheck.model_validate_json(text) == check
+
+
+def test_integer_type_accepts_digits_only() -> None:
+    """DuckDB's own cast rounds '1.5' and reads '1e3'; an integer column must hold digits only."""
+    got = evaluate(ir.fn("to_integer", X), ["42", "-7", "+3", "1.5", "1e3", " 4", "", None, "0x10"])
+    assert got == [42, -7, 3, None, None, None, None, None, None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from govstd.validators.compiler.base import NUMBER_PATTERN, Dialect
+from govstd.validators.compiler.base import INTEGER_PATTERN, NUMBER_PATTERN, Dialect
 
 
 class DuckDBDialect(Dialect):
@@ -24,6 +24,12 @@ class DuckDBDialect(Dialect):
 
     def try_cast_integer(self, x: str) -> str:
         return f"TRY_CAST({x} AS BIGINT)"
+
+    def fn_to_integer(self, args: list[str]) -> str:
+        # DuckDB's TRY_CAST rounds '1.5' to 2 and reads '1e3'; an integer column must hold digits only.
+        # (try_cast_integer stays bare: the identifier checks call it on text a pattern already vetted.)
+        x = args[0]
+        return f"(CASE WHEN {self.regex_full_match(x, INTEGER_PATTERN)} THEN TRY_CAST({x} AS BIGINT) END)"
 
     def try_cast_double(self, x: str) -> str:
         # TRY_CAST alone would accept 'inf', 'nan' and '1e5'; the pattern keeps plain decimals only.
