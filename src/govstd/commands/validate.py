@@ -38,6 +38,10 @@ from govstd.validators.results import ValidationResult
 @click.option("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 2GB (beyond it, data spills to disk).")
 @click.option("--threads", type=click.IntRange(min=1), help="DuckDB threads (default: all cores).")
 @click.option("--temp-directory", type=click.Path(file_okay=False), help="Where DuckDB spills.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark", "postgres"]), default="duckdb", show_default=True,
+              help="Where the checks run: DuckDB here; Apache Spark; or inside PostgreSQL (DATA a URL with --table "
+              "or --query). See docs/engines.md.")
+@click.option("--spark-master", metavar="URL", help="Spark master for --engine spark (default: local[*]).")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Reference date (default: today).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Write the scorecard into this directory (default formats: json, html).")
@@ -50,8 +54,9 @@ from govstd.validators.results import ValidationResult
 def validate(data: str, schema_ref: str | None, schema_file: str | None, registry: str | None,
              encoding: str | None, sheet: str | None, table: str | None, query: str | None, as_json: bool,
              quiet: bool, samples: int, memory_limit: str | None, threads: int | None,
-             temp_directory: str | None, today: dt.datetime | None, out_dir: str | None, formats: tuple[str, ...],
-             policy: str | None, fail_on: Literal["warn", "fail"]) -> None:
+             temp_directory: str | None, engine: str, spark_master: str | None, today: dt.datetime | None,
+             out_dir: str | None, formats: tuple[str, ...], policy: str | None,
+             fail_on: Literal["warn", "fail"]) -> None:
     """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
     from govstd.validators.api import validate as run
     from govstd.validators.scorecard import load_policy
@@ -63,7 +68,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         data, schema_file or schema_ref or "", registry=registry, encoding=encoding, sheet=sheet, table=table,
         query=query, sample_size=samples, today=today.date() if today else None,
         progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
-        temp_directory=temp_directory,
+        temp_directory=temp_directory, engine=engine, spark_master=spark_master,
     )
     if as_json:
         emit_json(result.model_dump(mode="json"))

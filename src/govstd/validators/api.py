@@ -37,7 +37,7 @@ from govstd.validators.results import DatasetInfo, ValidationResult
 
 #: File fingerprints in DatasetInfo: SHA-256, and SM3 (GB/T 32905) where OpenSSL provides it.
 HASHES = ("sha256", "sm3")
-ENGINES = ("duckdb",)
+ENGINES = ("duckdb", "spark", "postgres")
 
 
 def validate(
@@ -58,6 +58,7 @@ def validate(
     threads: int | None = None,
     temp_directory: str | None = None,
     service_items: ServiceItemCodes | Mapping[str, Any] | Iterable[str] | None = None,
+    spark_master: str | None = None,
 ) -> ValidationResult:
     """Validate ``source`` against ``schema`` and return every check's evaluated/failed counts.
 
@@ -66,6 +67,10 @@ def validate(
     ``today``: the reference date (birth dates not in the future, timeliness); default today.
     ``memory_limit`` / ``threads`` / ``temp_directory``: DuckDB resources (data beyond memory spills).
     ``service_items``: registered service item codes, when not taken from the registry.
+    ``engine``: ``duckdb`` (default); ``spark`` — ``source`` may also be a Spark DataFrame or a Spark
+    table name (or ``table=``), ``spark_master`` starts a session when none is running; ``postgres`` —
+    ``source`` is a PostgreSQL URL with ``table`` or ``query``, the checks run inside the database.
+    See docs/engines.md.
     """
     started = dt.datetime.now(dt.UTC)
     if engine not in ENGINES:
@@ -83,6 +88,13 @@ def validate(
             items = service_item_codes_from(service_items)
         elif reg is not None and needs_items:
             items = service_item_codes_from(reg)
+        if engine != "duckdb":
+            from govstd.validators import engines
+
+            return engines.run(engine, source, catalogue, resolve=resolve, items=items, encoding=encoding,
+                               sheet=sheet, table=table, query=query, sample_size=sample_size, today=today,
+                               spark_master=spark_master, registry_label=getattr(reg, "location", None),
+                               started=started)
         return _run(source, catalogue, resolve=resolve, items=items, encoding=encoding, sheet=sheet, table=table,
                     query=query, sample_size=sample_size, today=today, progress=progress,
                     config=EngineConfig(memory_limit=memory_limit, threads=threads, temp_directory=temp_directory),

@@ -31,6 +31,7 @@ from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.base import check_expressions, walk
 from govstd.validators.compiler.duckdb import DuckDBDialect
+from govstd.validators.engines.base import assemble
 from govstd.validators.readers import LoadedSource, duckdb_input_error
 from govstd.validators.results import CheckResult, Sample
 
@@ -132,35 +133,8 @@ class DuckDBEngine:
         q = self.dialect.quote_identifier
         plan = self.dialect.aggregate(suite.checks, q(DATA))
         row = self._fetch_one(plan.sql, "checking")
-        names = self._last_columns
-        # count_if over no rows is NULL in DuckDB (not 0): every count is read through _count.
-        values = dict(zip(names, row, strict=True))
-        rows = _count(values[plan.rows_alias])
-        results: list[CheckResult] = []
-        for check in suite.checks:
-            out = plan.outputs[check.rule_id]
-            evaluated = _count(values[out.evaluated])
-            details = dict(check.details)
-            if isinstance(check, ir.RowCheck):
-                failed = _count(values[out.failed]) if out.failed else 0
-                if out.breakdown:
-                    details["breakdown"] = {k: _count(values[v]) for k, v in out.breakdown.items()}
-            elif isinstance(check, ir.UniqueCheck):
-                failed = evaluated - _count(values[out.distinct]) if out.distinct else 0
-            else:
-                newest = values[out.newest] if out.newest else None
-                details.update(
-                    newest=newest.isoformat(sep=" ") if newest is not None else None,
-                    not_before=check.not_before.isoformat(sep=" ", timespec="seconds"),
-                    parseable_values=evaluated,
-                )
-                evaluated = 1 if rows else 0
-                failed = 1 if rows and (newest is None or newest < check.not_before) else 0
-            results.append(CheckResult(
-                rule_id=check.rule_id, rule=check.rule, dimension=check.dimension, indicator=check.indicator,
-                columns=check.columns, description=check.description, evaluated=evaluated, failed=failed,
-                severity=check.severity, details=details,
-            ))
+        # Metrics into CheckResults as every engine does it (govstd.validators.engines.base).
+        rows, results = assemble(suite.checks, plan, dict(zip(self._last_columns, row, strict=True)))
         if sample_size > 0:
             self._attach_samples(suite, results, masking, sample_size, rows)
         return rows, results
@@ -168,22 +142,7 @@ class DuckDBEngine:
     def check_patterns(self, suite: ir.CheckSuite) -> None:
         """Every regular expression compiles in DuckDB (RE2: no look-around, no back-references);
         a schema's bad pattern is an InputError naming the check, not a failure mid-scan."""
-        seen: set[str] = set()
-        for check in suite.checks:
-            for expr in check_expressions([check]):
-                for node in walk(expr):
-                    pattern = node.params.get("pattern") if isinstance(node, ir.Func) else None
-                    if not isinstance(pattern, str) or pattern in seen:
-                        continue
-                    seen.add(pattern)
-                    try:
-                        self.con.execute(f"SELECT {self.dialect.regex_full_match(repr(''), pattern)}").fetchall()
-                    except duckdb.Error as exc:
-                        raise InputError(
-                            f"{check.rule_id}: pattern {pattern!r} is not a regular expression DuckDB can run "
-                            f"({str(exc).splitlines()[0]})", field=check.columns[0] if check.columns else None,
-                            expected="RE2 syntax: no look-around or back-references; use [0-9] for digits",
-                        ) from None
+        check_patterns(self.con, suite)
 
     def register_tables(self, tables: Sequence[ir.ReferenceTable]) -> None:
         """Reference data (code sets, GB/T 2260 history, registered service items) as DuckDB tables."""
@@ -329,8 +288,26 @@ def _batches(reader: pa.RecordBatchReader, loaded: LoadedSource) -> Iterator[pa.
         yield batch
 
 
-def _count(value: Any) -> int:
-    return 0 if value is None else int(value)
+def check_patterns(con: duckdb.DuckDBPyConnection, suite: ir.CheckSuite) -> None:
+    """Every regular expression of ``suite`` compiles in RE2 (DuckDB's engine, the IR's pattern
+    language) — whichever engine runs the checks; a bad pattern is an InputError naming the check."""
+    dialect = DuckDBDialect()
+    seen: set[str] = set()
+    for check in suite.checks:
+        for expr in check_expressions([check]):
+            for node in walk(expr):
+                pattern = node.params.get("pattern") if isinstance(node, ir.Func) else None
+                if not isinstance(pattern, str) or pattern in seen:
+                    continue
+                seen.add(pattern)
+                try:
+                    con.execute(f"SELECT {dialect.regex_full_match(repr(''), pattern)}").fetchall()
+                except duckdb.Error as exc:
+                    raise InputError(
+                        f"{check.rule_id}: pattern {pattern!r} is not a regular expression DuckDB can run "
+                        f"({str(exc).splitlines()[0]})", field=check.columns[0] if check.columns else None,
+                        expected="RE2 syntax: no look-around or back-references; use [0-9] for digits",
+                    ) from None
 
 
 def _shown(value: Any, rule: MaskingRule | None) -> str | None:

@@ -311,6 +311,12 @@ class Layout:
     #: (1-based start, width) per field, for a cheap substring path on the common, canonical form.
     fixed_pattern: str
     fixed_positions: tuple[tuple[int, int], ...]
+    #: The canonical form with every digit written 0 ('0000-00-00 00:00:00'): a value is in that form
+    #: when mapping its digits to 0 gives this text — a string comparison instead of a regex.
+    template: str
+
+    def __post_init__(self) -> None:
+        assert not any(c.isdigit() for c in self.template.replace("0", "")), "layout literals are not digits"
 
 
 def layout_regex(layout: str) -> Layout:
@@ -326,7 +332,7 @@ def layout_regex(layout: str) -> Layout:
         else:
             tokens.append(layout[j])
             j += 1
-    pattern, fixed, fields, positions = [], [], [], []
+    pattern, fixed, fields, positions, template = [], [], [], [], []
     pos = 1
     for k, tok in enumerate(tokens):
         if tok.startswith("%"):
@@ -334,17 +340,20 @@ def layout_regex(layout: str) -> Layout:
             adjacent = k + 1 < len(tokens) and tokens[k + 1].startswith("%")
             pattern.append(f"([0-9]{{{width}}})" if adjacent else f"([0-9]{{1,{width}}})")
             fixed.append(f"[0-9]{{{width}}}")
+            template.append("0" * width)
             fields.append(tok[1])
             positions.append((pos, width))
             pos += width
         elif tok == " ":
             pattern.append(STRPTIME_SPACE + "+")
             fixed.append(" ")
+            template.append(" ")
             pos += 1
         else:
             lit = tok if tok.isalnum() else f"\\x{{{ord(tok):X}}}"
             pattern.append(lit)
             fixed.append(lit)
+            template.append(tok)
             pos += 1
     body = "".join(pattern)
     return Layout(
@@ -353,11 +362,25 @@ def layout_regex(layout: str) -> Layout:
         fields=tuple(fields),
         fixed_pattern="".join(fixed),
         fixed_positions=tuple(positions),
+        template="".join(template),
     )
+
+
+#: Digits 1-9 and what ``Layout.template`` writes for them.
+NONZERO_DIGITS, ZEROS = "123456789", "000000000"
+
+
+def any_layout_pattern(parsed: Sequence[Layout]) -> str:
+    """One pattern matching whatever any of the layouts' general forms matches: a value that fails it
+    parses in no layout (each canonical form is a case of its general form)."""
+    return "(?:" + "|".join(f"(?:{lay.pattern})" for lay in parsed) + ")"
 
 
 def layouts(formats: Sequence[str]) -> list[Layout]:
     return [layout_regex(f) for f in formats]
 
 
-__all__ = ["PG_MAX_REPEAT", "STRPTIME_SPACE", "Layout", "layout_regex", "layouts", "translate_pattern"]
+__all__ = [
+    "NONZERO_DIGITS", "PG_MAX_REPEAT", "STRPTIME_SPACE", "ZEROS", "Layout", "any_layout_pattern", "layout_regex",
+    "layouts", "translate_pattern",
+]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from govstd.standards.numbers import gb11643
 from govstd.validators.compiler import _portable
 from govstd.validators.compiler.base import WHITESPACE_CHARS, Dialect
 
@@ -57,24 +58,49 @@ class PostgresDialect(Dialect):
     def subquery_alias(self, sql: str, alias: str) -> str:
         return f"({sql} OFFSET 0) AS {self.quote_identifier(alias)}"
 
+    # ---- identifier arithmetic ----------------------------------------------------------------
+    # PostgreSQL evaluates every occurrence of a sub-expression anew (no common-subexpression
+    # elimination): the base spellings, which take an integer apart once per digit, parse it again
+    # each time. Here each digit is read on its own, behind one pattern.
+
+    def fn_mod11_2_ok(self, args: list[str]) -> str:
+        """GB 11643-1999 校验码 (ISO 7064 MOD 11-2) over 17 digits, weights gb11643.WEIGHTS."""
+        (x,) = args
+        terms = " + ".join(f"(ASCII({self.substr(x, i, 1)}) - 48) * {w}" for i, w in enumerate(gb11643.WEIGHTS, 1))
+        check = f"{self.substr(self.string_literal(gb11643.CHECK_CHARS), f'(({terms}) % 11) + 1', 1)}"
+        digits = self.regex_full_match(self.substr(x, 1, 17), "[0-9]{17}")
+        return f"(CASE WHEN {digits} THEN {check} = {self.substr(x, 18, 1)} END)"
+
+    def fn_ymd_date(self, args: list[str]) -> str:
+        """A real date from 8 digits YYYYMMDD (year 0001 or later)."""
+        (x,) = args
+        fields = {"Y": self.substr(x, 1, 4), "m": self.substr(x, 5, 2), "d": self.substr(x, 7, 2)}
+        year_ok = f"{self.substr(x, 1, 4)} <> '0000'"
+        return (f"(CASE WHEN {self.regex_full_match(x, '[0-9]{8}')} AND {year_ok} THEN "
+                f"CAST({self._build('TRUE', fields)} AS DATE) END)")
+
     # ---- date/time text -------------------------------------------------------------------------
 
     def try_parse_timestamp(self, x: str, layouts: Sequence[str]) -> str:
-        # The value is bound once (a one-row derived table) and each layout tried in order: first the
-        # canonical form by position, then the general form by pattern groups.
+        # Layouts in order, each first in its canonical form (numbers at full width, single spaces:
+        # a string comparison, fields by position), then in its general form (pattern groups, bound
+        # once by a one-row subquery). Past the first canonical form, one pattern for all layouts
+        # turns away what parses in none — PostgreSQL caches only 32 compiled patterns per session.
+        parsed = _portable.layouts(layouts)
         parts: list[str] = []
-        v = '"__v"'
-        for layout in _portable.layouts(layouts):
-            fixed = {f: self.substr(v, start, width)
+        for layout in parsed:
+            canonical = (f"(TRANSLATE({x}, '{_portable.NONZERO_DIGITS}', '{_portable.ZEROS}') = "
+                         f"{self.string_literal(layout.template)})")
+            fixed = {f: self.substr(x, start, width)
                      for f, (start, width) in zip(layout.fields, layout.fixed_positions, strict=True)}
-            parts.append(self._build(self.regex_full_match(v, layout.fixed_pattern), fixed))
-            are = _portable.translate_pattern(layout.pattern, "postgres")
+            parts.append(self._build(canonical, fixed))
+            anchored = self.string_literal(f"^{_portable.translate_pattern(layout.pattern, 'postgres')}$")
             groups = {f: f'"__g"[{i}]' for i, f in enumerate(layout.fields, start=1)}
-            general = self._build('"__g" IS NOT NULL', groups)
-            parts.append(
-                f"(SELECT {general} FROM regexp_match({v}, {self.string_literal(f'^{are}$')}) AS \"__m\"(\"__g\"))"
-            )
-        return f"(SELECT COALESCE({', '.join(parts)}) FROM (SELECT {x} AS {v}) AS \"__t\")"
+            general = f'(SELECT {self._build("TRUE", groups)} FROM regexp_match({x}, {anchored}) AS "__m"("__g"))'
+            parts.append(f"(CASE WHEN {x} ~ {anchored} THEN {general} END)")
+        rest = f"(CASE WHEN {self.regex_full_match(x, _portable.any_layout_pattern(parsed))} THEN " \
+               f"COALESCE({', '.join(parts[1:])}) END)"
+        return f"COALESCE({parts[0]}, {rest})"
 
     def _build(self, matched: str, raw: dict[str, str]) -> str:
         n = {f: f"CAST({v} AS INTEGER)" for f, v in raw.items() if f != "f"}

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from govstd.validators import ir
 from govstd.validators.compiler import _portable
-from govstd.validators.compiler.base import NUMBER_PATTERN, WHITESPACE_CHARS, Dialect
+from govstd.validators.compiler.base import INTEGER_PATTERN, NUMBER_PATTERN, WHITESPACE_CHARS, Dialect
 
 #: Layouts whose canonical form (every number at full width) Spark's CAST AS TIMESTAMP_NTZ reads
 #: exactly: ISO 8601 extended dates and date-times.
@@ -70,9 +70,14 @@ class SparkDialect(Dialect):
         return f"({a} DIV {b})"
 
     def try_cast_integer(self, x: str) -> str:
-        # try_cast reads exactly the decimal integers (sign, ASCII digits; no '1.5', '1e3', full-width
-        # digits), after dropping surrounding ASCII whitespace, which the callers have trimmed already.
+        # Called on text a pattern has already vetted (identifier parts, YYYYMMDD): try_cast alone, as
+        # DuckDB's TRY_CAST. It reads no '1.5', '1e3' or full-width digits.
         return f"try_cast({x} AS BIGINT)"
+
+    def fn_to_integer(self, args: list[str]) -> str:
+        # An integer column holds digits (and a sign) only: try_cast alone also reads 19-digit numbers.
+        x = self.trim(args[0])
+        return f"(CASE WHEN {self.regex_full_match(x, INTEGER_PATTERN)} THEN try_cast({x} AS BIGINT) END)"
 
     def try_cast_double(self, x: str) -> str:
         return f"(CASE WHEN {self.regex_full_match(x, NUMBER_PATTERN)} THEN try_cast({x} AS DOUBLE) END)"
@@ -87,22 +92,29 @@ class SparkDialect(Dialect):
         return f"TRIM(BOTH {self.string_literal(WHITESPACE_CHARS)} FROM {x})"
 
     def try_parse_timestamp(self, x: str, layouts: Sequence[str]) -> str:
-        # Each layout twice, in order: its canonical form (numbers at full width, single spaces) by
-        # position — Spark's own cast where that form is ISO 8601 — then the general form by groups.
+        # Layouts in order, each first in its canonical form (numbers at full width, single spaces: a
+        # string comparison; Spark's own cast where the form is ISO 8601, else fields by position),
+        # then in its general form (pattern groups). Past the first canonical form, one pattern for
+        # all layouts turns away what parses in none.
+        parsed = _portable.layouts(layouts)
         parts: list[str] = []
-        for layout in _portable.layouts(layouts):
-            fixed = self.regex_full_match(x, layout.fixed_pattern)
+        for layout in parsed:
+            canonical = (f"(translate({x}, '{_portable.NONZERO_DIGITS}', '{_portable.ZEROS}') = "
+                         f"{self.string_literal(layout.template)})")
             if layout.layout in ISO_CASTABLE:
-                parts.append(f"(CASE WHEN {fixed} THEN try_cast({x} AS TIMESTAMP_NTZ) END)")
+                parts.append(f"(CASE WHEN {canonical} THEN try_cast({x} AS TIMESTAMP_NTZ) END)")
             else:
                 raw = {f: self.substr(x, start, width)
                        for f, (start, width) in zip(layout.fields, layout.fixed_positions, strict=True)}
-                parts.append(f"(CASE WHEN {fixed} THEN {self._timestamp(raw)} END)")
-            java = self.string_literal(_portable.translate_pattern(layout.pattern, "java"))
-            # regexp_extract yields '' when the pattern does not match: the fields are then NULL.
+                parts.append(f"(CASE WHEN {canonical} THEN {self._timestamp(raw)} END)")
+            anchored = rf"^(?:{_portable.translate_pattern(layout.pattern, 'java')})\z"
+            java = self.string_literal(anchored)
+            # regexp_extract yields '' when the (anchored) pattern does not match: the fields are then NULL.
             parts.append(self._timestamp({f: f"regexp_extract({x}, {java}, {i})"
                                           for i, f in enumerate(layout.fields, start=1)}))
-        return "COALESCE(" + ", ".join(parts) + ")"
+        rest = f"(CASE WHEN {self.regex_full_match(x, _portable.any_layout_pattern(parsed))} THEN " \
+               f"COALESCE({', '.join(parts[1:])}) END)"
+        return f"COALESCE({parts[0]}, {rest})"
 
     def _timestamp(self, raw: dict[str, str]) -> str:
         value = {f: f"try_cast({v} AS INT)" for f, v in raw.items() if f != "f"}

@@ -17,16 +17,21 @@ from typing import Any
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.base import AggregatePlan, Dialect, SamplePlan, UnsupportedCheck
-from govstd.validators.engine import _shown
 from govstd.validators.results import CheckResult, Sample
 
 Row = Mapping[str, Any]
 
 
-def ensure_expressible(dialect: Dialect, checks: Sequence[ir.Check]) -> None:
-    """Compile each check alone; a check the engine cannot express is an error naming it — never a
-    silent skip."""
-    for check in checks:
+def ensure_expressible(dialect: Dialect, suite: ir.CheckSuite) -> None:
+    """Patterns are RE2 on every engine (a bad one is the same InputError as on DuckDB); then each
+    check is compiled alone: one the engine cannot express is an error naming it — never a silent skip."""
+    import duckdb
+
+    from govstd.validators.engine import check_patterns
+
+    with duckdb.connect() as con:
+        check_patterns(con, suite)
+    for check in suite.checks:
         try:
             dialect.aggregate([check], "__probe")
             if isinstance(check, ir.RowCheck):
@@ -38,20 +43,25 @@ def ensure_expressible(dialect: Dialect, checks: Sequence[ir.Check]) -> None:
             ) from None
 
 
+def _count(value: Any) -> int:
+    # count_if over no rows is NULL in DuckDB (not 0).
+    return 0 if value is None else int(value)
+
+
 def assemble(checks: Sequence[ir.Check], plan: AggregatePlan, values: Row) -> tuple[int, list[CheckResult]]:
     """The row count and one CheckResult per check from the aggregate row of ``plan``."""
-    rows = int(values[plan.rows_alias])
+    rows = _count(values[plan.rows_alias])
     results: list[CheckResult] = []
     for check in checks:
         out = plan.outputs[check.rule_id]
-        evaluated = int(values[out.evaluated])
+        evaluated = _count(values[out.evaluated])
         details = dict(check.details)
         if isinstance(check, ir.RowCheck):
-            failed = int(values[out.failed]) if out.failed else 0
+            failed = _count(values[out.failed]) if out.failed else 0
             if out.breakdown:
-                details["breakdown"] = {k: int(values[v]) for k, v in out.breakdown.items()}
+                details["breakdown"] = {k: _count(values[v]) for k, v in out.breakdown.items()}
         elif isinstance(check, ir.UniqueCheck):
-            failed = evaluated - int(values[out.distinct]) if out.distinct else 0
+            failed = evaluated - _count(values[out.distinct]) if out.distinct else 0
         else:
             newest = values[out.newest] if out.newest else None
             details.update(
@@ -72,6 +82,8 @@ def assemble(checks: Sequence[ir.Check], plan: AggregatePlan, values: Row) -> tu
 def to_samples(rows: Sequence[Row], plan: SamplePlan, columns: Sequence[str],
                masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
     """Sample models (masked, shortened values) from result rows of a sample plan."""
+    from govstd.validators.engine import _shown
+
     return [
         Sample(row=int(r[plan.row_alias]),
                values={name: _shown(r[plan.values[name]], masking.get(name)) for name in columns})
@@ -128,7 +140,7 @@ class SqlEngine(ABC):
     def run(self, suite: ir.CheckSuite, *, masking: Mapping[str, MaskingRule | None],
             sample_size: int = 5) -> tuple[int, list[CheckResult]]:
         """Row count and one CheckResult per check, in suite order."""
-        ensure_expressible(self.dialect, suite.checks)
+        ensure_expressible(self.dialect, suite)
         self.register_tables(suite.tables)
         plan = self.dialect.aggregate(suite.checks, self.data)
         (values,) = self.fetch_all(plan.sql)

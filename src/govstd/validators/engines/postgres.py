@@ -111,6 +111,9 @@ class PostgresEngine(SqlEngine):
             # Samples are numbered in scan order: a parallel or synchronised scan would reorder rows.
             "SET max_parallel_workers_per_gather = 0",
             "SET synchronize_seqscans = off",
+            # LLVM compiles the large generated expressions for longer than they then run (measured:
+            # 0.5 s instead of 2.1 s for one date/time column of 100,000 rows).
+            "SET jit = off",
             f"CREATE TEMPORARY VIEW {self.data} AS SELECT {select} FROM {inner} AS __t",
             f"CREATE TEMPORARY VIEW {q(self._numbered_view)} AS SELECT row_number() OVER () AS {q(self.row_column)}, "
             f"{select} FROM {inner} AS __t",

@@ -1,0 +1,1 @@
+"""Benchmarks for govstd (``make bench`` = ``python -m benchmarks.run``); results in docs/benchmarks.md."""

@@ -1,0 +1,115 @@
+"""Start-up time of the ``govstd`` command: ``govstd --help`` must stay under 0.3 s.
+
+Each command is run as a fresh process (the cost a CI step or a shell user pays), ``--runs`` times
+after one warm-up run; the table reports the fastest and the median wall time, beside a bare
+``python -c pass`` for the interpreter's own share. ``govstd --help`` imports only click and the
+command table (``govstd.cli``); DuckDB, Spark and Great Expectations load when a command needs them.
+
+    python -m benchmarks.startup                 # print the table
+    python -m benchmarks.startup --write         # and put it in docs/benchmarks.md under "## Start-up"
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "benchmarks.md"
+HEADING = "## Start-up"
+BUDGET_S = 0.3
+
+
+def _govstd() -> list[str]:
+    script = Path(sys.executable).parent / "govstd"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("govstd")
+    return [found] if found else [sys.executable, "-m", "govstd"]
+
+
+def commands() -> dict[str, list[str]]:
+    g = _govstd()
+    return {
+        "python -c pass (interpreter alone)": [sys.executable, "-c", "pass"],
+        "govstd --help": [*g, "--help"],
+        "govstd --version": [*g, "--version"],
+        "govstd export --help": [*g, "export", "--help"],
+        "govstd check GB11643 11010519491231002X": [*g, "check", "GB11643", "11010519491231002X"],
+    }
+
+
+def measure(argv: list[str], runs: int) -> list[float]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    subprocess.run(argv, capture_output=True, env=env, check=False)  # warm the file cache and .pyc files
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, capture_output=True, env=env, check=False)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def table(runs: int) -> tuple[str, float]:
+    lines = ["| Command | fastest (s) | median (s) |", "|---|---:|---:|"]
+    help_median = 0.0
+    for label, argv in commands().items():
+        times = measure(argv, runs)
+        median = statistics.median(times)
+        if label == "govstd --help":
+            help_median = median
+        lines.append(f"| `{label}` | {min(times):.3f} | {median:.3f} |")
+    return "\n".join(lines), help_median
+
+
+def section(runs: int) -> tuple[str, float]:
+    rows, help_median = table(runs)
+    verdict = "within" if help_median < BUDGET_S else "OVER"
+    text = (
+        f"{HEADING}\n\n"
+        f"`python -m benchmarks.startup` — each command a fresh process, {runs} runs after a warm-up; "
+        f"{platform.python_implementation()} {platform.python_version()} on {platform.system()} "
+        f"{platform.machine()}, {os.cpu_count()} CPUs.\n\n"
+        f"{rows}\n\n"
+        f"`govstd --help`: median {help_median:.3f} s, {verdict} the {BUDGET_S} s budget. The command table "
+        "lives in `govstd.cli` and each command's module is imported only when it runs, so DuckDB, Spark and "
+        "Great Expectations stay out of `--help` (a test asserts they are not in `sys.modules`).\n"
+    )
+    return text, help_median
+
+
+def write(text: str, doc: Path = DOC) -> None:
+    """Put ``text`` in ``doc`` as its "## Start-up" section: replace that section, leave the rest."""
+    current = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    start = current.find(f"\n{HEADING}\n")
+    if start == -1:
+        updated = current.rstrip("\n") + "\n\n" + text
+    else:
+        end = current.find("\n## ", start + 1)
+        updated = current[: start + 1] + text + (current[end:] if end != -1 else "")
+    doc.write_text(updated, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.startup", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20, help="Timed runs per command (default 20).")
+    parser.add_argument("--write", action="store_true", help=f"Write the section into {DOC.relative_to(ROOT)}.")
+    args = parser.parse_args(argv)
+    text, help_median = section(args.runs)
+    print(text)
+    if args.write:
+        write(text)
+        print(f"written: {DOC}")
+    return 0 if help_median < BUDGET_S else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
