@@ -25,8 +25,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy src
 
+# Validation vs a bare scan (1 M and 10 M rows, spill), DuckDB vs Spark scaling, CLI start-up.
+# Numbers and their reading live in docs/benchmarks.md.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.engines
+	$(PY) -m benchmarks.startup --write
 
 # The project's own documentation: CLI reference must match the commands, then a strict mkdocs build.
 docs: $(STAMP)
