@@ -51,7 +51,9 @@ def child(engine: str, path: str, memory: str, master: str, samples: int, table:
         startup = time.perf_counter() - started
         kw["engine"] = "spark"
     elif engine == "duckdb":
-        kw.update(memory_limit=memory, temp_directory=str(Path(path).parent / "tmp"))
+        # Spark (the JVM) spells sizes 512m / 1g; DuckDB 512MB / 1GB.
+        limit = memory.upper() + "B" if memory[-1:].lower() in "kmg" else memory
+        kw.update(memory_limit=limit, temp_directory=str(Path(path).parent / "tmp"))
     else:
         kw.update(engine="postgres", table=table)
     from govstd.validators.api import validate
@@ -154,10 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default="1000000,5000000,10000000", help="comma-separated dataset sizes")
     parser.add_argument("--engines", default="duckdb,spark", help="duckdb, spark and/or postgres")
     parser.add_argument("--data", default="bench-data", help="where datasets go (git-ignored)")
-    parser.add_argument("--memory", default="1g", help="memory given to each engine (DuckDB limit, Spark heap)")
+    parser.add_argument("--memory", default="1g",
+                        help="memory given to each engine (DuckDB memory_limit, Spark driver heap), e.g. 512m, 1g")
     parser.add_argument("--spark-master", default="local[2]")
     parser.add_argument("--samples", type=int, default=5)
     parser.add_argument("--postgres-url", help="a PostgreSQL database to load and validate the data in")
+    parser.add_argument("--json", help="where the raw results go (default DATA/engines.json)")
     parser.add_argument("--child", nargs=2, metavar=("ENGINE", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--table", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -215,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {rows:,} | {_size(parquet_path.stat().st_size)} | {_size(text_bytes)}{beyond} | {engine} | "
                   f"{run['startup']:.1f} | {run['seconds']:.1f} | {rows / run['seconds']:,.0f} | "
                   f"{run['peak_rss_mb']:,.0f} MB | {ratio} | {same} |", flush=True)
-    out = data / "engines.json"
+    out = Path(args.json) if args.json else data / "engines.json"
     out.write_text(json.dumps(results, indent=2, default=str))
     print(f"\nraw results: {out}")
     return 0

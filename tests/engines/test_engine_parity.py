@@ -169,17 +169,6 @@ def test_synthetic_department_data_same_everywhere(spark: Any, pg_url: str,
     assert comparable(pushed)["checks"] == comparable(duck)["checks"]
 
 
-@pytest.mark.spark
-def test_spark_samples_without_row_order(spark: Any, synthetic: tuple[Path, Path],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """When a plan shuffles, Spark ranks failing rows per check instead of streaming them."""
-    from govstd.validators.engines import spark as spark_engine
-
-    _, parquet_path = synthetic
-    monkeypatch.setattr(spark_engine, "_shuffles", lambda df: True)
-    assert_same(_bench_validate(parquet_path), _bench_validate(parquet_path, engine="spark"))
-
-
 # --------------------------------------------------------------------------- hostile values
 
 #: Date/time text around DuckDB's strptime rules (digits per field, spaces, ranges, leap years).
@@ -282,3 +271,48 @@ def test_hostile_values_same_everywhere(spark: Any, pg_url: str,
     duck_pg = validate(pg_url, schema, table="hostile", today=dt.date(2025, 6, 2))
     assert_same(duck_pg, validate(pg_url, schema, table="hostile", today=dt.date(2025, 6, 2), engine="postgres"))
     assert comparable(duck_pg)["checks"] == comparable(duck)["checks"]
+
+
+# --------------------------------------------------------------------------- samples at scale
+
+
+@pytest.fixture(scope="module")
+def many_row_groups(synthetic: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic rows in 2,048-row groups: engines read them in parallel, and any engine whose
+    sampling trusts its output order shows it."""
+    import duckdb
+
+    csv_path, _ = synthetic
+    path = tmp_path_factory.mktemp("row_groups") / "synthetic.parquet"
+    duckdb.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true, header=true)) TO '{path}' "
+                   "(FORMAT parquet, ROW_GROUP_SIZE 2048)")
+    return path
+
+
+@pytest.mark.spark
+@pytest.mark.postgres
+def test_samples_are_the_first_failing_rows(spark: Any, pg_url: str, synthetic: tuple[Path, Path],
+                                            many_row_groups: Path) -> None:
+    import duckdb
+
+    on_spark = _bench_validate(many_row_groups, engine="spark")
+    csv_path, _ = synthetic
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        load_table(pg_url, "synthetic_rg", header, [[v or None for v in r] for r in reader])
+    pushed = _bench_validate(pg_url, table="synthetic_rg", engine="postgres")
+    assert comparable(pushed)["checks"] == comparable(on_spark)["checks"]
+    # An outside oracle for one check: the first five rows without an ID, by plain SQL.
+    first = duckdb.sql(f"SELECT file_row_number + 1 FROM read_parquet('{many_row_groups}', file_row_number=true) "
+                       "WHERE id_number IS NULL ORDER BY 1 LIMIT 5").fetchall()
+    assert [s.row for s in on_spark.check("id_number.not_null").samples] == [r[0] for r in first]
+
+
+@pytest.mark.spark
+@pytest.mark.xfail(strict=True, reason="DuckDB engine (engine.py _row_samples) takes its sample stream to be in row "
+                   "order; DuckDB's joins (IN subqueries) do not keep that order when a file has several row groups, "
+                   "so its samples are not always the first failing rows. Spark and PostgreSQL agree with an "
+                   "outside oracle (test above).")
+def test_duckdb_samples_match_on_many_row_groups(spark: Any, many_row_groups: Path) -> None:
+    assert_same(_bench_validate(many_row_groups), _bench_validate(many_row_groups, engine="spark"))

@@ -110,10 +110,10 @@ class SqlEngine(ABC):
     def fetch_all(self, sql: str) -> list[Row]:
         """All rows of a small result, as column name → value."""
 
-    @abstractmethod
     def stream(self, sql: str) -> contextlib.AbstractContextManager[Iterator[Row]]:
         """The rows of ``sql`` in the order it yields them, fetched lazily; leaving the context stops
-        the query."""
+        the query. For ``first_failing``: an engine that cannot stream rows in order overrides that."""
+        raise NotImplementedError(f"engine {self.name} does not stream rows")
 
     @abstractmethod
     def numbered(self) -> str:

@@ -348,13 +348,10 @@ class SparkEngine(SqlEngine):
             raise GovstdError(f"Spark failed running the checks on {self.source}: {_spark_error(exc)}") from None
 
     def first_failing(self, plan: SamplePlan, checks: Sequence[ir.RowCheck], n: int) -> dict[str, list[Row]]:
-        """Spark promises a row order only within a partition, and only where no shuffle intervenes.
-        Without a shuffle, partition i holds rows before partition i + 1: stream the partitions in
-        order, each sorted by row, and stop early as DuckDB does. Otherwise rank each failing
-        (row, check) pair per check; ``row_number() <= n`` keeps ``n`` rows per check and partition
-        before anything is exchanged."""
-        if not _shuffles(self._sql(plan.sql)):
-            return super().first_failing(plan, checks, n)
+        """Each failing (row, check) pair ranked by row number per check, in one pass. Spark keeps row
+        order only within a partition and hands partitions to the driver whole — fatal when nearly
+        every row fails a check — so nothing is streamed: ``row_number() <= n`` lets Spark keep ``n``
+        rows per check in each partition before anything leaves it."""
         q = self.dialect.quote_identifier
         ids = [plan.flags[c.rule_id] for c in checks]
         keys = "array_compact(array(" + ", ".join(f"IF({q(f)}, {i}, NULL)" for i, f in enumerate(ids)) + "))"
@@ -369,19 +366,6 @@ class SparkEngine(SqlEngine):
         for row in sorted(rows, key=lambda r: (r["__k"], r[plan.row_alias])):
             found[checks[row["__k"]].rule_id].append(row)
         return found
-
-    @contextlib.contextmanager
-    def stream(self, sql: str) -> Iterator[Iterator[Row]]:
-        """Rows partition by partition, each sorted by its row number, one partition fetched at a time."""
-        df = self._sql(sql)
-        order = "__row" if "__row" in df.columns else self.row_column
-        rows = df.sortWithinPartitions(order).toLocalIterator(prefetchPartitions=False)
-        try:
-            yield (r.asDict() for r in rows)
-        finally:
-            close = getattr(rows, "close", None)
-            if close is not None:
-                close()
 
     def numbered(self) -> str:
         if self._numbered is None:
@@ -412,14 +396,3 @@ class SparkEngine(SqlEngine):
         return (f"(element_at({array}, spark_partition_id() + 1) + "
                 f"(monotonically_increasing_id() & {_RECORD_BITS}) + 1)")
 
-
-_SHUFFLE = re.compile(r"(?<!Broadcast)Exchange ")
-
-
-def _shuffles(df: DataFrame) -> bool:
-    """True when the physical plan exchanges rows between partitions (or cannot be inspected)."""
-    try:
-        plan = str(df._jdf.queryExecution().executedPlan().toString())
-    except Exception:  # Spark Connect: no plan to inspect, assume the worst
-        return True
-    return _SHUFFLE.search(plan) is not None
