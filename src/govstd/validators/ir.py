@@ -298,3 +298,21 @@ def in_values(arg: Expr, values: list[str]) -> InValues:
 
 def is_null(arg: Expr) -> IsNull:
     return IsNull(arg=arg)
+
+
+def node_key(node: Expr) -> str:
+    """A node's identity for common-subexpression sharing: equal trees give equal keys."""
+    return node.model_dump_json()
+
+
+def children(node: Expr) -> list[Expr]:
+    """The direct sub-expressions of ``node`` (empty for columns and literals)."""
+    if isinstance(node, Cmp):
+        return [node.left, node.right]
+    if isinstance(node, And | Or):
+        return list(node.args)
+    if isinstance(node, Not | IsNull | InValues):
+        return [node.arg]
+    if isinstance(node, Func):
+        return list(node.args)
+    return []

@@ -100,20 +100,6 @@ def sql_dialect(name: str, tables: Iterable[ir.ReferenceTable] = ()) -> Dialect:
 # --------------------------------------------------------------------------- common sub-expressions
 
 
-def _key(node: ir.Expr) -> str:
-    return node.model_dump_json()
-
-
-def _children(node: ir.Expr) -> list[ir.Expr]:
-    if isinstance(node, ir.Cmp):
-        return [node.left, node.right]
-    if isinstance(node, ir.And | ir.Or):
-        return list(node.args)
-    if isinstance(node, ir.Not | ir.IsNull | ir.InValues):
-        return [node.arg]
-    if isinstance(node, ir.Func):
-        return list(node.args)
-    return []
 
 
 def _replace_children(node: ir.Expr, children: list[ir.Expr]) -> ir.Expr:
@@ -135,8 +121,8 @@ class Layers:
 
         def walk(node: ir.Expr) -> None:
             if isinstance(node, ir.Func):
-                counts[_key(node)] += 1
-            for child in _children(node):
+                counts[ir.node_key(node)] += 1
+            for child in ir.children(node):
                 walk(child)
 
         walk(expr)
@@ -147,13 +133,13 @@ class Layers:
 
     def _rewrite(self, node: ir.Expr, is_root: bool = False) -> ir.Expr:
         """``node`` with shared sub-expressions replaced by their aliases; registers them by level."""
-        rewritten = _replace_children(node, [self._rewrite(c) for c in _children(node)])
-        key = _key(node)
+        rewritten = _replace_children(node, [self._rewrite(c) for c in ir.children(node)])
+        key = ir.node_key(node)
         shared = isinstance(node, ir.Func) and (key in self._shared or node.name in _ALWAYS_SHARED)
         if is_root or not shared:
             return rewritten
         if key not in self.alias:
-            level = 1 + max((self._level(c) for c in _children(rewritten)), default=-1)
+            level = 1 + max((self._level(c) for c in ir.children(rewritten)), default=-1)
             self.alias[key] = f"{_PREFIX}s{len(self.alias)}"
             while len(self.levels) <= level:
                 self.levels.append([])
@@ -165,7 +151,7 @@ class Layers:
             for level, layer in enumerate(self.levels):
                 if any(alias == node.name for alias, _ in layer):
                     return level
-        return max((self._level(c) for c in _children(node)), default=-1)
+        return max((self._level(c) for c in ir.children(node)), default=-1)
 
     def from_clause(self, dialect: Dialect, source: str) -> str:
         """SQL for ``FROM``: ``source`` (a subquery text) with every layer computed on top of it."""

@@ -128,7 +128,7 @@ class _Shared:
         for e in exprs:
             for node in walk(e):
                 if not isinstance(node, ir.Col | ir.Lit):
-                    key = _key(node)
+                    key = ir.node_key(node)
                     counts[key] += 1
                     nodes[key] = node
         shared = {
@@ -140,10 +140,10 @@ class _Shared:
         level_of: dict[str, int] = {}
 
         def level(node: ir.Expr) -> int:
-            key = _key(node)
+            key = ir.node_key(node)
             if key in level_of:
                 return level_of[key]
-            inner = [level(child) for child in _children(node)]
+            inner = [level(child) for child in ir.children(node)]
             lv = max(inner, default=-1)
             if key in shared:
                 lv += 1
@@ -171,26 +171,12 @@ _ALWAYS_SHARED = frozenset({
 })
 
 
-def _key(node: ir.Expr) -> str:
-    return node.model_dump_json()
-
-
-def _children(node: ir.Expr) -> list[ir.Expr]:
-    if isinstance(node, ir.Cmp):
-        return [node.left, node.right]
-    if isinstance(node, ir.And | ir.Or):
-        return list(node.args)
-    if isinstance(node, ir.Not | ir.IsNull | ir.InValues):
-        return [node.arg]
-    if isinstance(node, ir.Func):
-        return list(node.args)
-    return []
 
 
 def walk(node: ir.Expr) -> Iterator[ir.Expr]:
     """``node`` and every node below it."""
     yield node
-    for child in _children(node):
+    for child in ir.children(node):
         yield from walk(child)
 
 
@@ -320,7 +306,7 @@ class Dialect:
     def expr(self, node: ir.Expr, shared: _Shared | None = None, available: int = 0) -> str:
         """SQL for an IR expression. ``shared``/``available``: CSE aliases usable at this layer."""
         if shared is not None and shared.alias:
-            key = _key(node)
+            key = ir.node_key(node)
             alias = shared.alias.get(key)
             if alias is not None and shared.level[key] < available:
                 return self.quote_identifier(alias)
