@@ -139,9 +139,19 @@ def open_spark(source: Any, options: SourceOptions) -> Iterator[Opened]:
 # --------------------------------------------------------------------------- sources
 
 
+_JAVA_ERROR = re.compile(r"(?:Caused by: )?([\w.$]+(?:Error|Exception)): (.+)")
+
+
 def _spark_error(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:200]
+    """The cause of a Spark failure in one line: py4j's own first line names only the call."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    if any("OutOfMemoryError" in ln for ln in lines):
+        return "out of memory (java.lang.OutOfMemoryError): give Spark more memory (spark.driver.memory, executors)"
+    for line in lines:
+        match = _JAVA_ERROR.match(line)
+        if match and "py4j" not in match.group(1).lower():
+            return f"{match.group(1).rsplit('.', 1)[-1]}: {match.group(2)}"[:200]
+    return (lines[0] if lines else type(exc).__name__)[:200]
 
 
 def _read(spark: SparkSession, source: Any, options: SourceOptions) -> tuple[DataFrame, LoadedSource, str | None]:
