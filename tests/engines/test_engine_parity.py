@@ -304,8 +304,8 @@ def test_samples_are_the_first_failing_rows(spark: Any, pg_url: str, synthetic: 
     pushed = _bench_validate(pg_url, table="synthetic_rg", engine="postgres")
     assert comparable(pushed)["checks"] == comparable(on_spark)["checks"]
     # An outside oracle for one check: the first five rows without an ID, by plain SQL.
-    first = duckdb.sql(f"SELECT file_row_number + 1 FROM read_parquet('{many_row_groups}', file_row_number=true) "
-                       "WHERE id_number IS NULL ORDER BY 1 LIMIT 5").fetchall()
+    first = duckdb.execute(f"SELECT file_row_number + 1 FROM read_parquet('{many_row_groups}', "
+                           "file_row_number=true) WHERE id_number IS NULL ORDER BY 1 LIMIT 5").fetchall()
     assert [s.row for s in on_spark.check("id_number.not_null").samples] == [r[0] for r in first]
 
 
