@@ -45,10 +45,11 @@ def _pools() -> dict[str, list[str]]:
     """Reference values the generator draws from: real county codes, valid USCCs, names."""
     from govstd.standards.numbers import gb11714, gb32100, gbt2260
 
-    # County-level codes in force (the derived 市辖区 codes xxxx01 are left out: the GBT2260 code set of
-    # the built-in library does not list them, so a region column would count them as unknown).
+    # County-level codes in force, with the derived 市辖区 codes xxxx01 that real IDs and USCCs carry (the
+    # built-in GBT2260 code set lists them too). Sorted, so the pool is the same on every run.
+    levels = {"county", gbt2260.CITY_DISTRICTS_LEVEL}
     regions = sorted(
-        r.code for r in gbt2260.current_rows() if r.level == "county" and r.code[:2] not in {"71", "81", "82"}
+        r.code for r in gbt2260.current_rows() if r.level in levels and r.code[:2] not in {"71", "81", "82"}
     )
     usccs = []
     for k in range(2000):

@@ -131,9 +131,9 @@ def test_code_set_pinned_and_trimmed(gx_context: Any, engine: str, tmp_path: Pat
 
     regions = ["110101", " 510104 ", "110103", "999999", None]
     results = run(gx_context, engine, tmp_path, {"region": regions}, [
-        E(column="region", code_set="GBT2260@2024.0.0", today=TODAY.isoformat()),   # 110103 retired in 2010
-        E(column="region", code_set="GBT2260@2024.0.0", historical=True),
-        E(column="region", code_set="GBT2260@2024.0.0", as_of="2005-01-01"),
+        E(column="region", code_set="GBT2260@2024.1.0", today=TODAY.isoformat()),   # 110103 retired in 2010
+        E(column="region", code_set="GBT2260@2024.1.0", historical=True),
+        E(column="region", code_set="GBT2260@2024.1.0", as_of="2005-01-01"),
         # The documented difference of the built-in: GX compares the raw (padded) value.
         gx.expectations.ExpectColumnValuesToBeInSet(column="region", value_set=["110101", "510104", "110103"]),
     ])

@@ -124,7 +124,7 @@ def test_suite_uses_builtins_where_gx_has_them(suite_json: dict[str, Any]) -> No
                  "expect_column_pair_values_to_pass_govstd_comparison", "expect_column_values_to_pass_govstd_check"):
         assert types[ours] >= 1, ours
     region = next(e for e in suite_json["expectations"] if e["type"] == "expect_column_values_to_be_in_govstd_code_set")
-    assert region["kwargs"]["code_set"] == "GBT2260@2024.0.0"  # version pinned
+    assert region["kwargs"]["code_set"] == "GBT2260@2024.1.0"  # version pinned
 
 
 def test_suite_round_trips_through_gx(gx_context: Any, suite_json: dict[str, Any]) -> None:

@@ -41,7 +41,7 @@ def test_strict_build_is_clean_and_fast(built_site: SiteBuild) -> None:
     "standards/", "code-sets/", "catalogues/", "service-items/", "changes/", "about/",
     "standards/gb11643/", "standards/gb11643/1.0.0/", "standards/gb11643/1.1.0/",
     "standards/gb11643/history/", "standards/gb11643/diff/1.0.0-to-1.1.0/",
-    "code-sets/gbt2261.1/diff/1.0.0-to-2.0.0/", "code-sets/gbt2260/2024.0.0/",
+    "code-sets/gbt2261.1/diff/1.0.0-to-2.0.0/", "code-sets/gbt2260/2024.1.0/",
     "catalogues/510100-00001/", "catalogues/510100-00001/1.0.0/", "service-items/511a09001023/",
 ])
 def test_url_scheme(built_site: SiteBuild, url: str) -> None:
@@ -113,7 +113,7 @@ def test_catalogue_links_every_bound_field_to_the_version_it_resolves_to(built_s
         "GBT2261.1@^1": "../../code-sets/gbt2261.1/1.0.0/",  # ^1 does not reach the breaking 2.0.0
         "GBT3304@^1": "../../code-sets/gbt3304/1.0.0/",
         "GBT7408@^1": "../../standards/gbt7408/1.0.0/",
-        "GBT2260@&gt;=2024": "../../code-sets/gbt2260/2024.0.0/",
+        "GBT2260@&gt;=2024": "../../code-sets/gbt2260/2024.1.0/",
         "mobile_phone@^1": "../../standards/mobile_phone/1.0.0/",
     }
     for ref, href in expected.items():
@@ -131,17 +131,23 @@ def test_service_item_page(built_site: SiteBuild) -> None:
 
 def test_large_code_set_stays_light(built_site: SiteBuild) -> None:
     page_path = built_site.out_dir / "code-sets/gbt2260/index.html"
-    codes_path = built_site.out_dir / "code-sets/gbt2260/2024.0.0/codes.json"
+    codes_path = built_site.out_dir / "code-sets/gbt2260/2024.1.0/codes.json"
     page = page_path.read_text(encoding="utf-8")
     data = json.loads(codes_path.read_text(encoding="utf-8"))
     assert len(data["rows"]) > 6000
     assert data["columns"][:2] == ["code", "label_zh"]
+    # The derived 市辖区 codes are listed like any other, under their city, marked by their level.
+    col = {name: i for i, name in enumerate(data["columns"])}
+    city_districts = next(r for r in data["rows"] if r[0] == "130101")
+    assert (city_districts[col["label_zh"]], city_districts[col["level"]], city_districts[col["parent"]]) == (
+        "市辖区", "city_districts", "130100")
+    assert "市辖区（推导）" in page  # the page's count by level names them
     # The page carries a summary and the client-side browser, not thousands of table rows.
     assert "110105" not in page  # a county code: only in codes.json
     assert page.count("<tr") < 50
     assert page_path.stat().st_size < 80_000, page_path.stat().st_size
     assert codes_path.stat().st_size < 400_000, codes_path.stat().st_size
-    csv_text = (built_site.out_dir / "code-sets/gbt2260/2024.0.0/codes.csv").read_text(encoding="utf-8")
+    csv_text = (built_site.out_dir / "code-sets/gbt2260/2024.1.0/codes.csv").read_text(encoding="utf-8")
     assert csv_text.startswith("\ufeffcode,label_zh")
 
 

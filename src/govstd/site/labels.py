@@ -107,5 +107,6 @@ LEVEL_ZH: dict[str, str] = {
     "prefecture": "地级",
     "county": "县级",
     "township": "乡级",
+    "city_districts": "市辖区（推导）",  # GB/T 2260 xxxx01, derived by govstd.standards.numbers.gbt2260
 }
 

@@ -160,22 +160,50 @@ def load_paths(paths: Sequence[str | Path]) -> list[AnyEntry]:
     return entries
 
 
+def _packaged_rows(codes_file: str) -> list[dict[str, str]] | None:
+    """The rows of a packaged table that an identifier module owns, as that module reads them — with
+    the rows its standard derives — so a code set accepts exactly the codes the algorithm accepts.
+
+    GB/T 2260: ``gbt2260.history_rows()``, i.e. the history table plus the derived 市辖区 codes xxxx01
+    (level ``city_districts``), with ``gbt2260.parent_code()`` as the parent.
+    """
+    from govstd.standards.numbers import gbt2260
+
+    if codes_file != gbt2260.HISTORY_FILE:
+        return None
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "parent_code": gbt2260.parent_code(r) or "",
+            "valid_from_year": str(r.valid_from_year),
+            "valid_to_year_exclusive": "" if r.valid_to_year_exclusive is None else str(r.valid_to_year_exclusive),
+        }
+        for r in gbt2260.history_rows()
+    ]
+
+
 def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> CodeSet:
     """Large code sets keep their rows in a CSV: code,label_zh[,label_en,parent,level,valid_from,valid_to].
 
     The GB/T 2260 history table's own columns (name, valid_from_year, valid_to_year_exclusive) are
-    read as they are, so the shipped file stays byte-identical to its source.
+    read as they are, so the shipped file stays byte-identical to its source. A packaged table that an
+    identifier module owns is read through that module (``_packaged_rows``).
     """
     assert entry.codes_file is not None
     if base_dir is not None and (base_dir / entry.codes_file).exists():
-        text = (base_dir / entry.codes_file).read_text(encoding="utf-8")
+        rows = _csv_rows((base_dir / entry.codes_file).read_text(encoding="utf-8"))
     else:
-        resource = resources.files("govstd.standards").joinpath("data", entry.codes_file)
-        if not resource.is_file():
-            raise InputError(f"codes_file not found: {entry.codes_file}", path=path, field="codes_file")
-        text = resource.read_text(encoding="utf-8")
+        packaged = _packaged_rows(entry.codes_file)
+        if packaged is None:
+            resource = resources.files("govstd.standards").joinpath("data", entry.codes_file)
+            if not resource.is_file():
+                raise InputError(f"codes_file not found: {entry.codes_file}", path=path, field="codes_file")
+            packaged = _csv_rows(resource.read_text(encoding="utf-8"))
+        rows = packaged
     codes = []
-    for row in csv.DictReader(text.splitlines()):
+    for row in rows:
         codes.append(
             {
                 "code": row["code"],
@@ -188,6 +216,10 @@ def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> Co
             }
         )
     return entry.model_copy(update={"codes": CodeSet.model_validate({**entry.model_dump(), "codes": codes}).codes})
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(text.splitlines()))
 
 
 def _date_or_none(value: str | None) -> dt.date | None:

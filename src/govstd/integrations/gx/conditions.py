@@ -225,7 +225,7 @@ def code_set_condition(column: str, code_set: str, *, as_of: str | dt.date | Non
                        match: str = "code", entries: Sequence[Mapping[str, Any]] = (), registry: str | None = None,
                        today: str | dt.date | None = None) -> Condition:
     """``column`` holds codes (or labels: ``match='label'|'any'``) of code set ``code_set`` (pinned,
-    e.g. ``GBT2260@2024.0.0``) in force on ``as_of`` (default: today), or at any time (``historical``)."""
+    e.g. ``GBT2260@2024.1.0``) in force on ``as_of`` (default: today), or at any time (``historical``)."""
     options: dict[str, Any] = {"historical": historical, "match": match}
     when = _date(as_of, "as_of")
     if when is not None:

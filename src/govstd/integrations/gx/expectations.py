@@ -8,7 +8,7 @@ SQL expression compiled for the source's dialect (``evaluate.sql_dialect``). A d
 compile for fails the expectation with a message naming it, never silently.
 
 Kwargs are plain JSON values, so an exported suite is self-contained: references to standards are
-pinned (``GBT2260@2024.0.0``); definitions that are not built into govstd travel in ``entries``.
+pinned (``GBT2260@2024.1.0``); definitions that are not built into govstd travel in ``entries``.
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ class ExpectColumnValuesToBeValidGb32100(ColumnMapExpectation):
 
 
 class ExpectColumnValuesToBeInGovstdCodeSet(ColumnMapExpectation):
-    """Expect values to be codes of a govstd code set, version pinned (``code_set='GBT2260@2024.0.0'``),
+    """Expect values to be codes of a govstd code set, version pinned (``code_set='GBT2260@2024.1.0'``),
     in force on ``as_of`` (default: the day the suite runs) or at any time (``historical``). ``match``:
     ``code``, ``label`` or ``any``. Surrounding whitespace is ignored, as ``govstd validate`` does.
     The set is read from govstd's built-in library, ``entries``, or a registry (``registry`` or

@@ -80,7 +80,10 @@
     apply();
   }
 
-  var LEVELS = { province: "省级", city: "地级", prefecture: "地级", county: "县级", township: "乡级" };
+  var LEVELS = {
+    province: "省级", city: "地级", prefecture: "地级", county: "县级", township: "乡级",
+    city_districts: "市辖区（推导）"
+  };
   var HEADINGS = {
     code: "代码 Code", label_zh: "名称 Name", label_en: "英文 English", aliases: "别名 Aliases",
     level: "层级 Level", parent: "上级 Parent", valid_from: "启用 From", valid_to: "停用 Until"

@@ -14,7 +14,7 @@ from govstd.site.pages.common import definition, identity_rows
 from govstd.standards.models import Code, CodeSet
 
 #: Code sets with more codes than this are shown by a paginated table fed from ``codes.json``
-#: (GB/T 2260 has ~6,800): rendering them into the page would make it megabytes heavy.
+#: (GB/T 2260 has ~7,100): rendering them into the page would make it megabytes heavy.
 LARGE_CODE_SET = 300
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "is_known",
     "is_valid",
     "name",
+    "parent_code",
     "validate",
 ]
 
@@ -64,8 +65,9 @@ DATA_YEAR = 2024
 # xxxx01. The 民政部 lists the shipped tables come from omit these, yet they are real: IDs carry them and
 # so do USCCs (region 511301, 南充市市辖区, throughout the service-item sample). They are derived, never
 # stored: for each record of a prefecture-level "…市" with at least one district code xxxx02-xxxx20, a
-# record (xxxx01, "市辖区", level CITY_DISTRICTS_LEVEL) with the city's validity period. This yields the
-# same 292 codes python-stdnum lists.
+# record (xxxx01, "市辖区", level CITY_DISTRICTS_LEVEL, parent the city xxxx00) with the city's validity
+# period. This yields the same 292 codes python-stdnum lists. Everything that lists region codes (the
+# built-in GBT2260 code set, the validators' reference tables, the docs site) takes them from here.
 CITY_DISTRICTS_LEVEL = "city_districts"
 CITY_DISTRICTS_NAME = "市辖区"
 
@@ -92,6 +94,11 @@ class CurrentRegion(NamedTuple):
 def _read(filename: str) -> list[dict[str, str]]:
     text = resources.files("govstd.standards").joinpath("data", filename).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def _city_of(code: str) -> str:
+    """The prefecture-level city a 市辖区 code xxxx01 belongs to."""
+    return code[:4] + "00"
 
 
 def _has_city_districts(record: RegionRecord, district_prefixes: frozenset[str]) -> bool:
@@ -124,8 +131,8 @@ def _district_prefixes() -> frozenset[str]:
 
 @cache
 def history_rows(include_derived: bool = True) -> tuple[RegionRecord, ...]:
-    """Every record 1981-2024 (code, name, level, valid from, valid to): the history table's, plus
-    (``include_derived``) the 市辖区 records derived from it (see ``CITY_DISTRICTS_LEVEL``)."""
+    """Every record 1981-2024 (code, name, level, valid from, valid to) in code order: the history
+    table's, plus (``include_derived``) the 市辖区 records derived from it (see ``CITY_DISTRICTS_LEVEL``)."""
     rows = _file_history_rows()
     if not include_derived:
         return rows
@@ -138,7 +145,7 @@ def history_rows(include_derived: bool = True) -> tuple[RegionRecord, ...]:
         for r in rows
         if _has_city_districts(r, prefixes) and r.code[:4] + "01" not in stored
     )
-    return rows + derived
+    return tuple(sorted(rows + derived, key=lambda r: r.code))  # stable: a code's records stay in order
 
 
 @cache
@@ -152,11 +159,26 @@ def current_rows(include_derived: bool = True) -> tuple[CurrentRegion, ...]:
         return rows
     stored = {r.code for r in rows}
     derived = {
-        r.code: CurrentRegion(r.code, CITY_DISTRICTS_NAME, CITY_DISTRICTS_LEVEL, r.code[:4] + "00")
+        r.code: CurrentRegion(r.code, CITY_DISTRICTS_NAME, CITY_DISTRICTS_LEVEL, _city_of(r.code))
         for r in history_rows()
         if r.level == CITY_DISTRICTS_LEVEL and r.valid_to_year_exclusive is None and r.code not in stored
     }
     return rows + tuple(derived.values())
+
+
+@cache
+def _current_parents() -> dict[str, str | None]:
+    return {row.code: row.parent_code for row in current_rows()}
+
+
+def parent_code(record: RegionRecord) -> str | None:
+    """The code ``record`` sits under: the city for a derived 市辖区 record, the current table's parent
+    for a record still in force, else None (the history table does not record parents)."""
+    if record.level == CITY_DISTRICTS_LEVEL:
+        return _city_of(record.code)
+    if record.valid_to_year_exclusive is None:
+        return _current_parents().get(record.code)
+    return None
 
 
 @cache
