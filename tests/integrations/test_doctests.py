@@ -1,4 +1,4 @@
-"""The examples in the export and integration modules' docstrings run."""
+"""The examples in the docstrings of the format registry, the exporters and the report formats run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["govstd.export", "govstd.export.jsonschema"]
+MODULES = ["govstd.formats", "govstd.export", "govstd.export.jsonschema", "govstd.validators.report"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -13,7 +13,6 @@ not at all (with the reason). Nothing is dropped silently: the items travel insi
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any, Literal, Protocol
 
 from govstd import __version__
 from govstd.errors import InputError
+from govstd.formats import Format, Formats
 from govstd.standards import library
 from govstd.standards.loader import load_file
 from govstd.standards.models import AnyEntry, CatalogueSchema, DataType, EntryKind, RegisteredServiceItemRule
@@ -133,6 +133,44 @@ class Source:
             entries += self._carry(b.code_set)
         return spec, entries
 
+    def constraints(self, name: str, *, text: bool, numeric: bool) -> dict[str, Any]:
+        """The field's value constraints under the keywords JSON Schema and Table Schema share — for
+        ``text``, ``maxLength``, ``minLength`` and ``pattern`` (unanchored); for ``numeric``, ``minimum``
+        and ``maximum`` — each the field's own, else its bound element's. An identifier takes no
+        length or pattern from its element: its algorithm says more, and each format says that its way."""
+        b = self.binding(name)
+        spec = b.spec
+        out: dict[str, Any] = {}
+        rep = b.element.representation if b.element is not None and not b.is_identifier else None
+        if text:
+            lengths = [v for v in (spec.length, rep.max_length if rep is not None else None) if v is not None]
+            if lengths:
+                out["maxLength"] = min(lengths)
+            if rep is not None and rep.min_length is not None:
+                out["minLength"] = rep.min_length
+            pattern = spec.pattern or (rep.pattern if rep is not None and b.code_set is None else None)
+            if pattern:
+                out["pattern"] = pattern
+        if numeric:
+            for key, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
+                if value is None and b.element is not None:
+                    value = getattr(b.element.value_domain, key)
+                if value is not None:
+                    out[key] = value
+        return out
+
+    def codes(self, name: str) -> list[str] | None:
+        """The codes govstd accepts in the field (as derived: in force today unless historical); None
+        when it has no code-set check."""
+        for check in self.checks:
+            if isinstance(check, ir.RowCheck) and check.rule_id == f"{name}.code_set":
+                if isinstance(check.expect, ir.InValues):
+                    return list(check.expect.values)
+                if isinstance(check.expect, ir.Func) and check.expect.name == "in_table":
+                    table = self.derivation.suite.table(str(check.expect.params["table"]))
+                    return sorted(str(r[0]) for r in table.rows)
+        return None
+
     def _carry(self, entry: AnyEntry) -> list[dict[str, Any]]:
         return [] if is_builtin(entry) else [entry.model_dump(mode="json", exclude_none=True)]
 
@@ -154,41 +192,32 @@ class _ExportFn(Protocol):
 
 
 @dataclass(frozen=True)
-class ExportFormat:
+class ExportFormat(Format):
     """One export format: where its exporter lives, the file it writes, and what it is for."""
 
-    name: str
-    module: str
     suffix: str
     description: str
 
     def exporter(self) -> _ExportFn:
-        fn: _ExportFn = importlib.import_module(self.module).export
+        fn: _ExportFn = self.load("export")
         return fn
 
 
-FORMATS: dict[str, ExportFormat] = {
-    f.name: f
-    for f in (
-        ExportFormat("gx", "govstd.export.gx", ".json", "Great Expectations (GX Core 1.x) expectation suite"),
-        ExportFormat("jsonschema", "govstd.export.jsonschema", ".schema.json",
-                     "record-level JSON Schema (2020-12) with format names for govstd's identifiers"),
-        ExportFormat("frictionless", "govstd.export.frictionless", ".schema.json",
-                     "Frictionless Table Schema (checksums are not expressible there)"),
-        ExportFormat("sql", "govstd.export.sql", ".sql", "the compiled check queries for one SQL dialect"),
-        ExportFormat("odcs", "govstd.export.odcs", ".odcs.yaml",
-                     "Open Data Contract Standard (ODCS v3) contract with quality rules by dimension"),
-    )
-}
+FORMATS: Formats[ExportFormat] = Formats("export format", (
+    ExportFormat("gx", "govstd.export.gx", ".json", "Great Expectations (GX Core 1.x) expectation suite"),
+    ExportFormat("jsonschema", "govstd.export.jsonschema", ".schema.json",
+                 "record-level JSON Schema (2020-12) with format names for govstd's identifiers"),
+    ExportFormat("frictionless", "govstd.export.frictionless", ".schema.json",
+                 "Frictionless Table Schema (checksums are not expressible there)"),
+    ExportFormat("sql", "govstd.export.sql", ".sql", "the compiled check queries for one SQL dialect"),
+    ExportFormat("odcs", "govstd.export.odcs", ".odcs.yaml",
+                 "Open Data Contract Standard (ODCS v3) contract with quality rules by dimension"),
+))
 
 
 def export(fmt: str, source: Source, **options: Any) -> Export:
     """Export ``source`` in format ``fmt`` (a key of ``FORMATS``); ``options`` are the format's."""
-    try:
-        spec = FORMATS[fmt]
-    except KeyError:
-        raise InputError(f"unknown export format {fmt!r}", expected=", ".join(sorted(FORMATS))) from None
-    return spec.exporter()(source, **options)
+    return FORMATS.find(fmt).exporter()(source, **options)
 
 
 # --------------------------------------------------------------------------- loading

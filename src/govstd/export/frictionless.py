@@ -85,40 +85,20 @@ class _Table:
             c["required"] = True
         if single_key:
             c["unique"] = True
-        rep = b.element.representation if b.element is not None else None
-        if data_type == DataType.STRING:
-            lengths = [spec.length, rep.max_length if rep is not None and not b.is_identifier else None]
-            if any(v is not None for v in lengths):
-                c["maxLength"] = min(v for v in lengths if v is not None)
-            if rep is not None and rep.min_length is not None and not b.is_identifier:
-                c["minLength"] = rep.min_length
-            pattern = spec.pattern or (rep.pattern if rep is not None and b.code_set is None and not b.is_identifier
-                                       else None)
-            if b.is_identifier and not spec.masked and b.algorithm in _SHAPES:
-                pattern = _SHAPES[b.algorithm] if not b.options.get("allow_legacy_15") else None
-            if pattern:
-                c["pattern"] = pattern
-        for key, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
-            if value is None and b.element is not None:
-                value = getattr(b.element.value_domain, key)
-            if value is not None and data_type in (DataType.INTEGER, DataType.DECIMAL):
-                c[key] = int(value) if data_type == DataType.INTEGER else value
-        codes = self.codes(b)
+        numeric = data_type in (DataType.INTEGER, DataType.DECIMAL)
+        c.update(self.source.constraints(spec.name, text=data_type == DataType.STRING, numeric=numeric))
+        if b.is_identifier and not spec.masked and b.algorithm in _SHAPES:
+            c.pop("pattern", None)
+            if not b.options.get("allow_legacy_15"):
+                c["pattern"] = _SHAPES[b.algorithm]
+        if data_type == DataType.INTEGER:
+            c.update({k: int(c[k]) for k in ("minimum", "maximum") if k in c})
+        codes = self.source.codes(spec.name)
         if codes is not None:
             c["enum"] = codes
         if c:
             out["constraints"] = c
         return out
-
-    def codes(self, b: Binding) -> list[str] | None:
-        for check in self.source.checks:
-            if isinstance(check, ir.RowCheck) and check.rule_id == f"{b.name}.code_set":
-                if isinstance(check.expect, ir.InValues):
-                    return list(check.expect.values)
-                if isinstance(check.expect, ir.Func) and check.expect.name == "in_table":
-                    table = self.source.derivation.suite.table(str(check.expect.params["table"]))
-                    return sorted(str(r[0]) for r in table.rows)
-        return None
 
     def classify(self, check: ir.Check) -> None:
         def item(status: str, target: str, note: str | None = None) -> None:

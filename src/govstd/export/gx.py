@@ -141,9 +141,10 @@ class _Suite:
             self.code_set(check, column)
             return
         if check.rule == "range" and self.typed_numbers:
+            bounds = self.source.constraints(column, text=False, numeric=True)
             self.add(check, "expect_column_values_to_be_between",
-                     {"column": column, "min_value": _bound(b.spec.minimum, b, "minimum"),
-                      "max_value": _bound(b.spec.maximum, b, "maximum")}, exact=False,
+                     {"column": column, "min_value": bounds.get("minimum"), "max_value": bounds.get("maximum")},
+                     exact=False,
                      note="needs a numeric column: GX refuses text columns, govstd reads numbers from text")
             return
         field, entries = self.source.field_description(column)
@@ -206,12 +207,6 @@ def _length_bounds(check: ir.RowCheck) -> tuple[int | None, int | None]:
             elif node.op == ">=":
                 low = node.right.value
     return low, high
-
-
-def _bound(value: float | None, b: Any, attr: str) -> float | None:
-    if value is not None:
-        return value
-    return getattr(b.element.value_domain, attr) if b.element is not None else None
 
 
 def _compare_type(data_type: DataType) -> str:

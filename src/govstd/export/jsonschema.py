@@ -183,32 +183,21 @@ class _Schema:
         fmt, _ = _identifier_format(b)
         if fmt and not spec.masked:
             prop["format"] = fmt
-        if json_type == "string":
-            rep = b.element.representation if b.element is not None else None
-            lengths = [spec.length, rep.max_length if rep and not b.is_identifier else None]
-            if any(v is not None for v in lengths):
-                prop["maxLength"] = min(v for v in lengths if v is not None)
-            if rep is not None and rep.min_length is not None and not b.is_identifier:
-                prop["minLength"] = rep.min_length
-            pattern = spec.pattern or (rep.pattern if rep is not None and b.code_set is None and not b.is_identifier
-                                       else None)
-            if pattern:
-                prop["pattern"] = f"^(?:{pattern})$"
-            if spec.required:  # present and not blank (a non-string fails "type", not this)
-                if "pattern" in prop:
-                    prop["allOf"] = [{"pattern": NOT_BLANK}]
-                else:
-                    prop["pattern"] = NOT_BLANK
-        for key, value in (("minimum", spec.minimum), ("maximum", spec.maximum)):
-            if value is None and b.element is not None:
-                value = getattr(b.element.value_domain, key)
-            if value is not None and json_type in ("integer", "number"):
-                prop[key] = value
+        prop.update(self.source.constraints(spec.name, text=json_type == "string",
+                                            numeric=json_type in ("integer", "number")))
+        if "pattern" in prop:
+            prop["pattern"] = f"^(?:{prop['pattern']})$"
+        if json_type == "string" and spec.required:  # present and not blank (a non-string fails "type", not this)
+            if "pattern" in prop:
+                prop["allOf"] = [{"pattern": NOT_BLANK}]
+            else:
+                prop["pattern"] = NOT_BLANK
         if b.code_set is not None:
-            codes = self.codes(b)
-            if codes is not None:
+            codes = self.source.codes(spec.name)
+            regions = b.code_set.id.upper() == "GBT2260"
+            if codes is not None and not (regions and len(codes) > MAX_ENUM):
                 prop["enum"] = codes + ([] if spec.required else [None])
-            elif b.code_set.id.upper() == "GBT2260":
+            elif regions:
                 prop["format"] = "gbt2260"
         if spec.required:
             self.required.append(spec.name)
@@ -219,19 +208,6 @@ class _Schema:
         if not prop["x-govstd"]:
             del prop["x-govstd"]
         return prop
-
-    def codes(self, b: Binding) -> list[str] | None:
-        """The codes govstd accepts in this field (as derived: in force today unless historical)."""
-        for check in self.source.checks:
-            if isinstance(check, ir.RowCheck) and check.rule_id == f"{b.name}.code_set":
-                if isinstance(check.expect, ir.InValues):
-                    return list(check.expect.values)
-                if isinstance(check.expect, ir.Func) and check.expect.name == "in_table":
-                    table = self.source.derivation.suite.table(str(check.expect.params["table"]))
-                    if len(table.rows) > MAX_ENUM and b.code_set is not None and b.code_set.id.upper() == "GBT2260":
-                        return None
-                    return sorted(str(r[0]) for r in table.rows)
-        return None
 
     def classify(self, check: ir.Check) -> None:
         if isinstance(check, ir.UniqueCheck):

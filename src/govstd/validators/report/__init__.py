@@ -10,13 +10,13 @@ only when used, so writing JSON never loads the HTML templates.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from govstd.errors import InputError
+from govstd.formats import Format, Formats
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,55 +34,40 @@ class _Renderer(Protocol):
 
 
 @dataclass(frozen=True)
-class ReportFormat:
+class ReportFormat(Format):
     """One output format: where its renderer lives and the file it writes."""
 
-    name: str
-    module: str
     filename: str
     description: str
 
     def renderer(self) -> _Renderer:
-        render_fn: _Renderer = importlib.import_module(self.module).render
+        render_fn: _Renderer = self.load("render")
         return render_fn
 
 
-FORMATS: dict[str, ReportFormat] = {
-    f.name: f
-    for f in (
-        ReportFormat("json", "govstd.validators.report.json_report", "scorecard.json",
-                     "JSON scorecard (schema: scorecard.schema.json)"),
-        ReportFormat("html", "govstd.validators.report.html_report", "scorecard.html",
-                     "self-contained HTML scorecard"),
-        ReportFormat("md", "govstd.validators.report.markdown_report", "scorecard.md",
-                     "Markdown summary for CI logs and merge requests"),
-        ReportFormat("junit", "govstd.validators.report.junit_report", "scorecard.junit.xml",
-                     "JUnit XML: one test case per check"),
-    )
-}
-_ALIASES = {"markdown": "md", "xml": "junit", "htm": "html"}
+FORMATS: Formats[ReportFormat] = Formats("report format", (
+    ReportFormat("json", "govstd.validators.report.json_report", "scorecard.json",
+                 "JSON scorecard (schema: scorecard.schema.json)"),
+    ReportFormat("html", "govstd.validators.report.html_report", "scorecard.html", "self-contained HTML scorecard"),
+    ReportFormat("md", "govstd.validators.report.markdown_report", "scorecard.md",
+                 "Markdown summary for CI logs and merge requests"),
+    ReportFormat("junit", "govstd.validators.report.junit_report", "scorecard.junit.xml",
+                 "JUnit XML: one test case per check"),
+), aliases={"markdown": "md", "xml": "junit", "htm": "html"})
 #: What ``--out DIR`` writes when no ``--format`` is given: one for machines, one for people.
 DEFAULT_FORMATS = ("json", "html")
 
 
-def _format(name: str) -> ReportFormat:
-    key = _ALIASES.get(name.lower(), name.lower())
-    try:
-        return FORMATS[key]
-    except KeyError:
-        raise InputError(f"unknown report format {name!r}", expected=", ".join(sorted(FORMATS))) from None
-
-
 def render(scorecard: Scorecard, fmt: str) -> str:
     """``scorecard`` rendered in format ``fmt`` (json, html, md, junit)."""
-    return _format(fmt).renderer()(scorecard)
+    return FORMATS.find(fmt).renderer()(scorecard)
 
 
 def write_scorecard(scorecard: Scorecard, out_dir: str | Path, formats: Iterable[str] = ("json", "html")
                     ) -> dict[str, Path]:
     """Write ``scorecard`` to ``out_dir`` (created) in each format; format name → file written."""
     out = Path(out_dir)
-    chosen = list(dict.fromkeys(_format(f).name for f in formats))
+    chosen = list(dict.fromkeys(FORMATS.find(f).name for f in formats))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -166,7 +151,7 @@ def finish(result: ValidationResult, schema: CatalogueSchema | str | Path, *, re
     from govstd.validators import scorecard as sc
     from govstd.validators.report.console_report import print_summary
 
-    chosen = [_format(f).name for f in formats]
+    chosen = [FORMATS.find(f).name for f in formats]
     if out_dir is None and len(set(chosen)) > 1:
         raise InputError("several --format values need --out DIR", expected="--out DIR, or a single --format")
     if out_dir is None and chosen and stdout_taken:
