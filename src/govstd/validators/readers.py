@@ -641,7 +641,7 @@ def _sqlite_batches(url: str, *, table: str | None, query: str | None, shown: st
                                  expected=f"one of: {', '.join(sorted(known)) or '(no tables)'}")
             inner = _SQL.quote_identifier(table)
         else:
-            inner = f"({query})"
+            inner = _subquery(query or "")
         cursor = conn.execute(f"SELECT * FROM {inner} LIMIT 0")
         names = unique_names([str(d[0]) for d in cursor.description])
         casts = ", ".join(f"CAST({_SQL.quote_identifier(str(d[0]))} AS TEXT)" for d in cursor.description)
@@ -670,31 +670,74 @@ def _postgres_batches(url: str, *, table: str | None, query: str | None, shown: 
         raise InputError("PostgreSQL sources need psycopg", path=shown,
                          hint="pip install 'govstd[postgres]'") from None
     dsn = re.sub(r"^postgres(ql)?(\+[a-z0-9]+)?://", "postgresql://", url, flags=re.IGNORECASE)
-    inner = ".".join(_SQL.quote_identifier(p) for p in table.split(".")) if table else f"({query})"
+    inner = ".".join(_SQL.quote_identifier(p) for p in table.split(".")) if table else _subquery(query or "")
     try:
         conn = psycopg.connect(dsn)
+    except psycopg.Error as exc:
+        raise _postgres_error(exc, shown) from None
+    opened = False
+    try:
+        conn.read_only = True  # as the SQLite file is opened: validating never writes, whatever a query calls
         with conn.cursor() as cur:
             cur.execute(f"SELECT * FROM {inner} AS __t LIMIT 0")
             description = cur.description or []
+        if not description:
+            raise InputError("the table or query has no columns", path=shown, expected="the dataset's columns")
         names = unique_names([d.name for d in description])
-        casts = ", ".join(f"CAST({_SQL.quote_identifier(d.name)} AS TEXT)" for d in description)
+        # Columns by position: a query's repeated names stay apart, and no name from the source becomes SQL.
+        positions = [f"c{i}" for i in range(len(description))]
+        casts = ", ".join(f"CAST({c} AS TEXT)" for c in positions)
         cursor = conn.cursor(name="govstd_validate")
         cursor.itersize = _DB_BATCH_ROWS
-        cursor.execute(f"SELECT {casts} FROM {inner} AS __t")
+        cursor.execute(f"SELECT {casts} FROM {inner} AS __t({', '.join(positions)})")
+        opened = True
     except psycopg.Error as exc:
-        raise InputError(f"cannot read the PostgreSQL source: {_first_line(exc)}", path=shown,
-                         expected="a reachable server and a valid table or query") from None
+        if table and isinstance(exc, psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName):
+            raise _missing_postgres_table(conn, table, exc, shown) from None
+        raise _postgres_error(exc, shown) from None
+    finally:
+        if not opened:  # an error's traceback keeps this frame, and so the connection, alive: close it now
+            conn.close()
 
     def batches() -> Iterator[list[tuple[Any, ...]]]:
         try:
             while rows := cursor.fetchmany(_DB_BATCH_ROWS):
                 yield rows
         except psycopg.Error as exc:
-            raise InputError(f"cannot read the PostgreSQL source: {_first_line(exc)}", path=shown) from None
+            raise _postgres_error(exc, shown) from None
         finally:
             conn.close()
 
     return batches(), names
+
+
+def _postgres_error(exc: Exception, shown: str) -> InputError:
+    return InputError(f"cannot read the PostgreSQL source: {_first_line(exc)}", path=shown,
+                      expected="a reachable server and a valid table or query")
+
+
+def _missing_postgres_table(conn: Any, table: str, exc: Exception, shown: str) -> InputError:
+    """As the SQLite reader says it: no such table, and the ones there are (the first 20)."""
+    import psycopg
+
+    try:
+        conn.rollback()
+        known = [r[0] for r in conn.execute(
+            "SELECT CASE WHEN table_schema = current_schema() THEN table_name"
+            " ELSE table_schema || '.' || table_name END FROM information_schema.tables"
+            " WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1 LIMIT 21"
+        )]
+    except psycopg.Error:
+        return _postgres_error(exc, shown)
+    listed = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
+    return InputError(f"no table {table!r} in the database", path=shown,
+                      expected=f"one of: {listed or '(no tables)'}")
+
+
+def _subquery(query: str) -> str:
+    """A query as typed at a prompt, as a subquery: no closing semicolon, and a trailing ``-- comment``
+    ends before the closing parenthesis."""
+    return "(" + query.strip().rstrip(";").rstrip() + "\n)"
 
 
 # --------------------------------------------------------------------------- in memory
