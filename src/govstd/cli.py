@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any
+import warnings
+from typing import Any, TextIO
 
 import click
 
@@ -57,6 +58,25 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: run the CLI and turn errors into exit codes (2 for anything the user can fix)."""
+    from govstd.errors import GovstdWarning
+
+    python_format = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        # A GovstdWarning (e.g. a reference resolved to a candidate) is for the user, printed like a
+        # GovstdError; any other warning keeps Python's format.
+        if issubclass(category, GovstdWarning):
+            click.echo(f"warning: {message}", err=True)
+        else:
+            python_format(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> Any:
     from govstd.errors import GovstdError
 
     try:

@@ -84,6 +84,10 @@ class NotFoundError(GovstdError):
         self.suggestions = close
 
 
+class GovstdWarning(UserWarning):
+    """Something a user should know that does not stop the work; the CLI prints it as ``warning: …``."""
+
+
 class ConflictError(GovstdError):
     """A write lost a race or would change something immutable."""
 

@@ -21,16 +21,13 @@ from govstd.standards.models import QualityDimension
 
 @pytest.fixture(scope="module")
 def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A registry holding the messy dataset's schema. Its service-item standard is a candidate in the
-    library, which a range does not resolve to in a registry: the registered schema pins it."""
+    """A registry holding the messy dataset's schema, as is: its service-item standard (a candidate,
+    no standard version yet) resolves by range in a registry as in the library."""
     folder = tmp_path_factory.mktemp("export-registry")
-    schema = folder / "schema.yaml"
-    schema.write_text(messy.SCHEMA.read_text(encoding="utf-8").replace("GBT39554.1@^1", "GBT39554.1@1.0.0"),
-                      encoding="utf-8")
     url = f"sqlite:///{folder / 'registry.sqlite'}"
     with Registry(url) as reg:
         reg.init(actor="test")
-        reg.publish(load_file(schema), actor="test")
+        reg.publish(load_file(messy.SCHEMA), actor="test")
     return url
 
 

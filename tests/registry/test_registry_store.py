@@ -16,6 +16,7 @@ from govstd.registry.store import (
     PublishAction,
     Registry,
 )
+from govstd.registry.versions import ResolutionWarning
 from govstd.standards import library
 from govstd.standards.models import AnyEntry, EntryKind, RegistrationStatus
 
@@ -164,17 +165,24 @@ def test_resolution_semantics(registry: Registry, code_set: Make) -> None:
     assert resolved("TEST_CS", candidates=True) == "2.0.0"
     assert resolved("TEST_CS@^1") == "1.2.0" and resolved("TEST_CS@^1", candidates=True) == "1.3.0"
     assert resolved("TEST_CS@~1.1") == resolved("TEST_CS@1.1") == resolved("TEST_CS@>=1.0,<1.2") == "1.1.0"
-    with pytest.raises(NotFoundError, match="no version of TEST_CS matches") as caught:
-        resolved("TEST_CS@^2")
-    assert "candidate" in (caught.value.hint or "")
-    assert resolved("TEST_CS@^2", candidates=True) == "2.0.0"
+    with pytest.warns(ResolutionWarning, match="TEST_CS@\\^2 resolved to 2.0.0, a candidate"):
+        assert resolved("TEST_CS@^2") == "2.0.0"  # no standard in range: the candidate, with a warning
+    assert registry.lookup("TEST_CS@^2", include_candidates=True).warning is None  # asked for: no warning
+    with pytest.raises(NotFoundError, match="no version of TEST_CS matches 'TEST_CS@\\^3'") as caught:
+        resolved("TEST_CS@^3")
+    assert "1.3.0 (candidate), 2.0.0 (candidate)" in (caught.value.hint or "")
 
     registry.set_status("TEST_CS@1.1.0", s.SUPERSEDED, actor="a", message="replaced by 1.2.0")
     registry.set_status("TEST_CS@1.2.0", s.RETIRED, actor="a", message="withdrawn")
     assert resolved("TEST_CS") == "1.0.0"           # latest: standard only
-    assert resolved("TEST_CS@~1.1") == "1.1.0"      # a range may land on superseded
-    assert resolved("TEST_CS@1.2.0") == "1.2.0"     # an exact pin resolves whatever the status
-    assert registry.resolve("TEST_CS@1.2.0").status is s.RETIRED
+    with pytest.warns(ResolutionWarning, match="resolved to 1.1.0, which is superseded"):
+        assert resolved("TEST_CS@~1.1") == "1.1.0"  # a range may land on superseded, with a warning
+    assert resolved("TEST_CS@^1") == "1.0.0"        # ... but only when no standard is in range
+    with pytest.warns(ResolutionWarning, match="TEST_CS@1.2.0 is retired"):
+        assert resolved("TEST_CS@1.2.0") == "1.2.0"  # an exact pin resolves whatever the status
+    assert registry.lookup("TEST_CS@1.2.0").entry.status is s.RETIRED
+    with pytest.warns(ResolutionWarning, match="resolved to 1.3.0, a candidate"):
+        assert resolved("TEST_CS@^1.2") == "1.3.0"  # never a retired version by range
     registry.set_status("TEST_CS@1.0.0", s.PREFERRED_STANDARD, actor="a", message="preferred")
     assert resolved("TEST_CS") == "1.0.0"
     with pytest.raises(NotFoundError, match="not a data element"):
@@ -293,7 +301,7 @@ def test_audit_log_and_published_content_are_protected_by_the_database(registry:
             conn.execute(text(statement))
     with registry.engine.begin() as conn:  # the status column is the one thing that may change
         conn.execute(text("UPDATE entry_versions SET status = 'retired'"))
-    assert registry.resolve("TEST_CS@1.0.0").status is RegistrationStatus.RETIRED
+    assert registry.lookup("TEST_CS@1.0.0").entry.status is RegistrationStatus.RETIRED
     assert len(registry.audit_log()) == 1
 
 
@@ -302,7 +310,7 @@ def test_listing_and_entries(registry: Registry, code_set: Make) -> None:
     registry.publish([code_set(), code_set("1.1.0", status="candidate", codes=codes("1", "2", "3", "4"))])
     summaries = {s.id: s for s in registry.list()}
     assert summaries["TEST_CS"].versions == ["1.0.0", "1.1.0"] and summaries["TEST_CS"].latest == "1.0.0"
-    assert summaries["GBT39554.1"].latest is None and summaries["GBT39554.1"].version == "1.0.0"
+    assert summaries["GBT39554.1"].latest == "1.0.0" and summaries["GBT39554.1"].status is RegistrationStatus.CANDIDATE
     assert {s.kind for s in registry.list(EntryKind.CODE_SET)} == {EntryKind.CODE_SET}
     everything = registry.entries(EntryKind.CODE_SET)
     assert sum(e.id == "TEST_CS" for e in everything) == 2

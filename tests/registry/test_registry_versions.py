@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from govstd.errors import InputError
-from govstd.registry.store import select_version
-from govstd.registry.versions import Bump, Version, parse_range, split_ref
+from govstd.registry.versions import (
+    Bump,
+    NoMatchingVersionError,
+    Version,
+    choose_version,
+    parse_range,
+    split_ref,
+)
 from govstd.standards.models import RegistrationStatus as S
 
 
@@ -100,21 +108,45 @@ VERSIONS = [
 
 
 @pytest.mark.parametrize(
-    ("spec", "candidates", "expected"),
+    ("spec", "candidates", "expected", "warned"),
     [
-        ("latest", False, "1.0.0"),          # the highest *standard*
-        ("latest", True, "2.0.0-rc.1"),
-        ("^1", False, "1.1.0"),              # ranges may land on superseded, never on retired
-        ("^1", True, "1.3.0"),
-        ("1.2.0", False, "1.2.0"),           # exact pins resolve whatever the status
-        ("0.9.0", False, "0.9.0"),
-        ("^0.9", True, None),                # incomplete is never chosen by a range
-        ("^2", False, None),
-        ("^2", True, "2.0.0-rc.1"),
+        ("latest", False, "1.0.0", None),            # the highest *standard*
+        ("latest", True, "2.0.0-rc.1", None),        # --candidates: candidates compete as if agreed
+        ("^1", False, "1.0.0", None),                # a standard beats a superseded or candidate version
+        ("^1", True, "1.3.0", None),
+        ("~1.1", False, "1.1.0", "superseded"),      # else a superseded one (deprecated), with a warning
+        ("^1.2", False, "1.3.0", "candidate"),       # else a candidate, with a warning; never a retired one
+        ("^2", False, "2.0.0-rc.1", "pre-release"),  # a pre-release counts as a candidate
+        ("^2", True, "2.0.0-rc.1", None),
+        ("1.2.0", False, "1.2.0", "retired"),        # exact pins resolve whatever the status
+        ("1.1.0", False, "1.1.0", "superseded"),
+        ("1.3.0", False, "1.3.0", None),
+        ("0.9.0", False, "0.9.0", None),
+        ("^0.9", True, None, None),                  # incomplete is never chosen by a range
+        ("^3", False, None, None),
     ],
 )
-def test_select_version(spec: str, candidates: bool, expected: str | None) -> None:
-    assert select_version(VERSIONS, parse_range(spec), include_candidates=candidates) == expected
+def test_choose_version(spec: str, candidates: bool, expected: str | None, warned: str | None) -> None:
+    if expected is None:
+        with pytest.raises(NoMatchingVersionError, match=re.escape(f"no version of X matches 'X@{spec}'")) as caught:
+            choose_version("X", VERSIONS, parse_range(spec), include_candidates=candidates)
+        assert "1.0.0 (standard), 1.1.0 (superseded), 1.2.0 (retired)" in (caught.value.hint or "")
+        return
+    choice = choose_version("X", VERSIONS, parse_range(spec), include_candidates=candidates)
+    assert choice.version == expected
+    if warned is None:
+        assert choice.warning is None
+    else:
+        assert choice.warning is not None and warned in choice.warning
+
+
+def test_superseded_is_never_the_current_standard() -> None:
+    """A bare name skips superseded versions (it means "the current standard"), a range does not."""
+    old_line = [("1.0.0", S.SUPERSEDED), ("2.0.0", S.CANDIDATE)]
+    assert choose_version("X", old_line, parse_range("latest")).version == "2.0.0"
+    assert choose_version("X", old_line, parse_range("^1")).version == "1.0.0"
+    with pytest.raises(NoMatchingVersionError, match="X has no version a bare name resolves to"):
+        choose_version("X", [("1.0.0", S.SUPERSEDED)], parse_range("latest"))
 
 
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(0, 5)), min_size=2, max_size=8))

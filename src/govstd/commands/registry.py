@@ -199,13 +199,17 @@ def list_(kind: str | None, as_json: bool) -> None:
 
 @registry.command()
 @click.argument("ref")
-@click.option("--candidates", is_flag=True, help="Let NAME / ranges resolve to candidate versions too.")
+@click.option("--candidates", is_flag=True,
+              help="Let candidate versions compete with standard ones (without it, only when no standard fits).")
 @_common
 def show(ref: str, candidates: bool, as_json: bool) -> None:
     """One version in full (REF: NAME, NAME@1.2.0, NAME@^1 …)."""
     with _open() as reg:
-        entry = reg.resolve(ref, include_candidates=candidates)
+        found = reg.lookup(ref, include_candidates=candidates)
+        entry = found.entry
         info = next(v for v in reg.versions(entry.id) if v.version == entry.version)
+    if found.warning:
+        click.echo(f"warning: {found.warning}", err=True)
     if as_json:
         emit_json({"entry": entry.model_dump(mode="json", exclude_none=True), "published": _dump(info)})
         return
@@ -321,7 +325,7 @@ def _entry_or_file(reg: Registry, ref: str) -> AnyEntry:
         if len(entries) != 1:
             raise InputError(f"diff needs a file with one standard, found {len(entries)}", path=str(path))
         return entries[0]
-    return reg.resolve(ref, include_candidates=True)
+    return reg.lookup(ref, include_candidates=True).entry
 
 
 def _render_diff(result: Diff) -> None:

@@ -42,8 +42,8 @@ def list_(as_json: bool) -> None:
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="The full entry as JSON.")
 def show(name: str, as_json: bool) -> None:
-    """One standard in full (NAME: id, alias or standard number, any case)."""
-    entry = library.find(name)
+    """One standard in full (NAME: id, alias or standard number, any case; NAME@^1 picks a version)."""
+    entry = library.lookup(name).entry  # its status is shown below
     if as_json:
         emit_json(entry.model_dump(mode="json", exclude_none=True))
         return

@@ -28,12 +28,14 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 #: so the audit log always says who retired what and why.
 INITIAL_STATUSES: frozenset[S] = frozenset(set(S) - {S.SUPERSEDED, S.RETIRED})
 
-#: ``name`` / ``name@latest`` resolve to the highest version with one of these statuses.
-LATEST_STATUSES: frozenset[S] = frozenset({S.STANDARD, S.PREFERRED_STANDARD})
-#: A range (``name@^1``) may also land on a superseded version: pipelines pinned to an old line keep
-#: working until that line is retired.
-RANGE_STATUSES: frozenset[S] = LATEST_STATUSES | {S.SUPERSEDED}
-#: Added to both when candidates are asked for (``include_candidates`` / ``--candidates``).
+#: What a reference resolves to, tier by tier (the rule is ``govstd.registry.versions.choose_version``).
+#: First the agreed standards;
+ACTIVE_STATUSES: frozenset[S] = frozenset({S.STANDARD, S.PREFERRED_STANDARD})
+#: else a deprecated version, with a warning — a pipeline pinned to an old line keeps working until
+#: that line is retired (a bare name never lands here);
+DEPRECATED_STATUSES: frozenset[S] = frozenset({S.SUPERSEDED})
+#: else a version on its way to becoming a standard, with a warning. Retired, incomplete and
+#: not_progressed versions are reached only by their exact version.
 CANDIDATE_STATUSES: frozenset[S] = frozenset({S.CANDIDATE, S.RECORDED, S.QUALIFIED})
 
 

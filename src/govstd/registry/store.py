@@ -58,16 +58,18 @@ from govstd.registry.compat import (
     Diff,
     diff_entries,
 )
-from govstd.registry.lifecycle import (
-    CANDIDATE_STATUSES,
-    LATEST_STATUSES,
-    RANGE_STATUSES,
-    check_initial,
-    check_transition,
-    parse_status,
-)
+from govstd.registry.lifecycle import check_initial, check_transition, parse_status
 from govstd.registry.tables import AuditRow, NameRow, SubjectRow, VersionRow
-from govstd.registry.versions import Bump, Version, VersionRange, split_ref
+from govstd.registry.versions import (
+    Bump,
+    Choice,
+    NoMatchingVersionError,
+    Resolved,
+    Version,
+    VersionRange,
+    choose_version,
+    split_ref,
+)
 from govstd.standards import library
 from govstd.standards.library import lookup_key
 from govstd.standards.models import (
@@ -200,7 +202,7 @@ class SubjectSummary(VersionInfo):
     """A standard: the version its bare id resolves to (else its newest) plus every version it has."""
 
     versions: list[str]
-    latest: str | None = Field(None, description="What `id` / `id@latest` resolves to (None: no standard yet).")
+    latest: str | None = Field(None, description="What `id` / `id@latest` resolves to (None: nothing does).")
     compatibility: CompatibilityMode
 
 
@@ -350,27 +352,16 @@ def content_hash(canonical: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def select_version(
-    versions: Sequence[tuple[str, RegistrationStatus]], wanted: VersionRange, *, include_candidates: bool = False
-) -> str | None:
-    """The version a reference resolves to: exact pins match any status; ``latest`` the highest
-    Standard / Preferred Standard; a range the highest Standard, Preferred Standard or Superseded.
-    ``include_candidates`` adds Candidate, Recorded, Qualified and pre-release versions."""
-    if wanted.exact is not None:
-        return next((v for v, _ in versions if Version.parse(v) == wanted.exact), None)
-    allowed = set(LATEST_STATUSES if wanted.latest else RANGE_STATUSES)
-    if include_candidates:
-        allowed |= CANDIDATE_STATUSES
-    matching = [
-        Version.parse(v)
-        for v, status in versions
-        if status in allowed and wanted.matches(Version.parse(v), include_prerelease=include_candidates)
-    ]
-    return str(max(matching)) if matching else None
+def _latest(subject: SubjectRow, rows: Sequence[VersionRow]) -> str | None:
+    """What the bare id resolves to (``versions.choose_version``), None when nothing does."""
+    try:
+        return choose_version(subject.entry_id, _statuses(rows), split_ref("latest")[1]).version
+    except NoMatchingVersionError:
+        return None
 
 
-def _latest(rows: Sequence[VersionRow]) -> str | None:
-    return select_version([(r.version, RegistrationStatus(r.status)) for r in rows], split_ref("x")[1])
+def _statuses(rows: Sequence[VersionRow]) -> list[tuple[str, RegistrationStatus]]:
+    return [(r.version, RegistrationStatus(r.status)) for r in rows]
 
 
 def _entry_refs(entry: AnyEntry) -> list[tuple[str, str, EntryKind]]:
@@ -548,23 +539,10 @@ class Registry:
         return rows
 
     def _choose(self, subject: SubjectRow, rows: Sequence[VersionRow], wanted: VersionRange,
-                include_candidates: bool) -> VersionRow:
-        chosen = select_version([(r.version, RegistrationStatus(r.status)) for r in rows], wanted,
-                                include_candidates=include_candidates)
-        if chosen is not None:
-            return next(r for r in rows if r.version == chosen)
-        listing = ", ".join(f"{r.version} ({r.status})" for r in rows) or "none"
-        if wanted.latest:
-            problem = f"{subject.entry_id} has no version with status standard or preferred_standard"
-        else:
-            problem = f"no version of {subject.entry_id} matches {wanted.text!r}"
-        hint = f"versions: {listing}"
-        if not wanted.is_exact:
-            hint += (
-                "; latest resolves to standard / preferred_standard versions, ranges also to superseded ones"
-                " — include candidates (--candidates) or pin an exact version"
-            )
-        raise UnknownNameError(problem, f"{subject.entry_id}@{wanted.text}", hint=hint)
+                include_candidates: bool) -> tuple[VersionRow, Choice]:
+        """The row ``wanted`` resolves to, by the one rule (``versions.choose_version``)."""
+        choice = choose_version(subject.entry_id, _statuses(rows), wanted, include_candidates=include_candidates)
+        return next(r for r in rows if r.version == choice.version), choice
 
     def _decode(self, row: VersionRow) -> AnyEntry:
         data = json.loads(row.content)
@@ -584,18 +562,25 @@ class Registry:
 
     def resolve(self, ref: str, *, kind: EntryKind | None = None, include_candidates: bool = False) -> AnyEntry:
         """The entry ``ref`` names: ``id``, ``id@1.2.0``, ``id@^1.2``, ``id@~1.2``, ``id@>=1,<2``,
-        ``id@latest``; the id case-insensitively, or an alias or standard number."""
+        ``id@latest``; the id case-insensitively, or an alias or standard number. The version is
+        chosen by ``versions.choose_version``; a superseded, retired or candidate choice is reported
+        as a ``ResolutionWarning`` (``lookup`` returns it instead)."""
+        return self.lookup(ref, kind=kind, include_candidates=include_candidates).warn()
+
+    def lookup(self, ref: str, *, kind: EntryKind | None = None, include_candidates: bool = False) -> Resolved:
+        """``resolve`` without issuing the warning: the entry and the warning, for callers that report
+        it themselves (``govstd validate`` puts it in the result's warnings)."""
         name, wanted = split_ref(ref)
         with self._read() as session:
             subject = self._require_subject(session, name, kind=kind)
             rows = self._version_rows(session, subject)
-            row = self._choose(subject, rows, wanted, include_candidates)
-            return self._decode(row)
+            row, choice = self._choose(subject, rows, wanted, include_candidates)
+            return Resolved(self._decode(row), choice.warning)
 
     def get(self, id: str, version: str) -> AnyEntry:
         """One exact version, whatever its status."""
         Version.parse(version)
-        return self.resolve(f"{id}@{version}")
+        return self.lookup(f"{id}@{version}").entry
 
     def versions(self, id: str) -> list[VersionInfo]:
         """Every version of a standard, oldest first."""
@@ -616,7 +601,7 @@ class Registry:
                 if not rows:
                     continue
                 if not all_versions:
-                    latest = _latest(rows)
+                    latest = _latest(subject, rows)
                     rows = [next((r for r in rows if r.version == latest), rows[-1])]
                 out.extend(self._decode(r) for r in rows)
             return out
@@ -636,8 +621,8 @@ class Registry:
     def diff(self, ref_a: str, ref_b: str) -> Diff:
         """Classified changes from ``ref_a`` to ``ref_b`` (candidates included), judged under the
         compatibility mode of ``ref_b``'s standard."""
-        a = self.resolve(ref_a, include_candidates=True)
-        b = self.resolve(ref_b, include_candidates=True)
+        a = self.lookup(ref_a, include_candidates=True).entry
+        b = self.lookup(ref_b, include_candidates=True).entry
         mode = self.compatibility(b.id)
         return diff_entries(a, b, mode=mode)
 
@@ -870,27 +855,26 @@ class Registry:
         self, session: Session, entry: AnyEntry, in_batch: Mapping[str, Sequence[AnyEntry]]
     ) -> None:
         """Every standard or code set an entry binds exists — in the registry or in the same publish —
-        with a version (not retired) in range."""
+        and resolves (``versions.choose_version``) to a version that is not retired."""
         for path, ref, kind in _entry_refs(entry):
             name, wanted = split_ref(ref)
-            batch_versions = [e.version for e in in_batch.get(lookup_key(name), []) if e.kind is kind]
+            batch = [(e.version, e.status) for e in in_batch.get(lookup_key(name), []) if e.kind is kind]
             subject = self._subject(session, name)
-            if (subject is None or subject.kind != kind.value) and not batch_versions:
+            if (subject is None or subject.kind != kind.value) and not batch:
                 suggestions = self._close_matches(session, name, kind)
                 raise UnknownNameError(
                     f"{entry.ref} {path}: unknown {kind.value.replace('_', ' ')} {ref!r}", name, suggestions,
                     hint=None if suggestions else "is the national library loaded? run `govstd registry init`",
                 )
-            usable = list(batch_versions)
+            usable = list(batch)
             if subject is not None and subject.kind == kind.value:
-                usable += [r.version for r in self._version_rows(session, subject)
-                           if r.status != RegistrationStatus.RETIRED.value]
-            if not any(wanted.latest or wanted.matches(Version.parse(v), include_prerelease=True) for v in usable):
-                shown = subject.entry_id if subject is not None else name
-                raise UnknownNameError(
-                    f"{entry.ref} {path}: no version of {shown} matches {ref!r}", ref,
-                    hint=f"versions not retired: {', '.join(sorted(set(usable))) or 'none'}",
-                )
+                usable += [(v, s) for v, s in _statuses(self._version_rows(session, subject))
+                           if s is not RegistrationStatus.RETIRED]
+            shown = subject.entry_id if subject is not None and subject.kind == kind.value else name
+            try:
+                choose_version(shown, usable, wanted, where="not retired")
+            except NoMatchingVersionError as exc:
+                raise UnknownNameError(f"{entry.ref} {path}: {exc.message}", ref, hint=exc.hint) from None
 
     def set_status(
         self, ref: str, new_status: RegistrationStatus | str, *, actor: str | None = None, message: str
@@ -906,7 +890,7 @@ class Registry:
         with self._write() as session:
             subject = self._require_subject(session, name)
             subject = self._subject(session, name, lock=True) or subject
-            row = self._choose(subject, self._version_rows(session, subject), wanted, True)
+            row, _ = self._choose(subject, self._version_rows(session, subject), wanted, True)
             current = RegistrationStatus(row.status)
             check_transition(f"{subject.entry_id}@{row.version}", current, status)
             at = now()
@@ -1111,7 +1095,7 @@ class Registry:
                 rows = sorted(rows_by_subject.get(subject.id, []), key=lambda r: Version.parse(r.version).sort_key())
                 if not rows:
                     continue
-                latest = _latest(rows)
+                latest = _latest(subject, rows)
                 shown = next((r for r in rows if r.version == latest), rows[-1])
                 out.append(
                     SubjectSummary(

@@ -2,10 +2,22 @@
 ``name@^1.2``, ``name@~1.2``, ``name@>=1.0,<2``, ``name@1.x``, ``name@latest``.
 
 Ranges follow npm / Cargo caret and tilde rules (``^1.2`` = ``>=1.2.0 <2.0.0``, ``^0.2`` =
-``>=0.2.0 <0.3.0``, ``~1.2`` = ``>=1.2.0 <1.3.0``). Which registration statuses a reference may
-resolve to is the registry's business (``govstd.registry.store``); this module only compares numbers.
-A pre-release version (``2.0.0-rc.1``) matches a range only when candidates are asked for, or when
-named exactly.
+``>=0.2.0 <0.3.0``, ``~1.2`` = ``>=1.2.0 <1.3.0``).
+
+This module is also the one place that decides which version a reference resolves to
+(``choose_version``), so the registry and the built-in library agree. Like npm, which prefers a
+release that is not deprecated and takes a pre-release only when nothing else fits, a reference takes
+the highest version in range from the first of these tiers that has one:
+
+1. standard / preferred_standard (the agreed standards);
+2. superseded — deprecated, chosen with a warning; never for ``latest`` (a bare name);
+3. candidate / recorded / qualified, and pre-releases (``2.0.0-rc.1`` is in ``^2``) — chosen with a
+   warning, because nothing agreed fits.
+
+Retired, incomplete and not_progressed versions are never chosen by a range; an exact version
+(``name@1.2.0``) resolves whatever its status, with a warning when superseded or retired.
+``include_candidates`` (``--candidates``) puts tier 3 into tier 1: a preview of what would resolve if
+the candidates were agreed.
 
 A *compatibility line* is the set of versions a caret range may move between: the major version, or
 ``0.minor`` while the major is 0. Breaking changes must start a new line, so a pipeline pinned to
@@ -15,10 +27,18 @@ A *compatibility line* is the set of versions a caret range may move between: th
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
-from govstd.errors import InputError
+from govstd.errors import GovstdError, GovstdWarning, InputError, NotFoundError
+from govstd.registry.lifecycle import ACTIVE_STATUSES, CANDIDATE_STATUSES, DEPRECATED_STATUSES
+from govstd.standards.models import RegistrationStatus
+
+if TYPE_CHECKING:
+    from govstd.standards.models import AnyEntry
 
 _VERSION = re.compile(
     r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
@@ -225,3 +245,145 @@ def split_ref(ref: str) -> tuple[str, VersionRange]:
     if not name:
         raise InputError(f"not a registry reference: {ref!r}", expected="NAME or NAME@VERSION-OR-RANGE")
     return name, (parse_range(rest) if rest.strip() else _LATEST)
+
+
+# --------------------------------------------------------------------------- choosing a version
+
+
+class ResolutionWarning(GovstdWarning):
+    """A reference resolved, but not to an agreed standard: a superseded, retired or candidate version."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The version a reference resolved to, and what a user should be told about it (None: nothing)."""
+
+    version: str
+    status: RegistrationStatus
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """An entry a reference resolved to, with the warning of its ``Choice``."""
+
+    entry: AnyEntry
+    warning: str | None = None
+
+    def warn(self, stacklevel: int = 3) -> AnyEntry:
+        """Issue the warning (if any) as a ``ResolutionWarning`` and return the entry."""
+        if self.warning:
+            warnings.warn(self.warning, ResolutionWarning, stacklevel=stacklevel)
+        return self.entry
+
+
+class NoMatchingVersionError(NotFoundError):
+    """No version of a known standard satisfies a reference. The registry and the built-in library
+    raise this same error, listing the versions there are."""
+
+    def __init__(self, name: str, wanted: VersionRange, available: Iterable[tuple[str, RegistrationStatus]],
+                 *, where: str | None = None) -> None:
+        versions = sorted({(Version.parse(v), RegistrationStatus(s)) for v, s in available},
+                          key=lambda pair: pair[0].sort_key())
+        listing = ", ".join(f"{v} ({s.value})" for v, s in versions) or "none"
+        if wanted.latest:
+            message = f"{name} has no version a bare name resolves to"
+        else:
+            message = f"no version of {name} matches '{name}@{wanted.text}'"
+        hint = f"versions{' ' + where if where else ''}: {listing}"
+        if not wanted.is_exact:
+            hint += (
+                "; a range takes standard / preferred_standard versions, else superseded ones, else"
+                " candidates — retired, incomplete and not_progressed only by exact version"
+            )
+        GovstdError.__init__(self, message, hint=hint)
+        self.name = name if wanted.latest else f"{name}@{wanted.text}"
+        self.suggestions: list[str] = []
+        self.available = [f"{v} ({s.value})" for v, s in versions]
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "name": self.name, "available": self.available}
+
+
+class _Tier(IntEnum):
+    """The tiers of the rule, tried in this order."""
+
+    STANDARD = 0  # standard / preferred_standard releases
+    DEPRECATED = 1  # superseded releases
+    CANDIDATE = 2  # candidate / recorded / qualified versions, and pre-releases
+
+
+def _tier(version: Version, status: RegistrationStatus) -> _Tier | None:
+    """The tier a version is chosen in by a range; None: only by its exact version."""
+    if version.is_prerelease:  # a draft, whatever its status says
+        return _Tier.CANDIDATE if status in ACTIVE_STATUSES | CANDIDATE_STATUSES else None
+    if status in ACTIVE_STATUSES:
+        return _Tier.STANDARD
+    if status in DEPRECATED_STATUSES:
+        return _Tier.DEPRECATED
+    if status in CANDIDATE_STATUSES:
+        return _Tier.CANDIDATE
+    return None
+
+
+def choose_version(
+    name: str,
+    available: Iterable[tuple[str, RegistrationStatus]],
+    wanted: VersionRange,
+    *,
+    include_candidates: bool = False,
+    where: str | None = None,
+) -> Choice:
+    """The version of standard ``name`` that ``wanted`` resolves to among ``available`` (version,
+    status) pairs, by the rule in the module docstring. Raises ``NoMatchingVersionError``."""
+    parsed = [(Version.parse(v), RegistrationStatus(s)) for v, s in available]
+    if wanted.exact is not None:
+        pinned = next(((v, s) for v, s in parsed if v == wanted.exact), None)
+        if pinned is None:
+            raise NoMatchingVersionError(name, wanted, available=[(str(v), s) for v, s in parsed], where=where)
+        version, status = pinned
+        warning = None
+        if status in DEPRECATED_STATUSES or status is RegistrationStatus.RETIRED:
+            warning = f"{name}@{version} is {status.value} ({status.label_zh}){_current(name, parsed)}"
+        return Choice(str(version), status, warning)
+    ranked: list[tuple[_Tier, Version, RegistrationStatus]] = []
+    for version, status in parsed:
+        tier = _tier(version, status)
+        if tier is None or (wanted.latest and tier is _Tier.DEPRECATED):  # a bare name: the current standard
+            continue
+        if include_candidates and tier is _Tier.CANDIDATE:  # a preview: candidates compete as if agreed
+            tier = _Tier.STANDARD
+        if wanted.latest or wanted.matches(version, include_prerelease=True):
+            ranked.append((tier, version, status))
+    if not ranked:
+        raise NoMatchingVersionError(name, wanted, available=[(str(v), s) for v, s in parsed], where=where)
+    best = min(tier for tier, _, _ in ranked)
+    version, status = max(((v, s) for t, v, s in ranked if t is best), key=lambda pair: pair[0].sort_key())
+    shown = name if wanted.latest else f"{name}@{wanted.text}"
+    warning = None
+    if best is _Tier.DEPRECATED:
+        warning = (f"{shown} resolved to {version}, which is {status.value} ({status.label_zh}):"
+                   f" no standard version is in range{_current(name, parsed)}")
+    elif best is _Tier.CANDIDATE:
+        what = "a pre-release" if version.is_prerelease else f"a {status.value} ({status.label_zh})"
+        warning = (f"{shown} resolved to {version}, {what} version: no standard version is in range, and"
+                   " this one may still change before it is agreed")
+    return Choice(str(version), status, warning)
+
+
+def resolve_among(
+    name: str, entries: Sequence[AnyEntry], wanted: VersionRange, *, include_candidates: bool = False,
+    where: str | None = None,
+) -> Resolved:
+    """``choose_version`` over versions of one standard held in memory (the built-in library, or
+    entries defined next to a schema)."""
+    choice = choose_version(name, [(e.version, e.status) for e in entries], wanted,
+                            include_candidates=include_candidates, where=where)
+    entry = next(e for e in entries if Version.parse(e.version) == Version.parse(choice.version))
+    return Resolved(entry, choice.warning)
+
+
+def _current(name: str, parsed: Sequence[tuple[Version, RegistrationStatus]]) -> str:
+    """``; the current standard is name@2.0.0`` when there is one."""
+    agreed = [v for v, s in parsed if s in ACTIVE_STATUSES and not v.is_prerelease]
+    return f"; the current standard is {name}@{max(agreed)}" if agreed else ""

@@ -1,8 +1,10 @@
 """The built-in national library: the field standards and code sets govstd ships.
 
 Each entry is addressable case-insensitively by its id, its aliases, or its standard number without
-spaces or slashes (``GB11643``, ``gbt2261.1``, ``GB/T 2260``). ``govstd registry init`` loads these
-into a registry; without a registry, validators and ``govstd check`` read them from here.
+spaces or slashes (``GB11643``, ``gbt2261.1``, ``GB/T 2260``), with a version or range after ``@``
+(``GB11643@^1``) chosen by the same rule as the registry's (``govstd.registry.versions``).
+``govstd registry init`` loads these into a registry; without a registry, validators and
+``govstd check`` read them from here.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import re
 from importlib import resources
 
 from govstd.errors import NotFoundError
+from govstd.registry.versions import Resolved, resolve_among, split_ref
 from govstd.standards.loader import load_text
-from govstd.standards.models import AnyEntry
+from govstd.standards.models import AnyEntry, EntryKind
 
 _KEY_STRIP = re.compile(r"[\s/\\]+")
 
@@ -35,22 +38,39 @@ def builtin_entries() -> tuple[AnyEntry, ...]:
 
 
 @functools.cache
-def _index() -> dict[str, AnyEntry]:
-    index: dict[str, AnyEntry] = {}
+def _index() -> tuple[dict[str, str], dict[str, tuple[AnyEntry, ...]]]:
+    """(name → id, id → every built-in version). An id or alias is claimed by the first entry that
+    declares it; standard numbers (with and without the year) after them, like the registry's names."""
+    names: dict[str, str] = {}
+    versions: dict[str, list[AnyEntry]] = {}
     for entry in builtin_entries():
+        versions.setdefault(lookup_key(entry.id), []).append(entry)
         for name in (entry.id, *entry.aliases):
-            index.setdefault(lookup_key(name), entry)
+            names.setdefault(lookup_key(name), lookup_key(entry.id))
+    for entry in builtin_entries():
         if entry.reference is not None:
             number = lookup_key(entry.reference.standard)
-            index.setdefault(number, entry)
-            index.setdefault(number.split("-")[0], entry)  # without the year
-    return index
+            names.setdefault(number, lookup_key(entry.id))
+            names.setdefault(number.split("-")[0], lookup_key(entry.id))  # without the year
+    return names, {key: tuple(found) for key, found in versions.items()}
 
 
-def find(name: str) -> AnyEntry:
-    """The built-in entry called ``name`` (id, alias or standard number); ``@version`` is ignored."""
-    key = lookup_key(name.split("@", 1)[0])
-    try:
-        return _index()[key]
-    except KeyError:
-        raise NotFoundError("standard", name, [e.id for e in builtin_entries()]) from None
+def lookup(ref: str, kind: EntryKind | str | None = None) -> Resolved:
+    """The built-in entry ``ref`` names (``GB11643``, ``GB11643@^1``, ``GB/T 2260@1.0.0``) and the
+    warning to report when the rule settled for a candidate or superseded version. Raises
+    ``NotFoundError`` for an unknown name (or one of another ``kind``), and ``NoMatchingVersionError``
+    — the registry's error — when no built-in version is in range."""
+    name, wanted = split_ref(ref)
+    names, versions = _index()
+    entries = versions.get(names.get(lookup_key(name), ""), ())
+    wanted_kind = EntryKind(kind) if kind is not None else None
+    if not entries or (wanted_kind is not None and entries[0].kind is not wanted_kind):
+        what = wanted_kind.value.replace("_", " ") if wanted_kind is not None else "standard"
+        known = [e.id for e in builtin_entries() if wanted_kind is None or e.kind is wanted_kind]
+        raise NotFoundError(what, name, known)
+    return resolve_among(entries[0].id, entries, wanted, where="in the built-in library")
+
+
+def find(ref: str, kind: EntryKind | str | None = None) -> AnyEntry:
+    """``lookup(ref, kind).entry``, issuing its warning (if any) as a ``ResolutionWarning``."""
+    return lookup(ref, kind).warn()

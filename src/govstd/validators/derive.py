@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from govstd.errors import InputError, NotFoundError
+from govstd.errors import InputError
 from govstd.standards import library
 from govstd.standards.masking import rule_for
 from govstd.standards.models import (
@@ -129,18 +129,9 @@ class Derivation:
 
 
 def builtin_resolver(ref: str, kind: str | None = None) -> AnyEntry:
-    """Resolve against the built-in library, honouring the version range after ``@``."""
-    entry = library.find(ref)
-    if kind is not None and entry.kind.value != kind:
-        raise NotFoundError(kind.replace("_", " "), ref, [e.id for e in library.builtin_entries()])
-    if "@" in ref:
-        from govstd.registry.versions import Version, split_ref
-
-        _, wanted = split_ref(ref)
-        if not wanted.latest and not wanted.matches(Version.parse(entry.version), include_prerelease=True):
-            raise NotFoundError(f"version of {entry.id} (built-in has {entry.version})", ref,
-                                [f"{entry.id}@{entry.version}"])
-    return entry
+    """Resolve against the built-in library by the registry's rule (``library.find``): a candidate or
+    superseded choice is issued as a ``ResolutionWarning``."""
+    return library.find(ref, kind)
 
 
 def bind(spec: FieldSpec, resolver: Resolver) -> Binding:

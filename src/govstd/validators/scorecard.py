@@ -366,7 +366,7 @@ def _pii_rules(schema: CatalogueSchema | None) -> dict[str, MaskingRule]:
         element: DataElement | None = None
         if spec.standard:
             try:
-                found = library.find(spec.standard)
+                found = library.lookup(spec.standard).entry  # validate() already reported its warning
             except GovstdError:
                 found = None
             element = found if isinstance(found, DataElement) else None
