@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 from govstd.standards.numbers import gb11643, gb11714, gb32100, normalize
 from govstd.validators import ir
 from govstd.validators.compiler import Dialect, UnsupportedCheck, dialect
-from govstd.validators.compiler.base import GB11714_CHECK_TABLE, GB32100_CHECK_TABLE
+from govstd.validators.compiler.base import (
+    GB11714_CHECK_TABLE,
+    GB32100_CHECK_TABLE,
+    NOT_WHITESPACE_RANGES,
+    WHITESPACE_CHARS,
+    check_expressions,
+    walk,
+)
 from govstd.validators.compiler.duckdb import DuckDBDialect
 
 SQL = DuckDBDialect()
@@ -176,3 +183,78 @@ def test_integer_type_accepts_digits_only() -> None:
     """DuckDB's own cast rounds '1.5' and reads '1e3'; an integer column must hold digits only."""
     got = evaluate(ir.fn("to_integer", X), ["42", "-7", "+3", "1.5", "1e3", " 4", "", None, "0x10"])
     assert got == [42, -7, 3, None, None, None, None, None, None]
+
+
+# ---- fast paths: cheap tests in front of costly ones must never change a result --------------------
+
+WHITESPACE = st.sampled_from(list(WHITESPACE_CHARS))
+#: Text a trim fast path could get wrong: whitespace of every kind at either end, next to letters,
+#: CJK (also outside the BMP), combining marks and zero-width joiners.
+padded_text = st.lists(st.one_of(WHITESPACE, st.sampled_from(list("a1张𠇔\u0301\u200d!~\x7f\x85\u00a1"))),
+                       max_size=8).map("".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(padded_text, min_size=1, max_size=60))
+def test_trim_and_blank_fast_paths_equal_python(values: list[str]) -> None:
+    strip = "".join(WHITESPACE_CHARS)
+    assert evaluate(ir.fn("trim", X), values) == [v.strip(strip) for v in values]
+    assert evaluate(ir.fn("is_blank", X), values) == [v.strip(strip) == "" for v in values]
+
+
+def test_not_whitespace_ranges_hold_no_whitespace() -> None:
+    for low, high in NOT_WHITESPACE_RANGES:
+        assert not any(low <= ord(c) < (high or 0x110000) for c in WHITESPACE_CHARS), (low, high)
+
+
+def _fast_paths(suite: ir.CheckSuite) -> list[tuple[list[str], ir.Func]]:
+    """Every ``if_else(matches(raw, p…), raw, normalise(raw))`` of a suite: (patterns, normalise)."""
+    found = {}
+    for expr in check_expressions(suite.checks):
+        for node in walk(expr):
+            if isinstance(node, ir.Func) and node.name == "if_else":
+                cond, _, normalise = node.args
+                tests = cond.args if isinstance(cond, ir.Or) else [cond]
+                assert isinstance(normalise, ir.Func)
+                found[ir.node_key(node)] = ([t.params["pattern"] for t in tests if isinstance(t, ir.Func)], normalise)
+    return list(found.values())
+
+
+def _suite_with_every_identifier() -> ir.CheckSuite:
+    import messy
+
+    from govstd.standards.loader import load_file
+    from govstd.standards.models import CatalogueSchema, FieldSpec
+    from govstd.validators.derive import derive
+
+    schema = load_file(messy.SCHEMA)[0]  # ID number, phone, USCC, service item code …
+    assert isinstance(schema, CatalogueSchema)
+    extra = [FieldSpec(name="org", standard="GB11714"), FieldSpec(name="fpr", standard="foreign_permanent_residence_id")]
+    return derive(schema.model_copy(update={"fields": [*schema.fields, *extra]})).suite
+
+
+FAST_PATHS = _fast_paths(_suite_with_every_identifier())
+
+
+def test_every_identifier_family_has_a_fast_path() -> None:
+    kinds = {(n.name, tuple(sorted(n.params.items()))) for _, n in FAST_PATHS}
+    assert len(FAST_PATHS) == 6 and len(kinds) == 3, FAST_PATHS  # ID, foreign ID, USCC, org, phone, item
+
+
+@pytest.mark.parametrize(("patterns", "normalise"), FAST_PATHS, ids=[p[0][:20] for p, _ in FAST_PATHS])
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_identifier_fast_paths_are_fixed_points_of_normalising(patterns: list[str], normalise: ir.Func,
+                                                               data: st.DataObject) -> None:
+    """A raw value matching a canonical pattern skips normalising: so normalising must leave every
+    such value unchanged — checked on values generated from each pattern, in SQL and in Python."""
+    from govstd.standards.numbers import mobile
+
+    values = data.draw(st.lists(st.one_of(*[st.from_regex(p, fullmatch=True) for p in patterns]),
+                                min_size=1, max_size=40))
+    assert evaluate(normalise.model_copy(update={"args": [X]}), values) == values
+    for v in values:
+        if normalise.name == "normalize_phone":
+            assert mobile.compact(v) == v
+        else:
+            assert normalize.normalize(v, **normalise.params).value == v

@@ -73,6 +73,9 @@ INDICATORS: dict[str, tuple[QualityDimension, str]] = {
 
 #: Code sets at most this long are inlined into the predicate; longer ones become reference tables.
 INLINE_CODES = 64
+#: Shapes of an 18-character GB 11643 number and of a foreign permanent resident ID (which starts with 9).
+ID18_SHAPE = "[0-9]{17}[0-9X]"
+FOREIGN_PR_SHAPE = "9[0-9]{16}[0-9X]"
 #: Identifier algorithms sharing GB 11643's layout and MOD 11-2 check (one derivation for all three).
 MOD11_2_ALGORITHMS = ("gb11643", "residence_permit", "foreign_pr")
 #: GB/T 2261.1-2003 labels of the two codes an ID's sequence parity can be compared with.
@@ -177,6 +180,8 @@ class _Builder:
         self.tables: dict[str, ir.ReferenceTable] = {}
         self.warnings: list[str] = []
         self.exposed = schema.share.share_type == ShareType.UNCONDITIONAL or schema.open.open_to_public
+        #: field → (normalised value, matches its canonical shape): shared by field checks and rules.
+        self.normalised: dict[str, tuple[Expr, Expr]] = {}
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -316,6 +321,26 @@ class _Builder:
 
     # ---- identifiers ---------------------------------------------------------------------
 
+    def identifier(self, name: str, canonical: Sequence[str], *, strip_dashes: bool = True,
+                   phone: bool = False) -> tuple[Expr, Expr]:
+        """The normalised value of column ``name`` and whether it matches one of the ``canonical``
+        patterns. A raw value already matching one is its own normalisation (the patterns admit only
+        characters normalising leaves alone; a test holds every pattern to that), so on clean data one
+        pattern test replaces normalising and testing the result."""
+        if name not in self.normalised:
+            raw = col(name)
+            pattern = one_of_patterns(canonical)
+            clean = fn("matches", raw, pattern=pattern)
+            n = ir.if_else(clean, raw, self.normalise(name, strip_dashes=strip_dashes, phone=phone))
+            self.normalised[name] = (n, or_(clean, fn("matches", n, pattern=pattern)))
+        return self.normalised[name]
+
+    def normalise(self, name: str, *, strip_dashes: bool = True, phone: bool = False) -> Expr:
+        """Column ``name`` normalised (``govstd.standards.numbers.normalize``), on every value."""
+        raw = col(name)
+        return fn("normalize_phone", raw) if phone else fn("normalize_code", raw, strip_dashes=strip_dashes,
+                                                            uppercase=True)
+
     def hygiene(self, b: Binding, raw: Expr, n: Expr, present: Expr, shape_ok: Expr, *, dashes: bool = True,
                 excel: Expr | None = None, excel_breakdown: dict[str, Expr] | None = None) -> None:
         """The info checks every identifier column gets: normalised, spreadsheet damage, masked.
@@ -360,11 +385,9 @@ class _Builder:
     def mod11_2(self, b: Binding, raw: Expr, present: Expr) -> None:
         """GB 11643 citizen ID numbers and the permits sharing its layout: each part separately."""
         name, algo, opt = b.name, b.algorithm, b.options
-        n = fn("normalize_code", raw, strip_dashes=True, uppercase=True)
         scope = self.scope(b, raw, present)
         allow15 = algo == "gb11643" and bool(opt.get("allow_legacy_15", False))
-        shape18 = "9[0-9]{16}[0-9X]" if algo == "foreign_pr" else "[0-9]{17}[0-9X]"
-        is18 = fn("matches", n, pattern=shape18)
+        n, is18 = self.identifier(name, [FOREIGN_PR_SHAPE if algo == "foreign_pr" else ID18_SHAPE])
         is15 = fn("matches", n, pattern="[0-9]{15}")
         length_ok = or_(eq(fn("length", n), lit(gb11643.LENGTH)),
                         *([eq(fn("length", n), lit(gb11643.LEGACY_LENGTH))] if allow15 else []))
@@ -431,13 +454,11 @@ class _Builder:
 
     def uscc(self, b: Binding, raw: Expr, present: Expr) -> None:
         name, opt = b.name, b.options
-        n = fn("normalize_code", raw, strip_dashes=True, uppercase=True)
         scope = self.scope(b, raw, present)
-        alphabet = gb32100.ALPHABET
-        cls = f"[{alphabet}]"
+        cls = f"[{gb32100.ALPHABET}]"
         shape = f"{cls}{{2}}[0-9]{{6}}{cls}{{10}}"  # GB 32100-2015: positions 3-8 are the region digits
+        n, shape_ok = self.identifier(name, [shape])
         length_ok = eq(fn("length", n), lit(gb32100.LENGTH))
-        shape_ok = fn("matches", n, pattern=shape)
         self.row(f"{name}.length", "length", [name], f"GB 32100: {gb32100.LENGTH} characters",
                  expect=length_ok, applies=scope,
                  breakdown={"old_registration_number": fn("matches", n, pattern="[0-9]{15}")})
@@ -469,10 +490,9 @@ class _Builder:
 
     def org_code(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
-        n = fn("normalize_code", raw, strip_dashes=True, uppercase=True)
         scope = self.scope(b, raw, present)
+        n, shape_ok = self.identifier(name, ["[0-9A-Z]{8}[0-9X]"])
         length_ok = eq(fn("length", n), lit(gb11714.LENGTH))
-        shape_ok = fn("matches", n, pattern="[0-9A-Z]{8}[0-9X]")
         self.row(f"{name}.length", "length", [name], f"GB 11714: {gb11714.LENGTH} characters (8 + check)",
                  expect=length_ok, applies=scope)
         self.row(f"{name}.format", "format", [name], "GB 11714: 8 characters 0-9/A-Z and a check character 0-9/X",
@@ -483,11 +503,10 @@ class _Builder:
 
     def phone(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
-        n = fn("normalize_phone", raw)
         scope = self.scope(b, raw, present)
         strict = bool(b.options.get("strict", False))
+        n, platform = self.identifier(name, [mobile.PATTERN], phone=True)
         length_ok = eq(fn("length", n), lit(mobile.LENGTH))
-        platform = fn("matches", n, pattern=mobile.PATTERN)
         self.row(f"{name}.length", "length", [name], f"mobile number: {mobile.LENGTH} digits after +86 and separators",
                  expect=length_ok, applies=scope)
         self.row(f"{name}.format", "format", [name],
@@ -500,16 +519,15 @@ class _Builder:
 
     def service_item(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
-        n = fn("normalize_code", raw, strip_dashes=False, uppercase=True)
         scope = self.scope(b, raw, present)
         kind = b.options.get("kind")
         layouts = [lay for lay in service_item.LAYOUTS if kind is None or lay.kind == kind]
-        matchers = [fn("matches", n, pattern=lay.pattern) for lay in layouts]
+        n, known_layout = self.identifier(name, [lay.pattern for lay in layouts], strip_dashes=False)
         self.row(f"{name}.format", "format", [name],
                  f"service item code: matches a known layout (layouts {service_item.LAYOUTS_VERSION}: "
                  f"{', '.join(lay.name for lay in layouts)})",
-                 expect=or_(*matchers), applies=scope)
-        self.hygiene(b, raw, n, present, or_(*matchers), dashes=False)
+                 expect=known_layout, applies=scope)
+        self.hygiene(b, raw, n, present, known_layout, dashes=False)
 
     # ---- keys and dataset rules ----------------------------------------------------------
 
@@ -519,13 +537,13 @@ class _Builder:
             return
         exprs: list[Expr] = []
         for b in keys:
-            raw = col(b.name)
-            if b.algorithm == "mobile":
-                exprs.append(fn("normalize_phone", raw))
+            if b.name in self.normalised:  # the identifier's own normalised value (and its fast path)
+                exprs.append(self.normalised[b.name][0])
             elif b.is_identifier:
-                exprs.append(fn("normalize_code", raw, strip_dashes=b.algorithm != "service_item", uppercase=True))
+                exprs.append(self.normalise(b.name, strip_dashes=b.algorithm != "service_item",
+                                            phone=b.algorithm == "mobile"))
             else:
-                exprs.append(fn("trim", raw))
+                exprs.append(fn("trim", col(b.name)))
         names = [b.name for b in keys]
         dim, indicator = INDICATORS["unique"]
         self.checks.append(ir.UniqueCheck(
@@ -602,10 +620,9 @@ class _Builder:
         if b.algorithm not in ("gb11643", "residence_permit"):
             raise InputError(f"{rid}: {rule.id_field} is not bound to GB 11643", field="rules",
                              expected="an id_field bound to GB11643")
-        n = fn("normalize_code", col(rule.id_field), strip_dashes=True, uppercase=True)
+        n, is18 = self.identifier(rule.id_field, [ID18_SHAPE])
         allow15 = bool(b.options.get("allow_legacy_15", False))
-        shape = or_(fn("matches", n, pattern="[0-9]{17}[0-9X]"),
-                    *([fn("matches", n, pattern="[0-9]{15}")] if allow15 else []))
+        shape = or_(is18, *([fn("matches", n, pattern="[0-9]{15}")] if allow15 else []))
         born = fn("id_birth_date", n)
         usable = and_(shape, not_(is_null(born)))
         if rule.birth_date_field:
@@ -645,7 +662,7 @@ class _Builder:
             self.warnings.append(f"{rid}: not checked — service item codes come from a registry (--registry)")
             return
         b = self.bindings[rule.field]
-        n = fn("normalize_code", col(rule.field), strip_dashes=False, uppercase=True)
+        n = self.normalised[b.name][0] if b.name in self.normalised else self.normalise(b.name, strip_dashes=False)
         active = self.table(T_SERVICE_ACTIVE, ["code"], ["text"], ((c,) for c in sorted(self.service_items.active)))
         breakdown: dict[str, Expr] = {}
         if self.service_items.retired:
@@ -672,6 +689,14 @@ class _Builder:
             value=fn("to_timestamp", fn("trim", col(rule.field))), not_before=self.now - max_age,
             details={"update_cycle": cycle.value, "max_age_days": max_age.days},
         ))
+
+
+def one_of_patterns(patterns: Sequence[str]) -> str:
+    """One regular expression matching what any of ``patterns`` matches in full: one pass of the
+    regex engine instead of one per pattern. Group names are dropped (alternatives may repeat them)."""
+    if len(patterns) == 1:
+        return patterns[0]
+    return "|".join("(?:" + re.sub(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>", "(?:", p) + ")" for p in patterns)
 
 
 @functools.lru_cache(maxsize=64)

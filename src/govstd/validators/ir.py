@@ -155,7 +155,12 @@ FUNCTIONS: dict[str, str] = {
     "region_valid_in_year": "(code, year; table) → bool: code was in force in that year (history table)",
     "region_prefix_match": "(id_code, region) → bool: a region code (county, prefecture or province) "
     "agrees with the leading digits of a 6-digit address code",
+    "if_else": "(cond, a, b) → a where cond holds, else b; only the chosen branch is computed",
+    "coalesce": "(a, b, ...) → the first non-NULL argument; later ones are computed only where needed",
 }
+
+#: Functions whose arguments after the first are computed only on some rows (like And / Or).
+LAZY_FUNCTIONS = frozenset({"if_else", "coalesce"})
 
 
 class Func(_Model):
@@ -300,6 +305,14 @@ def is_null(arg: Expr) -> IsNull:
     return IsNull(arg=arg)
 
 
+def if_else(cond: Expr, then: Expr, otherwise: Expr) -> Func:
+    return fn("if_else", cond, then, otherwise)
+
+
+def coalesce(*args: Expr) -> Func:
+    return fn("coalesce", *args)
+
+
 def node_key(node: Expr) -> str:
     """A node's identity for common-subexpression sharing: equal trees give equal keys."""
     return node.model_dump_json()
@@ -316,3 +329,12 @@ def children(node: Expr) -> list[Expr]:
     if isinstance(node, Func):
         return list(node.args)
     return []
+
+
+def eager_children(node: Expr) -> list[Expr]:
+    """The sub-expressions computed on every row ``node`` is computed on: the first argument of a
+    short-circuiting node (And, Or, ``if_else``, ``coalesce``), every argument of the others."""
+    kids = children(node)
+    if isinstance(node, And | Or) or (isinstance(node, Func) and node.name in LAZY_FUNCTIONS):
+        return kids[:1]
+    return kids

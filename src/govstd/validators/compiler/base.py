@@ -39,6 +39,23 @@ FULLWIDTH_FROM = "".join(chr(k) for k in sorted(_normalize._FULLWIDTH))
 FULLWIDTH_TO = "".join(chr(_normalize._FULLWIDTH[k]) for k in sorted(_normalize._FULLWIDTH))
 EXCEL_PATTERN = _normalize._EXCEL_RE.pattern
 
+
+
+def _ranges_without(chars: str, *, min_size: int = 64) -> tuple[tuple[int, int | None], ...]:
+    """Code point ranges [low, high) of printable characters none of ``chars`` is in (the large ones
+    only: a cheap test that is true of nearly every real first character); high None: no bound."""
+    cps = sorted({ord(c) for c in chars} | {0x20})  # control characters and space below 0x21
+    out: list[tuple[int, int | None]] = []
+    for low, high in zip(cps, cps[1:], strict=False):
+        if high - low - 1 >= min_size:
+            out.append((low + 1, high))
+    out.append((cps[-1] + 1, None))
+    return tuple(out)
+
+
+#: First characters that are certainly not whitespace: ASCII from '!', CJK, and so on.
+NOT_WHITESPACE_RANGES = _ranges_without(WHITESPACE_CHARS)
+
 #: GB 11714 / GB 32100 character values: a character's value is its index here (A = 10 … Z = 35).
 ALNUM = "".join(sorted(iso7064.ALNUM_VALUES, key=iso7064.ALNUM_VALUES.__getitem__))
 
@@ -120,21 +137,38 @@ class SamplePlan:
 
 
 class _Shared:
-    """Common sub-expressions computed once, in layers below the predicates (engine-neutral CSE)."""
+    """Common sub-expressions computed once, in layers below the predicates (engine-neutral CSE).
 
-    def __init__(self, exprs: Iterable[ir.Expr]) -> None:
+    A layer computes its expressions on every row, so only nodes every row needs anyway are lifted
+    into one: those reachable from ``eager`` roots without passing a short-circuit (the later
+    arguments of And / Or / ``if_else`` / ``coalesce``). A test used twice behind a guard (say, the
+    spreadsheet-damage pattern behind a failed shape check) stays behind its guards, where it runs on
+    the few rows that reach them; hoisting it would run it on every row.
+    """
+
+    def __init__(self, eager: Iterable[ir.Expr], lazy: Iterable[ir.Expr] = ()) -> None:
+        eager, lazy = list(eager), list(lazy)
         counts: Counter[str] = Counter()
         nodes: dict[str, ir.Expr] = {}
-        for e in exprs:
+        for e in [*eager, *lazy]:
             for node in walk(e):
                 if not isinstance(node, ir.Col | ir.Lit):
                     key = ir.node_key(node)
                     counts[key] += 1
                     nodes[key] = node
-        shared = {
+        candidates = {
             k for k, n in counts.items()
             if n > 1 or (isinstance(nodes[k], ir.Func) and getattr(nodes[k], "name", "") in _ALWAYS_SHARED)
         }
+        every_row: set[str] = set()
+        stack = list(eager)
+        while stack:
+            node = stack.pop()
+            key = ir.node_key(node)
+            if key not in every_row:
+                every_row.add(key)
+                stack.extend(ir.eager_children(node))
+        shared = candidates & every_row
         self.alias: dict[str, str] = {}
         self.levels: list[list[tuple[str, ir.Expr]]] = []
         level_of: dict[str, int] = {}
@@ -161,16 +195,18 @@ class _Shared:
                 self.alias[key] = f"__s{len(self.alias)}"
                 self.level[key] = lv
 
+    @classmethod
+    def of(cls, checks: Iterable[ir.Check]) -> _Shared:
+        return cls(*check_roots(checks))
 
-#: Functions always computed in a layer of their own, never inline under a CASE branch: they feed many
-#: checks, and their SQL repeats a sub-expression (the 17 digits of an ID, the trimmed text) which the
-#: engine's own common-subexpression elimination can only merge outside conditional branches.
+
+#: Functions computed in a layer of their own (when every row needs them), never inline under a CASE
+#: branch: they feed many checks, and their SQL repeats a sub-expression (the 17 digits of an ID)
+#: which the engine's own common-subexpression elimination can only merge outside conditional branches.
 _ALWAYS_SHARED = frozenset({
-    "normalize_code", "normalize_phone", "trim", "mod11_2_ok", "id_birth_date", "id_is_male", "ymd_date",
+    "normalize_code", "normalize_phone", "mod11_2_ok", "id_birth_date", "id_is_male", "ymd_date",
     "gb32100_checksum_ok", "gb11714_checksum_ok", "to_number", "to_integer", "to_date", "to_timestamp",
 })
-
-
 
 
 def walk(node: ir.Expr) -> Iterator[ir.Expr]:
@@ -239,11 +275,27 @@ class Dialect:
                 out.append(self.regex_codepoint(cp))
         return "[" + ("^" if negate else "") + "".join(out) + "]"
 
+    def starts_with_one_of(self, x: str, ranges: Sequence[tuple[int, int | None]]) -> str:
+        """``x``'s first character lies in one of ``ranges`` ([low, high) code points, high None for
+        no bound). Comparisons of text in code point order (UTF-8 byte order), which every engine
+        here uses for plain ``<``/``>=``; dialects with collations override."""
+        parts = []
+        for low, high in ranges:
+            cond = f"{x} >= {self.string_literal(chr(low))}"
+            if high is not None:
+                cond += f" AND {x} < {self.string_literal(chr(high))}"
+            parts.append(f"({cond})")
+        return "(" + " OR ".join(parts) + ")"
+
     def substr(self, x: str, start: int | str, length: int | str) -> str:
         return f"SUBSTR({x}, {start}, {length})"
 
     def length(self, x: str) -> str:
         return f"LENGTH({x})"
+
+    def last_char(self, x: str) -> str:
+        """The last character of ``x`` ('' when empty)."""
+        return self.substr(x, self.length(x), 1)
 
     def upper(self, x: str) -> str:
         return f"UPPER({x})"
@@ -293,10 +345,12 @@ class Dialect:
         return f"MAX({x})"
 
     def trim(self, x: str) -> str:
-        # Rewriting every value is costly; only values starting or ending with whitespace are rewritten.
+        # A value whose first and last characters are certainly not whitespace (two cheap comparisons,
+        # true of almost every value) is returned as it is; only the rest meet the regular expression.
         ws = self.regex_class(WHITESPACE_CHARS)
-        padded = self.regex_contains(x, f"^{ws}|{ws}$")
-        return f"(CASE WHEN {padded} THEN {self.regex_replace_all(x, f'^{ws}+|{ws}+$', '')} ELSE {x} END)"
+        unpadded = (f"{self.starts_with_one_of(x, NOT_WHITESPACE_RANGES)} AND "
+                    f"{self.starts_with_one_of(self.last_char(x), NOT_WHITESPACE_RANGES)}")
+        return f"(CASE WHEN {unpadded} THEN {x} ELSE {self.regex_replace_all(x, f'^{ws}+|{ws}+$', '')} END)"
 
     def subquery_alias(self, sql: str, alias: str) -> str:
         return f"({sql}) AS {self.quote_identifier(alias)}"
@@ -324,16 +378,22 @@ class Dialect:
         # Predicates are two-valued (unknown counts as false) and short-circuit: CASE evaluates a
         # branch only on the rows that reach it, in every engine, so costly parts (checksums, parsing)
         # run only where the cheap parts before them hold.
+        # Operands already computed (shared aliases, columns, comparisons of those) cost nothing to
+        # evaluate on every row: plain AND / OR is then cheaper than a CASE's selection bookkeeping.
         if isinstance(node, ir.And):
             *first, last = [sub(a) for a in node.args]
+            if all(self._computed(a, shared, available) for a in node.args[1:]):
+                return "(" + " AND ".join(f"COALESCE({a}, FALSE)" for a in [*first, last]) + ")"
             whens = " ".join(f"WHEN NOT COALESCE({a}, FALSE) THEN FALSE" for a in first)
             return f"(CASE {whens} ELSE COALESCE({last}, FALSE) END)" if first else f"COALESCE({last}, FALSE)"
         if isinstance(node, ir.Or):
             *first, last = [sub(a) for a in node.args]
+            if all(self._computed(a, shared, available) for a in node.args[1:]):
+                return "(" + " OR ".join(f"COALESCE({a}, FALSE)" for a in [*first, last]) + ")"
             whens = " ".join(f"WHEN {a} THEN TRUE" for a in first)
             return f"(CASE {whens} ELSE COALESCE({last}, FALSE) END)" if first else f"COALESCE({last}, FALSE)"
         if isinstance(node, ir.Not):
-            return f"(CASE WHEN {sub(node.arg)} THEN FALSE ELSE TRUE END)"
+            return f"(NOT COALESCE({sub(node.arg)}, FALSE))"
         if isinstance(node, ir.IsNull):
             return f"({sub(node.arg)} IS NULL)"
         if isinstance(node, ir.InValues):
@@ -348,12 +408,35 @@ class Dialect:
             return result
         raise UnsupportedCheck(f"unknown IR node {node!r}")
 
+    def _computed(self, node: ir.Expr, shared: _Shared | None, available: int) -> bool:
+        """``node`` needs no work beyond reading values: a shared alias of a lower layer, a column,
+        a constant, or a comparison / negation / null test of those."""
+        if shared is not None and shared.level.get(ir.node_key(node), available) < available:
+            return True
+        if isinstance(node, ir.Col | ir.Lit):
+            return True
+        if isinstance(node, ir.Not | ir.IsNull):
+            return self._computed(node.arg, shared, available)
+        if isinstance(node, ir.Cmp):
+            return self._computed(node.left, shared, available) and self._computed(node.right, shared, available)
+        return False
+
     # ---- named functions (ir.FUNCTIONS) ----------------------------------------------------
 
     def fn_is_blank(self, args: list[str]) -> str:
         (x,) = args
         ws = self.regex_class(WHITESPACE_CHARS)
-        return f"({x} IS NULL OR {self.regex_full_match(x, f'{ws}*')})"
+        # A value starting with a character that is certainly not whitespace (a cheap comparison,
+        # true of almost every value) is not blank; only the rest meet the regular expression.
+        return (f"(CASE WHEN {x} IS NULL THEN TRUE WHEN {self.starts_with_one_of(x, NOT_WHITESPACE_RANGES)} "
+                f"THEN FALSE ELSE {self.regex_full_match(x, f'{ws}*')} END)")
+
+    def fn_if_else(self, args: list[str]) -> str:
+        cond, then, otherwise = args
+        return f"(CASE WHEN {cond} THEN {then} ELSE {otherwise} END)"
+
+    def fn_coalesce(self, args: list[str]) -> str:
+        return f"COALESCE({', '.join(args)})"
 
     def fn_trim(self, args: list[str]) -> str:
         return self.trim(args[0])
@@ -535,7 +618,7 @@ class Dialect:
     def aggregate(self, checks: Sequence[ir.Check], source: str) -> AggregatePlan:
         """One pass: evaluated/failed (+ breakdown) per row check, evaluated/distinct per unique
         check, newest value per freshness check, and the row count."""
-        shared = _Shared(check_expressions(checks))
+        shared = _Shared.of(checks)
         top = len(shared.levels)
         flags: list[str] = []
         aggs: list[str] = []
@@ -589,7 +672,7 @@ class Dialect:
 
     def samples(self, checks: Sequence[ir.RowCheck], source: str, row_column: str, after_row: int = 0) -> SamplePlan:
         """Rows failing any of ``checks`` after ``after_row``, in row order, with a flag per check."""
-        shared = _Shared(check_expressions(checks))
+        shared = _Shared.of(checks)
         top = len(shared.levels)
         q = self.quote_identifier
 
@@ -648,15 +731,23 @@ class Dialect:
 
 def check_expressions(checks: Iterable[ir.Check]) -> list[ir.Expr]:
     """Every expression the checks evaluate (applies, expect, breakdowns, keys, values)."""
-    out: list[ir.Expr] = []
+    eager, lazy = check_roots(checks)
+    return [*eager, *lazy]
+
+
+def check_roots(checks: Iterable[ir.Check]) -> tuple[list[ir.Expr], list[ir.Expr]]:
+    """The checks' expressions as (computed on (nearly) every row, computed on failing rows only):
+    applies, expectations, keys and values first; breakdowns, counted among failing rows, second."""
+    eager: list[ir.Expr] = []
+    lazy: list[ir.Expr] = []
     for check in checks:
         if isinstance(check, ir.RowCheck):
             if check.applies is not None:
-                out.append(check.applies)
-            out.append(check.expect)
-            out.extend(check.breakdown.values())
+                eager.append(check.applies)
+            eager.append(check.expect)
+            lazy.extend(check.breakdown.values())
         elif isinstance(check, ir.UniqueCheck):
-            out.extend([*check.key, check.present])
+            eager.extend([*check.key, check.present])
         else:
-            out.append(check.value)
-    return out
+            eager.append(check.value)
+    return eager, lazy

@@ -19,6 +19,9 @@ class DuckDBDialect(Dialect):
     def regex_replace_all(self, x: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({x}, {self.string_literal(pattern)}, {self.string_literal(replacement)}, 'g')"
 
+    def last_char(self, x: str) -> str:
+        return f"{x}[-1]"  # a code point, like SUBSTR(x, LENGTH(x), 1), without counting the characters
+
     def int_div(self, a: str, b: str) -> str:
         return f"({a} // {b})"
 
