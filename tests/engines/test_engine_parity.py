@@ -310,9 +310,5 @@ def test_samples_are_the_first_failing_rows(spark: Any, pg_url: str, synthetic: 
 
 
 @pytest.mark.spark
-@pytest.mark.xfail(strict=True, reason="DuckDB engine (engine.py _row_samples) takes its sample stream to be in row "
-                   "order; DuckDB's joins (IN subqueries) do not keep that order when a file has several row groups, "
-                   "so its samples are not always the first failing rows. Spark and PostgreSQL agree with an "
-                   "outside oracle (test above).")
 def test_duckdb_samples_match_on_many_row_groups(spark: Any, many_row_groups: Path) -> None:
     assert_same(_bench_validate(many_row_groups), _bench_validate(many_row_groups, engine="spark"))

@@ -4,7 +4,9 @@
    keys for uniqueness, newest timestamps for timeliness — a single parallel scan.
 2. Samples, only for checks that failed: one streaming query over the numbered view yielding failing
    rows in source order, read in Arrow batches and stopped as soon as every failing check has its N
-   rows (restarted with fewer checks while that is cheap); duplicates get one GROUP BY query.
+   rows (restarted with fewer checks while that is cheap); duplicates get one GROUP BY query. The
+   streaming query runs on one thread: parallel workers (and the joins of reference-table lookups
+   between them) would hand rows over out of order, and samples are the *first* failing rows.
 
 DuckDB runs with a memory limit, a thread count and a temp directory, so data larger than memory
 spills to disk instead of failing. Sample values are masked (``govstd.standards.masking``) before
@@ -208,7 +210,7 @@ class DuckDBEngine:
         failing_rows = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
         collected: dict[str, list[Sample]] = {}
         if failing_rows:
-            with self._progress("sampling"):
+            with self._progress("sampling"), self._one_thread():
                 collected.update(self._row_samples(failing_rows, masking, n, rows))
         for check in suite.checks:
             if isinstance(check, ir.UniqueCheck) and by_id[check.rule_id].failed:
@@ -219,6 +221,16 @@ class DuckDBEngine:
                 collected[check.rule_id] = self._to_samples(table, plan.row_alias, plan.values, masking)
         for rule_id, samples in collected.items():
             by_id[rule_id].samples = samples[:n]
+
+    @contextlib.contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """DuckDB on a single worker thread for the duration: results stream in source order."""
+        threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        self.con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET threads = {threads}")
 
     def _row_samples(self, checks: list[ir.RowCheck], masking: Mapping[str, MaskingRule | None], n: int,
                      rows: int) -> dict[str, list[Sample]]:
