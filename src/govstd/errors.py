@@ -93,3 +93,9 @@ class ConflictError(GovstdError):
 
     code = "conflict"
 
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a library's error message, at most 200 characters: what went wrong, without
+    the lines below it that may quote the offending data."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

@@ -184,13 +184,19 @@ def test_a_missing_table_is_an_input_error(postgres_database: str) -> None:
     assert "s3cret" not in proc.stderr + proc.stdout
 
 
-@pytest.mark.parametrize("query", [
+#: Queries that must fail as input errors and leave ``applications`` as it was (the pushdown engine's
+#: tests run them too).
+BAD_QUERIES = [
     "SELEC * FROM applications",  # a typo
     "SELECT * FROM nowhere",  # no such table
     "SELECT 1; DROP TABLE applications",  # two statements
     "DELETE FROM applications RETURNING *",  # not a query
     "SELECT 1) AS x; DROP TABLE applications; SELECT * FROM (SELECT 1",  # breaks out of the parentheses
-])
+    "SELECT 1) AS x; COMMIT; DROP TABLE applications; SELECT * FROM (SELECT 1",  # ... to COMMIT
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
 def test_a_bad_query_is_an_input_error(postgres_database: str, query: str) -> None:
     load_messy(postgres_database)
     assert_exit_2(run_cli(dsn(postgres_database), "--query", query, "--schema-file", str(messy.SCHEMA)),

@@ -150,3 +150,8 @@ def test_database_urls_hide_passwords() -> None:
     from govstd.validators.readers import redact_url
 
     assert redact_url("postgresql://user:secret@db:5432/x") == "postgresql://user:***@db:5432/x"
+    assert redact_url("postgresql://user:p@ss@db/x") == "postgresql://user:***@db/x"  # '@' in the password
+    assert redact_url("postgresql://db/x?user=u&password=secret&sslmode=require") == \
+        "postgresql://db/x?user=u&password=***&sslmode=require"
+    assert redact_url("postgresql://user@db:5432/x") == "postgresql://user@db:5432/x"
+    assert redact_url("sqlite:///data/x.db") == "sqlite:///data/x.db"

@@ -31,8 +31,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from govstd.errors import InputError
+from govstd.errors import InputError, first_line
+from govstd.validators import databases
 from govstd.validators.compiler.duckdb import DuckDBDialect
+from govstd.validators.databases import redact_url, require_table_or_query
 
 _SQL = DuckDBDialect()
 q = _SQL.quote_identifier
@@ -530,7 +532,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: S
     try:
         schema = pq.ParquetFile(path).schema_arrow
     except (pa.ArrowException, OSError, ValueError) as exc:  # UnicodeDecodeError too: damaged metadata
-        raise InputError(f"not a readable Parquet file (truncated or damaged: {_first_line(exc)})", path=spath,
+        raise InputError(f"not a readable Parquet file (truncated or damaged: {first_line(exc)})", path=spath,
                          expected="a complete Parquet file") from None
     names = [f.name for f in schema]
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN,
@@ -591,9 +593,7 @@ def _note_numeric(loaded: LoadedSource, schema: pa.Schema, text_columns: Sequenc
 def _read_database(con: duckdb.DuckDBPyConnection, url: str, *, table: str | None, query: str | None,
                    workdir: Path) -> LoadedSource:
     shown = redact_url(url)
-    if bool(table) == bool(query):
-        raise InputError("name exactly one of --table or --query for a database source", path=shown,
-                         expected="--table NAME or --query 'SELECT …'")
+    require_table_or_query(table, query, shown)
     scheme = url.split(":", 1)[0].lower()
     if scheme.startswith("sqlite"):
         batches, names = _sqlite_batches(url, table=table, query=query, shown=shown)
@@ -622,11 +622,6 @@ def _read_database(con: duckdb.DuckDBPyConnection, url: str, *, table: str | Non
                         format=fmt, source=label)
 
 
-def redact_url(url: str) -> str:
-    """A database URL without its password."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
-
-
 def _sqlite_batches(url: str, *, table: str | None, query: str | None, shown: str
                     ) -> tuple[Iterator[list[tuple[Any, ...]]], list[str]]:
     path = re.sub(r"^sqlite(\+[a-z0-9]+)?:///", "", url, flags=re.IGNORECASE)
@@ -641,7 +636,7 @@ def _sqlite_batches(url: str, *, table: str | None, query: str | None, shown: st
                                  expected=f"one of: {', '.join(sorted(known)) or '(no tables)'}")
             inner = _SQL.quote_identifier(table)
         else:
-            inner = _subquery(query or "")
+            inner = databases.subquery(query or "")
         cursor = conn.execute(f"SELECT * FROM {inner} LIMIT 0")
         names = unique_names([str(d[0]) for d in cursor.description])
         casts = ", ".join(f"CAST({_SQL.quote_identifier(str(d[0]))} AS TEXT)" for d in cursor.description)
@@ -664,37 +659,23 @@ def _sqlite_batches(url: str, *, table: str | None, query: str | None, shown: st
 
 def _postgres_batches(url: str, *, table: str | None, query: str | None, shown: str
                       ) -> tuple[Iterator[list[tuple[Any, ...]]], list[str]]:
-    try:
-        import psycopg
-    except ImportError:
-        raise InputError("PostgreSQL sources need psycopg", path=shown,
-                         hint="pip install 'govstd[postgres]'") from None
-    dsn = re.sub(r"^postgres(ql)?(\+[a-z0-9]+)?://", "postgresql://", url, flags=re.IGNORECASE)
-    inner = ".".join(_SQL.quote_identifier(p) for p in table.split(".")) if table else _subquery(query or "")
-    try:
-        conn = psycopg.connect(dsn)
-    except psycopg.Error as exc:
-        raise _postgres_error(exc, shown) from None
+    inner = databases.relation(table, query)
+    conn = databases.connect(url, shown)
+    import psycopg
+
     opened = False
     try:
-        conn.read_only = True  # as the SQLite file is opened: validating never writes, whatever a query calls
-        with conn.cursor() as cur:
-            cur.execute(f"SELECT * FROM {inner} AS __t LIMIT 0")
-            description = cur.description or []
-        if not description:
-            raise InputError("the table or query has no columns", path=shown, expected="the dataset's columns")
-        names = unique_names([d.name for d in description])
+        names = unique_names(databases.column_names(conn, inner, table=table, shown=shown))
         # Columns by position: a query's repeated names stay apart, and no name from the source becomes SQL.
-        positions = [f"c{i}" for i in range(len(description))]
+        positions = [f"c{i}" for i in range(len(names))]
         casts = ", ".join(f"CAST({c} AS TEXT)" for c in positions)
+        # A named cursor's DECLARE goes by the extended protocol: one statement, as ``execute_one`` sends.
         cursor = conn.cursor(name="govstd_validate")
         cursor.itersize = _DB_BATCH_ROWS
         cursor.execute(f"SELECT {casts} FROM {inner} AS __t({', '.join(positions)})")
         opened = True
     except psycopg.Error as exc:
-        if table and isinstance(exc, psycopg.errors.UndefinedTable | psycopg.errors.InvalidSchemaName):
-            raise _missing_postgres_table(conn, table, exc, shown) from None
-        raise _postgres_error(exc, shown) from None
+        raise databases.source_error(exc, shown) from None
     finally:
         if not opened:  # an error's traceback keeps this frame, and so the connection, alive: close it now
             conn.close()
@@ -704,40 +685,11 @@ def _postgres_batches(url: str, *, table: str | None, query: str | None, shown: 
             while rows := cursor.fetchmany(_DB_BATCH_ROWS):
                 yield rows
         except psycopg.Error as exc:
-            raise _postgres_error(exc, shown) from None
+            raise databases.source_error(exc, shown) from None
         finally:
             conn.close()
 
     return batches(), names
-
-
-def _postgres_error(exc: Exception, shown: str) -> InputError:
-    return InputError(f"cannot read the PostgreSQL source: {_first_line(exc)}", path=shown,
-                      expected="a reachable server and a valid table or query")
-
-
-def _missing_postgres_table(conn: Any, table: str, exc: Exception, shown: str) -> InputError:
-    """As the SQLite reader says it: no such table, and the ones there are (the first 20)."""
-    import psycopg
-
-    try:
-        conn.rollback()
-        known = [r[0] for r in conn.execute(
-            "SELECT CASE WHEN table_schema = current_schema() THEN table_name"
-            " ELSE table_schema || '.' || table_name END FROM information_schema.tables"
-            " WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1 LIMIT 21"
-        )]
-    except psycopg.Error:
-        return _postgres_error(exc, shown)
-    listed = ", ".join(known[:20]) + (", …" if len(known) > 20 else "")
-    return InputError(f"no table {table!r} in the database", path=shown,
-                      expected=f"one of: {listed or '(no tables)'}")
-
-
-def _subquery(query: str) -> str:
-    """A query as typed at a prompt, as a subquery: no closing semicolon, and a trailing ``-- comment``
-    ends before the closing parenthesis."""
-    return "(" + query.strip().rstrip(";").rstrip() + "\n)"
 
 
 # --------------------------------------------------------------------------- in memory
@@ -832,10 +784,6 @@ def duckdb_input_error(exc: BaseException, source: str, *, expected: str | None 
     if len(reason) > 200:
         reason = reason[:200] + "…"
     return InputError(f"cannot read: {reason}", path=source, line=line, expected=expected)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _hashers(names: Sequence[str]) -> dict[str, Any]:

@@ -6,71 +6,53 @@ reader would have read the rows) — and reference tables are temporary tables, 
 written to the user's schemas and everything vanishes with the session. The session turns off
 parallel and synchronised sequential scans: both would change the scan order samples are numbered in.
 Temporary objects need a primary server (a hot standby refuses them).
+
+The source is opened as the DuckDB reader opens it (``databases``): every statement that runs the
+table or query is in a read-only transaction, and the query is sent as one statement. PostgreSQL
+creates no temporary object in a read-only transaction, so those are made in read-write transactions
+holding only govstd's own SQL and the view definitions (defining a view does not run its query).
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from govstd.errors import GovstdError, InputError
-from govstd.validators import ir
+from govstd.errors import GovstdError, InputError, first_line
+from govstd.validators import databases, ir
 from govstd.validators.compiler.postgres import PostgresDialect
 from govstd.validators.engines import Opened, SourceOptions
 from govstd.validators.engines.base import Row, SqlEngine
-from govstd.validators.readers import LoadedSource, redact_url, unique_names
+from govstd.validators.readers import LoadedSource, unique_names
 
 _STREAM_BATCH = 2000
 #: An ICU root-locale collation: Unicode case mapping whatever the database's own locale.
 ICU_COLLATION = "und-x-icu"
 
 
-def _dsn(url: str) -> str:
-    return re.sub(r"^postgres(ql)?(\+[a-z0-9]+)?://", "postgresql://", url, flags=re.IGNORECASE)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-
-
 @contextlib.contextmanager
 def open_postgres(source: Any, options: SourceOptions) -> Iterator[Opened]:
-    try:
-        import psycopg
-    except ImportError:
-        raise InputError("the postgres engine needs psycopg", hint="pip install 'govstd[postgres]'") from None
     url = str(source)
-    if not re.match(r"^postgres(ql)?(\+[a-z0-9]+)?://", url, re.IGNORECASE):
-        raise InputError("the postgres engine reads a PostgreSQL database", path=redact_url(url),
+    shown = databases.redact_url(url)
+    if not databases.is_postgres_url(url):
+        raise InputError("the postgres engine reads a PostgreSQL database", path=shown,
                          expected="postgresql://USER@HOST/DB with --table NAME or --query 'SELECT …'")
-    shown = redact_url(url)
     table, query = options.table, options.query
-    if bool(table) == bool(query):
-        raise InputError("name exactly one of --table or --query for a database source", path=shown,
-                         expected="--table NAME or --query 'SELECT …'")
-    dialect = PostgresDialect()
-    q = dialect.quote_identifier
-    inner = ".".join(q(p) for p in table.split(".")) if table else f"({query})"
+    databases.require_table_or_query(table, query, shown)
+    inner = databases.relation(table, query)
+    conn = databases.connect(url, shown)
+    import psycopg
+
     try:
-        conn = psycopg.connect(_dsn(url))
-    except psycopg.Error as exc:
-        raise InputError(f"cannot connect to PostgreSQL: {_first_line(exc)}", path=shown,
-                         expected="a reachable server") from None
-    try:
+        raw_names = databases.column_names(conn, inner, table=table, shown=shown)
         try:
-            with conn.cursor() as cur:
-                cur.execute(f"SELECT * FROM {inner} AS __t LIMIT 0")
-                description = cur.description or []
-                cur.execute("SELECT 1 FROM pg_collation WHERE collname = %s", (ICU_COLLATION,))
-                has_icu = cur.fetchone() is not None
+            has_icu = conn.execute("SELECT 1 FROM pg_collation WHERE collname = %s", (ICU_COLLATION,)
+                                   ).fetchone() is not None
+            conn.rollback()
         except psycopg.Error as exc:
-            raise InputError(f"cannot read the PostgreSQL source: {_first_line(exc)}", path=shown,
-                             expected="a valid table or query") from None
-        conn.rollback()
-        raw_names = [d.name for d in description]
+            raise databases.source_error(exc, shown) from None
         names = unique_names(raw_names)
         label = f"{shown} ({'table ' + table if table else 'query'})"
         loaded = LoadedSource(data="", numbered="", row_column="__govstd_row", columns=names, format="postgresql",
@@ -119,14 +101,26 @@ class PostgresEngine(SqlEngine):
             f"{select} FROM {inner} AS __t",
         )
 
+    def _transaction(self, *, read_only: bool) -> None:
+        """Make the next statements run in a read-only (or read-write) transaction: a read-write one is
+        committed (the temporary objects made in it stay), a read-only one rolled back (whatever the
+        user's query set with ``set_config`` goes with it)."""
+        if self.conn.read_only != read_only:
+            if read_only:
+                self.conn.commit()
+            else:
+                self.conn.rollback()
+            self.conn.read_only = read_only
+
     def _execute(self, *statements: str) -> None:
+        self._transaction(read_only=False)
         try:
             with self.conn.cursor() as cur:
                 for sql in statements:
-                    cur.execute(sql)
+                    databases.execute_one(cur, sql)  # the views hold the user's query
         except self._psycopg.Error as exc:
             self.conn.rollback()
-            raise InputError(f"PostgreSQL refused to prepare the checks: {_first_line(exc)}", path=self.shown,
+            raise InputError(f"PostgreSQL refused to prepare the checks: {first_line(exc)}", path=self.shown,
                              hint="the engine needs a primary server and the right to create temporary tables"
                              ) from None
 
@@ -135,6 +129,7 @@ class PostgresEngine(SqlEngine):
 
     def register_tables(self, tables: Sequence[ir.ReferenceTable]) -> None:
         q = self.dialect.quote_identifier
+        self._transaction(read_only=False)
         try:
             with self.conn.cursor() as cur:
                 for t in tables:
@@ -148,22 +143,29 @@ class PostgresEngine(SqlEngine):
                     cur.execute(f"ANALYZE {q(t.name)}")
         except self._psycopg.Error as exc:
             self.conn.rollback()
-            raise InputError(f"PostgreSQL refused the reference tables: {_first_line(exc)}", path=self.shown,
+            raise InputError(f"PostgreSQL refused the reference tables: {first_line(exc)}", path=self.shown,
                              hint="the engine needs a primary server and the right to create temporary tables"
                              ) from None
 
+    def _run_error(self, exc: Exception) -> GovstdError:
+        self.conn.rollback()
+        if isinstance(exc, self._psycopg.errors.ReadOnlySqlTransaction):  # the query tried to write
+            return databases.source_error(exc, self.shown)
+        return GovstdError(f"PostgreSQL failed running the checks on {self.shown}: {first_line(exc)}")
+
     def fetch_all(self, sql: str) -> list[Row]:
+        self._transaction(read_only=True)
         try:
             with self.conn.cursor() as cur:
                 cur.execute(sql)
                 names = [d.name for d in cur.description or []]
                 return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         except self._psycopg.Error as exc:
-            self.conn.rollback()
-            raise GovstdError(f"PostgreSQL failed running the checks on {self.shown}: {_first_line(exc)}") from None
+            raise self._run_error(exc) from None
 
     @contextlib.contextmanager
     def stream(self, sql: str) -> Iterator[Iterator[Row]]:
+        self._transaction(read_only=True)
         cur = self.conn.cursor(name=f"govstd_samples_{uuid.uuid4().hex[:8]}")
         cur.itersize = _STREAM_BATCH
         try:
@@ -171,12 +173,17 @@ class PostgresEngine(SqlEngine):
 
             def rows() -> Iterator[Row]:
                 names: list[str] | None = None
-                while batch := cur.fetchmany(_STREAM_BATCH):
-                    if names is None:
-                        names = [d.name for d in cur.description or []]
-                    for r in batch:
-                        yield dict(zip(names, r, strict=True))
+                try:
+                    while batch := cur.fetchmany(_STREAM_BATCH):
+                        if names is None:
+                            names = [d.name for d in cur.description or []]
+                        for r in batch:
+                            yield dict(zip(names, r, strict=True))
+                except self._psycopg.Error as exc:
+                    raise self._run_error(exc) from None
 
             yield rows()
+        except self._psycopg.Error as exc:
+            raise self._run_error(exc) from None
         finally:
             cur.close()

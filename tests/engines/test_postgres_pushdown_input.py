@@ -1,0 +1,99 @@
+"""What the PostgreSQL pushdown engine (``--engine postgres``) accepts as a source, and how it refuses.
+
+It opens a table or query as the DuckDB engine's PostgreSQL reader does (``govstd.validators.databases``):
+the user's query only ever runs in read-only transactions and as one statement, a query may end as
+typed at a psql prompt, a missing table is named with the tables there are, the password never
+shows, and a failure leaves no connection open. The reader's tests
+(``tests/validators/test_reader_postgres.py``) hold the DuckDB engine to the same; their helpers and
+their list of bad queries are reused here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import messy
+import pytest
+from test_bad_input import assert_exit_2, run_cli
+from test_reader_postgres import BAD_QUERIES, dsn, load_messy, sql
+
+from govstd.errors import InputError
+from govstd.validators.api import validate
+
+pytestmark = pytest.mark.postgres
+
+PUSHDOWN: dict[str, Any] = {"engine": "postgres", "today": messy.TODAY, "service_items": messy.SERVICE_ITEMS}
+
+
+def test_a_query_as_typed_at_a_prompt(postgres_database: str) -> None:
+    table = load_messy(postgres_database)
+    from_table = validate(postgres_database, messy.SCHEMA, table=table, sample_size=0, **PUSHDOWN)
+    assert from_table.engine == "postgres" and from_table.dataset.rows == len(messy.ROWS)
+    for query in (f"SELECT * FROM {table};", f"SELECT * FROM {table} -- every row\n",
+                  f"SELECT * FROM {table} -- all", f"  SELECT * FROM {table} ;  \n"):
+        pushed = validate(postgres_database, messy.SCHEMA, query=query, sample_size=0, **PUSHDOWN)
+        assert pushed.failed_counts == from_table.failed_counts, query
+    read = validate(postgres_database, messy.SCHEMA, query=f"SELECT * FROM {table};", sample_size=0,
+                    **{**PUSHDOWN, "engine": "duckdb"})
+    assert read.failed_counts == from_table.failed_counts  # as the DuckDB engine's reader reads it
+
+
+def test_a_missing_table_names_the_tables_there_are(postgres_database: str) -> None:
+    load_messy(postgres_database)
+    for missing in ("no_such_table", "nowhere.applications"):  # no table; no schema
+        with pytest.raises(InputError) as err:
+            validate(postgres_database, messy.SCHEMA, table=missing, **PUSHDOWN)
+        assert f"no table {missing!r} in the database" in str(err.value)
+        assert "one of: applications" in str(err.value) and err.value.exit_code == 2
+    url = dsn(postgres_database).replace("postgres@", "postgres:s3cret@")  # trust auth ignores the password
+    proc = run_cli(url, "--table", "no_such_table", "--engine", "postgres", "--schema-file", str(messy.SCHEMA))
+    assert_exit_2(proc, "no table 'no_such_table'", "applications", "postgres:***@")
+    assert "s3cret" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_a_bad_query_is_an_input_error_and_changes_nothing(postgres_database: str, query: str) -> None:
+    load_messy(postgres_database)
+    with pytest.raises(InputError, match="cannot read the PostgreSQL source") as err:
+        validate(postgres_database, messy.SCHEMA, query=query, **PUSHDOWN)
+    assert err.value.exit_code == 2
+    assert sql(postgres_database, "SELECT count(*) FROM applications") == [(len(messy.ROWS),)]
+
+
+def test_running_the_checks_never_writes(postgres_database: str) -> None:
+    """Defining the views does not run the query; the checks that do run it are read-only."""
+    load_messy(postgres_database)
+    sql(postgres_database, "CREATE SEQUENCE s", "CREATE TABLE audit (n int)",
+        "CREATE FUNCTION audited() RETURNS int LANGUAGE sql AS 'INSERT INTO audit VALUES (1) RETURNING n'")
+    for query in ("SELECT *, nextval('s') AS n FROM applications", "SELECT *, audited() AS n FROM applications"):
+        with pytest.raises(InputError, match="read-only transaction") as err:
+            validate(postgres_database, messy.SCHEMA, query=query, **PUSHDOWN)
+        assert err.value.hint and "never changes the database" in err.value.hint
+    proc = run_cli(dsn(postgres_database), "--query", "SELECT *, nextval('s') AS n FROM applications",
+                   "--engine", "postgres", "--schema-file", str(messy.SCHEMA))
+    assert_exit_2(proc, "cannot execute nextval() in a read-only transaction")
+    assert sql(postgres_database, "SELECT last_value, is_called FROM s") == [(1, False)]
+    assert sql(postgres_database, "SELECT count(*) FROM audit") == [(0,)]
+
+
+def test_an_unreachable_server_is_an_input_error_without_the_password() -> None:
+    url = "postgresql://postgres:s3cret@127.0.0.1:1/nowhere"  # nothing listens on port 1
+    proc = run_cli(url, "--table", "t", "--engine", "postgres", "--schema-file", str(messy.SCHEMA))
+    assert_exit_2(proc, "cannot read the PostgreSQL source", "postgres:***@127.0.0.1:1")
+    assert "s3cret" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("source", [
+    {"table": "no_such_table"},  # fails reading the columns
+    {"query": "SELECT *, nextval('s') AS n FROM applications"},  # fails running the checks
+], ids=["missing_table", "write_attempt"])
+def test_a_failed_run_leaves_no_connection_open(postgres_database: str, source: dict[str, str]) -> None:
+    load_messy(postgres_database)
+    sql(postgres_database, "CREATE SEQUENCE s")
+    name = postgres_database.rsplit("/", 1)[1]
+    with pytest.raises(InputError) as err:  # the error (and its traceback) stay alive in ``err``
+        validate(postgres_database, messy.SCHEMA, **source, **PUSHDOWN)
+    assert err.value
+    others = sql(postgres_database, "SELECT count(*) FROM pg_stat_activity "
+                                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+    assert others == [(0,)]
