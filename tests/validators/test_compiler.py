@@ -229,7 +229,8 @@ def _suite_with_every_identifier() -> ir.CheckSuite:
 
     schema = load_file(messy.SCHEMA)[0]  # ID number, phone, USCC, service item code …
     assert isinstance(schema, CatalogueSchema)
-    extra = [FieldSpec(name="org", standard="GB11714"), FieldSpec(name="fpr", standard="foreign_permanent_residence_id")]
+    extra = [FieldSpec(name="org", standard="GB11714"),
+             FieldSpec(name="fpr", standard="foreign_permanent_residence_id")]
     return derive(schema.model_copy(update={"fields": [*schema.fields, *extra]})).suite
 
 

@@ -12,6 +12,7 @@ through ``literal``. Nothing from the data is ever pasted into SQL.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ def _ranges_without(chars: str, *, min_size: int = 64) -> tuple[tuple[int, int |
     only: a cheap test that is true of nearly every real first character); high None: no bound."""
     cps = sorted({ord(c) for c in chars} | {0x20})  # control characters and space below 0x21
     out: list[tuple[int, int | None]] = []
-    for low, high in zip(cps, cps[1:], strict=False):
+    for low, high in itertools.pairwise(cps):
         if high - low - 1 >= min_size:
             out.append((low + 1, high))
     out.append((cps[-1] + 1, None))
@@ -408,6 +409,13 @@ class Dialect:
             return result
         raise UnsupportedCheck(f"unknown IR node {node!r}")
 
+    def _only_where(self, cond: str, predicate: str, node: ir.Expr, shared: _Shared, available: int) -> str:
+        """``cond AND predicate``, with ``predicate`` (the SQL of ``node``) computed only on the rows
+        where ``cond`` holds unless it is already computed anyway."""
+        if self._computed(node, shared, available):
+            return f"({cond} AND {predicate})"
+        return f"(CASE WHEN {cond} THEN {predicate} ELSE FALSE END)"
+
     def _computed(self, node: ir.Expr, shared: _Shared | None, available: int) -> bool:
         """``node`` needs no work beyond reading values: a shared alias of a lower layer, a column,
         a constant, or a comparison / negation / null test of those."""
@@ -634,13 +642,14 @@ class Dialect:
             if isinstance(check, ir.RowCheck):
                 # Two layers: whether the row is evaluated, then (on evaluated rows only) whether it fails.
                 flags.append(f"{self._applies(check, e)} AS {q(a)}")
-                fails.append(f"(CASE WHEN {q(a)} THEN NOT COALESCE({e(check.expect)}, FALSE) ELSE FALSE END) AS {q(f)}")
+                failing = self._only_where(q(a), f"NOT COALESCE({e(check.expect)}, FALSE)", check.expect, shared, top)
+                fails.append(f"{failing} AS {q(f)}")
                 out = Output(evaluated=f"__e{i}", failed=f"__x{i}")
                 aggs += [f"{self.count_if(q(a))} AS {q(out.evaluated)}", f"{self.count_if(q(f))} AS {q(f'__x{i}')}"]
                 for j, (name, bexpr) in enumerate(check.breakdown.items()):
                     # Counted among the failing rows only: the expression runs on those rows alone.
                     b = f"__b{i}_{j}"
-                    among_failed = f"(CASE WHEN {q(f)} THEN COALESCE({e(bexpr)}, FALSE) ELSE FALSE END)"
+                    among_failed = self._only_where(q(f), f"COALESCE({e(bexpr)}, FALSE)", bexpr, shared, top)
                     aggs.append(f"{self.count_if(among_failed)} AS {q(b)}")
                     out.breakdown[name] = b
             elif isinstance(check, ir.UniqueCheck):
