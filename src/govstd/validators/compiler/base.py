@@ -712,7 +712,8 @@ class Dialect:
         return f"COALESCE({e(ir.and_(check.applies, ir.not_(check.expect)))}, FALSE)"
 
     def duplicate_samples(self, check: ir.UniqueCheck, source: str, row_column: str, limit: int) -> SamplePlan:
-        """The first ``limit`` rows repeating an earlier row's key (first repeated keys first)."""
+        """The first ``limit`` rows (in row order) repeating an earlier row's key: one read of the
+        data, each key's rows ranked by row number (a partitioned window every engine runs in parallel)."""
         shared = _Shared([*check.key, check.present])
         top = len(shared.levels)
         q = self.quote_identifier
@@ -724,16 +725,12 @@ class Dialect:
         present = f"COALESCE({self.expr(check.present, shared, top)}, FALSE)"
         rows = f"SELECT {', '.join(cols)} FROM {self._layers(source, shared)} WHERE {present}"
         key_list = ", ".join(q(k) for k in keys)
-        dupes = (
-            f"SELECT {key_list}, MIN({q('__row')}) AS {q('__first')} FROM {self.subquery_alias(rows, '__r0')} "
-            f"GROUP BY {key_list} HAVING COUNT(*) > 1 ORDER BY {q('__first')} LIMIT {int(limit)}"
-        )
-        on = " AND ".join(f"__r.{q(k)} = __d.{q(k)}" for k in keys)
-        picked = ", ".join([f"__r.{q('__row')}"] + [f"__r.{q(a)}" for a in values.values()])
+        ranked = (f"SELECT *, ROW_NUMBER() OVER (PARTITION BY {key_list} ORDER BY {q('__row')}) AS {q('__nth')} "
+                  f"FROM {self.subquery_alias(rows, '__r')}")
+        picked = ", ".join([q("__row")] + [q(a) for a in values.values()])
         sql = (
-            f"SELECT {picked}, TRUE AS {q('__f0')} FROM {self.subquery_alias(rows, '__r')} "
-            f"JOIN {self.subquery_alias(dupes, '__d')} ON {on} "
-            f"WHERE __r.{q('__row')} > __d.{q('__first')} ORDER BY __r.{q('__row')} LIMIT {int(limit)}"
+            f"SELECT {picked}, TRUE AS {q('__f0')} FROM {self.subquery_alias(ranked, '__w')} "
+            f"WHERE {q('__nth')} > 1 ORDER BY {q('__row')} LIMIT {int(limit)}"
         )
         return SamplePlan(sql=sql, row_alias="__row", flags={check.rule_id: "__f0"}, values=values)
 
