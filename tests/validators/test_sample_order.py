@@ -68,3 +68,17 @@ def test_samples_are_the_first_failing_rows_on_parallel_reads(
     assert result.check("id_number.checksum").failed == len(bad_check)
     assert [s.row for s in result.check("id_number.checksum").samples] == bad_check[:5]
 
+
+
+def test_duplicate_samples_are_the_first_rows_repeating_an_earlier_key() -> None:
+    """Row 2 repeats nothing; row 3 repeats row 2's key; row 5 repeats row 1's: with room for one
+    sample, it is row 3 — the first repeating row — although row 1's key was seen first."""
+    a, b, c = "11010519491231002X", "110105194912310029", "110105194912310037"
+    ids = [a, b, b, c, a, c, b]
+    table = pa.table({"region": ["110101"] * len(ids), "id_number": ids})
+    schema = _schema()
+    fields = [f.model_copy(update={"key": True}) if f.name == "id_number" else f for f in schema.fields]
+    keyed = schema.model_copy(update={"fields": fields})
+    assert [s.row for s in validate(table, keyed, sample_size=1).check("key.unique").samples] == [3]
+    assert [s.row for s in validate(table, keyed, sample_size=3).check("key.unique").samples] == [3, 5, 6]
+    assert validate(table, keyed).check("key.unique").failed == 4
