@@ -156,11 +156,10 @@ FUNCTIONS: dict[str, str] = {
     "region_prefix_match": "(id_code, region) → bool: a region code (county, prefecture or province) "
     "agrees with the leading digits of a 6-digit address code",
     "if_else": "(cond, a, b) → a where cond holds, else b; only the chosen branch is computed",
-    "coalesce": "(a, b, ...) → the first non-NULL argument; later ones are computed only where needed",
 }
 
 #: Functions whose arguments after the first are computed only on some rows (like And / Or).
-LAZY_FUNCTIONS = frozenset({"if_else", "coalesce"})
+LAZY_FUNCTIONS = frozenset({"if_else"})
 
 
 class Func(_Model):
@@ -309,10 +308,6 @@ def if_else(cond: Expr, then: Expr, otherwise: Expr) -> Func:
     return fn("if_else", cond, then, otherwise)
 
 
-def coalesce(*args: Expr) -> Func:
-    return fn("coalesce", *args)
-
-
 def node_key(node: Expr) -> str:
     """A node's identity for common-subexpression sharing: equal trees give equal keys."""
     return node.model_dump_json()
@@ -333,7 +328,7 @@ def children(node: Expr) -> list[Expr]:
 
 def eager_children(node: Expr) -> list[Expr]:
     """The sub-expressions computed on every row ``node`` is computed on: the first argument of a
-    short-circuiting node (And, Or, ``if_else``, ``coalesce``), every argument of the others."""
+    short-circuiting node (And, Or, ``if_else``), every argument of the others."""
     kids = children(node)
     if isinstance(node, And | Or) or (isinstance(node, Func) and node.name in LAZY_FUNCTIONS):
         return kids[:1]

@@ -41,6 +41,7 @@ from govstd.standards.models import (
     SensitivityLevel,
     ShareType,
 )
+from govstd.standards.numbers.normalize import is_masked
 from govstd.validators.results import CheckResult, DatasetInfo, Sample, ValidationResult
 
 __all__ = [
@@ -323,7 +324,6 @@ _DIGIT_RUN = re.compile(
 # USCC-shaped tokens (GB 32100 alphabet, digits in the region positions), which a person may hold.
 _USCC = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}(?![0-9A-Za-z])")
 _PHONE_RULE = MaskingRule(keep_start=3, keep_end=4)
-_MASK_CHARS = frozenset("*＊×•●")
 _URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):[^@/\s]*@")
 
 
@@ -381,7 +381,7 @@ def _safe_sample(sample: Sample, pii: Mapping[str, MaskingRule]) -> Sample:
     for column, value in sorted(sample.values.items()):
         if value is not None:
             rule = pii.get(column)
-            if rule is not None and value and not any(ch in _MASK_CHARS for ch in value):
+            if rule is not None and value and not is_masked(value):
                 value = mask(value.strip(), rule)  # the engine should have masked it: never trust, always mask
             value = redact(value)
         values[column] = value

@@ -25,7 +25,13 @@ from typing import NamedTuple
 from govstd.standards.numbers.exceptions import ExcelDamaged
 
 __all__ = [
+    "APOSTROPHES",
     "CHANGE_KINDS",
+    "DASH_RE",
+    "EXCEL_RE",
+    "FULLWIDTH",
+    "MASK_CHARS",
+    "WHITESPACE_RE",
     "Normalized",
     "display_form",
     "is_excel_damaged",
@@ -39,24 +45,24 @@ CHANGE_KINDS = ("fullwidth", "whitespace", "apostrophe", "dash", "lowercase")
 # Full-width digits, Latin letters, and the asterisk, plus sign and full stop that masked and
 # spreadsheet-damaged values contain (U+FF10-19, U+FF21-3A, U+FF41-5A, U+FF0A, U+FF0B, U+FF0E) map to
 # ASCII by a fixed offset — NFKC restricted to what identifiers contain, so other text stays untouched.
-_FULLWIDTH = {
+FULLWIDTH = {
     cp: cp - 0xFEE0
     for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF0A, 0xFF0B, 0xFF0E)
 }
 _FULLWIDTH_RE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff0a\uff0b\uff0e]")
 # Spaces of every kind, including ideographic space, no-break space and the invisible characters
 # (zero-width space, BOM) that copy-paste from web pages and Word leaves behind.
-_WHITESPACE_RE = re.compile("[\\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff]+")
+WHITESPACE_RE = re.compile("[\\s\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff]+")
 # Hyphen-minus and its look-alikes: hyphens, dashes, minus sign, full-width hyphen-minus.
-_DASH_RE = re.compile("[-\u2010-\u2015\u2212\ufe63\uff0d]")
+DASH_RE = re.compile("[-\u2010-\u2015\u2212\ufe63\uff0d]")
 # Excel's "store as text" prefix: ASCII apostrophe, or its typographic forms after autocorrect.
-_APOSTROPHES = "'\u2018\u2019\uff07"
+APOSTROPHES = "'\u2018\u2019\uff07"
 _LOWER_RE = re.compile("[a-z]")
 # A number shown by a spreadsheet in scientific notation (1.10105E+17, 1.10105e17), or a long number
 # written back with a float's ".0": in both the trailing digits are gone. [0-9], not \d: \d matches
 # full-width and other Unicode digits.
-_EXCEL_RE = re.compile(r"^[0-9](?:\.[0-9]+)?[eE][+]?[0-9]{1,3}$|^[0-9]{12,}\.0+$")
-_MASK_CHARS = frozenset("*\uff0a\u00d7\u2022\u25cf")
+EXCEL_RE = re.compile(r"^[0-9](?:\.[0-9]+)?[eE][+]?[0-9]{1,3}$|^[0-9]{12,}\.0+$")
+MASK_CHARS = frozenset("*\uff0a\u00d7\u2022\u25cf")
 
 
 class Normalized(NamedTuple):
@@ -68,12 +74,12 @@ class Normalized(NamedTuple):
 
 def is_excel_damaged(value: str) -> bool:
     """True if ``value`` looks like a number written by a spreadsheet (digits lost)."""
-    return _EXCEL_RE.match(_WHITESPACE_RE.sub("", value.translate(_FULLWIDTH)).lstrip(_APOSTROPHES)) is not None
+    return EXCEL_RE.match(WHITESPACE_RE.sub("", value.translate(FULLWIDTH)).lstrip(APOSTROPHES)) is not None
 
 
 def is_masked(value: str) -> bool:
     """True if ``value`` contains a masking character (``*``, full-width ``＊``, ``×``, ``•``, ``●``)."""
-    return any(c in _MASK_CHARS for c in value)
+    return any(c in MASK_CHARS for c in value)
 
 
 def normalize(value: str, *, strip_dashes: bool = True, uppercase: bool = True) -> Normalized:
@@ -85,19 +91,19 @@ def normalize(value: str, *, strip_dashes: bool = True, uppercase: bool = True) 
     """
     changes: list[str] = []
     if _FULLWIDTH_RE.search(value):
-        value = value.translate(_FULLWIDTH)
+        value = value.translate(FULLWIDTH)
         changes.append("fullwidth")
-    stripped = _WHITESPACE_RE.sub("", value)
+    stripped = WHITESPACE_RE.sub("", value)
     if stripped != value:
         value = stripped
         changes.append("whitespace")
-    if value[:1] in _APOSTROPHES and value:
+    if value[:1] in APOSTROPHES and value:
         value = value[1:]
         changes.append("apostrophe")
-    if _EXCEL_RE.match(value):
+    if EXCEL_RE.match(value):
         raise ExcelDamaged()
     if strip_dashes:
-        undashed = _DASH_RE.sub("", value)
+        undashed = DASH_RE.sub("", value)
         if undashed != value:
             value = undashed
             changes.append("dash")
@@ -109,4 +115,4 @@ def normalize(value: str, *, strip_dashes: bool = True, uppercase: bool = True) 
 
 def display_form(value: str) -> str:
     """``value`` with harmless damage removed (width, spaces, dashes, apostrophe, case), for masking."""
-    return _DASH_RE.sub("", _WHITESPACE_RE.sub("", value.translate(_FULLWIDTH))).lstrip(_APOSTROPHES).upper()
+    return DASH_RE.sub("", WHITESPACE_RE.sub("", value.translate(FULLWIDTH))).lstrip(APOSTROPHES).upper()

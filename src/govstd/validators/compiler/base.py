@@ -18,13 +18,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from govstd.errors import GovstdError
-from govstd.standards.numbers import gb11643, gb11714, gb32100, gbt2260, iso7064
-from govstd.standards.numbers import normalize as _normalize
+from govstd.standards.numbers import gb11643, gb11714, gb32100, gbt2260, iso7064, normalize
 from govstd.validators import ir
 
 # --------------------------------------------------------------------------- character classes
 # Derived from govstd.standards.numbers.normalize, so SQL normalises exactly what Python does.
-# (Its private names are read here, in one place; they are the single source of truth.)
 
 
 def _chars_matching(test: Callable[[str], bool]) -> str:
@@ -32,14 +30,13 @@ def _chars_matching(test: Callable[[str], bool]) -> str:
 
 
 #: Whitespace the Python normaliser removes (``\s`` of Python's re, plus invisible characters).
-WHITESPACE_CHARS = _chars_matching(lambda c: _normalize._WHITESPACE_RE.fullmatch(c) is not None)
-DASH_CHARS = _chars_matching(lambda c: _normalize._DASH_RE.fullmatch(c) is not None)
-APOSTROPHE_CHARS = _normalize._APOSTROPHES
-MASK_CHARS = "".join(sorted(_normalize._MASK_CHARS))
-FULLWIDTH_FROM = "".join(chr(k) for k in sorted(_normalize._FULLWIDTH))
-FULLWIDTH_TO = "".join(chr(_normalize._FULLWIDTH[k]) for k in sorted(_normalize._FULLWIDTH))
-EXCEL_PATTERN = _normalize._EXCEL_RE.pattern
-
+WHITESPACE_CHARS = _chars_matching(lambda c: normalize.WHITESPACE_RE.fullmatch(c) is not None)
+DASH_CHARS = _chars_matching(lambda c: normalize.DASH_RE.fullmatch(c) is not None)
+APOSTROPHE_CHARS = normalize.APOSTROPHES
+MASK_CHARS = "".join(sorted(normalize.MASK_CHARS))
+FULLWIDTH_FROM = "".join(chr(k) for k in sorted(normalize.FULLWIDTH))
+FULLWIDTH_TO = "".join(chr(normalize.FULLWIDTH[k]) for k in sorted(normalize.FULLWIDTH))
+EXCEL_PATTERN = normalize.EXCEL_RE.pattern
 
 
 def _ranges_without(chars: str, *, min_size: int = 64) -> tuple[tuple[int, int | None], ...]:
@@ -142,7 +139,7 @@ class _Shared:
 
     A layer computes its expressions on every row, so only nodes every row needs anyway are lifted
     into one: those reachable from ``eager`` roots without passing a short-circuit (the later
-    arguments of And / Or / ``if_else`` / ``coalesce``). A test used twice behind a guard (say, the
+    arguments of And / Or / ``if_else``). A test used twice behind a guard (say, the
     spreadsheet-damage pattern behind a failed shape check) stays behind its guards, where it runs on
     the few rows that reach them; hoisting it would run it on every row.
     """
@@ -442,9 +439,6 @@ class Dialect:
     def fn_if_else(self, args: list[str]) -> str:
         cond, then, otherwise = args
         return f"(CASE WHEN {cond} THEN {then} ELSE {otherwise} END)"
-
-    def fn_coalesce(self, args: list[str]) -> str:
-        return f"COALESCE({', '.join(args)})"
 
     def fn_trim(self, args: list[str]) -> str:
         return self.trim(args[0])
