@@ -59,8 +59,7 @@ def test_literals_and_identifiers() -> None:
     pg = PostgresDialect()
     assert pg.subquery_alias("SELECT 1", "t") == '(SELECT 1 OFFSET 0) AS "t"'
     assert "'\\&'" in pg.regex_replace_all("x", "a", "&")
-    assert "COLLATE" not in pg.upper("x")
-    assert 'COLLATE "und-x-icu"' in PostgresDialect(case_collation="und-x-icu").upper("x")
+    assert pg.upper("x") == "TRANSLATE(x, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"
 
 
 def _python_pattern(re2: str) -> str:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from govstd.standards.numbers import exceptions as exc
 from govstd.standards.numbers import iso7064
-from govstd.standards.numbers.normalize import is_excel_damaged, is_masked, normalize
+from govstd.standards.numbers.normalize import display_form, is_excel_damaged, is_masked, normalize
 
 
 @pytest.mark.parametrize(
@@ -127,3 +127,12 @@ def test_iso7064_agrees_with_stdnum(body: str) -> None:
 
     assert iso7064.calc_check_digit(body) == mod_11_2.calc_check_digit(body)
     assert iso7064.checksum(body + iso7064.calc_check_digit(body)) == 1
+
+
+def test_case_is_mapped_for_ascii_letters_only() -> None:
+    # Python's str.upper() would turn ß into SS and ı into I; DuckDB's UPPER turns ß into ẞ. Engines
+    # agree on a-z → A-Z only, so that is the rule everywhere: other letters keep their case.
+    assert normalize("11010519491231002x").value == "11010519491231002X"
+    assert normalize("1101051949123100ßx").value == "1101051949123100ßX"
+    assert normalize("ıſﬁ").value == "ıſﬁ"
+    assert display_form("ab-ß") == "ABß"

@@ -72,6 +72,12 @@ class SQLiteDialect(Dialect):
     def str_position(self, haystack: str, needle: str) -> str:
         return f"INSTR({haystack}, {needle})"
 
+    def upper(self, x: str) -> str:
+        return f"UPPER({x})"  # SQLite's own UPPER maps ASCII letters only, as the base's TRANSLATE does
+
+    def lower(self, x: str) -> str:
+        return f"LOWER({x})"
+
     def try_cast_double(self, x: str) -> str:
         return super().try_cast_double(x).replace("DOUBLE PRECISION", "REAL")
 

@@ -20,12 +20,14 @@ excel_damage
 from __future__ import annotations
 
 import re
+import string
 from typing import NamedTuple
 
 from govstd.standards.numbers.exceptions import ExcelDamaged
 
 __all__ = [
     "APOSTROPHES",
+    "ASCII_UPPER",
     "CHANGE_KINDS",
     "DASH_RE",
     "EXCEL_RE",
@@ -58,6 +60,10 @@ DASH_RE = re.compile("[-\u2010-\u2015\u2212\ufe63\uff0d]")
 # Excel's "store as text" prefix: ASCII apostrophe, or its typographic forms after autocorrect.
 APOSTROPHES = "'\u2018\u2019\uff07"
 _LOWER_RE = re.compile("[a-z]")
+# Case is mapped for ASCII letters only: identifiers hold no others, and full Unicode case mapping
+# differs between engines (ß → SS in Python, Java and ICU; → ẞ in DuckDB), so every engine and this
+# module agree on exactly a-z → A-Z.
+ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
 # A number shown by a spreadsheet in scientific notation (1.10105E+17, 1.10105e17), or a long number
 # written back with a float's ".0": in both the trailing digits are gone. [0-9], not \d: \d matches
 # full-width and other Unicode digits.
@@ -87,7 +93,7 @@ def normalize(value: str, *, strip_dashes: bool = True, uppercase: bool = True) 
 
     Steps: full-width digits/letters → ASCII; remove all whitespace; drop one leading apostrophe;
     remove dashes (unless ``strip_dashes=False``, for layouts where dashes are separators that matter);
-    lower → upper case (unless ``uppercase=False``).
+    a-z → A-Z (unless ``uppercase=False``; other letters keep their case).
     """
     changes: list[str] = []
     if _FULLWIDTH_RE.search(value):
@@ -108,11 +114,11 @@ def normalize(value: str, *, strip_dashes: bool = True, uppercase: bool = True) 
             value = undashed
             changes.append("dash")
     if uppercase and _LOWER_RE.search(value):
-        value = value.upper()
+        value = value.translate(ASCII_UPPER)
         changes.append("lowercase")
     return Normalized(value, tuple(changes))
 
 
 def display_form(value: str) -> str:
     """``value`` with harmless damage removed (width, spaces, dashes, apostrophe, case), for masking."""
-    return DASH_RE.sub("", WHITESPACE_RE.sub("", value.translate(FULLWIDTH))).lstrip(APOSTROPHES).upper()
+    return DASH_RE.sub("", WHITESPACE_RE.sub("", value.translate(FULLWIDTH))).lstrip(APOSTROPHES).translate(ASCII_UPPER)

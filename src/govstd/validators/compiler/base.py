@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import string
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -296,10 +297,13 @@ class Dialect:
         return self.substr(x, self.length(x), 1)
 
     def upper(self, x: str) -> str:
-        return f"UPPER({x})"
+        """a-z → A-Z, other letters unchanged (``normalize.ASCII_UPPER``): engines' Unicode case
+        tables differ, ASCII never does."""
+        return self.translate(x, string.ascii_lowercase, string.ascii_uppercase)
 
     def lower(self, x: str) -> str:
-        return f"LOWER({x})"
+        """A-Z → a-z, other letters unchanged."""
+        return self.translate(x, string.ascii_uppercase, string.ascii_lowercase)
 
     def concat(self, parts: Sequence[str]) -> str:
         return "(" + " || ".join(parts) + ")"

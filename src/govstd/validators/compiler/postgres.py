@@ -20,11 +20,6 @@ from govstd.validators.compiler.base import WHITESPACE_CHARS, Dialect
 class PostgresDialect(Dialect):
     name = "postgres"
 
-    def __init__(self, *, case_collation: str | None = None) -> None:
-        #: A collation whose case mapping covers all of Unicode (an ICU one), for ``upper``/``lower``;
-        #: None: the database's own (a C-locale database maps ASCII letters only).
-        self.case_collation = case_collation
-
     # ---- regular expressions (ARE) ------------------------------------------------------------
 
     def regex_full_match(self, x: str, pattern: str) -> str:
@@ -49,15 +44,6 @@ class PostgresDialect(Dialect):
     def starts_with_one_of(self, x: str, ranges: Sequence[tuple[int, int | None]]) -> str:
         # The database's collation may order text linguistically; "C" orders it by code point.
         return super().starts_with_one_of(f'({x} COLLATE "C")', ranges)
-
-    def upper(self, x: str) -> str:
-        return f"UPPER({x}{self._collate()})"
-
-    def lower(self, x: str) -> str:
-        return f"LOWER({x}{self._collate()})"
-
-    def _collate(self) -> str:
-        return f" COLLATE {self.quote_identifier(self.case_collation)}" if self.case_collation else ""
 
     def subquery_alias(self, sql: str, alias: str) -> str:
         return f"({sql} OFFSET 0) AS {self.quote_identifier(alias)}"

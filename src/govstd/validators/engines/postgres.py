@@ -28,8 +28,6 @@ from govstd.validators.engines.base import Row, SqlEngine
 from govstd.validators.readers import LoadedSource, unique_names
 
 _STREAM_BATCH = 2000
-#: An ICU root-locale collation: Unicode case mapping whatever the database's own locale.
-ICU_COLLATION = "und-x-icu"
 
 
 @contextlib.contextmanager
@@ -43,16 +41,8 @@ def open_postgres(source: Any, options: SourceOptions) -> Iterator[Opened]:
     databases.require_table_or_query(table, query, shown)
     inner = databases.relation(table, query)
     conn = databases.connect(url, shown)
-    import psycopg
-
     try:
         raw_names = databases.column_names(conn, inner, table=table, shown=shown)
-        try:
-            has_icu = conn.execute("SELECT 1 FROM pg_collation WHERE collname = %s", (ICU_COLLATION,)
-                                   ).fetchone() is not None
-            conn.rollback()
-        except psycopg.Error as exc:
-            raise databases.source_error(exc, shown) from None
         names = unique_names(raw_names)
         label = f"{shown} ({'table ' + table if table else 'query'})"
         loaded = LoadedSource(data="", numbered="", row_column="__govstd_row", columns=names, format="postgresql",
@@ -60,8 +50,7 @@ def open_postgres(source: Any, options: SourceOptions) -> Iterator[Opened]:
 
         def make(mapping: Mapping[str, str]) -> SqlEngine:
             by_name = dict(zip(names, raw_names, strict=True))
-            return PostgresEngine(conn, inner, {f: by_name[c] for f, c in mapping.items()}, shown,
-                                  case_collation=ICU_COLLATION if has_icu else None)
+            return PostgresEngine(conn, inner, {f: by_name[c] for f, c in mapping.items()}, shown)
 
         yield Opened(loaded=loaded, engine=make)
     finally:
@@ -73,14 +62,13 @@ class PostgresEngine(SqlEngine):
 
     name = "postgres"
 
-    def __init__(self, conn: Any, inner: str, mapping: Mapping[str, str], shown: str, *,
-                 case_collation: str | None = None) -> None:
+    def __init__(self, conn: Any, inner: str, mapping: Mapping[str, str], shown: str) -> None:
         import psycopg
 
         self._psycopg = psycopg
         self.conn = conn
         self.shown = shown
-        self.dialect = PostgresDialect(case_collation=case_collation)
+        self.dialect = PostgresDialect()
         q = self.dialect.quote_identifier
         suffix = uuid.uuid4().hex[:12]
         self._data_view = f"__govstd_data_{suffix}"
