@@ -10,6 +10,7 @@ their list of bad queries are reused here.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import messy
@@ -17,7 +18,7 @@ import pytest
 from test_bad_input import assert_exit_2, run_cli
 from test_reader_postgres import BAD_QUERIES, dsn, load_messy, sql
 
-from govstd.errors import InputError
+from govstd.errors import GovstdError, InputError
 from govstd.validators.api import validate
 
 pytestmark = pytest.mark.postgres
@@ -97,3 +98,37 @@ def test_a_failed_run_leaves_no_connection_open(postgres_database: str, source: 
     others = sql(postgres_database, "SELECT count(*) FROM pg_stat_activity "
                                     f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
     assert others == [(0,)]
+
+
+@pytest.mark.parametrize("password", ["Pa%zz5ecret", "pass word"])
+def test_a_password_libpq_quotes_back_never_shows(password: str) -> None:
+    # libpq's message repeats the part of the URL it cannot parse: here, the password.
+    url = f"postgresql://postgres:{password}@127.0.0.1:1/nowhere"
+    for engine in ("postgres", "duckdb"):
+        proc = run_cli(url, "--table", "t", "--engine", engine, "--schema-file", str(messy.SCHEMA))
+        assert proc.returncode == 2
+        out = proc.stderr + proc.stdout
+        assert password not in out and "5ecret" not in out and "word" not in out, out
+
+
+def test_values_quoted_in_a_database_error_are_masked(postgres_database: str) -> None:
+    table = load_messy(postgres_database)
+    # PostgreSQL's error repeats the value it could not convert: here, a whole ID number.
+    others = ", ".join(f'"{c}"' for c in messy.COLUMNS if c != "id_number")
+    query = (f"SELECT (id_number || 'x')::numeric::text AS id_number, {others} FROM {table} "
+             "WHERE id_number ~ '^[0-9]{17}[0-9X]$'")
+    for engine in ("postgres", "duckdb"):
+        with pytest.raises(GovstdError) as err:
+            validate(postgres_database, messy.SCHEMA, query=query, **{**PUSHDOWN, "engine": engine})
+        shown = str(err.value.to_dict())
+        assert "invalid input syntax" in shown, shown
+        assert not re.search(r"[0-9]{17}[0-9X]", shown) and "********" in shown, shown
+
+
+def test_a_query_repeating_a_column_name(postgres_database: str) -> None:
+    table = load_messy(postgres_database)
+    query = f"SELECT *, name AS id_number FROM {table}"  # two columns called id_number: the first is read
+    pushed = validate(postgres_database, messy.SCHEMA, query=query, sample_size=0, **PUSHDOWN)
+    read = validate(postgres_database, messy.SCHEMA, query=query, sample_size=0, **{**PUSHDOWN, "engine": "duckdb"})
+    plain = validate(postgres_database, messy.SCHEMA, table=table, sample_size=0, **PUSHDOWN)
+    assert pushed.failed_counts == read.failed_counts == plain.failed_counts

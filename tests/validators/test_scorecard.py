@@ -362,6 +362,20 @@ def test_unmasked_samples_are_masked_anyway() -> None:
     assert values["sex"] == "9"  # not personal: shown as is
 
 
+def test_samples_are_masked_when_the_standard_is_a_version_the_library_lacks() -> None:
+    # A registry may serve GB11643 2.x; the built-in library has 1.x. Masking does not depend on it.
+    schema = make_schema()
+    fields = [f.model_copy(update={"standard": f.standard.replace("^1", "^2")}) if f.standard else f
+              for f in schema.fields]
+    # Too short to look like an ID or a phone to the free-text redaction: only the field's rule masks them.
+    leaky = Sample(row=7, values={"id_number": "1101051949", "phone": "1391234"})
+    result = make_result([check("id.checksum", "accuracy", 10, 1, ["id_number", "phone"], samples=[leaky])])
+    card = sc.build(result, schema.model_copy(update={"fields": fields}))
+    values = card.check("id.checksum").samples[0].values
+    assert values["id_number"] != "1101051949" and "*" in (values["id_number"] or "")
+    assert values["phone"] != "1391234" and "*" in (values["phone"] or "")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("11010519491231002X", "110105********002X"),
     ("value 11010519491231002x here", "value 110105********002x here"),

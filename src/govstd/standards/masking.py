@@ -9,6 +9,8 @@ call this one after normalising the value's width, case and separators.
 
 from __future__ import annotations
 
+import re
+
 from govstd.standards.models import DataElement, MaskingRule, PiiClass
 
 DEFAULT_RULE = MaskingRule(keep_start=6, keep_end=4, mask_char="*")
@@ -42,3 +44,31 @@ def rule_for(element: DataElement | None, pii: PiiClass | None = None) -> Maskin
     if element is not None and element.masking is not None:
         return element.masking
     return FALLBACK_RULE
+
+
+# --------------------------------------------------------------------------- free text
+
+# Runs of 11+ digits (full-width too), optionally split by single spaces or dashes and ending in X:
+# citizen IDs (18 and 15), phone numbers (11, with +86 and separators), numbers Excel wrote back whole.
+_DIGIT_RUN = re.compile(
+    r"(?<![0-9０-９A-Za-z])(?:[0-9０-９][ \-]?){10,}[0-9０-９XxＸｘ](?![0-9０-９A-Za-z])"
+)
+# USCC-shaped tokens (GB 32100 alphabet, digits in the region positions), which a person may hold.
+_USCC = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}(?![0-9A-Za-z])")
+_PHONE_RULE = MaskingRule(keep_start=3, keep_end=4)
+_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):[^@/\s]*@")
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    digits = sum(ch.isdigit() for ch in token)
+    return mask(token, DEFAULT_RULE if digits >= 15 or len(token) >= 15 else _PHONE_RULE)
+
+
+def redact(text: str) -> str:
+    """``text`` with ID-, phone- and USCC-shaped numbers masked and URL passwords removed."""
+    if not text:
+        return text
+    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    text = _DIGIT_RUN.sub(_mask_token, text)
+    return _USCC.sub(lambda m: mask(m.group(0), DEFAULT_RULE), text)

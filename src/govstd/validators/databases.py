@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from govstd.errors import InputError, first_line
+from govstd.standards.masking import redact
 from govstd.validators.compiler.postgres import PostgresDialect
 
 if TYPE_CHECKING:
@@ -33,7 +35,23 @@ def redact_url(url: str) -> str:
     """A database URL without its password: after the user name (up to the host's ``@``, so a password
     holding ``@`` goes too) and in a ``password=`` parameter."""
     url = re.sub(r"(://[^:/@?#]*):[^/?#]*@", r"\1:***@", url)
-    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
+    return re.sub(r"([?&](?:ssl)?password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
+
+
+def _passwords(url: str) -> list[str]:
+    """The passwords in a database URL, as written and percent-decoded (what libpq may quote back)."""
+    found = re.findall(r"://[^:/@?#]*:([^/?#]*)@", url) + re.findall(r"[?&](?:ssl)?password=([^&#]*)", url, re.I)
+    return sorted({s for raw in found for s in (raw, unquote(raw)) if s}, key=len, reverse=True)
+
+
+def error_text(exc: Exception, url: str | None = None) -> str:
+    """The first line of a database error, fit to show: PostgreSQL quotes the offending value
+    (``invalid input syntax … "110105…"``) and libpq the malformed part of a connection string, so
+    personal numbers are masked and the URL's password is blotted out."""
+    text = first_line(exc)
+    for secret in _passwords(url or ""):
+        text = text.replace(secret, "***")
+    return redact(text)
 
 
 def require_table_or_query(table: str | None, query: str | None, shown: str) -> None:
@@ -78,7 +96,7 @@ def connect(url: str, shown: str) -> psycopg.Connection[Any]:
     try:
         conn = psycopg.connect(dsn(url))
     except psycopg.Error as exc:
-        raise source_error(exc, shown) from None
+        raise source_error(exc, shown, url) from None
     conn.read_only = True
     return conn
 
@@ -107,15 +125,15 @@ def column_names(conn: psycopg.Connection[Any], inner: str, *, table: str | None
     return [d.name for d in description]
 
 
-def source_error(exc: Exception, shown: str) -> InputError:
-    """A PostgreSQL error while connecting to or reading the source, as an InputError."""
+def source_error(exc: Exception, shown: str, url: str | None = None) -> InputError:
+    """A PostgreSQL error while connecting to (``url``) or reading the source, as an InputError."""
     import psycopg
 
     if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
-        return InputError(f"cannot read the PostgreSQL source: {first_line(exc)}", path=shown,
+        return InputError(f"cannot read the PostgreSQL source: {error_text(exc)}", path=shown,
                           expected="a table, or a query that does not write",
                           hint="govstd reads in read-only transactions: validating never changes the database")
-    return InputError(f"cannot read the PostgreSQL source: {first_line(exc)}", path=shown,
+    return InputError(f"cannot read the PostgreSQL source: {error_text(exc, url)}", path=shown,
                       expected="a reachable server and a valid table or query")
 
 
@@ -138,5 +156,5 @@ def _missing_table(conn: psycopg.Connection[Any], table: str, exc: Exception, sh
                       expected=f"one of: {listed or '(no tables)'}")
 
 
-__all__ = ["column_names", "connect", "dsn", "execute_one", "is_postgres_url", "redact_url", "relation",
+__all__ = ["column_names", "connect", "dsn", "error_text", "execute_one", "is_postgres_url", "redact_url", "relation",
            "require_table_or_query", "source_error", "subquery"]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -31,7 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govstd.errors import GovstdError, InputError
-from govstd.standards.masking import DEFAULT_RULE, FALLBACK_RULE, mask
+from govstd.standards.masking import FALLBACK_RULE, mask, redact
 from govstd.standards.models import (
     CatalogueSchema,
     DataElement,
@@ -316,32 +315,6 @@ def load_policy(path: str | Path) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- privacy
 
-# Runs of 11+ digits (full-width too), optionally split by single spaces or dashes and ending in X:
-# citizen IDs (18 and 15), phone numbers (11, with +86 and separators), numbers Excel wrote back whole.
-_DIGIT_RUN = re.compile(
-    r"(?<![0-9０-９A-Za-z])(?:[0-9０-９][ \-]?){10,}[0-9０-９XxＸｘ](?![0-9０-９A-Za-z])"
-)
-# USCC-shaped tokens (GB 32100 alphabet, digits in the region positions), which a person may hold.
-_USCC = re.compile(r"(?<![0-9A-Za-z])[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}(?![0-9A-Za-z])")
-_PHONE_RULE = MaskingRule(keep_start=3, keep_end=4)
-_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):[^@/\s]*@")
-
-
-def _mask_token(match: re.Match[str]) -> str:
-    token = match.group(0)
-    digits = sum(ch.isdigit() for ch in token)
-    return mask(token, DEFAULT_RULE if digits >= 15 or len(token) >= 15 else _PHONE_RULE)
-
-
-def redact(text: str) -> str:
-    """``text`` with ID-, phone- and USCC-shaped numbers masked and URL passwords removed."""
-    if not text:
-        return text
-    text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
-    text = _DIGIT_RUN.sub(_mask_token, text)
-    return _USCC.sub(lambda m: mask(m.group(0), DEFAULT_RULE), text)
-
-
 def _redact_any(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
@@ -365,10 +338,15 @@ def _pii_rules(schema: CatalogueSchema | None) -> dict[str, MaskingRule]:
     for spec in schema.fields:
         element: DataElement | None = None
         if spec.standard:
-            try:
-                found = library.lookup(spec.standard).entry  # validate() already reported its warning
-            except GovstdError:
-                found = None
+            found = None
+            # PII class and masking do not depend on the version: a range the built-in library cannot
+            # satisfy (a registry's newer version) still masks like the built-in standard of that name.
+            for ref in (spec.standard, spec.standard.split("@", 1)[0]):
+                try:
+                    found = library.lookup(ref).entry  # validate() already reported any warning
+                    break
+                except GovstdError:
+                    continue
             element = found if isinstance(found, DataElement) else None
         pii = spec.pii if spec.pii is not None else (element.pii if element is not None else PiiClass.NONE)
         if pii != PiiClass.NONE or spec.masked:

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from govstd.errors import GovstdError, InputError, first_line
+from govstd.errors import GovstdError, InputError
 from govstd.validators import databases, ir
 from govstd.validators.compiler.postgres import PostgresDialect
 from govstd.validators.engines import Opened, SourceOptions
@@ -49,8 +49,8 @@ def open_postgres(source: Any, options: SourceOptions) -> Iterator[Opened]:
                               source=label)
 
         def make(mapping: Mapping[str, str]) -> SqlEngine:
-            by_name = dict(zip(names, raw_names, strict=True))
-            return PostgresEngine(conn, inner, {f: by_name[c] for f, c in mapping.items()}, shown)
+            position = {name: i for i, name in enumerate(names)}
+            return PostgresEngine(conn, inner, {f: position[c] for f, c in mapping.items()}, len(names), shown)
 
         yield Opened(loaded=loaded, engine=make)
     finally:
@@ -62,7 +62,9 @@ class PostgresEngine(SqlEngine):
 
     name = "postgres"
 
-    def __init__(self, conn: Any, inner: str, mapping: Mapping[str, str], shown: str) -> None:
+    def __init__(self, conn: Any, inner: str, mapping: Mapping[str, int], columns: int, shown: str) -> None:
+        """``mapping``: field → position of its column in ``inner`` (of ``columns``). Columns are named by
+        position, so a query repeating a name (``SELECT a, b AS a``) is no ambiguity."""
         import psycopg
 
         self._psycopg = psycopg
@@ -74,8 +76,9 @@ class PostgresEngine(SqlEngine):
         self._data_view = f"__govstd_data_{suffix}"
         self._numbered_view = f"__govstd_numbered_{suffix}"
         self.data = q(self._data_view)
-        select = ", ".join(f"CAST({q(column)} AS TEXT) AS {q(field)}" for field, column in mapping.items())
+        select = ", ".join(f"CAST(__t.{q(f'__c{i}')} AS TEXT) AS {q(field)}" for field, i in mapping.items())
         select = select or "NULL AS __govstd_none"
+        positions = ", ".join(q(f"__c{i}") for i in range(columns))
         self._execute(
             "SET standard_conforming_strings = on",
             # Samples are numbered in scan order: a parallel or synchronised scan would reorder rows.
@@ -84,9 +87,9 @@ class PostgresEngine(SqlEngine):
             # LLVM compiles the large generated expressions for longer than they then run (measured:
             # 0.5 s instead of 2.1 s for one date/time column of 100,000 rows).
             "SET jit = off",
-            f"CREATE TEMPORARY VIEW {self.data} AS SELECT {select} FROM {inner} AS __t",
+            f"CREATE TEMPORARY VIEW {self.data} AS SELECT {select} FROM {inner} AS __t({positions})",
             f"CREATE TEMPORARY VIEW {q(self._numbered_view)} AS SELECT row_number() OVER () AS {q(self.row_column)}, "
-            f"{select} FROM {inner} AS __t",
+            f"{select} FROM {inner} AS __t({positions})",
         )
 
     def _transaction(self, *, read_only: bool) -> None:
@@ -108,7 +111,7 @@ class PostgresEngine(SqlEngine):
                     databases.execute_one(cur, sql)  # the views hold the user's query
         except self._psycopg.Error as exc:
             self.conn.rollback()
-            raise InputError(f"PostgreSQL refused to prepare the checks: {first_line(exc)}", path=self.shown,
+            raise InputError(f"PostgreSQL refused to prepare the checks: {databases.error_text(exc)}", path=self.shown,
                              hint="the engine needs a primary server and the right to create temporary tables"
                              ) from None
 
@@ -131,7 +134,7 @@ class PostgresEngine(SqlEngine):
                     cur.execute(f"ANALYZE {q(t.name)}")
         except self._psycopg.Error as exc:
             self.conn.rollback()
-            raise InputError(f"PostgreSQL refused the reference tables: {first_line(exc)}", path=self.shown,
+            raise InputError(f"PostgreSQL refused the reference tables: {databases.error_text(exc)}", path=self.shown,
                              hint="the engine needs a primary server and the right to create temporary tables"
                              ) from None
 
@@ -139,7 +142,7 @@ class PostgresEngine(SqlEngine):
         self.conn.rollback()
         if isinstance(exc, self._psycopg.errors.ReadOnlySqlTransaction):  # the query tried to write
             return databases.source_error(exc, self.shown)
-        return GovstdError(f"PostgreSQL failed running the checks on {self.shown}: {first_line(exc)}")
+        return GovstdError(f"PostgreSQL failed running the checks on {self.shown}: {databases.error_text(exc)}")
 
     def fetch_all(self, sql: str) -> list[Row]:
         self._transaction(read_only=True)
