@@ -178,3 +178,22 @@ def test_a_file_with_a_header_and_no_rows(tmp_path: Path) -> None:
     result = validate(path, schema(), today=messy.TODAY)
     assert result.dataset.rows == 0
     assert all(c.evaluated == 0 and c.failed == 0 for c in result.checks)
+
+
+def test_an_unknown_service_item_kind_is_an_input_error(tmp_path: Path) -> None:
+    from govstd.errors import InputError
+
+    with pytest.raises(InputError, match="unknown service item kind 'implmentation'") as err:
+        derive(with_field("service_item_code", options={"kind": "implmentation"}))
+    assert err.value.expected and "implementation" in err.value.expected
+
+
+def test_the_registered_rule_keeps_dashes_whatever_the_field_is_bound_to() -> None:
+    # Dashes separate a service item code's parts; a field bound to another identifier family (which
+    # strips them when it normalises) must not lose them in the registered-item lookup.
+    suite = derive(with_field("service_item_code", standard="GB32100@^1"),
+                   service_items=ServiceItemCodes(active={"A-1"})).suite
+    rule = next(c for c in suite.checks if c.rule_id == "rules.item_registered")
+    assert isinstance(rule, ir.RowCheck) and isinstance(rule.expect, ir.Func)
+    (normalised,) = rule.expect.args
+    assert isinstance(normalised, ir.Func) and normalised.params["strip_dashes"] is False

@@ -522,6 +522,9 @@ class _Builder:
         scope = self.scope(b, raw, present)
         kind = b.options.get("kind")
         layouts = [lay for lay in service_item.LAYOUTS if kind is None or lay.kind == kind]
+        if not layouts:
+            raise InputError(f"field {name!r}: unknown service item kind {kind!r}", field=f"fields.{name}.options",
+                             expected=", ".join(sorted({lay.kind for lay in service_item.LAYOUTS})))
         n, known_layout = self.identifier(name, [lay.pattern for lay in layouts], strip_dashes=False)
         self.row(f"{name}.format", "format", [name],
                  f"service item code: matches a known layout (layouts {service_item.LAYOUTS_VERSION}: "
@@ -662,7 +665,9 @@ class _Builder:
             self.warnings.append(f"{rid}: not checked — service item codes come from a registry (--registry)")
             return
         b = self.bindings[rule.field]
-        n = self.normalised[b.name][0] if b.name in self.normalised else self.normalise(b.name, strip_dashes=False)
+        # A service item code keeps its dashes (they separate its parts), whatever the field is bound to.
+        reuse = b.algorithm == "service_item" and b.name in self.normalised
+        n = self.normalised[b.name][0] if reuse else self.normalise(b.name, strip_dashes=False)
         active = self.table(T_SERVICE_ACTIVE, ["code"], ["text"], ((c,) for c in sorted(self.service_items.active)))
         breakdown: dict[str, Expr] = {}
         if self.service_items.retired:
