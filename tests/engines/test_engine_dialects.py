@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import duckdb
 import pytest
 from test_engine_parity import TIMES
 
+from govstd.validators import ir
 from govstd.validators.compiler import UnsupportedCheck
 from govstd.validators.compiler._portable import layout_regex, translate_pattern
 from govstd.validators.compiler.base import DATETIME_LAYOUTS
@@ -94,3 +96,12 @@ def test_layouts_accept_exactly_what_duckdb_strptime_accepts() -> None:
             if isinstance(theirs, str):  # a BC date, beyond Python's datetime
                 continue
             assert _emulate(layout, text) == theirs, (layout, text)
+
+
+@pytest.mark.spark
+def test_the_blank_test_reads_a_typed_spark_column(spark: Any) -> None:
+    """GX runs govstd's conditions on a Spark table's own column types: comparing a BIGINT with text
+    must not fail in ANSI mode."""
+    frame = spark.createDataFrame([(1,), (None,)], "v BIGINT")
+    blank = SparkDialect().expr(ir.fn("is_blank", ir.col("v")))
+    assert [r.b for r in frame.selectExpr(f"{blank} AS b").collect()] == [False, True]

@@ -85,3 +85,16 @@ def test_sqlite_matches_duckdb(name: str) -> None:
         if name in PREDICATES:
             got, want = bool(got), bool(want)
         assert _canonical(got) == _canonical(want), (name, value, got, want)
+
+
+def test_blank_and_trim_in_a_utf16_database() -> None:
+    """SQLite orders text by its stored bytes: in a UTF-16 database that is not code point order, so
+    the first-character fast path compares code points."""
+    con = _sqlite()
+    con.execute("PRAGMA encoding = 'UTF-16le'")
+    assert con.execute("PRAGMA encoding").fetchone() == ("UTF-16le",)
+    lite = SQLiteDialect()
+    values = ["\u00a0\u00a0", "\u2003", "\u3000张三\u3000", "x", "张"]
+    blank = [con.execute(f"SELECT {lite.expr(ir.fn('is_blank', ir.col('v')))} FROM (SELECT ? AS v)",
+                         [v]).fetchall()[0][0] for v in values]
+    assert [bool(b) for b in blank] == [True, True, False, False, False]

@@ -72,6 +72,13 @@ class SQLiteDialect(Dialect):
     def str_position(self, haystack: str, needle: str) -> str:
         return f"INSTR({haystack}, {needle})"
 
+    def starts_with_one_of(self, x: str, ranges: Sequence[tuple[int, int | None]]) -> str:
+        # SQLite orders text by its stored bytes, which in a UTF-16 database is not code point order:
+        # compare the first character's code point instead.
+        cp = f"UNICODE({x})"
+        return "(" + " OR ".join(f"({cp} >= {low}" + (f" AND {cp} < {high})" if high is not None else ")")
+                                 for low, high in ranges) + ")"
+
     def upper(self, x: str) -> str:
         return f"UPPER({x})"  # SQLite's own UPPER maps ASCII letters only, as the base's TRANSLATE does
 

@@ -43,7 +43,8 @@ class PostgresDialect(Dialect):
 
     def starts_with_one_of(self, x: str, ranges: Sequence[tuple[int, int | None]]) -> str:
         # The database's collation may order text linguistically; "C" orders it by code point.
-        return super().starts_with_one_of(f'({x} COLLATE "C")', ranges)
+        # A typed column is compared as its text, as on Spark.
+        return super().starts_with_one_of(f'(CAST({x} AS TEXT) COLLATE "C")', ranges)
 
     def subquery_alias(self, sql: str, alias: str) -> str:
         return f"({sql} OFFSET 0) AS {self.quote_identifier(alias)}"

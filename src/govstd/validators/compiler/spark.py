@@ -87,6 +87,11 @@ class SparkDialect(Dialect):
         # subexpression elimination may hoist; the try_ form never raises.
         return f"CAST(try_make_timestamp_ntz(CAST({y} AS INT), CAST({m} AS INT), CAST({d} AS INT), 0, 0, 0) AS DATE)"
 
+    def starts_with_one_of(self, x: str, ranges: Sequence[tuple[int, int | None]]) -> str:
+        # A typed column (GX on a Spark table) compared with a string literal would be cast to the
+        # column's type, and fail in ANSI mode: compare its text.
+        return super().starts_with_one_of(f"CAST({x} AS STRING)", ranges)
+
     def trim(self, x: str) -> str:
         # A character set, not a regex: the same result as the base's regex, at a fraction of the cost.
         return f"TRIM(BOTH {self.string_literal(WHITESPACE_CHARS)} FROM {x})"
