@@ -22,7 +22,7 @@ from govstd.export import Export, Item, Source, Status, tool_label
 from govstd.integrations.gx import names
 from govstd.standards.models import CompareRule, DataType, IdConsistencyRule
 from govstd.validators import ir
-from govstd.validators.derive import MOD11_2_ALGORITHMS, SEX_CODES_FALLBACK, SEX_LABELS
+from govstd.validators.derive import MOD11_2_ALGORITHMS, sex_codes
 
 #: Parts checked by the named identifier expectations (others go through the generic one).
 GB11643_PARTS = frozenset({"length", "format", "checksum", "birth_date", "region", "sequence"})
@@ -178,7 +178,7 @@ class _Suite:
                                       "algorithm": b.algorithm,
                                       "allow_legacy_15": bool(b.options.get("allow_legacy_15")) or None}
             if aspect == "sex" and other is not None:
-                male, female = _sex_codes(self.source, other)
+                male, female = sex_codes(self.source.binding(other).code_set)
                 kwargs.update(male_code=male, female_code=female)
             self.add(check, names.PAIR_MATCH_GB11643, kwargs)
         elif isinstance(rule, CompareRule):
@@ -221,18 +221,6 @@ def _find_rule(source: Source, rule_id: str) -> Any:
         if rule_id == rid or rule_id.startswith(rid + "."):
             return rule
     return None
-
-
-def _sex_codes(source: Source, name: str) -> tuple[str, str]:
-    """As derive: the codes labelled 男性 / 女性 in the field's code set, else GB/T 2261.1's 1 / 2."""
-    cs = source.binding(name).code_set
-    found = dict(SEX_CODES_FALLBACK)
-    if cs is not None:
-        for sex, label in SEX_LABELS.items():
-            code = next((c.code for c in cs.codes if c.label_zh == label), None)
-            if code:
-                found[sex] = code
-    return found["male"], found["female"]
 
 
 def export(source: Source, *, today: dt.date | None = None, typed_numbers: bool = False,

@@ -634,7 +634,7 @@ class _Builder:
                      rule.description or f"the birth date in {rule.id_field} equals {rule.birth_date_field}",
                      expect=eq(born, other), applies=and_(usable, not_(is_null(other))))
         if rule.sex_field:
-            male, female = self.sex_codes(rule.sex_field)
+            male, female = sex_codes(self.bindings[rule.sex_field].code_set)
             sex = fn("trim", col(rule.sex_field))
             is_male = fn("id_is_male", n)
             self.row(f"{rid}.sex", "id_consistency", [rule.id_field, rule.sex_field],
@@ -649,16 +649,6 @@ class _Builder:
                      "prefecture or county, as precise as the region code)",
                      expect=fn("region_prefix_match", fn("substr", n, start=1, length=6), region),
                      applies=and_(shape, fn("matches", region, pattern="[0-9]{6}")))
-
-    def sex_codes(self, field_name: str) -> tuple[str, str]:
-        cs = self.bindings[field_name].code_set
-        found = dict(SEX_CODES_FALLBACK)
-        if cs is not None:
-            for sex, label in SEX_LABELS.items():
-                code = next((c.code for c in cs.codes if c.label_zh == label), None)
-                if code:
-                    found[sex] = code
-        return found["male"], found["female"]
 
     def registered(self, rid: str, rule: RegisteredServiceItemRule) -> None:
         if self.service_items is None:
@@ -694,6 +684,18 @@ class _Builder:
             value=fn("to_timestamp", fn("trim", col(rule.field))), not_before=self.now - max_age,
             details={"update_cycle": cycle.value, "max_age_days": max_age.days},
         ))
+
+
+def sex_codes(code_set: CodeSet | None) -> tuple[str, str]:
+    """(male, female) codes of a sex field: the codes labelled 男性 / 女性 in its code set, else
+    GB/T 2261.1's 1 / 2."""
+    found = dict(SEX_CODES_FALLBACK)
+    if code_set is not None:
+        for sex, label in SEX_LABELS.items():
+            code = next((c.code for c in code_set.codes if c.label_zh == label), None)
+            if code:
+                found[sex] = code
+    return found["male"], found["female"]
 
 
 def one_of_patterns(patterns: Sequence[str]) -> str:
