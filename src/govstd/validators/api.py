@@ -38,7 +38,7 @@ from govstd.validators.derive import (
 )
 from govstd.validators.engine import DuckDBEngine, EngineConfig, connect, map_columns
 from govstd.validators.readers import LoadedSource, hash_file, open_source
-from govstd.validators.results import DatasetInfo, ValidationResult
+from govstd.validators.results import CheckResult, DatasetInfo, ValidationResult
 
 #: File fingerprints in DatasetInfo: SHA-256, and SM3 (GB/T 32905) where OpenSSL provides it.
 HASHES = ("sha256", "sm3")
@@ -140,14 +140,22 @@ def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, items: S
             hashes = hasher.result()
         finally:
             con.close()
+    return result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
+                     warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
+                     registry_label=registry_label, started=started)
+
+
+def result_of(catalogue: CatalogueSchema, loaded: LoadedSource, *, engine: str, rows: int,
+              checks: list[CheckResult], hashes: Mapping[str, str], warnings: list[str],
+              registry_label: str | None, started: dt.datetime) -> ValidationResult:
+    """The ValidationResult of one run, whichever engine counted it."""
     info = DatasetInfo(
         source=loaded.source, format=loaded.format, rows=rows, columns=loaded.columns, encoding=loaded.encoding,
         sha256=hashes.get("sha256"), sm3=hashes.get("sm3"), bytes=loaded.size,
     )
     return ValidationResult(
-        dataset=info, schema_ref=catalogue.ref, engine=runner.name, tool_version=__version__,
-        registry=registry_label, started_at=started, finished_at=dt.datetime.now(dt.UTC), checks=checks,
-        warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
+        dataset=info, schema_ref=catalogue.ref, engine=engine, tool_version=__version__, registry=registry_label,
+        started_at=started, finished_at=dt.datetime.now(dt.UTC), checks=checks, warnings=warnings,
     )
 
 

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govstd import __version__
 from govstd.errors import InputError
 from govstd.standards.models import CatalogueSchema
 from govstd.validators.derive import Resolver, ServiceItemCodes, bind, derive
 from govstd.validators.engines.base import SqlEngine
 from govstd.validators.readers import LoadedSource
-from govstd.validators.results import DatasetInfo, ValidationResult
+from govstd.validators.results import ValidationResult
 
 #: Every engine ``govstd.validate(engine=…)`` and ``govstd validate --engine`` accept.
 ENGINES = ("duckdb", "spark", "postgres")
@@ -73,7 +72,7 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
         query: str | None, sample_size: int, today: dt.date | None, spark_master: str | None,
         registry_label: str | None, started: dt.datetime) -> ValidationResult:
     """``govstd.validate`` on Spark or PostgreSQL: the same steps as on DuckDB, on that engine."""
-    from govstd.validators.api import _available_hashes, _HashThread, match_columns
+    from govstd.validators.api import _available_hashes, _HashThread, match_columns, result_of
 
     bindings = {f.name: bind(f, resolve) for f in catalogue.fields}
     expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
@@ -89,15 +88,9 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
             runner = opened.engine(mapping)
             rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
             hashes = hasher.result()
-    info = DatasetInfo(
-        source=loaded.source, format=loaded.format, rows=rows, columns=loaded.columns, encoding=loaded.encoding,
-        sha256=hashes.get("sha256"), sm3=hashes.get("sm3"), bytes=loaded.size,
-    )
-    return ValidationResult(
-        dataset=info, schema_ref=catalogue.ref, engine=runner.name, tool_version=__version__,
-        registry=registry_label, started_at=started, finished_at=dt.datetime.now(dt.UTC), checks=checks,
-        warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
-    )
+    return result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
+                     warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
+                     registry_label=registry_label, started=started)
 
 
 __all__ = ["ENGINES", "Opened", "SourceOptions", "open_source", "run"]
