@@ -174,3 +174,11 @@ def test_damaged_bytes_inside_binary_files(tmp_path: Path, flips: list[tuple[int
         validate(path, messy.SCHEMA, today=messy.TODAY, sample_size=1)
     except GovstdError as exc:
         assert "Traceback" not in str(exc)
+
+
+def test_a_value_quoted_in_a_read_error_is_masked() -> None:
+    from govstd.validators.readers import duckdb_input_error
+
+    err = duckdb_input_error(Exception("Conversion Error: x\nCould not convert string '11010519491231002X' to INT64"),
+                             "f.parquet")
+    assert "11010519491231002X" not in str(err) and "110105********002X" in str(err)

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from govstd.errors import InputError, first_line
+from govstd.standards.masking import redact
 from govstd.validators import databases
 from govstd.validators.compiler.duckdb import DuckDBDialect
 from govstd.validators.databases import redact_url, require_table_or_query
@@ -783,7 +784,7 @@ def duckdb_input_error(exc: BaseException, source: str, *, expected: str | None 
                           hint="name the file's encoding with --encoding (e.g. gb18030)")
     if len(reason) > 200:
         reason = reason[:200] + "…"
-    return InputError(f"cannot read: {reason}", path=source, line=line, expected=expected)
+    return InputError(f"cannot read: {redact(reason)}", path=source, line=line, expected=expected)
 
 
 def _hashers(names: Sequence[str]) -> dict[str, Any]:
