@@ -209,14 +209,20 @@ def _decode_sample(sample: bytes, encoding: str) -> str:
     return decoder.decode(sample, final=len(sample) < SAMPLE_BYTES)
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, expected: Sequence[str],
-              encoding: str | None, hash_algorithms: Sequence[str]) -> LoadedSource:
-    spath = str(path)
+def _sniff(path: Path, encoding: str | None, *, expected: str) -> tuple[bytes, str]:
+    """The first ``SAMPLE_BYTES`` of a text file and its encoding (``encoding``, else detected); an
+    empty file is an InputError."""
     with path.open("rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     if not sample.strip():
-        raise InputError("file is empty", path=spath, expected="a header row and data rows")
-    enc = _codec_name(encoding, spath) if encoding else detect_encoding(sample, path=spath)
+        raise InputError("file is empty", path=str(path), expected=expected)
+    return sample, _codec_name(encoding, str(path)) if encoding else detect_encoding(sample, path=str(path))
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, expected: Sequence[str],
+              encoding: str | None, hash_algorithms: Sequence[str]) -> LoadedSource:
+    spath = str(path)
+    sample, enc = _sniff(path, encoding, expected="a header row and data rows")
     try:
         text = _decode_sample(sample, enc)
     except UnicodeDecodeError as exc:
@@ -550,11 +556,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: S
 def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, encoding: str | None,
                 text_columns: Sequence[str], hash_algorithms: Sequence[str]) -> LoadedSource:
     spath = str(path)
-    with path.open("rb") as fh:
-        sample = fh.read(SAMPLE_BYTES)
-    if not sample.strip():
-        raise InputError("file is empty", path=spath, expected="one JSON object per line")
-    enc = _codec_name(encoding, spath) if encoding else detect_encoding(sample, path=spath)
+    _, enc = _sniff(path, encoding, expected="one JSON object per line")
     read_path, hashes = path, {}
     if enc.replace("-", "_").lower() not in {n.replace("-", "_") for n in _NATIVE}:
         read_path = workdir / "transcoded.jsonl"
