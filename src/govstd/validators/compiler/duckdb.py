@@ -53,7 +53,3 @@ class DuckDBDialect(Dialect):
     def count_if(self, cond: str) -> str:
         # count_if is ~20x faster than COUNT(*) FILTER (WHERE …) in DuckDB, with the same result.
         return f"count_if({cond})"
-
-    def count_distinct_if(self, exprs: Sequence[str], cond: str) -> str:
-        inner = exprs[0] if len(exprs) == 1 else "row(" + ", ".join(exprs) + ")"
-        return f"COUNT(DISTINCT {inner}) FILTER (WHERE {cond})"
