@@ -82,3 +82,17 @@ def test_duplicate_samples_are_the_first_rows_repeating_an_earlier_key() -> None
     assert [s.row for s in validate(table, keyed, sample_size=1).check("key.unique").samples] == [3]
     assert [s.row for s in validate(table, keyed, sample_size=3).check("key.unique").samples] == [3, 5, 6]
     assert validate(table, keyed).check("key.unique").failed == 4
+
+
+def test_a_composite_key_counts_repeats_of_the_whole_key() -> None:
+    """Key (region, id_number): the same ID in another region is no repeat; the same pair is."""
+    a, b = "11010519491231002X", "110105194912310029"
+    table = pa.table({"region": ["110101", "110102", "110101", "110102", "110101"],
+                      "id_number": [a, a, a, b, "11010519491231002x"]})  # row 5 repeats row 1 once normalised
+    schema = _schema()
+    keyed = schema.model_copy(update={"fields": [f.model_copy(update={"key": True}) for f in schema.fields]})
+    result = validate(table, keyed, sample_size=5)
+    unique = result.check("key.unique")
+    assert unique.columns == ["region", "id_number"]
+    assert unique.failed == 2
+    assert [s.row for s in unique.samples] == [3, 5]
