@@ -28,10 +28,9 @@ def html(site: SiteBuild, url: str) -> str:
     return (site.out_dir / url / "index.html").read_text(encoding="utf-8")
 
 
-def test_strict_build_is_clean_and_fast(built_site: SiteBuild) -> None:
+def test_strict_build_is_clean(built_site: SiteBuild) -> None:
+    # How long the build takes is measured by `make bench`, not asserted here.
     assert built_site.warnings == []
-    # The whole library, GB/T 2260's 6,800 codes included, in seconds — not minutes.
-    assert built_site.seconds < 20, f"site build took {built_site.seconds:.1f}s"
     assert (built_site.out_dir / "index.html").is_file()
     assert (built_site.out_dir / MARKER).is_file()
 
