@@ -441,6 +441,24 @@ class Provider(_Model):
     code: str | None = Field(None, description="提供方代码 (often the department's USCC).")
 
 
+class Volume(_Model):
+    """How many rows one delivery of the dataset must hold (GB/T 36344 数据记录完整性).
+
+    An extract with no rows is almost always a failed export, not a perfect dataset: every check
+    passes vacuously. So the default asks for at least one row; a dataset that may legitimately be
+    empty (e.g. a daily list of exceptions) says ``min_rows: 0``.
+    """
+
+    min_rows: int = Field(1, ge=0, description="Fewer rows than this: the share gate fails.")
+    max_rows: int | None = Field(None, ge=0, description="More rows than this: the share gate fails.")
+
+    @model_validator(mode="after")
+    def _max_not_below_min(self) -> Volume:
+        if self.max_rows is not None and self.max_rows < self.min_rows:
+            raise ValueError("max_rows must be >= min_rows")
+        return self
+
+
 class CatalogueSchema(_Entry):
     """政务数据资源目录 entry (2017 编制指南 / GB/T 21063) with its fields and dataset rules."""
 
@@ -458,6 +476,7 @@ class CatalogueSchema(_Entry):
     related_resources: list[str] = Field(default_factory=list, description="关联资源代码")
     fields: list[FieldSpec] = Field(min_length=1)
     rules: list[DatasetRule] = Field(default_factory=list)
+    volume: Volume = Field(default_factory=Volume, description="Row count one delivery must have.")
     quality: dict[str, Any] = Field(
         default_factory=dict, description="Scoring weights and share-gate thresholds (see docs/scoring.md)."
     )

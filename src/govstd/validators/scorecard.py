@@ -432,7 +432,8 @@ class ColumnScore(_Model):
 
 class GateReason(_Model):
     level: Literal["fail", "warn", "info"]
-    code: str = Field(description="pii_exposure | score | dimension | check | unmeasured | not_measured | open_data")
+    code: str = Field(description="volume | pii_exposure | score | dimension | check | unmeasured | not_measured "
+                                  "| open_data")
     subject: str | None = Field(None, description="The dimension or rule id concerned, if one.")
     value: float | None = None
     threshold: float | None = None
@@ -622,8 +623,12 @@ def _fmt(value: float) -> str:
 
 
 def gate(score: float | None, dimensions: list[DimensionScore], checks: list[CheckScore],
-         schema: CatalogueSchema, policy: QualityPolicy) -> GateVerdict:
-    """Judge a scored dataset against the thresholds of its share type (or open data)."""
+         schema: CatalogueSchema, policy: QualityPolicy, *, rows: int | None = None) -> GateVerdict:
+    """Judge a scored dataset against the thresholds of its share type (or open data).
+
+    ``rows``: the dataset's row count, judged against ``schema.volume`` whatever the share type — an
+    empty or truncated delivery is not something a quality threshold can excuse.
+    """
     share_type = schema.share.share_type
     open_to_public = schema.open.open_to_public
     key: Literal["unconditional", "conditional", "not_shared", "open"] = (
@@ -645,6 +650,17 @@ def gate(score: float | None, dimensions: list[DimensionScore], checks: list[Che
             f"open to the public although shared as {share_type.value}: the open-data thresholds apply",
             f"共享类型为{share_type.label_zh}，但向社会开放：按开放数据门槛评判")
 
+    volume = schema.volume
+    if rows is not None and rows < volume.min_rows:
+        add("fail", "volume",
+            "the dataset has no rows" if rows == 0 else f"{rows:,} row(s), fewer than the {volume.min_rows:,} "
+            "the schema requires",
+            "数据集没有任何记录" if rows == 0 else f"仅 {rows:,} 条记录，少于目录要求的 {volume.min_rows:,} 条",
+            value=rows, threshold=volume.min_rows)
+    elif rows is not None and volume.max_rows is not None and rows > volume.max_rows:
+        add("fail", "volume", f"{rows:,} rows, more than the {volume.max_rows:,} the schema allows",
+            f"共 {rows:,} 条记录，多于目录允许的 {volume.max_rows:,} 条", value=rows, threshold=volume.max_rows)
+
     exposures = sum(c.failed for c in checks if c.pii_exposure)
     if exposures:
         add(t.pii_exposures, "pii_exposure",
@@ -652,7 +668,10 @@ def gate(score: float | None, dimensions: list[DimensionScore], checks: list[Che
             f"发现 {exposures} 处未脱敏的个人信息；{_share_zh(key)}要求为零",
             value=exposures, threshold=0)
 
-    if score is None:
+    if score is None and rows == 0 and volume.min_rows == 0:
+        add("info", "volume", "the dataset has no rows, which the schema allows (min_rows: 0)",
+            "数据集没有记录，目录允许为空（min_rows: 0）", value=0, threshold=0)
+    elif score is None:
         add(t.unmeasured, "unmeasured", "no check could be scored: the gate cannot vouch for this dataset",
             "没有可评分的检查项，无法判定数据质量")
     elif score < t.min_score:
@@ -773,7 +792,7 @@ def build(result: ValidationResult, schema: CatalogueSchema,
     scored = [_score_check(c, pii, max(0, max_samples)) for c in raw]
     dimensions, overall = _dimension_scores(raw, scored, resolved.weights)
     columns = _column_scores(result, schema, raw, scored)
-    verdict = gate(overall, dimensions, scored, schema, resolved)
+    verdict = gate(overall, dimensions, scored, schema, resolved, rows=result.dataset.rows)
     grade = grade_for(overall)
     dataset = _with_fingerprint(result.dataset).model_copy(update={"source": redact(result.dataset.source)})
     return Scorecard(
