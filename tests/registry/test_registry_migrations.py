@@ -17,7 +17,7 @@ from govstd.registry.tables import Base
 
 
 def test_opening_migrates_to_head_and_matches_the_orm(registry_url: str) -> None:
-    with Registry(registry_url) as reg:
+    with Registry(registry_url, create=True) as reg:
         assert migrate.current_revision(reg.engine) == migrate.head_revision() == "0001"
         with reg.engine.connect() as conn:
             drift = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -44,5 +44,5 @@ def test_the_shipped_alembic_ini_runs_from_the_command_line(registry_url: str) -
     assert "0001" in current.stdout, current.stderr
     down = alembic("downgrade", "base")
     assert down.returncode == 0, down.stderr
-    with Registry(registry_url) as reg:  # opening upgrades again
+    with Registry(registry_url, create=True) as reg:  # opening upgrades again
         assert reg.list() == []

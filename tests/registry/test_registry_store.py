@@ -340,7 +340,7 @@ def test_export_import_round_trip(registry: Registry, code_set: Make, tmp_path: 
     registry.set_status("TEST_CS@1.0.0", "superseded", actor="b", message="by 1.1.0")
     registry.set_compatibility("TEST_CS", "FULL")
     dump = registry.export()
-    with Registry(f"sqlite:///{tmp_path}/copy.sqlite") as copy:
+    with Registry(f"sqlite:///{tmp_path}/copy.sqlite", create=True) as copy:
         report = copy.import_(dump, actor="importer")
         assert (report.versions_added, report.subjects_added) == (2, 1)
         assert copy.export()["subjects"] == dump["subjects"]
@@ -350,7 +350,7 @@ def test_export_import_round_trip(registry: Registry, code_set: Make, tmp_path: 
         assert copy.compatibility("TEST_CS") is CompatibilityMode.FULL
     tampered = registry.export()
     tampered["subjects"][0]["versions"][0]["entry"]["name_zh"] = "篡改"
-    with Registry(f"sqlite:///{tmp_path}/other.sqlite") as other:
+    with Registry(f"sqlite:///{tmp_path}/other.sqlite", create=True) as other:
         with pytest.raises(InputError, match="content_hash"):
             other.import_(tampered)
         with pytest.raises(InputError, match="not a govstd registry export"):

@@ -48,7 +48,8 @@ The registry is a database given by --registry URL or GOVSTD_REGISTRY:
   sqlite:///PATH (or just a path)     an embedded file (the default)
   postgresql://USER@HOST:PORT/DB      a shared registry
 Default: {_default_location()}
-(the user data directory from platformdirs; created on first use).
+(the user data directory from platformdirs). Only `govstd registry init` creates a
+registry; every other command refuses a missing file or a database that is not one.
 
 \b
 References: NAME, NAME@1.2.0, NAME@^1.2, NAME@~1.2, NAME@>=1.0,<2, NAME@latest.
@@ -91,11 +92,11 @@ def _json_errors(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open() -> Registry:
+def _open(*, create: bool = False) -> Registry:
     from govstd.registry.store import Registry
 
     obj = click.get_current_context().find_object(dict) or {}
-    return Registry(obj.get("url"))
+    return Registry(obj.get("url"), create=create)
 
 
 def _dump(model: Any) -> Any:
@@ -110,13 +111,16 @@ def _status(status: Any) -> str:
 
 
 @registry.command()
+@click.option("--empty", is_flag=True, help="Create the registry without the national library (e.g. to import a dump).")
 @_actor
 @_common
-def init(actor: str | None, as_json: bool) -> None:
-    """Create the registry (if needed) and load the built-in national library. Safe to re-run."""
-    reg = _open()
+def init(empty: bool, actor: str | None, as_json: bool) -> None:
+    """Create the registry (if needed) and load the built-in national library. Safe to re-run.
+
+    The only command that creates a registry: it refuses a database that holds other tables."""
+    reg = _open(create=empty)
     with reg:
-        outcomes = reg.init(actor=actor)
+        outcomes = [] if empty else reg.init(actor=actor)
         if as_json:
             emit_json({"registry": reg.location, "outcomes": [_dump(o) for o in outcomes]})
             return

@@ -38,12 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from govstd import __version__
 from govstd.errors import ConflictError, GovstdError, InputError
 from govstd.registry import migrate
 from govstd.registry.dump import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Dump
@@ -59,16 +60,40 @@ from govstd.registry.results import (
     VersionInfo,
     _RaceLost,
 )
+from govstd.registry.tables import Base
 
 #: The public names, wherever they are defined: ``govstd.registry.store`` is the one place to import from.
 __all__ = [
-    "EXPORT_FORMAT", "EXPORT_FORMAT_VERSION", "HOLD_ENV", "HOLD_FILE_ENV", "REGISTRY_ENV", "SQLITE_BUSY_TIMEOUT_S",
-    "CompatibilityError", "ImmutableVersionError", "ImportReport", "PublishAction", "PublishOutcome", "Registry",
-    "RegistryUnavailableError", "SubjectSummary", "UnknownNameError", "VersionInfo", "canonical_json",
-    "content_hash", "create_registry_engine", "default_path", "display_url", "plan_checks", "resolve_url",
+    "EXPORT_FORMAT",
+    "EXPORT_FORMAT_VERSION",
+    "HOLD_ENV",
+    "HOLD_FILE_ENV",
+    "REGISTRY_ENV",
+    "SQLITE_BUSY_TIMEOUT_S",
+    "CompatibilityError",
+    "ImmutableVersionError",
+    "ImportReport",
+    "NewerRegistryError",
+    "NotARegistryError",
+    "PublishAction",
+    "PublishOutcome",
+    "Registry",
+    "RegistryUnavailableError",
+    "SubjectSummary",
+    "UnknownNameError",
+    "VersionInfo",
+    "canonical_json",
+    "content_hash",
+    "create_registry_engine",
+    "default_path",
+    "display_url",
+    "plan_checks",
+    "resolve_url",
+    "sqlite_file",
 ]
 
 REGISTRY_ENV = "GOVSTD_REGISTRY"
+_INIT_HINT = "`govstd registry init --registry URL`"
 #: How long a SQLite writer waits for another writer's transaction before giving up.
 SQLITE_BUSY_TIMEOUT_S = 60.0
 
@@ -103,11 +128,12 @@ def display_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def create_registry_engine(url: str) -> Engine:
-    """An engine with the transaction behaviour the registry relies on (see module docstring)."""
+def create_registry_engine(url: str, *, create_dirs: bool = True) -> Engine:
+    """An engine with the transaction behaviour the registry relies on (see module docstring). It
+    connects only when first used; ``create_dirs`` makes a SQLite file's folder now."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, create_dirs=create_dirs)
     try:
         return create_engine(
             parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10, "application_name": "govstd"}
@@ -119,10 +145,10 @@ def create_registry_engine(url: str) -> Engine:
         ) from None
 
 
-def _sqlite_engine(parsed: URL) -> Engine:
+def _sqlite_engine(parsed: URL, *, create_dirs: bool) -> Engine:
     database = parsed.database or ""
     memory = database in {"", ":memory:"}
-    if not memory:
+    if not memory and create_dirs:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         parsed,
@@ -150,37 +176,120 @@ def _sqlite_engine(parsed: URL) -> Engine:
 
     return engine
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for PostgreSQL and for an in-memory database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or (parsed.database or ":memory:") == ":memory:":
+        return None
+    return Path(parsed.database or "").expanduser()
 
 
 class RegistryUnavailableError(GovstdError):
     code = "registry_unavailable"
 
 
+class NotARegistryError(RegistryUnavailableError):
+    """The database is missing, empty, or something else's: only ``govstd registry init`` creates one."""
+
+    code = "not_a_registry"
+
+
+class NewerRegistryError(RegistryUnavailableError):
+    """The database was migrated by a newer govstd: this one cannot know what its schema means."""
+
+    code = "registry_too_new"
+
 
 # --------------------------------------------------------------------------- the registry
 
 
 class Registry(Dump):
-    """A registry database. Cheap to open; migrates on open; ``close()`` (or ``with``) when done."""
+    """A registry database. Cheap to open; migrates on open; ``close()`` (or ``with``) when done.
 
-    def __init__(self, url: str | None = None) -> None:
+    Only ``create=True`` or ``init()`` makes a new registry. Opening anything else is refused, so a
+    mistyped path never becomes an empty registry and a foreign database never gains govstd's tables:
+    a missing file or an empty database is refused on first use (``init()`` may still create it), a
+    database holding other tables, or migrated by a newer govstd, is refused at once. An in-memory
+    SQLite database is always new, so it is created.
+    """
+
+    def __init__(self, url: str | None = None, *, create: bool = False) -> None:
         self.url = resolve_url(url)
+        self._absent: NotARegistryError | None = None
+        file = sqlite_file(self.url)
         try:
-            self.engine = create_registry_engine(self.url)
+            self.engine = create_registry_engine(self.url, create_dirs=create)
         except OSError as exc:
             raise RegistryUnavailableError(
                 f"cannot create registry {display_url(self.url)}: {exc.strerror or exc}",
                 hint=f"set --registry or {REGISTRY_ENV} to a writable location",
             ) from None
+        if file is not None and not file.exists() and not create:
+            # Connecting would create the file: refuse on first use instead, unless it is `init()`.
+            self._absent = NotARegistryError(
+                f"no registry at {file}", hint=f"check the path, or create one there with {_INIT_HINT}"
+            )
+            return
+        self._open(create=create or (file is None and make_url(self.url).get_backend_name() == "sqlite"))
+
+    def _open(self, *, create: bool) -> None:
+        """Check what the database is, then migrate it (or, with ``create``, build it from nothing)."""
+        if create and self._absent is not None:
+            file = sqlite_file(self.url)
+            if file is not None:
+                try:
+                    file.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise RegistryUnavailableError(
+                        f"cannot create registry {self.location}: {exc.strerror or exc}",
+                        hint=f"set --registry or {REGISTRY_ENV} to a writable location",
+                    ) from None
         try:
-            migrate.upgrade(self.engine)
+            self._absent = self._refuse_foreign(create)
+            if self._absent is None:
+                migrate.upgrade(self.engine)
         except (OperationalError, DBAPIError) as exc:
             self.engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if "not a database" in reason:
+                raise NotARegistryError(f"{self.location} is not a govstd registry: {reason}",
+                                        hint=f"give --registry a registry, or create one with {_INIT_HINT}") from None
             raise RegistryUnavailableError(
-                f"cannot open registry {display_url(self.url)}: {reason}",
+                f"cannot open registry {self.location}: {reason}",
                 hint=f"set --registry or {REGISTRY_ENV} to a reachable database",
             ) from None
+
+    def _refuse_foreign(self, create: bool) -> NotARegistryError | None:
+        """Raise for a database that is not (or not yet known to be) a govstd registry; return the error
+        to raise on first use for an empty one unless ``create``."""
+        tables = set(inspect(self.engine).get_table_names())
+        revision = migrate.current_revision(self.engine) if "alembic_version" in tables else None
+        ours = {t for t in Base.metadata.tables}
+        if revision is None and not tables - {"alembic_version"}:
+            if create:
+                return None
+            return NotARegistryError(f"{self.location} is an empty database, not a govstd registry",
+                                     hint=f"create a registry there with {_INIT_HINT}")
+        if revision is None or not ours <= tables:
+            others = ", ".join(sorted(tables - ours - {"alembic_version"})[:5]) or "none of govstd's"
+            raise NotARegistryError(
+                f"{self.location} is not a govstd registry (it holds other tables: {others});"
+                " govstd leaves it as it is",
+                hint=f"give --registry a govstd registry, or a new path for {_INIT_HINT}",
+            )
+        if revision not in migrate.known_revisions():
+            raise NewerRegistryError(
+                f"{self.location} was made by a newer govstd (schema revision {revision!r}; this govstd"
+                f" {__version__} knows up to {migrate.head_revision()!r})",
+                hint="upgrade govstd (pip install -U govstd) to use this registry",
+            )
+        return None
+
+    def init(self, actor: str | None = None) -> list[PublishOutcome]:
+        """Create the registry if it does not exist yet, then load the built-in national library."""
+        if self._absent is not None:
+            self._open(create=True)
+        return super().init(actor)
 
     @property
     def location(self) -> str:
@@ -198,14 +307,20 @@ class Registry(Dump):
 
     # ----------------------------------------------------------------- transactions
 
+    def _require_open(self) -> None:
+        if self._absent is not None:
+            raise self._absent
+
     @contextmanager
     def _read(self) -> Iterator[Session]:
+        self._require_open()
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One transaction that takes the write lock first; any DB error leaves nothing written."""
+        self._require_open()
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 session.connection(execution_options={"govstd_write": True})
