@@ -58,9 +58,8 @@ def test_init_creates_what_nothing_else_may(cli: Cli, tmp_path: Path) -> None:
 
 def test_an_empty_database_is_refused_until_init(registry_url: str, tmp_path: Path) -> None:
     (tmp_path / "registry.sqlite").touch()  # SQLite: an existing empty file; PostgreSQL: a new database
-    with Registry(registry_url) as reg:
-        with pytest.raises(NotARegistryError, match="empty database"):
-            reg.list()
+    with Registry(registry_url) as reg, pytest.raises(NotARegistryError, match="empty database"):
+        reg.list()
     assert _tables(registry_url) - {"alembic_version"} == set()
     with Registry(registry_url) as reg:
         reg.init(actor="t")
