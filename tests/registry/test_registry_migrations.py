@@ -18,7 +18,7 @@ from govstd.registry.tables import Base
 
 def test_opening_migrates_to_head_and_matches_the_orm(registry_url: str) -> None:
     with Registry(registry_url, create=True) as reg:
-        assert migrate.current_revision(reg.engine) == migrate.head_revision() == "0001"
+        assert migrate.current_revision(reg.engine) == migrate.head_revision() == "0002"
         with reg.engine.connect() as conn:
             drift = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert drift == [], drift
@@ -26,7 +26,7 @@ def test_opening_migrates_to_head_and_matches_the_orm(registry_url: str) -> None
             inspect(reg.engine).get_table_names()
         )
     with Registry(registry_url) as again:  # reopening is a no-op
-        assert migrate.current_revision(again.engine) == "0001"
+        assert migrate.current_revision(again.engine) == "0002"
 
 
 def test_the_shipped_alembic_ini_runs_from_the_command_line(registry_url: str) -> None:
@@ -41,7 +41,7 @@ def test_the_shipped_alembic_ini_runs_from_the_command_line(registry_url: str) -
 
     assert alembic("upgrade", "head").returncode == 0
     current = alembic("current")
-    assert "0001" in current.stdout, current.stderr
+    assert "0002" in current.stdout, current.stderr
     down = alembic("downgrade", "base")
     assert down.returncode == 0, down.stderr
     with Registry(registry_url, create=True) as reg:  # opening upgrades again

@@ -385,11 +385,10 @@ class Publishing(Reading):
             row, _ = self._choose(subject, self._version_rows(session, subject), wanted, True)
             current = RegistrationStatus(row.status)
             check_transition(f"{subject.entry_id}@{row.version}", current, status)
-            at = now()
-            session.execute(
-                update(VersionRow).where(VersionRow.id == row.id)
-                .values(status=status.value, status_changed_at=at, status_changed_by=who)
-            )
+            # The event first, then the row: the database refuses a status change without its matching
+            # event, and an event time later than the last change (migration 0002).
+            last = row.status_changed_at
+            at = now() if last is None else max(now(), last + dt.timedelta(microseconds=1))
             session.add(
                 make_row(
                     actor=who, action=AuditAction.STATUS, subject=subject.entry_id, subject_key=subject.key,
@@ -398,6 +397,10 @@ class Publishing(Reading):
                 )
             )
             session.flush()
+            session.execute(
+                update(VersionRow).where(VersionRow.id == row.id)
+                .values(status=status.value, status_changed_at=at, status_changed_by=who)
+            )
             session.refresh(row)
             return self._info(subject, row)
 

@@ -134,7 +134,7 @@ class Reading:
             status=RegistrationStatus(row.status), name_zh=row.name_zh, name_en=row.name_en,
             published_at=row.published_at, published_by=row.published_by, message=row.message,
             content_hash=row.content_hash, status_changed_at=row.status_changed_at,
-            status_changed_by=row.status_changed_by,
+            status_changed_by=row.status_changed_by, origin=row.origin,
         )
 
     # ----------------------------------------------------------------- reading

@@ -45,6 +45,7 @@ class VersionInfo(BaseModel):
     content_hash: str
     status_changed_at: dt.datetime | None = None
     status_changed_by: str | None = None
+    origin: str | None = Field(None, description="None: published here; else the import it was copied in by.")
 
     @property
     def ref(self) -> str:
