@@ -173,12 +173,16 @@ def test_export_and_import_across_registries(cli: Cli, registry_url: str, tmp_pa
     reg = ["registry", "--registry", registry_url]
     cli(*reg, "init")
     dump = tmp_path / "dump.json"
-    exported = cli(*reg, "export", "-o", str(dump), "--json")
+    key = tmp_path / "exporter.key"
+    assert cli("registry", "keygen", str(key)).code == 0
+    exported = cli(*reg, "export", "-o", str(dump), "--signing-key", str(key), "--json")
     assert exported.code == 0 and exported.json()["versions"] == 11
     assert json.loads(cli(*reg, "export").out)["format"] == "govstd-registry-export"
     target = f"sqlite:///{tmp_path / 'copy.sqlite'}"
     assert cli("registry", "--registry", target, "init", "--empty").code == 0
-    imported = cli("registry", "--registry", target, "import", str(dump), "--json")
+    untrusted = cli("registry", "--registry", target, "import", str(dump))
+    assert untrusted.code == 2 and "not trusted" in untrusted.err
+    imported = cli("registry", "--registry", target, "import", str(dump), "--trusted-key", f"{key}.pub", "--json")
     assert imported.code == 0 and imported.json()["versions_added"] == 11
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")

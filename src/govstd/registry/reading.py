@@ -67,6 +67,10 @@ class Reading:
 
     engine: Engine
 
+    @property
+    def location(self) -> str:
+        raise NotImplementedError
+
     def _read(self) -> AbstractContextManager[Session]:
         raise NotImplementedError
 
