@@ -46,3 +46,30 @@ def test_the_shipped_alembic_ini_runs_from_the_command_line(registry_url: str) -
     assert down.returncode == 0, down.stderr
     with Registry(registry_url, create=True) as reg:  # opening upgrades again
         assert reg.list() == []
+
+
+def test_a_0001_registry_gains_the_status_trigger_on_upgrade(registry_url: str) -> None:
+    """An existing registry (revision 0001, with data) is upgraded on open: its data kept, its status
+    changes audited from then on."""
+    import pytest
+    from alembic import command
+    from registry_testlib import CODE_SET, build
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with Registry(registry_url, create=True) as reg:
+        reg.publish([build(CODE_SET)], actor="before")
+        cfg = migrate.alembic_config()
+        with reg.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0001")
+        assert migrate.current_revision(reg.engine) == "0001"
+        with reg.engine.begin() as conn:  # 0001 let a raw status change through
+            conn.execute(text("UPDATE entry_versions SET status = 'candidate'"))
+    with Registry(registry_url) as reg:
+        assert migrate.current_revision(reg.engine) == "0002"
+        (info,) = reg.versions("TEST_CS")
+        assert info.published_by == "before" and info.status.value == "candidate" and info.origin is None
+        with pytest.raises(DBAPIError, match="audit event"), reg.engine.begin() as conn:
+            conn.execute(text("UPDATE entry_versions SET status = 'retired'"))
+        assert reg.set_status("TEST_CS@1.0.0", "recorded", actor="a", message="m").status.value == "recorded"
