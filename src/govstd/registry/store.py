@@ -271,10 +271,10 @@ class Registry(Dump):
             return NotARegistryError(f"{self.location} is an empty database, not a govstd registry",
                                      hint=f"create a registry there with {_INIT_HINT}")
         if revision is None or not ours <= tables:
-            others = ", ".join(sorted(tables - ours - {"alembic_version"})[:5]) or "none of govstd's"
+            others = ", ".join(sorted(tables - ours - {"alembic_version"})[:5])
+            holds = f"it holds other tables: {others}" if others else "it lacks some of govstd's tables"
             raise NotARegistryError(
-                f"{self.location} is not a govstd registry (it holds other tables: {others});"
-                " govstd leaves it as it is",
+                f"{self.location} is not a govstd registry ({holds}); govstd leaves it as it is",
                 hint=f"give --registry a govstd registry, or a new path for {_INIT_HINT}",
             )
         if revision not in migrate.known_revisions():
