@@ -146,7 +146,7 @@ def registry(registry_url: str) -> Iterator[Registry]:
     """An opened (migrated) empty registry on each backend."""
     from govstd.registry.store import Registry
 
-    reg = Registry(registry_url)
+    reg = Registry(registry_url, create=True)
     try:
         yield reg
     finally:

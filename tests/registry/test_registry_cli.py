@@ -173,11 +173,16 @@ def test_export_and_import_across_registries(cli: Cli, registry_url: str, tmp_pa
     reg = ["registry", "--registry", registry_url]
     cli(*reg, "init")
     dump = tmp_path / "dump.json"
-    exported = cli(*reg, "export", "-o", str(dump), "--json")
+    key = tmp_path / "exporter.key"
+    assert cli("registry", "keygen", str(key)).code == 0
+    exported = cli(*reg, "export", "-o", str(dump), "--signing-key", str(key), "--json")
     assert exported.code == 0 and exported.json()["versions"] == 11
     assert json.loads(cli(*reg, "export").out)["format"] == "govstd-registry-export"
     target = f"sqlite:///{tmp_path / 'copy.sqlite'}"
-    imported = cli("registry", "--registry", target, "import", str(dump), "--json")
+    assert cli("registry", "--registry", target, "init", "--empty").code == 0
+    untrusted = cli("registry", "--registry", target, "import", str(dump))
+    assert untrusted.code == 2 and "not trusted" in untrusted.err
+    imported = cli("registry", "--registry", target, "import", str(dump), "--trusted-key", f"{key}.pub", "--json")
     assert imported.code == 0 and imported.json()["versions_added"] == 11
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
@@ -187,17 +192,24 @@ def test_export_and_import_across_registries(cli: Cli, registry_url: str, tmp_pa
 
 def test_registry_location_from_environment_and_default(tmp_path: Path) -> None:
     """GOVSTD_REGISTRY picks the database; without it the default file under the user data dir is used
-    (and created on first use). Runs `python -m govstd` as a user would."""
+    (created by `registry init` only). Runs `python -m govstd` as a user would."""
     env = subprocess_env(GOVSTD_REGISTRY=str(tmp_path / "env.sqlite"))
     proc = subprocess.run([sys.executable, "-m", "govstd", "registry", "init", "--json"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["registry"] == f"sqlite:///{tmp_path / 'env.sqlite'}"
     home = subprocess_env(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "xdg"))
+    default = tmp_path / "xdg" / "govstd" / "registry.sqlite"
     proc = subprocess.run([sys.executable, "-m", "govstd", "registry", "list", "--json"],
                           capture_output=True, text=True, env=home, timeout=120)
+    assert proc.returncode == 2 and "no registry at" in proc.stdout and not default.exists()
+    proc = subprocess.run([sys.executable, "-m", "govstd", "registry", "init", "--empty"],
+                          capture_output=True, text=True, env=home, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "xdg" / "govstd" / "registry.sqlite").is_file()
+    proc = subprocess.run([sys.executable, "-m", "govstd", "registry", "list", "--json"],
+                          capture_output=True, text=True, env=home, timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout) == [], proc.stderr
+    assert default.is_file()
     helped = subprocess.run([sys.executable, "-m", "govstd", "registry", "--help"], capture_output=True, text=True,
                             env=home, timeout=120)
     assert str(tmp_path / "xdg" / "govstd" / "registry.sqlite") in helped.stdout

@@ -34,7 +34,7 @@ def _state(reg: Registry) -> dict[str, object]:
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new-standard", "new-version"])
 def test_two_processes_publish_the_same_new_version(registry_url: str, tmp_path: Path, existing: bool) -> None:
-    with Registry(registry_url) as reg:
+    with Registry(registry_url, create=True) as reg:
         if existing:
             reg.publish([build(CODE_SET)])
     version = "1.1.0" if existing else "1.0.0"
@@ -58,7 +58,7 @@ def test_two_processes_publish_the_same_new_version(registry_url: str, tmp_path:
     assert error["error"] in {"immutable", "conflict"}, error
     assert f"TEST_CS@{version}" in error["message"] and "error:" in loser_err and "Traceback" not in loser_err
     assert winner["outcomes"][0]["action"] == "published"
-    with Registry(registry_url) as reg:
+    with Registry(registry_url, create=True) as reg:
         versions = reg.versions("TEST_CS")
         assert [v.version for v in versions].count(version) == 1
         stored = reg.get("TEST_CS", version)
@@ -75,7 +75,7 @@ _RACER = textwrap.dedent(
     from govstd.standards.loader import load_file
     url, path, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
     entries = load_file(path)
-    reg = Registry(url)
+    reg = Registry(url, create=True)
     time.sleep(max(0.0, start - time.time()))  # every racer starts on the same instant
     try:
         outcome = reg.publish(entries, actor=path)[0]
@@ -102,13 +102,13 @@ def test_racers_started_on_the_same_instant_on_a_fresh_registry(registry_url: st
     verdicts = [out.strip() for _, out, _ in results]
     assert verdicts.count("published") == 1, verdicts
     assert all(v in {"published", "unchanged", "conflict:immutable"} for v in verdicts), verdicts
-    with Registry(registry_url) as reg:
+    with Registry(registry_url, create=True) as reg:
         assert [v.version for v in reg.versions("TEST_CS")] == ["1.0.0"]
         assert len(reg.audit_log()) == 1
 
 
 def test_a_publish_killed_midway_leaves_the_registry_as_before(registry_url: str, tmp_path: Path) -> None:
-    with Registry(registry_url) as reg:
+    with Registry(registry_url, create=True) as reg:
         reg.publish([build(CODE_SET)], actor="before")
         before = _state(reg)
     batch = [
@@ -126,7 +126,7 @@ def test_a_publish_killed_midway_leaves_the_registry_as_before(registry_url: str
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    with Registry(registry_url) as reg:
+    with Registry(registry_url, create=True) as reg:
         assert _state(reg) == before
         # Nothing is left locked either: the same batch goes through now.
         outcomes = reg.publish([build(CODE_SET, "1.1.0", codes=codes("1", "2", "3", "4")),

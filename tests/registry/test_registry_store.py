@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from registry_testlib import CODE_SET, SCHEMA, build, codes
 
 from govstd.errors import ConflictError, InputError, NotFoundError
+from govstd.registry import signing
 from govstd.registry.compat import CompatibilityMode
 from govstd.registry.store import (
     CompatibilityError,
@@ -291,13 +293,14 @@ def test_audit_log_and_published_content_are_protected_by_the_database(registry:
         "DELETE FROM audit_log",
         "UPDATE entry_versions SET content = '{}'",
         "DELETE FROM entry_versions",
+        "UPDATE entry_versions SET origin = 'elsewhere'",
+        # The status may change, but only with its audit event (test_registry_triggers.py).
+        "UPDATE entry_versions SET status = 'retired'",
     ]
     for statement in statements:
-        with pytest.raises(Exception, match=r"append-only|immutable"), registry.engine.begin() as conn:
+        with pytest.raises(Exception, match=r"append-only|immutable|audit event"), registry.engine.begin() as conn:
             conn.execute(text(statement))
-    with registry.engine.begin() as conn:  # the status column is the one thing that may change
-        conn.execute(text("UPDATE entry_versions SET status = 'retired'"))
-    assert registry.lookup("TEST_CS@1.0.0").entry.status is RegistrationStatus.RETIRED
+    assert registry.lookup("TEST_CS@1.0.0").entry.status is RegistrationStatus.STANDARD
     assert len(registry.audit_log()) == 1
 
 
@@ -331,24 +334,30 @@ def test_service_item_codes(registry: Registry) -> None:
     assert "511A09001023-510100-001" in registry.service_item_codes(include_retired=True)
 
 
-def test_export_import_round_trip(registry: Registry, code_set: Make, tmp_path: object) -> None:
+def test_export_import_round_trip(registry: Registry, code_set: Make, tmp_path: Path) -> None:
     registry.publish([code_set(), code_set("1.1.0", codes=codes("1", "2", "3", "4"))], actor="a", message="m")
     registry.set_status("TEST_CS@1.0.0", "superseded", actor="b", message="by 1.1.0")
     registry.set_compatibility("TEST_CS", "FULL")
-    dump = registry.export()
-    with Registry(f"sqlite:///{tmp_path}/copy.sqlite") as copy:
-        report = copy.import_(dump, actor="importer")
+    public_path, fingerprint = signing.generate_key(tmp_path / "k")
+    dump = registry.export(signing_key=signing.read_private_key(tmp_path / "k"))
+    trusted = [signing.read_public_key(public_path)]
+    with Registry(f"sqlite:///{tmp_path}/copy.sqlite", create=True) as copy:
+        report = copy.import_(dump, actor="importer", trusted_keys=trusted)
         assert (report.versions_added, report.subjects_added) == (2, 1)
-        assert copy.export()["subjects"] == dump["subjects"]
+        copied = copy.export()["subjects"]
+        origins = {v.pop("origin") for s in copied for v in s["versions"]}
+        assert len(origins) == 1 and f"signed by SM2 key {fingerprint}" in origins.pop()
+        assert copied == [{**s, "versions": [{k: x for k, x in v.items() if k != "origin"} for v in s["versions"]]}
+                          for s in dump["subjects"]]
         assert [e.action for e in copy.audit_log()] == [e.action for e in registry.audit_log()] + ["import"]
-        again = copy.import_(dump)
+        again = copy.import_(dump, trusted_keys=trusted)
         assert (again.versions_added, again.versions_unchanged, again.audit_events_added) == (0, 2, 0)
         assert copy.compatibility("TEST_CS") is CompatibilityMode.FULL
     tampered = registry.export()
     tampered["subjects"][0]["versions"][0]["entry"]["name_zh"] = "篡改"
-    with Registry(f"sqlite:///{tmp_path}/other.sqlite") as other:
+    with Registry(f"sqlite:///{tmp_path}/other.sqlite", create=True) as other:
         with pytest.raises(InputError, match="content_hash"):
-            other.import_(tampered)
+            other.import_(tampered, allow_unsigned=True)
         with pytest.raises(InputError, match="not a govstd registry export"):
             other.import_({"subjects": []})
         assert other.list() == []

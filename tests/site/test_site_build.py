@@ -160,7 +160,7 @@ def test_registry_text_is_escaped(tmp_path: Path) -> None:
     from govstd.registry.store import Registry
     from govstd.standards.models import DataElement
 
-    reg = Registry(f"sqlite:///{tmp_path / 'r.sqlite'}")
+    reg = Registry(f"sqlite:///{tmp_path / 'r.sqlite'}", create=True)
     tricky = DataElement(id="tricky", name_zh="奇怪 | *名称* <b>", definition_zh="<script>alert(1)</script> a|b _x_",
                          examples=[{"value": "a|b`c", "valid": False, "reason": "format"}])
     reg.publish([tricky], actor="t")

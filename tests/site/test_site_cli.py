@@ -51,6 +51,9 @@ def test_site_build_and_serve(tmp_path: Path) -> None:
 
 
 def test_empty_registry_is_a_clear_error(tmp_path: Path) -> None:
+    from govstd.registry.store import Registry
+
+    Registry(f"sqlite:///{tmp_path / 'empty.sqlite'}", create=True).close()
     proc = run("site", "build", "--registry", f"sqlite:///{tmp_path / 'empty.sqlite'}", "--out", str(tmp_path / "s"))
     assert proc.returncode == 2
     assert "is empty" in proc.stderr and "govstd registry init" in proc.stderr

@@ -108,6 +108,11 @@ def test_unknown_schema_version(tmp_path: Path) -> None:
 def test_unknown_schema_reference_in_a_registry(tmp_path: Path) -> None:
     data = messy.write_csv(tmp_path / "m.csv")
     registry = f"sqlite:///{tmp_path / 'registry.db'}"
+    # A registry that does not exist is refused as such (it is never created on the way).
+    assert_exit_2(run_cli(str(data), "--schema", "510100-00001@^9", "--registry", registry), "no registry at")
+    from govstd.registry.store import Registry
+
+    Registry(registry, create=True).close()
     assert_exit_2(run_cli(str(data), "--schema", "510100-00001@^9", "--registry", registry), "510100-00001")
 
 

@@ -48,7 +48,8 @@ The registry is a database given by --registry URL or GOVSTD_REGISTRY:
   sqlite:///PATH (or just a path)     an embedded file (the default)
   postgresql://USER@HOST:PORT/DB      a shared registry
 Default: {_default_location()}
-(the user data directory from platformdirs; created on first use).
+(the user data directory from platformdirs). Only `govstd registry init` creates a
+registry; every other command refuses a missing file or a database that is not one.
 
 \b
 References: NAME, NAME@1.2.0, NAME@^1.2, NAME@~1.2, NAME@>=1.0,<2, NAME@latest.
@@ -91,11 +92,11 @@ def _json_errors(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open() -> Registry:
+def _open(*, create: bool = False) -> Registry:
     from govstd.registry.store import Registry
 
     obj = click.get_current_context().find_object(dict) or {}
-    return Registry(obj.get("url"))
+    return Registry(obj.get("url"), create=create)
 
 
 def _dump(model: Any) -> Any:
@@ -110,13 +111,16 @@ def _status(status: Any) -> str:
 
 
 @registry.command()
+@click.option("--empty", is_flag=True, help="Create the registry without the national library (e.g. to import a dump).")
 @_actor
 @_common
-def init(actor: str | None, as_json: bool) -> None:
-    """Create the registry (if needed) and load the built-in national library. Safe to re-run."""
-    reg = _open()
+def init(empty: bool, actor: str | None, as_json: bool) -> None:
+    """Create the registry (if needed) and load the built-in national library. Safe to re-run.
+
+    The only command that creates a registry: it refuses a database that holds other tables."""
+    reg = _open(create=empty)
     with reg:
-        outcomes = reg.init(actor=actor)
+        outcomes = [] if empty else reg.init(actor=actor)
         if as_json:
             emit_json({"registry": reg.location, "outcomes": [_dump(o) for o in outcomes]})
             return
@@ -273,8 +277,8 @@ def history(name: str, as_json: bool) -> None:
 
     table = Table("version", "status", "published", "by", "sha256")
     for v in versions:
-        table.add_row(v.version, _status(v.status), f"{v.published_at:%Y-%m-%d %H:%M}", v.published_by,
-                      v.content_hash[:12])
+        by = v.published_by if v.origin is None else f"{v.published_by} (imported)"
+        table.add_row(v.version, _status(v.status), f"{v.published_at:%Y-%m-%d %H:%M}", by, v.content_hash[:12])
     console().print(table)
     log = Table("when (UTC)", "who", "what", "version", "why")
     for e in events:
@@ -283,8 +287,13 @@ def history(name: str, as_json: bool) -> None:
             what = f"status {e.details.get('from')} → {e.details.get('to')}"
         elif e.action.value == "compatibility":
             what = f"mode {e.details.get('from')} → {e.details.get('to')}"
+        if e.origin is not None:
+            what = f"imported {what}"
         log.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, what, e.version or "", e.message or "")
     console().print(log)
+    origins = sorted({e.origin for e in events if e.origin} | {v.origin for v in versions if v.origin})
+    for origin in origins:
+        console().print(f"imported from: {origin}", markup=False)
 
 
 @registry.command()
@@ -410,11 +419,18 @@ def compatibility(name: str, mode: str | None, message: str | None, actor: str |
 @registry.command()
 @click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the dump to this file instead of stdout.")
+@click.option("--signing-key", type=click.Path(dir_okay=False, path_type=Path), metavar="KEY",
+              help="Sign the dump with this SM2 private key (from `govstd registry keygen`).")
 @_common
-def export(out_path: Path | None, as_json: bool) -> None:
-    """Dump the whole registry (every version, its metadata, the audit log) as JSON."""
+def export(out_path: Path | None, signing_key: Path | None, as_json: bool) -> None:
+    """Dump the whole registry (every version, its metadata, the audit log) as JSON.
+
+    Importers refuse an unsigned dump unless told otherwise: sign it with --signing-key."""
+    from govstd.registry.signing import read_private_key
+
+    key = read_private_key(signing_key) if signing_key else None
     with _open() as reg:
-        dump = reg.export()
+        dump = reg.export(signing_key=key)
     text = json.dumps(dump, ensure_ascii=False, indent=1)
     if out_path is None:
         sys.stdout.write(text + "\n")
@@ -429,11 +445,22 @@ def export(out_path: Path | None, as_json: bool) -> None:
 
 @registry.command("import")
 @click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--trusted-key", "trusted_keys", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="KEY.pub", help="Accept dumps signed by this SM2 public key (repeatable).")
+@click.option("--allow-unsigned", is_flag=True,
+              help="Import a dump without a signature; its history is recorded as unsigned.")
 @_actor
 @_common
-def import_(source: str, actor: str | None, as_json: bool) -> None:
+def import_(source: str, trusted_keys: tuple[Path, ...], allow_unsigned: bool, actor: str | None,
+            as_json: bool) -> None:
     """Load a dump written by `export` (SOURCE: a file, or - for stdin). Versions already present must
-    be identical; nothing is written unless everything can be."""
+    be identical; nothing is written unless everything can be.
+
+    The dump must be signed by a key given with --trusted-key (or be imported with --allow-unsigned);
+    its versions and events are recorded as imported, with their origin, never as if made here."""
+    from govstd.registry.signing import read_public_key
+
+    keys = [read_public_key(k) for k in trusted_keys]
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
@@ -443,7 +470,7 @@ def import_(source: str, actor: str | None, as_json: bool) -> None:
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg}", path=source, line=exc.lineno, column=exc.colno) from None
     with _open() as reg:
-        report = reg.import_(dump, actor=actor)
+        report = reg.import_(dump, actor=actor, trusted_keys=keys, allow_unsigned=allow_unsigned)
     if as_json:
         emit_json(_dump(report))
         return
@@ -451,3 +478,19 @@ def import_(source: str, actor: str | None, as_json: bool) -> None:
                     f" {report.versions_unchanged} already present, {report.audit_events_added} audit events")
     for line in report.status_differences:
         console().print(f"  {line}", markup=False)
+
+
+@registry.command()
+@click.argument("key_path", metavar="KEY", type=click.Path(dir_okay=False, path_type=Path))
+@_common
+def keygen(key_path: Path, as_json: bool) -> None:
+    """Write a new SM2 key pair for signing dumps: KEY (private, mode 0600: keep it secret) and KEY.pub
+    (give it to whoever imports your dumps: `govstd registry import --trusted-key KEY.pub`)."""
+    from govstd.registry.signing import generate_key
+
+    public_path, fingerprint = generate_key(key_path)
+    if as_json:
+        emit_json({"private_key": str(key_path), "public_key": str(public_path), "fingerprint": fingerprint})
+        return
+    console().print(f"wrote {key_path} (private) and {public_path} (public); fingerprint {fingerprint}",
+                    markup=False)

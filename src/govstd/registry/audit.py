@@ -39,6 +39,7 @@ class AuditEvent(BaseModel):
     version: str | None = None
     message: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+    origin: str | None = Field(None, description="None: it happened here; else the import it was copied in by.")
 
 
 def resolve_actor(actor: str | None = None) -> str:
@@ -88,4 +89,5 @@ def to_event(row: AuditRow) -> AuditEvent:
         version=row.version,
         message=row.message,
         details=json.loads(row.details or "{}"),
+        origin=row.origin,
     )

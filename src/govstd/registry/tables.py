@@ -3,7 +3,8 @@ revision under ``migrations/versions`` — ``Registry`` upgrades every database 
 
 - ``subjects`` — one row per standard id (its lookup key is unique, case-insensitive);
 - ``entry_versions`` — one row per published version: canonical JSON content and its SHA-256, never
-  updated except its status (a trigger refuses other updates and deletes); UNIQUE(subject, version)
+  updated except its status (a trigger refuses other updates and deletes, and a status change
+  without its audit event — revision 0002); UNIQUE(subject, version)
   is what makes two concurrent publishes of one version end with exactly one winner;
 - ``entry_names`` — every name a subject answers to (id, aliases, standard number), unique;
 - ``audit_log`` — append-only (triggers refuse UPDATE, DELETE and TRUNCATE).
@@ -77,6 +78,8 @@ class VersionRow(Base):
     message: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     status_changed_by: Mapped[str | None] = mapped_column(String(200))
+    #: None for a version published here; for one copied in by ``registry import``, where from.
+    origin: Mapped[str | None] = mapped_column(Text)
 
 
 class NameRow(Base):
@@ -101,3 +104,5 @@ class AuditRow(Base):
     message: Mapped[str | None] = mapped_column(Text)
     #: JSON: content hash, old/new status, breaking changes acknowledged, …
     details: Mapped[str] = mapped_column(Text)
+    #: None for an event that happened here; for one copied in by ``registry import``, where from.
+    origin: Mapped[str | None] = mapped_column(Text)
