@@ -39,15 +39,14 @@ from govstd.validators.readers.common import (
     unique_names,
 )
 from govstd.validators.readers.database import _read_database
+from govstd.validators.readers.encoding import detect_encoding, transcode
 from govstd.validators.readers.frames import _is_in_memory, _read_in_memory
 from govstd.validators.readers.parquet import _note_numeric, _read_parquet
 from govstd.validators.readers.text import (
     DELIMITERS,
     _read_csv,
     _read_jsonl,
-    detect_encoding,
     sniff_delimiter,
-    transcode,
 )
 from govstd.validators.readers.xlsx import NOTE_PREFIXES, _read_xlsx
 

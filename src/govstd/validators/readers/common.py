@@ -83,8 +83,10 @@ def _fold(name: object) -> str:
     return re.sub(r"\s+", "", str(name)).lstrip("\ufeff").casefold()
 
 
-def unique_names(header: Sequence[str]) -> list[str]:
-    """Header cells as column names: blanks become column_N, repeats get _2, _3 …"""
+def unique_names(header: Sequence[str], *, source: str | None = None) -> list[str]:
+    """Header cells as column names: blanks become column_N (a clash with a named column gets _2 …);
+    two cells naming the same column are an InputError (``refuse_duplicates``)."""
+    refuse_duplicates(header, source=source)
     out: list[str] = []
     seen: set[str] = set()
     for i, raw in enumerate(header, start=1):
@@ -96,6 +98,26 @@ def unique_names(header: Sequence[str]) -> list[str]:
         seen.add(candidate)
         out.append(candidate)
     return out
+
+
+def refuse_duplicates(header: Sequence[str], *, source: str | None = None) -> None:
+    """Raise if two header cells name the same column as columns are matched (ignoring case and white
+    space): renaming the second would leave it silently unchecked, and which of the two holds the data
+    the schema means is for the department to say."""
+    first: dict[str, int] = {}
+    repeats: list[str] = []
+    for i, raw in enumerate(header, start=1):
+        if not raw:
+            continue
+        key = _fold(raw)
+        if key in first:
+            repeats.append(f"{redact(raw)!r} (columns {first[key]} and {i})")
+        else:
+            first[key] = i
+    if repeats:
+        raise InputError(f"duplicate column name(s): {'; '.join(repeats)}", path=source,
+                         expected="each column named once in the header",
+                         hint="rename or remove the repeated column(s)")
 
 
 # --------------------------------------------------------------------------- views, errors

@@ -63,7 +63,8 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
             header_index = find_header([[None if _blank(c) else _cell_text(c) for c in r] for r in head], expected)
             header_cells = head[header_index]
             width = max((i + 1 for i, c in enumerate(header_cells) if not _blank(c)), default=0)
-            names = unique_names([_cell_text(c).strip() if not _blank(c) else "" for c in header_cells[:width]])
+            names = unique_names([_cell_text(c).strip() if not _blank(c) else "" for c in header_cells[:width]],
+                                 source=spath)
             sink = _SheetSink(target, names, {_fold(c) for c in text_columns})
             held: list[Sequence[Any]] = []  # note-like rows: data only if more data follows them
             ended, below = False, 0
