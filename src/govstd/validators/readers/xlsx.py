@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+from openpyxl.utils import get_column_letter
 
 from govstd.errors import InputError
+from govstd.validators.readers import limits
 from govstd.validators.readers.common import (
     DATA_VIEW,
     HEADER_SEARCH_ROWS,
@@ -43,6 +46,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
     # A damaged workbook fails inside zipfile, zlib, the XML parser or openpyxl with a dozen unrelated
     # exception types: at this boundary every one of them means "cannot read this file".
     damaged = (Exception,)
+    _check_archive(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except InvalidFileException as exc:
@@ -56,7 +60,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
     try:
         ws = _pick_sheet(wb, sheet, spath)
         try:
-            rows = ws.iter_rows(values_only=True)
+            rows = _bounded_rows(ws, spath)
             head = [list(r) for r in itertools.islice(rows, HEADER_SEARCH_ROWS)]
             if not any(any(not _blank(c) for c in r) for r in head):
                 raise InputError(f"sheet {ws.title!r} is empty", path=spath, expected="a header row and data rows")
@@ -108,6 +112,55 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
                   source=spath)
     loaded.columns = names
     return loaded
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse a ZIP bomb before parsing: the members' declared sizes, in total and against their
+    compressed sizes, must be within the limits (a damaged archive is left to openpyxl to report)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return
+    spath = str(path)
+    total = 0
+    for info in members:
+        total += info.file_size
+        if info.file_size > limits.RATIO_MIN_BYTES and info.file_size > limits.XLSX_RATIO.value() * max(
+                info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise limits.XLSX_RATIO.exceeded(
+                f"workbook member {info.filename!r} inflates {ratio:,}× ({info.file_size:,} bytes)", path=spath)
+    if total > limits.XLSX_UNCOMPRESSED_BYTES.value():
+        raise limits.XLSX_UNCOMPRESSED_BYTES.exceeded(f"the workbook inflates to {total:,} bytes", path=spath)
+
+
+def _bounded_rows(ws: Any, path: str) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows as value tuples, within the row, column and cell-size limits.
+
+    The range a sheet declares (``<dimension ref="A1:XFD1048576">``) is not trusted: openpyxl would pad
+    every row to its width and every gap to its height, so it is checked and then dropped.
+    """
+    max_rows, max_columns, max_chars = (limits.XLSX_ROWS.value(), limits.XLSX_COLUMNS.value(),
+                                        limits.XLSX_CELL_CHARS.value())
+    declared_rows, declared_columns = ws.max_row or 0, ws.max_column or 0
+    if declared_rows > max_rows:
+        raise limits.XLSX_ROWS.exceeded(f"sheet {ws.title!r} declares {declared_rows:,} rows", path=path)
+    if declared_columns > max_columns:
+        raise limits.XLSX_COLUMNS.exceeded(f"sheet {ws.title!r} declares {declared_columns:,} columns", path=path)
+    ws.reset_dimensions()
+    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if number > max_rows:
+            raise limits.XLSX_ROWS.exceeded(f"sheet {ws.title!r} has more rows", path=path)
+        if len(row) > max_columns:
+            raise limits.XLSX_COLUMNS.exceeded(f"sheet {ws.title!r} row {number} has {len(row):,} columns",
+                                               path=path)
+        for j, cell in enumerate(row):
+            if isinstance(cell, str) and len(cell) > max_chars:
+                raise limits.XLSX_CELL_CHARS.exceeded(
+                    f"sheet {ws.title!r} cell {get_column_letter(j + 1)}{number} holds {len(cell):,} characters",
+                    path=path)
+        yield row
 
 
 class _SheetSink:
