@@ -111,3 +111,53 @@ def test_unknown_kind_points_at_the_kind_key() -> None:
     with pytest.raises(InputError) as err:
         load_text("id: X\nname_zh: x\nkind: catalog\n", path="k.yaml")
     assert err.value.line == 3 and err.value.field == "kind"
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{chr(ord('a') + i)}: &{chr(ord('a') + i)} [{', '.join([f'*{chr(ord(chr(97)) + i - 1)}'] * 10)}]\n"
+    for i in range(1, 9)
+) + "kind: data_element\n"
+
+
+@pytest.mark.timeout(60)  # a hang guard only: unguarded this grew memory until killed
+def test_an_alias_bomb_is_refused() -> None:
+    assert len(BILLION_LAUGHS) < 1024  # 10⁹ values once expanded
+    with pytest.raises(InputError, match="aliases expand to more than 1,000,000 values") as err:
+        load_text(BILLION_LAUGHS, path="lol.yaml")
+    assert err.value.path == "lol.yaml"
+
+
+def test_a_value_containing_itself_is_refused() -> None:
+    # ruamel (0.18) gives `x: &x [1, *x]` a copy, not a loop; the guard covers a loader that would not.
+    from govstd.standards.loader import _check_expansion
+
+    loop: list[object] = [1]
+    loop.append({"again": loop})
+    with pytest.raises(InputError, match="alias refers to the value that contains it"):
+        _check_expansion({"x": loop}, "loop.yaml")
+
+
+def test_shared_aliases_within_the_limit_still_load() -> None:
+    text = SCHEMA.replace("share: {", "share: &s {", 1)
+    assert isinstance(load_text(text)[0], CatalogueSchema)
+
+
+def test_an_oversized_document_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from govstd.standards import loader
+
+    monkeypatch.setattr(loader, "MAX_YAML_BYTES", 100)
+    with pytest.raises(InputError, match="larger than the limit of 100"):
+        load_text(SCHEMA, path="big.yaml")
+
+
+def test_the_alias_bomb_on_the_command_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "lol.yaml"
+    path.write_text(BILLION_LAUGHS, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "govstd", "lint", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    # lint reports a file's errors and exits 1 (errors found), as for any other broken standard.
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    assert "lol.yaml: error: the document's aliases expand" in proc.stdout + proc.stderr

@@ -187,3 +187,123 @@ def test_a_value_quoted_in_a_read_error_is_masked() -> None:
     err = duckdb_input_error(Exception("Conversion Error: x\nCould not convert string '11010519491231002X' to INT64"),
                              "f.parquet")
     assert "11010519491231002X" not in str(err) and "110105********002X" in str(err)
+
+
+# --------------------------------------------------------------------------- hostile spreadsheets
+
+_CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                  b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                  b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override '
+                  b'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                  b'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+                  b'"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+         b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+         b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_WORKBOOK = (b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+             b'<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_WORKBOOK_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                  b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                  b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+_HEADER_ROW = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c>'
+               b'<c r="B1" t="inlineStr"><is><t>id_number</t></is></c></row>')
+
+
+def _cell_row(r: int, *values: str) -> bytes:
+    cells = "".join(f'<c r="{chr(65 + j)}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for j, v in enumerate(values))
+    return f'<row r="{r}">{cells}</row>'.encode()
+
+
+def write_sheet(path: Path, parts: list[bytes], *, dimension: str | None = None) -> Path:
+    """A minimal workbook written with zipfile: its sheet XML is ``parts`` streamed one by one, so a
+    bomb of many MB inflated costs the test only the time to deflate it."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr("xl/workbook.xml", _WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                        b'spreadsheetml/2006/main">')
+            if dimension:
+                sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+            sheet.write(b"<sheetData>")
+            for part in parts:
+                sheet.write(part)
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+def test_the_minimal_workbook_reads(tmp_path: Path) -> None:
+    import duckdb
+
+    from govstd.validators.readers import open_source
+
+    path = write_sheet(tmp_path / "ok.xlsx", [_HEADER_ROW, _cell_row(2, "张三", "11010519491231002X")])
+    con = duckdb.connect()
+    loaded = open_source(con, path, workdir=tmp_path)
+    assert con.execute(f"SELECT * FROM {loaded.data}").fetchall() == [("张三", "11010519491231002X")]
+
+
+@pytest.mark.timeout(120)  # a hang guard only: unguarded, this read ran for minutes
+def test_a_cell_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
+    big = b"A" * (1 << 20)
+    cell = [_HEADER_ROW, b'<row r="2"><c r="A2" t="inlineStr"><is><t>', *([big] * 64), b"</t></is></c></row>"]
+    path = write_sheet(tmp_path / "bomb.xlsx", cell)
+    assert path.stat().st_size < 1 << 20  # 64 MB of cell text in well under 1 MB
+    with pytest.raises(InputError, match=r"inflates .* compression ratio") as err:
+        validate(path, messy.SCHEMA, sample_size=0)
+    assert "GOVSTD_XLSX_MAX_RATIO" in str(err.value)
+    assert_exit_2(run_cli(str(path), "--schema-file", SCHEMA), "bomb.xlsx", "GOVSTD_XLSX_MAX_RATIO")
+
+
+def test_total_uncompressed_size_is_limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_sheet(tmp_path / "big.xlsx", [_HEADER_ROW, *(_cell_row(r, "张三", "x") for r in range(2, 2000))])
+    monkeypatch.setenv("GOVSTD_XLSX_MAX_UNCOMPRESSED_BYTES", "50000")
+    with pytest.raises(InputError, match=r"inflates to .* bytes uncompressed"):
+        validate(path, messy.SCHEMA, sample_size=0)
+
+
+def test_a_cell_longer_than_excel_allows_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_sheet(tmp_path / "cell.xlsx", [_HEADER_ROW, _cell_row(2, "张三", "9" * 40_000)])
+    with pytest.raises(InputError, match="cell B2 holds 40,000 characters") as err:
+        validate(path, messy.SCHEMA, sample_size=0)
+    assert "9999" not in str(err.value)  # the cell's content is never shown
+    monkeypatch.setenv("GOVSTD_XLSX_MAX_CELL_CHARS", "50000")
+    with pytest.raises(InputError, match="missing required column"):  # read now: the limit was raised
+        validate(path, messy.SCHEMA, sample_size=0)
+
+
+@pytest.mark.timeout(120)  # a hang guard only: unguarded, openpyxl padded 16,384 × 1,048,576 cells
+def test_a_declared_range_is_not_trusted(tmp_path: Path) -> None:
+    import duckdb
+
+    from govstd.validators.readers import open_source
+
+    path = write_sheet(tmp_path / "dim.xlsx", [_HEADER_ROW, _cell_row(2, "张三", "x")], dimension="A1:XFD1048576")
+    assert path.stat().st_size < 2048
+    con = duckdb.connect()
+    loaded = open_source(con, path, workdir=tmp_path)
+    assert loaded.columns == ["name", "id_number"]
+    assert con.execute(f"SELECT * FROM {loaded.data}").fetchall() == [("张三", "x")]
+    path = write_sheet(tmp_path / "dim2.xlsx", [_HEADER_ROW], dimension="A1:XFE3")
+    with pytest.raises(InputError, match="declares 16,385 columns"):
+        open_source(con, path, workdir=tmp_path)
+
+
+@pytest.mark.timeout(120)  # a hang guard only
+def test_rows_are_limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two rows, then one at row 6,000,000: openpyxl fills the gap with empty rows one by one.
+    path = write_sheet(tmp_path / "gap.xlsx", [_HEADER_ROW, _cell_row(2, "张三", "x"), _cell_row(6_000_000, "y", "z")])
+    with pytest.raises(InputError, match="more than the limit of 1,048,576 rows") as err:
+        validate(path, messy.SCHEMA, sample_size=0)
+    assert "GOVSTD_XLSX_MAX_ROWS" in str(err.value)
+    path = write_sheet(tmp_path / "many.xlsx", [_HEADER_ROW, *(_cell_row(r, "张三", "x") for r in range(2, 3000))])
+    monkeypatch.setenv("GOVSTD_XLSX_MAX_ROWS", "1000")
+    assert_exit_2(run_cli(str(path), "--schema-file", SCHEMA), "many.xlsx", "1,000 rows", "GOVSTD_XLSX_MAX_ROWS")
+    monkeypatch.setenv("GOVSTD_XLSX_MAX_ROWS", "lots")
+    with pytest.raises(InputError, match="GOVSTD_XLSX_MAX_ROWS='lots' is not a positive whole number"):
+        validate(path, messy.SCHEMA, sample_size=0)

@@ -155,3 +155,78 @@ def test_database_urls_hide_passwords() -> None:
         "postgresql://db/x?user=u&password=***&sslmode=require"
     assert redact_url("postgresql://user@db:5432/x") == "postgresql://user@db:5432/x"
     assert redact_url("sqlite:///data/x.db") == "sqlite:///data/x.db"
+
+
+# --------------------------------------------------------------------------- hostile and misread text
+
+CHINESE = "姓名,地址\n张伟,北京市东城区王府井大街1号\n王芳,上海市黄浦区南京东路100号\n" * 20
+
+
+def test_gb18030_four_byte_characters_are_detected() -> None:
+    assert detect_encoding(("name\n王𠇔\n" + CHINESE).encode("gb18030"), path="x.csv") == "gb18030"
+
+
+def test_utf8_with_one_cut_character_is_an_error_at_its_byte(tmp_path: Path) -> None:
+    data = CHINESE.encode("utf-8")
+    bad = data.index("王芳".encode()) + 1  # the second byte of 王: the character is cut
+    path = tmp_path / "cut.csv"
+    path.write_bytes(data[:bad] + data[bad + 1 :])
+    with pytest.raises(InputError) as err:
+        open_source(duckdb.connect(), path, workdir=tmp_path)
+    assert f"byte {bad - 1}" in str(err.value) and err.value.line == 3  # not read whole as cp1251
+    assert "not valid UTF-8" in str(err.value)
+
+
+def test_lines_in_utf8_and_gbk_are_an_error(tmp_path: Path) -> None:
+    lines = CHINESE.splitlines(keepends=True)
+    data = b"".join(ln.encode("utf-8" if i % 2 else "gbk") for i, ln in enumerate(lines))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="mixes encodings: 30 line") as err:
+        open_source(duckdb.connect(), path, workdir=tmp_path)
+    assert err.value.line is not None
+
+
+def test_big5_is_refused_unless_named(tmp_path: Path) -> None:
+    text = "姓名,地址\n陳大文,臺北市中正區重慶南路一段122號\n林美玲,高雄市前鎮區中華五路789號\n" * 5
+    path = tmp_path / "big5.csv"
+    path.write_bytes(text.encode("big5"))
+    with pytest.raises(InputError, match="Big5"):
+        open_source(duckdb.connect(), path, workdir=tmp_path)
+    con = duckdb.connect()
+    loaded = open_source(con, path, workdir=tmp_path, encoding="big5")
+    assert con.execute(f"SELECT 姓名 FROM {loaded.data} LIMIT 1").fetchall() == [("陳大文",)]
+
+
+def test_an_unknown_code_page_is_not_guessed() -> None:
+    with pytest.raises(InputError, match="neither UTF-8 nor GB18030") as err:
+        detect_encoding("name,city\nJosé,Zürich\n".encode("cp1252") + b"\xff\xfe", path="x.csv")
+    assert err.value.line == 2
+
+
+@pytest.mark.parametrize("header", ['name,"id\nnumber",sex', 'name,"id\r\nnumber",sex'])
+def test_a_header_with_a_line_break_is_an_error(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "nl.csv"
+    path.write_text(header + "\n张三,11010519491231002X,2\n", encoding="utf-8", newline="")
+    with pytest.raises(InputError, match="line break: column 2"):
+        open_source(duckdb.connect(), path, workdir=tmp_path)
+
+
+@pytest.mark.parametrize("header", ["name,id_number,name", "name,ID_Number,id_number "])
+def test_duplicate_headers_are_an_error_naming_both_columns(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text(header + "\n张三,11010519491231002X,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"duplicate column name\(s\): .* \(columns \d and 3\)"):
+        open_source(duckdb.connect(), path, workdir=tmp_path)
+
+
+def test_duplicate_headers_in_a_spreadsheet_are_an_error(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["姓名", "公民身份号码", "姓名"])
+    ws.append(["张三", "11010519491231002X", "李四"])
+    path = tmp_path / "dup.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError, match="'姓名' \\(columns 1 and 3\\)"):
+        open_source(duckdb.connect(), path, workdir=tmp_path)

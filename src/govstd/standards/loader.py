@@ -19,11 +19,17 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from govstd.errors import InputError
+from govstd.errors import InputError, first_line
 from govstd.standards.models import AnyEntry, CodeSet, Entry, EntryKind
 
 _ENTRY_ADAPTER: TypeAdapter[AnyEntry] = TypeAdapter(Entry)
 _KINDS = ", ".join(k.value for k in EntryKind)
+#: Largest YAML text read (bytes of UTF-8): the biggest shipped standard is a few hundred KB; large
+#: code sets keep their rows in a CSV (``codes_file``).
+MAX_YAML_BYTES = 16 << 20
+#: Values a document may hold once its aliases are expanded. "Billion laughs" — nine anchors of ten
+#: aliases each — is 90 aliases in 1 KB that expand to 10⁹ values; a real standard holds thousands.
+MAX_EXPANDED_VALUES = 1_000_000
 
 
 def _yaml() -> YAML:
@@ -101,8 +107,19 @@ def parse_entry(data: Any, *, path: str = "<data>", node: Any = None) -> AnyEntr
 
 
 def iter_yaml_documents(text: str, *, path: str) -> Iterator[Any]:
+    """The documents of a YAML text, each within the size limits (``MAX_YAML_BYTES``,
+    ``MAX_EXPANDED_VALUES``); broken YAML is an InputError at its line and column."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_YAML_BYTES:
+        raise InputError(f"YAML text of {size:,} bytes is larger than the limit of {MAX_YAML_BYTES:,}", path=path,
+                         expected="a standard's YAML; large code sets keep their rows in a codes_file CSV")
     try:
-        yield from _yaml().load_all(text)
+        for doc in _yaml().load_all(text):
+            _check_expansion(doc, path)
+            yield doc
+        return
+    except InputError:
+        raise
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(
@@ -111,8 +128,40 @@ def iter_yaml_documents(text: str, *, path: str) -> Iterator[Any]:
             line=(mark.line + 1 if mark else None),
             column=(mark.column + 1 if mark else None),
         ) from None
-    except Exception as exc:  # ruamel raises several unrelated types for broken input
-        raise InputError(f"not valid YAML: {exc}", path=path) from None
+    except Exception as exc:  # ruamel raises several unrelated types for broken input; RecursionError too
+        raise InputError(f"not valid YAML: {first_line(exc)}", path=path) from None
+
+
+def _check_expansion(doc: Any, path: str) -> None:
+    """Raise if a document's aliases expand past ``MAX_EXPANDED_VALUES`` values or refer to themselves.
+
+    ruamel shares one object per anchor, so the document itself stays small; what explodes is every
+    later walk over it (``_plain``, pydantic). Sizes are counted once per shared object.
+    """
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        key = id(node)
+        children = list(node.values()) if isinstance(node, dict) else list(node)
+        if done:
+            open_.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[key] > MAX_EXPANDED_VALUES:
+                raise InputError(f"the document's aliases expand to more than {MAX_EXPANDED_VALUES:,} values",
+                                 path=path, expected="a YAML standard without alias bombs (\"billion laughs\")")
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise InputError("an alias refers to the value that contains it", path=path,
+                             expected="YAML without recursive aliases")
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if isinstance(c, dict | list) and id(c) not in sizes)
 
 
 def load_text(text: str, *, path: str = "<string>", base_dir: Path | None = None) -> list[AnyEntry]:

@@ -1,0 +1,187 @@
+"""What every reader shares: the views it creates, the source it returns, header rules, errors.
+
+Each reader presents a source as two DuckDB views of text columns — ``data`` (every column as VARCHAR,
+in source order) and ``numbered`` (the same plus a 1-based data-row number). Column names come from
+the file and are untrusted: they reach SQL only through the dialect's ``quote_identifier``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from govstd.errors import InputError
+from govstd.standards.masking import redact
+from govstd.validators.compiler.duckdb import DuckDBDialect
+
+_SQL = DuckDBDialect()
+q = _SQL.quote_identifier
+lit = _SQL.string_literal
+
+
+#: How much of a file the encoding, delimiter and header detection look at.
+SAMPLE_BYTES = 1 << 20
+#: Title/notes rows a header may hide under (merged title cells, 填报单位, 单位：元 …).
+HEADER_SEARCH_ROWS = 30
+DATA_VIEW = "__govstd_src"
+NUMBERED_VIEW = "__govstd_src_numbered"
+ROW_COLUMN = "__govstd_row"
+
+DataSource = Any  # a path, a URL, or a pandas / polars / Arrow table
+
+
+@dataclass
+class LoadedSource:
+    """A source as DuckDB views; what DatasetInfo reports about it."""
+
+    data: str
+    numbered: str
+    row_column: str
+    columns: list[str]
+    format: str
+    source: str
+    encoding: str | None = None
+    path: Path | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+    size: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    #: Columns that held numbers where text was expected: name → cells (spreadsheets, typed files).
+    numeric_cells: dict[str, int] = field(default_factory=dict)
+
+    def error(self, exc: Exception) -> InputError:
+        """An InputError for a DuckDB failure while reading this source (no data in the message)."""
+        return duckdb_input_error(exc, self.source)
+
+
+# --------------------------------------------------------------------------- header detection
+
+
+def find_header(rows: Sequence[Sequence[Any]], expected: Sequence[str]) -> int:
+    """Index of the header row among the first rows: the first row naming most expected columns, or
+    (without a schema) the first row as wide as the widest of them (title rows are narrower)."""
+    rows = list(rows)[:HEADER_SEARCH_ROWS]
+    if not rows:
+        return 0
+    wanted = {_fold(n) for n in expected if n}
+    if wanted:
+        scores = [len({_fold(c) for c in r if c is not None} & wanted) for r in rows]
+        top = max(scores)
+        if top > 0:
+            return scores.index(top)
+    widths = [sum(1 for c in r if c not in (None, "")) for r in rows]
+    widest = max(widths)
+    return next(i for i, w in enumerate(widths) if w == widest)
+
+
+def _fold(name: object) -> str:
+    return re.sub(r"\s+", "", str(name)).lstrip("\ufeff").casefold()
+
+
+def unique_names(header: Sequence[str], *, source: str | None = None) -> list[str]:
+    """Header cells as column names: blanks become column_N (a clash with a named column gets _2 …);
+    two cells naming the same column are an InputError (``refuse_duplicates``)."""
+    refuse_duplicates(header, source=source)
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(header, start=1):
+        name = raw or f"column_{i}"
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{name}_{n}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def refuse_duplicates(header: Sequence[str], *, source: str | None = None) -> None:
+    """Raise if two header cells name the same column as columns are matched (ignoring case and white
+    space): renaming the second would leave it silently unchecked, and which of the two holds the data
+    the schema means is for the department to say."""
+    first: dict[str, int] = {}
+    repeats: list[str] = []
+    for i, raw in enumerate(header, start=1):
+        if not raw:
+            continue
+        key = _fold(raw)
+        if key in first:
+            repeats.append(f"{redact(raw)!r} (columns {first[key]} and {i})")
+        else:
+            first[key] = i
+    if repeats:
+        raise InputError(f"duplicate column name(s): {'; '.join(repeats)}", path=source,
+                         expected="each column named once in the header",
+                         hint="rename or remove the repeated column(s)")
+
+
+# --------------------------------------------------------------------------- views, errors
+
+
+def _register_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table, names: Sequence[str], *,
+                    numbered_column: str | None, source: str) -> None:
+    con.register("__govstd_arrow", table)
+    select = ", ".join(f"CAST({q(f'c{i}')} AS VARCHAR) AS {q(n)}" for i, n in enumerate(names))
+    numbered = (
+        f"SELECT {q(numbered_column)}, {select} FROM __govstd_arrow" if numbered_column is not None else None
+    )
+    _create_views(con, f"SELECT {select} FROM __govstd_arrow", numbered=numbered, source=source)
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, data_sql: str, *, numbered: str | None, source: str) -> None:
+    """Create the data view and the numbered view (``row_number() OVER ()`` follows the source order:
+    the connection preserves insertion order)."""
+    numbered = numbered or f"SELECT row_number() OVER () AS {q(ROW_COLUMN)}, * FROM {q(DATA_VIEW)}"
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {q(DATA_VIEW)} AS {data_sql}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {q(NUMBERED_VIEW)} AS {numbered}")
+    except duckdb.Error as exc:
+        raise duckdb_input_error(exc, source) from None
+
+
+_DUCKDB_LINE = re.compile(r"on Line: (\d+)", re.IGNORECASE)
+_DUCKDB_DROP = ("Original Line", "Possible Solution", "Possible fixes", "* ", "file =", "LINE ")
+
+
+def duckdb_input_error(exc: BaseException, source: str, *, expected: str | None = None) -> InputError:
+    """A DuckDB read error as an InputError: the reason and the line, never the offending data."""
+    text = str(exc)
+    match = _DUCKDB_LINE.search(text)
+    line = int(match.group(1)) if match else None
+    reasons = []
+    for raw in text.splitlines()[1:]:
+        s = raw.strip()
+        if not s or s.startswith(_DUCKDB_DROP) or "=" in s:
+            continue
+        reasons.append(s)
+    reason = reasons[0] if reasons else text.splitlines()[0].split(":", 1)[-1].strip()
+    if "unicode" in reason.lower():
+        return InputError("the file is not valid UTF-8", path=source, line=line, expected="UTF-8 text",
+                          hint="name the file's encoding with --encoding (e.g. gb18030)")
+    if len(reason) > 200:
+        reason = reason[:200] + "…"
+    return InputError(f"cannot read: {redact(reason)}", path=source, line=line, expected=expected)
+
+
+def _hashers(names: Sequence[str]) -> dict[str, Any]:
+    import hashlib
+
+    return {name: hashlib.new(name) for name in names}
+
+
+def hash_file(path: Path, algorithms: Sequence[str], *, chunk_size: int = 1 << 22,
+              progress: Callable[[int], None] | None = None) -> dict[str, str]:
+    """Hex digests of a file's bytes (read once, in chunks)."""
+    hashers = _hashers(algorithms)
+    with path.open("rb") as fh:
+        while chunk := fh.read(chunk_size):
+            for h in hashers.values():
+                h.update(chunk)
+            if progress is not None:
+                progress(len(chunk))
+    return {name: h.hexdigest() for name, h in hashers.items()}

@@ -1,0 +1,53 @@
+"""Parquet: read by DuckDB itself; numeric columns bound to identifier standards are reported."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from govstd.errors import InputError, first_line
+from govstd.validators.readers.common import (
+    DATA_VIEW,
+    NUMBERED_VIEW,
+    ROW_COLUMN,
+    LoadedSource,
+    _create_views,
+    _fold,
+    lit,
+    q,
+    refuse_duplicates,
+)
+
+
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: Sequence[str]) -> LoadedSource:
+    spath = str(path)
+    try:
+        schema = pq.ParquetFile(path).schema_arrow
+    except (pa.ArrowException, OSError, ValueError) as exc:  # UnicodeDecodeError too: damaged metadata
+        raise InputError(f"not a readable Parquet file (truncated or damaged: {first_line(exc)})", path=spath,
+                         expected="a complete Parquet file") from None
+    names = [f.name for f in schema]
+    refuse_duplicates(names, source=spath)
+    loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN,
+                          columns=names, format="parquet", source=spath, path=path, size=path.stat().st_size)
+    _note_numeric(loaded, schema, text_columns)
+    casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS {q(n)}" for n in names)
+    scan = f"read_parquet({lit(spath)})"
+    numbered = (f"SELECT file_row_number + 1 AS {q(ROW_COLUMN)}, {casts} "
+                f"FROM read_parquet({lit(spath)}, file_row_number=true)")
+    _create_views(con, f"SELECT {casts} FROM {scan}", numbered=numbered, source=spath)
+    return loaded
+
+
+def _note_numeric(loaded: LoadedSource, schema: pa.Schema, text_columns: Sequence[str]) -> None:
+    text_set = {_fold(c) for c in text_columns}
+    for f in schema:
+        if _fold(f.name) in text_set and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type)):
+            loaded.warnings.append(
+                f"column {f.name!r} is stored as {f.type}, not text: identifiers ending in X cannot be held"
+                + (" and floating point loses digits" if pa.types.is_floating(f.type) else "")
+            )

@@ -1,0 +1,155 @@
+"""Text files: CSV and JSON Lines, their encoding, delimiter and header row.
+
+A CSV may come in UTF-8 (with or without BOM) or the GB family (GBK, GB18030), with any common
+delimiter, CRLF and title lines above the header. Encodings DuckDB cannot read itself are transcoded
+to UTF-8 in streaming chunks first (Python's gb18030 codec decodes the 4-byte sequences of rare
+characters such as 𠇔, which DuckDB cannot here).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from govstd.errors import InputError
+from govstd.standards.masking import redact
+from govstd.validators.readers.common import (
+    DATA_VIEW,
+    HEADER_SEARCH_ROWS,
+    NUMBERED_VIEW,
+    ROW_COLUMN,
+    SAMPLE_BYTES,
+    LoadedSource,
+    _create_views,
+    _fold,
+    duckdb_input_error,
+    find_header,
+    lit,
+    q,
+    refuse_duplicates,
+    unique_names,
+)
+from govstd.validators.readers.encoding import (
+    codec_name,
+    decode_sample,
+    detect_encoding,
+    encoding_hint,
+    is_native,
+    transcode,
+)
+
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def _sniff(path: Path, encoding: str | None, *, expected: str) -> tuple[bytes, str]:
+    """The first ``SAMPLE_BYTES`` of a text file and its encoding (``encoding``, else detected); an
+    empty file is an InputError."""
+    with path.open("rb") as fh:
+        sample = fh.read(SAMPLE_BYTES)
+    if not sample.strip():
+        raise InputError("file is empty", path=str(path), expected=expected)
+    return sample, codec_name(encoding, str(path)) if encoding else detect_encoding(sample, path=str(path))
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, expected: Sequence[str],
+              encoding: str | None, hash_algorithms: Sequence[str]) -> LoadedSource:
+    spath = str(path)
+    sample, enc = _sniff(path, encoding, expected="a header row and data rows")
+    try:
+        text = decode_sample(sample, enc)
+    except UnicodeDecodeError as exc:
+        line = sample[: exc.start].count(b"\n") + 1
+        raise InputError(f"not {enc} text: cannot decode byte {exc.start}", path=spath, line=line,
+                         expected=f"{enc} text", hint=encoding_hint(sample, spath)) from None
+    text = text.lstrip("\ufeff")
+    # Split on line feeds only, as DuckDB counts lines for ``skip`` (str.splitlines also splits on \x1c…).
+    lines = [ln.rstrip("\r") for ln in text.split("\n")[: HEADER_SEARCH_ROWS + 20]]
+    delimiter = sniff_delimiter(lines)
+    try:
+        # Each line keeps its line feed, so a quoted cell spanning lines keeps its break and is seen.
+        rows = list(csv.reader([ln + "\n" for ln in lines], delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file ({exc})", path=spath,
+                         expected="delimited text with a header row") from None
+    header_index = find_header([[c or None for c in r] for r in rows], expected)
+    header = [c.strip().lstrip("\ufeff") for c in rows[header_index]] if rows else []
+    if not any(header):
+        raise InputError("no header row found", path=spath, expected="a header row naming the columns")
+    broken = [f"{i} ({redact(c)!r})" for i, c in enumerate(header, start=1) if "\n" in c or "\r" in c]
+    if broken:
+        # DuckDB's ``skip`` and the header search would disagree on where such a header ends.
+        raise InputError(f"header cell(s) holding a line break: column {', '.join(broken)}", path=spath,
+                         line=header_index + 1, expected="a header row on one line",
+                         hint="remove the line breaks from the column names")
+    names = unique_names(header, source=spath)
+    hashes: dict[str, str] = {}
+    read_path = path
+    if not is_native(enc):
+        read_path = workdir / "transcoded.csv"
+        hashes = transcode(path, read_path, enc, hash_algorithms=hash_algorithms)
+    columns = "{" + ", ".join(f"{lit(f'c{i}')}: 'VARCHAR'" for i in range(len(names))) + "}"
+    scan = (
+        f"read_csv({lit(str(read_path))}, auto_detect=false, header=false, skip={header_index + 1}, "
+        f"columns={columns}, delim={lit(delimiter)}, quote='\"', escape='\"', parallel=true)"
+    )
+    select = ", ".join(f"{q(f'c{i}')} AS {q(n)}" for i, n in enumerate(names))
+    _create_views(con, f"SELECT {select} FROM {scan}", numbered=None, source=spath)
+    loaded = LoadedSource(
+        data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names, format="csv",
+        source=spath, encoding=enc, path=path, hashes=hashes,
+        size=path.stat().st_size,
+    )
+    if header_index:
+        loaded.warnings.append(f"{header_index} line(s) above the header were skipped (titles)")
+    return loaded
+
+
+def sniff_delimiter(lines: Sequence[str]) -> str:
+    """The delimiter splitting most of the first lines into the same number (> 1) of fields."""
+    best, best_score = ",", (-1, -1)
+    sample = [ln for ln in lines if ln.strip()][:50]
+    for delim in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(sample, delimiter=delim)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        modal = max(set(counts), key=counts.count)
+        if modal < 2:
+            continue
+        score = (counts.count(modal), modal)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, encoding: str | None,
+                text_columns: Sequence[str], hash_algorithms: Sequence[str]) -> LoadedSource:
+    spath = str(path)
+    _, enc = _sniff(path, encoding, expected="one JSON object per line")
+    read_path, hashes = path, {}
+    if not is_native(enc):
+        read_path = workdir / "transcoded.jsonl"
+        hashes = transcode(path, read_path, enc, hash_algorithms=hash_algorithms)
+    scan = f"read_json({lit(str(read_path))}, format='newline_delimited', records=true, sample_size=-1)"
+    try:
+        described = con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()
+    except duckdb.Error as exc:
+        raise duckdb_input_error(exc, spath, expected="JSON Lines: one JSON object per line") from None
+    names = [str(r[0]) for r in described]
+    refuse_duplicates(names, source=spath)
+    loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names,
+                          format="jsonl", source=spath, encoding=enc, path=path, hashes=hashes,
+                          size=path.stat().st_size)
+    numeric_types = ("BIGINT", "INTEGER", "DOUBLE", "HUGEINT", "UBIGINT", "FLOAT", "DECIMAL")
+    text_set = {_fold(c) for c in text_columns}
+    for name, type_, *_ in described:
+        if _fold(name) in text_set and str(type_).startswith(numeric_types):
+            loaded.warnings.append(f"column {name!r} holds JSON numbers, not strings: identifiers belong in strings")
+    casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS {q(n)}" for n in names)
+    _create_views(con, f"SELECT {casts} FROM {scan}", numbered=None, source=spath)
+    return loaded
