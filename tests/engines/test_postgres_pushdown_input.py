@@ -125,10 +125,10 @@ def test_values_quoted_in_a_database_error_are_masked(postgres_database: str) ->
         assert not re.search(r"[0-9]{17}[0-9X]", shown) and "********" in shown, shown
 
 
-def test_a_query_repeating_a_column_name(postgres_database: str) -> None:
+def test_a_query_repeating_a_column_name_is_refused(postgres_database: str) -> None:
+    # Two columns called id_number: checking one would leave the other silently unchecked.
     table = load_messy(postgres_database)
-    query = f"SELECT *, name AS id_number FROM {table}"  # two columns called id_number: the first is read
-    pushed = validate(postgres_database, messy.SCHEMA, query=query, sample_size=0, **PUSHDOWN)
-    read = validate(postgres_database, messy.SCHEMA, query=query, sample_size=0, **{**PUSHDOWN, "engine": "duckdb"})
-    plain = validate(postgres_database, messy.SCHEMA, table=table, sample_size=0, **PUSHDOWN)
-    assert pushed.failed_counts == read.failed_counts == plain.failed_counts
+    query = f"SELECT *, name AS id_number FROM {table}"
+    for engine in ("postgres", "duckdb"):
+        with pytest.raises(InputError, match=r"duplicate column name\(s\): 'id_number'"):
+            validate(postgres_database, messy.SCHEMA, query=query, sample_size=0, **{**PUSHDOWN, "engine": engine})

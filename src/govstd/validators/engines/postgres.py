@@ -43,7 +43,7 @@ def open_postgres(source: Any, options: SourceOptions) -> Iterator[Opened]:
     conn = databases.connect(url, shown)
     try:
         raw_names = databases.column_names(conn, inner, table=table, shown=shown)
-        names = unique_names(raw_names)
+        names = unique_names(raw_names, fold=False)
         label = f"{shown} ({'table ' + table if table else 'query'})"
         loaded = LoadedSource(data="", numbered="", row_column="__govstd_row", columns=names, format="postgresql",
                               source=label)

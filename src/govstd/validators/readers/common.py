@@ -83,10 +83,10 @@ def _fold(name: object) -> str:
     return re.sub(r"\s+", "", str(name)).lstrip("\ufeff").casefold()
 
 
-def unique_names(header: Sequence[str], *, source: str | None = None) -> list[str]:
+def unique_names(header: Sequence[str], *, source: str | None = None, fold: bool = True) -> list[str]:
     """Header cells as column names: blanks become column_N (a clash with a named column gets _2 …);
     two cells naming the same column are an InputError (``refuse_duplicates``)."""
-    refuse_duplicates(header, source=source)
+    refuse_duplicates(header, source=source, fold=fold)
     out: list[str] = []
     seen: set[str] = set()
     for i, raw in enumerate(header, start=1):
@@ -100,16 +100,19 @@ def unique_names(header: Sequence[str], *, source: str | None = None) -> list[st
     return out
 
 
-def refuse_duplicates(header: Sequence[str], *, source: str | None = None) -> None:
+def refuse_duplicates(header: Sequence[str], *, source: str | None = None, fold: bool = True) -> None:
     """Raise if two header cells name the same column as columns are matched (ignoring case and white
     space): renaming the second would leave it silently unchecked, and which of the two holds the data
-    the schema means is for the department to say."""
+    the schema means is for the department to say.
+
+    ``fold=False`` refuses only identical names: a database's quoted identifiers ``"Amount"`` and
+    ``"amount"`` are two real columns, and the exact name is matched first."""
     first: dict[str, int] = {}
     repeats: list[str] = []
     for i, raw in enumerate(header, start=1):
         if not raw:
             continue
-        key = _fold(raw)
+        key = _fold(raw) if fold else raw
         if key in first:
             repeats.append(f"{redact(raw)!r} (columns {first[key]} and {i})")
         else:

@@ -81,7 +81,7 @@ def _sqlite_batches(url: str, *, table: str | None, query: str | None, shown: st
         else:
             inner = databases.subquery(query or "")
         cursor = conn.execute(f"SELECT * FROM {inner} LIMIT 0")
-        names = unique_names([str(d[0]) for d in cursor.description], source=shown)
+        names = unique_names([str(d[0]) for d in cursor.description], source=shown, fold=False)
         casts = ", ".join(f"CAST({_SQL.quote_identifier(str(d[0]))} AS TEXT)" for d in cursor.description)
         cursor = conn.execute(f"SELECT {casts} FROM {inner} AS __t")
     except sqlite3.DatabaseError as exc:
@@ -108,7 +108,8 @@ def _postgres_batches(url: str, *, table: str | None, query: str | None, shown: 
 
     opened = False
     try:
-        names = unique_names(databases.column_names(conn, inner, table=table, shown=shown), source=shown)
+        names = unique_names(databases.column_names(conn, inner, table=table, shown=shown), source=shown,
+                             fold=False)
         # Columns by position: a query's repeated names stay apart, and no name from the source becomes SQL.
         positions = [f"c{i}" for i in range(len(names))]
         casts = ", ".join(f"CAST({c} AS TEXT)" for c in positions)

@@ -41,7 +41,7 @@ def _read_in_memory(con: duckdb.DuckDBPyConnection, source: Any) -> LoadedSource
         table = source
     else:
         raise InputError(f"cannot validate a {type(source).__name__}", expected="a pandas, polars or Arrow table")
-    names = unique_names([str(n) for n in table.column_names], source=label)
+    names = unique_names([str(n) for n in table.column_names], source=label, fold=False)
     table = table.rename_columns([f"c{i}" for i in range(len(names))])
     _register_arrow(con, table, names, numbered_column=None, source=label)
     return LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names,
