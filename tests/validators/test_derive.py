@@ -19,6 +19,7 @@ from govstd.validators.derive import ServiceItemCodes, derive
 RULE_IDS = [
     "name.not_null", "name.max_length",
     "id_number.not_null", "id_number.length", "id_number.format", "id_number.checksum", "id_number.birth_date",
+    "id_number.birth_date_plausible",
     "id_number.region", "id_number.normalised", "id_number.excel_damage", "id_number.masked",
     "id_number.pii_exposure",
     "sex.not_null", "sex.code_set", "ethnicity.code_set", "region.code_set",

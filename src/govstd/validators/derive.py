@@ -4,7 +4,10 @@ Every check gets a stable rule id — ``<column>.<rule>`` (``id_number.checksum`
 ``rules.<id or index>`` — the GB/T 36344 dimension and indicator it measures, and a description.
 Identifier standards are checked part by part (length, format, checksum, birth date, region, …) so a
 report can weigh them; harmless normalisation, spreadsheet damage and already-masked values are
-reported as ``info`` checks of their own. Constants come from ``govstd.standards.numbers``.
+reported as ``info`` checks of their own. What a module's ``findings()`` reports — valid but worth
+weighing: a credit code's region or category outside the tables, a birth date before 1900 — is a
+``warning`` check, an error only under the field's ``strict: true`` option, as in the Python module.
+Constants come from ``govstd.standards.numbers``.
 """
 
 from __future__ import annotations
@@ -404,11 +407,7 @@ class _Builder:
                  expect=checksum_ok, applies=and_(scope, is18))
         born = fn("id_birth_date", n)
         if algo != "foreign_pr":
-            earliest = _as_date(opt.get("min_birth_date")) or gb11643.MIN_BIRTH_DATE
-            self.row(f"{name}.birth_date", "birth_date", [name],
-                     f"{std}: the embedded birth date is a real date, not in the future, not before {earliest}",
-                     expect=and_(not_(is_null(born)), cmp(born, "<=", lit(self.today)), cmp(born, ">=", lit(earliest))),
-                     applies=and_(scope, shape_ok))
+            self.birth_date(b, std, born, and_(scope, shape_ok))
             self.id_region(b, n, scope, shape_ok, born)
             if not gb11643.ACCEPT_SEQUENCE_000 or opt.get("reject_sequence_000"):
                 seq = fn("substr", n, start=15, length=3)
@@ -423,6 +422,24 @@ class _Builder:
         if allow15:
             exposed = or_(exposed, and_(is15, not_(is_null(born))))
         self.pii_exposure(b, raw, present, exposed, "ID numbers")
+
+    def birth_date(self, b: Binding, std: str, born: Expr, applies: Expr) -> None:
+        """A real date, not in the future (an error); before ``gb11643.MIN_BIRTH_DATE`` is implausible but
+        valid (a warning check) unless the field is ``strict`` or sets ``min_birth_date`` (then an error)."""
+        name, opt = b.name, b.options
+        earliest = _as_date(opt.get("min_birth_date")) or (gb11643.MIN_BIRTH_DATE if _flag(opt.get("strict")) else None)
+        real_past = and_(not_(is_null(born)), cmp(born, "<=", lit(self.today)))
+        self.row(f"{name}.birth_date", "birth_date", [name],
+                 f"{std}: the embedded birth date is a real date, not in the future"
+                 + (f", not before {earliest}" if earliest else ""),
+                 expect=and_(real_past, cmp(born, ">=", lit(earliest))) if earliest else real_past,
+                 applies=applies, details={"min_birth_date": earliest.isoformat() if earliest else None})
+        if earliest is None:
+            self.row(f"{name}.birth_date_plausible", "birth_date", [name],
+                     f"{std}: a birth date before {gb11643.MIN_BIRTH_DATE} is implausible but valid (the standard's "
+                     "own example is born 1880): a warning; strict: true makes it an error",
+                     expect=cmp(born, ">=", lit(gb11643.MIN_BIRTH_DATE)), applies=and_(applies, real_past),
+                     severity="warning")
 
     def id_region(self, b: Binding, n: Expr, scope: Expr, shape_ok: Expr, born: Expr) -> None:
         name, algo = b.name, b.algorithm
@@ -468,21 +485,28 @@ class _Builder:
         ok = and_(scope, shape_ok)
         self.row(f"{name}.checksum", "checksum", [name], "GB 32100: mod-31 check character",
                  expect=fn("gb32100_checksum_ok", n), applies=ok)
-        if opt.get("check_category", True):
+        # Issued codes hold categories beyond the table and authority regions in no GB/T 2260 table
+        # (gb32100.findings): warnings by default, errors under strict — the Python module's rule.
+        strict = _flag(opt.get("strict"))
+        severity: ir.Severity = "error" if strict else "warning"
+        policy = "strict: an error" if strict else "not in the table: a warning, the code stays valid"
+        if _flag(opt.get("check_category", True)):
             pairs = [a + c for a, cats in gb32100.AUTHORITY_CATEGORIES.items() for c in cats]
             self.row(f"{name}.category", "category", [name],
                      f"GB 32100: registration authority and organisation category in the table "
-                     f"({gb32100.AUTHORITY_CATEGORIES_VERSION})",
-                     expect=in_values(fn("substr", n, start=1, length=2), pairs), applies=ok)
-        if opt.get("check_region", True):
+                     f"({gb32100.AUTHORITY_CATEGORIES_VERSION}; {policy})",
+                     expect=in_values(fn("substr", n, start=1, length=2), pairs), applies=ok, severity=severity,
+                     details={"strict": strict})
+        if _flag(opt.get("check_region", True)):
             region = fn("substr", n, start=3, length=6)
             known = or_(eq(region, lit(gb32100.NATIONAL_REGION)),
                         fn("in_table", region, table=self.region_table("any"), column="code"))
             self.row(f"{name}.region", "region", [name],
                      f"GB 32100: positions 3-8 are a GB/T 2260 code ({gbt2260.HISTORY_FIRST_YEAR}–"
-                     f"{gbt2260.DATA_YEAR}) or {gb32100.NATIONAL_REGION}",
-                     expect=known, applies=ok)
-        if opt.get("check_org_code", True):
+                     f"{gbt2260.DATA_YEAR}) or {gb32100.NATIONAL_REGION} (a registration authority's own code such as "
+                     f"a development zone's is {'an error under strict' if strict else 'valid: a warning'})",
+                     expect=known, applies=ok, severity=severity, details={"strict": strict})
+        if _flag(opt.get("check_org_code", True)):
             self.row(f"{name}.org_code", "org_code", [name],
                      "GB 32100: positions 9-17 pass the GB 11714 organisation code check",
                      expect=fn("gb11714_checksum_ok", fn("substr", n, start=9, length=gb11714.LENGTH)), applies=ok)
@@ -504,7 +528,7 @@ class _Builder:
     def phone(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
         scope = self.scope(b, raw, present)
-        strict = bool(b.options.get("strict", False))
+        strict = _flag(b.options.get("strict", False))
         n, platform = self.identifier(name, [mobile.PATTERN], phone=True)
         length_ok = eq(fn("length", n), lit(mobile.LENGTH))
         self.row(f"{name}.length", "length", [name], f"mobile number: {mobile.LENGTH} digits after +86 and separators",
@@ -779,6 +803,11 @@ def _num(v: float | None) -> str:
     if v is None:
         return "…"
     return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _flag(value: Any) -> bool:
+    """A boolean option as written in YAML or on a command line (``true``, ``"true"``, ``1``)."""
+    return value if isinstance(value, bool) else str(value).strip().lower() in {"true", "yes", "1", "on"}
 
 
 def _as_date(value: Any) -> dt.date | None:
