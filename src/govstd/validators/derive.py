@@ -542,6 +542,9 @@ class _Builder:
         self.pii_exposure(b, raw, present, platform, "mobile numbers")
 
     def service_item(self, b: Binding, raw: Expr, present: Expr) -> None:
+        """Service item codes: a layout of ``service_item.LAYOUTS`` (counted per layout), then the parts
+        an implementation code embeds, read by position: the area code against GB/T 2260 and the
+        implementing body as a GB 32100 credit code — as ``service_item.check`` does."""
         name = b.name
         scope = self.scope(b, raw, present)
         kind = b.options.get("kind")
@@ -550,11 +553,65 @@ class _Builder:
             raise InputError(f"field {name!r}: unknown service item kind {kind!r}", field=f"fields.{name}.options",
                              expected=", ".join(sorted({lay.kind for lay in service_item.LAYOUTS})))
         n, known_layout = self.identifier(name, [lay.pattern for lay in layouts], strip_dashes=False)
+        # The first layout matching is the one reported (service_item.match_layout): each breakdown
+        # counts rows matching this layout and no earlier one.
+        matched: dict[str, Expr] = {}
+        earlier: list[Expr] = []
+        for lay in layouts:
+            this = fn("matches", n, pattern=_unnamed(lay.pattern))
+            matched[lay.name] = and_(this, *[not_(e) for e in earlier])
+            earlier.append(this)
         self.row(f"{name}.format", "format", [name],
                  f"service item code: matches a known layout (layouts {service_item.LAYOUTS_VERSION}: "
-                 f"{', '.join(lay.name for lay in layouts)})",
-                 expect=known_layout, applies=scope)
+                 f"{', '.join(lay.name for lay in layouts)}); breakdown: rows per layout",
+                 expect=known_layout, applies=scope, breakdown=matched,
+                 details={"layouts_version": service_item.LAYOUTS_VERSION})
+        self.service_item_area(name, n, scope, layouts, matched)
+        self.service_item_body(name, n, scope, layouts, matched)
         self.hygiene(b, raw, n, present, known_layout, dashes=False)
+
+    def service_item_area(self, name: str, n: Expr, scope: Expr, layouts: Sequence[service_item.Layout],
+                          matched: Mapping[str, Expr]) -> None:
+        with_area = [(lay, lay.positions["area_code"]) for lay in layouts if "area_code" in lay.positions]
+        if not with_area:
+            return
+        table = self.region_table("any")
+        self.row(f"{name}.area_code", "region", [name],
+                 "service item code: the 12-digit area code starts with a GB/T 2260 code "
+                 f"({gbt2260.HISTORY_FIRST_YEAR}–{gbt2260.DATA_YEAR}); the township extension is 6 digits",
+                 expect=or_(*[and_(matched[lay.name], fn("in_table", fn("substr", n, start=start, length=6),
+                                                           table=table, column="code"))
+                              for lay, (start, _) in with_area]),
+                 applies=and_(scope, or_(*[matched[lay.name] for lay, _ in with_area])))
+
+    def service_item_body(self, name: str, n: Expr, scope: Expr, layouts: Sequence[service_item.Layout],
+                          matched: Mapping[str, Expr]) -> None:
+        with_body = [lay for lay in layouts if "body" in {seg.part for seg in lay.segments}]
+        if not with_body:
+            return
+        valid: list[Expr] = []
+        for lay in with_body:
+            position = lay.positions.get("body")
+            if position is None:
+                raise ValueError(f"service item layout {lay.name}: the body must sit at a fixed position")
+            start = position[0]
+            uscc_shape = fn("matches", n, pattern=_unnamed(lay.pattern_with(body=service_item.BODY_USCC_PATTERN)))
+            valid.append(and_(matched[lay.name], uscc_shape, fn("gb32100_checksum_ok", fn("substr", n, start=start,
+                                                                                        length=gb32100.LENGTH)),
+                              fn("gb11714_checksum_ok", fn("substr", n, start=start + 8, length=gb11714.LENGTH))))
+        # Irregular bodies by kind; the engine tells a placeholder and an organisation-code shape apart
+        # by pattern (the Python module also checks the organisation code's check character).
+        breakdown = {
+            "placeholder": or_(*[and_(matched[lay.name], fn("matches", n, pattern=_unnamed(lay.pattern_with(
+                body=service_item.PLACEHOLDER_PATTERN)))) for lay in with_body]),
+            "org_code_shape": or_(*[and_(matched[lay.name], fn("matches", n, pattern=_unnamed(lay.pattern_with(
+                body="[0-9A-Z]{8}-?[0-9X]")))) for lay in with_body]),
+        }
+        self.row(f"{name}.body", "org_code", [name],
+                 "service item code: the implementing body is a valid GB 32100 credit code (not an organisation "
+                 "code, a placeholder or a truncated code)",
+                 expect=or_(*valid), applies=and_(scope, or_(*[matched[lay.name] for lay in with_body])),
+                 breakdown=breakdown)
 
     # ---- keys and dataset rules ----------------------------------------------------------
 
@@ -722,12 +779,17 @@ def sex_codes(code_set: CodeSet | None) -> tuple[str, str]:
     return found["male"], found["female"]
 
 
+def _unnamed(pattern: str) -> str:
+    """``pattern`` without group names (PostgreSQL and Java spell them differently, RE2 as Python)."""
+    return re.sub(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>", "(?:", pattern)
+
+
 def one_of_patterns(patterns: Sequence[str]) -> str:
     """One regular expression matching what any of ``patterns`` matches in full: one pass of the
     regex engine instead of one per pattern. Group names are dropped (alternatives may repeat them)."""
     if len(patterns) == 1:
-        return patterns[0]
-    return "|".join("(?:" + re.sub(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>", "(?:", p) + ")" for p in patterns)
+        return _unnamed(patterns[0])
+    return "|".join("(?:" + _unnamed(p) + ")" for p in patterns)
 
 
 @functools.lru_cache(maxsize=64)
