@@ -563,8 +563,14 @@ class _Builder:
             earlier.append(this)
         self.row(f"{name}.format", "format", [name],
                  f"service item code: matches a known layout (layouts {service_item.LAYOUTS_VERSION}: "
-                 f"{', '.join(lay.name for lay in layouts)}); breakdown: rows per layout",
-                 expect=known_layout, applies=scope, breakdown=matched,
+                 f"{', '.join(lay.name for lay in layouts)})",
+                 expect=known_layout, applies=scope, details={"layouts_version": service_item.LAYOUTS_VERSION})
+        # Which layout matched, as counts: an info check whose "noted" rows are the matched ones (a
+        # breakdown counts among noted rows), so the breakdown gives the rows per layout.
+        self.row(f"{name}.layout", "format", [name],
+                 "service item code: which layout matched (information, not a defect): noted rows are the "
+                 "codes matching a layout, the breakdown counts them per layout",
+                 expect=not_(known_layout), applies=scope, severity="info", breakdown=matched,
                  details={"layouts_version": service_item.LAYOUTS_VERSION})
         self.service_item_area(name, n, scope, layouts, matched)
         self.service_item_body(name, n, scope, layouts, matched)
