@@ -40,6 +40,7 @@ from govstd.standards.models import (
     TimelinessRule,
 )
 from govstd.standards.numbers import gb11643, gb11714, gb32100, gbt2260, mobile, service_item
+from govstd.standards.numbers.service_item import Layout as ServiceItemLayout
 from govstd.validators import ir
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_, or_
 
@@ -576,7 +577,7 @@ class _Builder:
         self.service_item_body(name, n, scope, layouts, matched)
         self.hygiene(b, raw, n, present, known_layout, dashes=False)
 
-    def service_item_area(self, name: str, n: Expr, scope: Expr, layouts: Sequence[service_item.Layout],
+    def service_item_area(self, name: str, n: Expr, scope: Expr, layouts: Sequence[ServiceItemLayout],
                           matched: Mapping[str, Expr]) -> None:
         with_area = [(lay, lay.positions["area_code"]) for lay in layouts if "area_code" in lay.positions]
         if not with_area:
@@ -590,7 +591,7 @@ class _Builder:
                               for lay, (start, _) in with_area]),
                  applies=and_(scope, or_(*[matched[lay.name] for lay, _ in with_area])))
 
-    def service_item_body(self, name: str, n: Expr, scope: Expr, layouts: Sequence[service_item.Layout],
+    def service_item_body(self, name: str, n: Expr, scope: Expr, layouts: Sequence[ServiceItemLayout],
                           matched: Mapping[str, Expr]) -> None:
         with_body = [lay for lay in layouts if "body" in {seg.part for seg in lay.segments}]
         if not with_body:

@@ -63,7 +63,9 @@ def findings(
     return gb11643.findings(number, today=today, min_birth_date=min_birth_date, strict=strict)
 
 
-def validate(number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False) -> str:
+def validate(
+    number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False
+) -> str:
     """Return the normalised 18-character number or raise the first problem ``check`` finds."""
     problems = check(number, today=today, min_birth_date=min_birth_date, strict=strict)
     if problems:
@@ -71,12 +73,16 @@ def validate(number: str, *, today: date | None = None, min_birth_date: date | N
     return compact(number)
 
 
-def is_valid(number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False) -> bool:
+def is_valid(
+    number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False
+) -> bool:
     """True if ``validate`` accepts the number."""
     return not check(number, today=today, min_birth_date=min_birth_date, strict=strict)
 
 
-def parse(number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False) -> gb11643.IdInfo:
+def parse(
+    number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False
+) -> gb11643.IdInfo:
     """Validate and split the number (region, birth date, sex, sequence)."""
     validate(number, today=today, min_birth_date=min_birth_date, strict=strict)
     return gb11643.parse(number, region_policy="none", today=today, min_birth_date=min_birth_date, strict=strict)

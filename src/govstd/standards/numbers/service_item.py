@@ -22,7 +22,7 @@ govstd.standards.numbers.exceptions.InvalidFormat: matches no known service item
 >>> validate('513A0166300000-511602000000-000-008778175-1-00')  # an organisation code, not a USCC
 Traceback (most recent call last):
     ...
-govstd.standards.numbers.exceptions.InvalidBody: the implementing body is a 9-character organisation code, not a credit code (GB 32100)
+govstd.standards.numbers.exceptions.InvalidBody: the implementing body is an organisation code, not a credit code
 >>> item_type('1'), ITEM_TYPES[item_type('1')]
 ('01', '行政许可')
 """
@@ -51,11 +51,11 @@ from govstd.standards.numbers.normalize import is_masked, normalize
 __all__ = [
     "BODY_USCC_PATTERN",
     "EXERCISE_LEVELS",
-    "PLACEHOLDER_PATTERN",
     "ITEM_TYPES",
     "LAYOUTS",
     "LAYOUTS_VERSION",
     "LOCAL_ITEM_TYPES",
+    "PLACEHOLDER_PATTERN",
     "Layout",
     "Segment",
     "body_kind",
@@ -219,7 +219,7 @@ def check(code: str, *, kind: Literal["implementation", "basic"] | None = None) 
 
 
 _BODY_MESSAGES = {
-    "org_code": "the implementing body is a 9-character organisation code, not a credit code (GB 32100)",
+    "org_code": "the implementing body is an organisation code, not a credit code",
     "placeholder": "the implementing body is a placeholder (one digit repeated), not a credit code",
     "irregular": "the implementing body is not a valid credit code (GB 32100: length, shape or check)",
 }
