@@ -27,7 +27,7 @@ RULE_IDS = [
     "employer_uscc.length", "employer_uscc.format", "employer_uscc.checksum", "employer_uscc.category",
     "employer_uscc.region", "employer_uscc.org_code", "employer_uscc.normalised", "employer_uscc.excel_damage",
     "birth_date.type", "amount.type", "amount.range", "accept_time.not_null", "accept_time.type",
-    "finish_time.type", "service_item_code.format", "service_item_code.layout",
+    "finish_time.type", "service_item_code.format",
     "service_item_code.area_code", "service_item_code.body",
     "service_item_code.normalised",
     "service_item_code.excel_damage", "updated_at.type", "key.unique", "rules.finish_after_accept",

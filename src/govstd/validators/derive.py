@@ -554,8 +554,8 @@ class _Builder:
             raise InputError(f"field {name!r}: unknown service item kind {kind!r}", field=f"fields.{name}.options",
                              expected=", ".join(sorted({lay.kind for lay in service_item.LAYOUTS})))
         n, known_layout = self.identifier(name, [lay.pattern for lay in layouts], strip_dashes=False)
-        # The first layout matching is the one reported (service_item.match_layout): each breakdown
-        # counts rows matching this layout and no earlier one.
+        # The first layout matching is the one whose parts are read (service_item.match_layout): a
+        # layout applies to rows matching it and no earlier one.
         matched: dict[str, Expr] = {}
         earlier: list[Expr] = []
         for lay in layouts:
@@ -566,13 +566,6 @@ class _Builder:
                  f"service item code: matches a known layout (layouts {service_item.LAYOUTS_VERSION}: "
                  f"{', '.join(lay.name for lay in layouts)})",
                  expect=known_layout, applies=scope, details={"layouts_version": service_item.LAYOUTS_VERSION})
-        # Which layout matched, as counts: an info check whose "noted" rows are the matched ones (a
-        # breakdown counts among noted rows), so the breakdown gives the rows per layout.
-        self.row(f"{name}.layout", "format", [name],
-                 "service item code: which layout matched (information, not a defect): noted rows are the "
-                 "codes matching a layout, the breakdown counts them per layout",
-                 expect=not_(known_layout), applies=scope, severity="info", breakdown=matched,
-                 details={"layouts_version": service_item.LAYOUTS_VERSION})
         self.service_item_area(name, n, scope, layouts, matched)
         self.service_item_body(name, n, scope, layouts, matched)
         self.hygiene(b, raw, n, present, known_layout, dashes=False)
