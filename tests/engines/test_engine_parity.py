@@ -312,3 +312,30 @@ def test_samples_are_the_first_failing_rows(spark: Any, pg_url: str, synthetic: 
 @pytest.mark.spark
 def test_duckdb_samples_match_on_many_row_groups(spark: Any, many_row_groups: Path) -> None:
     assert_same(_bench_validate(many_row_groups), _bench_validate(many_row_groups, engine="spark"))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("standard", ["GB32100@^1", "GBT39554.1@^1"])
+def test_real_identifier_codes_same_on_postgres(pg_url: str, standard: str, tmp_path: Path) -> None:
+    # Real issued codes (tests/standards/data/real_codes.csv) plus irregular forms: the GB 32100
+    # warning checks and the service-item part checks (area code, body by position) count the same.
+    from govstd.standards.models import CatalogueSchema, FieldSpec, Provider, ShareAttributes, ShareType
+
+    data = Path(__file__).parents[1] / "standards" / "data" / "real_codes.csv"
+    kind = "uscc" if standard.startswith("GB32100") else "item"
+    values = [r["value"] for r in csv.DictReader(data.read_text("utf-8").splitlines()) if r["kind"] == kind]
+    values += ["511a09001023-511602000000-000-11511300008778693m-1-00",
+               "511A09001023-999999000000-000-11511300008778693M-1-00", "9932999960003734", " 91320594780268314t"]
+    schema = CatalogueSchema(id="real", name_zh="真实代码", provider=Provider(name="t"),
+                             share=ShareAttributes(share_type=ShareType.NOT_SHARED),
+                             fields=[FieldSpec(name="code", standard=standard)])
+    table = "real_" + kind
+    load_table(pg_url, table, ["code"], [[v] for v in values])
+    duck = validate(pg_url, schema, table=table, service_items=None)
+    pushed = validate(pg_url, schema, table=table, service_items=None, engine="postgres")
+    assert comparable(pushed)["checks"] == comparable(duck)["checks"]
+    failed = {c.rule_id: c.failed for c in pushed.checks}
+    if kind == "uscc":
+        assert failed["code.region"] == 6  # five real development-zone codes + the lower-case one
+    else:
+        assert failed["code.body"] == 2 and failed["code.area_code"] == 1

@@ -150,27 +150,47 @@ def test_difference_hong_kong_macao_taiwan_residence_permits_valid() -> None:
     assert gbt2260.is_current("810000") and gbt2260.is_current("820000")
 
 
-def test_difference_birth_before_1900_invalid() -> None:
+def test_birth_before_1900_is_valid_and_a_finding() -> None:
+    # python-stdnum and govstd agree: a real past date before 1900 is valid. govstd reports it as
+    # implausible (a warning), and strict=True (or an explicit min_birth_date) makes it an error.
     number = make("11010118991231001")
     assert ric.is_valid(number)
+    assert gb11643.validate(number, today=TODAY) == number
+    [finding] = gb11643.findings(number, today=TODAY)
+    assert finding.code == "birth_date" and "implausible" in str(finding)
     with pytest.raises(exc.InvalidBirthDate, match="before 1900-01-01"):
-        gb11643.validate(number, today=TODAY)
-    assert gb11643.is_valid(number, today=TODAY, min_birth_date=date(1800, 1, 1))
+        gb11643.validate(number, today=TODAY, strict=True)
+    assert gb11643.findings(number, today=TODAY, strict=True) == []
+    with pytest.raises(exc.InvalidBirthDate, match="before 1899-12-31"):
+        gb11643.validate(make("11010118991230001"), today=TODAY, min_birth_date=date(1899, 12, 31))
+    assert gb11643.findings(make("11010119000101001"), today=TODAY) == []  # the bound itself is plausible
 
 
 def test_the_standards_own_example_440524188001010014() -> None:
     # GB 11643-1999's worked example: check character right, born 1880, address 440524 (潮阳县, a code
-    # only from 1983 to 1993). Rejected by default because of MIN_BIRTH_DATE (documented there); with
-    # historical dates allowed it is valid under "any_time" but not "birth_year" (stdnum's rule).
+    # only from 1983 to 1993). Valid by default (a warning says the birth date is implausible); valid
+    # under "any_time" but not "birth_year" (stdnum's rule, which is why stdnum rejects it).
     example = "440524188001010014"
     assert gb11643.calc_check_digit(example[:17]) == "4"
     assert not ric.is_valid(example)
+    assert gb11643.validate(example, today=TODAY) == example
+    assert [f.code for f in gb11643.findings(example, today=TODAY)] == ["birth_date"]
+    assert gb11643.parse(example, today=TODAY).birth_date == date(1880, 1, 1)
     with pytest.raises(exc.InvalidBirthDate):
-        gb11643.validate(example, today=TODAY)
-    assert gb11643.validate(example, today=TODAY, min_birth_date=date(1800, 1, 1)) == example
+        gb11643.validate(example, today=TODAY, strict=True)
     with pytest.raises(exc.InvalidRegion):
-        gb11643.validate(example, today=TODAY, min_birth_date=date(1800, 1, 1), region_policy="birth_year")
+        gb11643.validate(example, today=TODAY, region_policy="birth_year")
     assert gb11643.is_valid("11010519491231002X", today=TODAY)  # the standard's other example
+    assert gb11643.findings("11010519491231002X", today=TODAY) == []
+
+
+def test_findings_only_for_valid_shapes_and_real_past_dates() -> None:
+    assert gb11643.findings("110101********1234") == []
+    assert gb11643.findings(make("11010118990231001"), today=TODAY) == []  # not a real date: an error
+    future = make("11010120300101001")
+    assert gb11643.findings(future, today=TODAY) == []
+    with pytest.raises(exc.InvalidBirthDate, match="future"):
+        gb11643.validate(future, today=TODAY)
 
 
 # --------------------------------------------------------------------------- edges

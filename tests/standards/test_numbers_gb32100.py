@@ -95,24 +95,43 @@ def test_difference_letter_authorities_valid(authority: str) -> None:
     assert gb32100.parse(code).authority_label == gb32100.AUTHORITIES[authority]
 
 
-def test_difference_region_checked() -> None:
+def test_unknown_region_is_valid_and_a_finding() -> None:
+    # Issued codes carry the registration authority's region, which may be in no GB/T 2260 table
+    # (development zones): valid by default, as python-stdnum says; reported by findings(); strict rejects.
     code = make("91" + "999999" + make_org("60003734"))
     assert uscc.is_valid(code)
+    assert gb32100.validate(code) == code
+    assert [f.code for f in gb32100.findings(code)] == ["region"]
     with pytest.raises(exc.InvalidRegion):
-        gb32100.validate(code)
-    assert gb32100.is_valid(code, check_region=False)
-    assert gb32100.is_valid(make("91" + "110103" + make_org("60003734")))  # retired codes stay valid
-    assert gb32100.is_valid(make("11" + "100000" + make_org("60003734")))  # national level
+        gb32100.validate(code, strict=True)
+    assert gb32100.is_valid(code, strict=True, check_region=False)
+    assert gb32100.findings(code, strict=True) == []
+    assert gb32100.findings(code, check_region=False) == []
+    assert gb32100.findings(make("91" + "110103" + make_org("60003734"))) == []  # retired codes stay known
+    assert gb32100.findings(make("11" + "100000" + make_org("60003734"))) == []  # national level
 
 
-def test_difference_category_checked() -> None:
-    for first2 in ("94", "B1", "Y2", "01"):
+def test_category_beyond_the_table_is_valid_and_a_finding() -> None:
+    # 99 (外国(地区)企业常驻代表机构 and others under authority 9) is issued in practice but not in the table.
+    for first2 in ("99", "94", "B1", "Y2", "01"):
         code = make(first2 + "110000" + make_org("60003734"))
+        assert gb32100.validate(code) == code, first2
+        [finding] = gb32100.findings(code)
+        assert finding.code == "category"
         with pytest.raises(exc.InvalidCategory) as info:
-            gb32100.validate(code)
+            gb32100.validate(code, strict=True)
         assert info.value.code == "category"
-        assert gb32100.is_valid(code, check_category=False)
+        assert gb32100.is_valid(code, strict=True, check_category=False)
     assert uscc.is_valid(make("94110000" + make_org("60003734")))
+    assert gb32100.parse(make("99110000" + make_org("60003734"))).category_label is None
+
+
+def test_findings_do_not_hide_errors() -> None:
+    good = make("99" + "999999" + make_org("60003734"))
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    assert [e.code for e in gb32100.check(bad)] == ["checksum"]
+    assert [f.code for f in gb32100.findings(bad)] == ["category", "region"]  # both are reported
+    assert gb32100.findings("91110000600037341I") == []  # wrong shape: an error, no findings
 
 
 def test_difference_org_code_checked() -> None:
@@ -185,7 +204,9 @@ def test_pilot_code_fails_its_check() -> None:
 def test_check_reports_every_part_separately() -> None:
     code = "Y9999999600037342X"
     codes = [e.code for e in gb32100.check(code)]
-    assert codes == ["checksum", "category", "region", "org_code"]
+    assert codes == ["checksum", "org_code"]
+    assert [e.code for e in gb32100.check(code, strict=True)] == ["checksum", "category", "region", "org_code"]
+    assert [f.code for f in gb32100.findings(code)] == ["category", "region"]
     assert gb32100.check("91110000600037341L") == []
 
 
@@ -216,8 +237,8 @@ def test_gb11714_on_real_sample_codes() -> None:
 def test_sample_irregular_codes_are_reported() -> None:
     bodies = {row["implementing_body_uscc"] for row in sample_rows()}
     assert "TE5116020105116050" in bodies
-    codes = [e.code for e in gb32100.check("TE5116020105116050")]
-    assert "category" in codes
+    assert [e.code for e in gb32100.check("TE5116020105116050")] == ["checksum"]
+    assert "category" in [f.code for f in gb32100.findings("TE5116020105116050")]
     with pytest.raises(exc.InvalidLength):
         gb32100.validate("1151130108778239R")  # a truncated code in the sample
 

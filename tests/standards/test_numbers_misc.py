@@ -98,20 +98,25 @@ def test_every_sample_row_matches_a_layout() -> None:
     rows = sample_rows()
     assert len(rows) == 100
     seen: dict[str, int] = {}
+    errors: dict[str, int] = {}
     for row in rows:
         code = row["implementation_code"]
         matched = service_item.match_layout(code)
         assert matched is not None, "a real implementation code matches no layout"
         name, parts = matched
         seen[name] = seen.get(name, 0) + 1
-        assert service_item.validate(code, kind="implementation") == code
+        for problem in service_item.check(code, kind="implementation"):
+            errors[problem.code] = errors.get(problem.code, 0) + 1
         # Where the sample splits the code, the layout's parts agree with it.
         if row["basic_code_part"]:
             assert parts["basic_code"] == row["basic_code_part"]
             assert parts["area_code"] == row["area_code_12"]
             assert parts["body"] == row["implementing_body_uscc"]
         assert service_item.item_type(row["task_type"]) in service_item.ITEM_TYPES
-    assert seen == {"sichuan_implementation": 97, "sichuan_implementation_org_code_dash": 3}
+    assert seen == {"dashed_area_body_basic14": 76, "dashed_area_body": 24}
+    # The shape is right but 9 bodies are no credit code (organisation codes, 2222222222222,
+    # truncated codes): flagged, not accepted. Every area code is 511602 + 000000.
+    assert errors == {"body": 9}
 
 
 def test_sample_bodies_are_classified() -> None:
@@ -121,18 +126,37 @@ def test_sample_bodies_are_classified() -> None:
         assert matched is not None
         kind = service_item.body_kind(matched[1]["body"])
         kinds[kind] = kinds.get(kind, 0) + 1
-    assert kinds["uscc"] >= 90
+    assert kinds["uscc"] == 91 and sum(kinds.values()) == 100
     assert service_item.body_kind("00877868-5") == "org_code"
-    assert service_item.body_kind("2222222222222") == "irregular"
+    assert service_item.body_kind("008778175") == "org_code"
+    assert service_item.body_kind("2222222222222") == "placeholder"
+    assert service_item.body_kind("000000000") == "placeholder"
+    assert service_item.body_kind("1151130108778239R") == "irregular"  # 17 characters: truncated
 
 
 def test_compact_layout_from_another_province() -> None:
     code = "1145072100811537184452004020000"
     name, parts = service_item.match_layout(code) or ("", {})
-    assert name == "uscc_level_basic"
-    assert parts == {"body": "114507210081153718", "exercise_level": "4", "basic_code": "452004020000"}
+    assert name == "body_level_basic"
+    assert parts == {"body": "114507210081153718", "exercise_level": "4", "basic_code": "452004020000",
+                     "handling": ""}
     assert gb32100.is_valid(parts["body"])
     assert service_item.validate(code) == code
+
+
+def test_irregular_parts_are_flagged() -> None:
+    good = "511A09001023-511602000000-000-11511300008778693M-1-00"
+    assert service_item.check(good) == []
+    assert [p.code for p in service_item.check(good.replace("511602000000", "999999000000"))] == ["region"]
+    assert [p.code for p in service_item.check(good.replace("11511300008778693M", "000000000"))] == ["body"]
+    assert [p.code for p in service_item.check(good.replace("11511300008778693M", "008778175"))] == ["body"]
+    # Lower case is recoverable (the code validates) but is reported as a finding.
+    assert service_item.validate(good.lower()) == good
+    assert [f.code for f in service_item.findings(good.lower())] == ["normalised"]
+    assert service_item.findings(good) == []
+    # The GB/T 2260 part of the body's credit code is a finding of GB 32100, not a service item error.
+    body = "91320594780268314T"  # a real code registered in 苏州工业园区 (320594, in no GB/T 2260 table)
+    assert service_item.check(good.replace("11511300008778693M", body)) == []
 
 
 def test_service_item_errors_and_tables() -> None:
@@ -156,6 +180,10 @@ def test_service_item_errors_and_tables() -> None:
     names = [layout.name for layout in service_item.LAYOUTS]
     assert len(names) == len(set(names))
     assert all(r"\d" not in layout.pattern for layout in service_item.LAYOUTS)
+    # Every implementation layout puts the parts the engine reads at a fixed start.
+    for layout in service_item.LAYOUTS:
+        parts = {seg.part for seg in layout.segments}
+        assert {"area_code", "body"} & parts <= set(layout.positions), layout.name
 
 
 # --------------------------------------------------------------------------- registry, speed

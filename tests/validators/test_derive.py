@@ -19,6 +19,7 @@ from govstd.validators.derive import ServiceItemCodes, derive
 RULE_IDS = [
     "name.not_null", "name.max_length",
     "id_number.not_null", "id_number.length", "id_number.format", "id_number.checksum", "id_number.birth_date",
+    "id_number.birth_date_plausible",
     "id_number.region", "id_number.normalised", "id_number.excel_damage", "id_number.masked",
     "id_number.pii_exposure",
     "sex.not_null", "sex.code_set", "ethnicity.code_set", "region.code_set",
@@ -26,7 +27,9 @@ RULE_IDS = [
     "employer_uscc.length", "employer_uscc.format", "employer_uscc.checksum", "employer_uscc.category",
     "employer_uscc.region", "employer_uscc.org_code", "employer_uscc.normalised", "employer_uscc.excel_damage",
     "birth_date.type", "amount.type", "amount.range", "accept_time.not_null", "accept_time.type",
-    "finish_time.type", "service_item_code.format", "service_item_code.normalised",
+    "finish_time.type", "service_item_code.format",
+    "service_item_code.area_code", "service_item_code.body",
+    "service_item_code.normalised",
     "service_item_code.excel_damage", "updated_at.type", "key.unique", "rules.finish_after_accept",
     "rules.person_matches_id.birth_date", "rules.person_matches_id.sex", "rules.person_matches_id.region",
     "rules.item_registered", "rules.fresh",
@@ -197,3 +200,44 @@ def test_the_registered_rule_keeps_dashes_whatever_the_field_is_bound_to() -> No
     assert isinstance(rule, ir.RowCheck) and isinstance(rule.expect, ir.Func)
     (normalised,) = rule.expect.args
     assert isinstance(normalised, ir.Func) and normalised.params["strip_dashes"] is False
+
+
+def _id_counts(tmp_path: Path, values: list[str], **options: Any) -> dict[str, tuple[int, str]]:
+    from govstd.standards.models import FieldSpec, Provider, ShareAttributes, ShareType
+
+    s = CatalogueSchema(id="ids", name_zh="身份证", provider=Provider(name="test"),
+                        share=ShareAttributes(share_type=ShareType.NOT_SHARED),
+                        fields=[FieldSpec(name="id", standard="GB11643@^1", options=options)])
+    path = tmp_path / "ids.csv"
+    path.write_text("id\n" + "\n".join(values) + "\n", encoding="utf-8")
+    result = validate(path, s, today=messy.TODAY, sample_size=0)
+    return {c.rule_id: (c.failed, c.severity) for c in result.checks}
+
+
+def test_births_before_1900_are_a_warning_unless_strict(tmp_path: Path) -> None:
+    def make(first17: str) -> str:
+        return first17 + gb11643.calc_check_digit(first17)
+
+    # The standard's own example (1880), another pre-1900 birth, a plausible one, a future one.
+    values = ["440524188001010014", make("11010118991231001"), make("11010119491231002"), make("11010120300101001")]
+    lenient = _id_counts(tmp_path, values)
+    python_errors = sum(any(p.code == "birth_date" for p in gb11643.check(v, today=messy.TODAY)) for v in values)
+    python_findings = sum(bool(gb11643.findings(v, today=messy.TODAY)) for v in values)
+    assert lenient["id.birth_date"] == (python_errors, "error") == (1, "error")  # the future one
+    assert lenient["id.birth_date_plausible"] == (python_findings, "warning") == (2, "warning")
+    strict = _id_counts(tmp_path, values, strict=True)
+    python_strict = sum(any(p.code == "birth_date" for p in gb11643.check(v, today=messy.TODAY, strict=True))
+                        for v in values)
+    assert strict["id.birth_date"] == (python_strict, "error") == (3, "error")
+    assert "id.birth_date_plausible" not in strict
+    explicit = _id_counts(tmp_path, values, min_birth_date="1870-01-01")
+    assert explicit["id.birth_date"] == (1, "error") and "id.birth_date_plausible" not in explicit
+
+
+def test_uscc_strict_option_turns_the_table_warnings_into_errors(tmp_path: Path) -> None:
+    d = derive(with_field("employer_uscc", options={"strict": "true"}), today=messy.TODAY)
+    severities = {c.rule_id: c.severity for c in d.suite.checks if c.rule_id.startswith("employer_uscc.")}
+    assert severities["employer_uscc.region"] == "error" and severities["employer_uscc.category"] == "error"
+    default = {c.rule_id: c.severity for c in derive(schema(), today=messy.TODAY).suite.checks}
+    assert default["employer_uscc.region"] == "warning" and default["employer_uscc.category"] == "warning"
+    assert default["employer_uscc.checksum"] == "error"

@@ -1,7 +1,9 @@
 """``govstd check STANDARD [VALUE ...]``: check values from arguments or stdin, one per line.
 
 Streams: reads and writes line by line with buffered IO, so millions of lines pass through in
-constant memory. Exit 0 when all are valid, 1 when any is not, 2 on bad usage.
+constant memory. Exit 0 when all are valid, 1 when any is not, 2 on bad usage (an unknown option or a
+bad option value names the allowed ones). A valid value can carry warnings (an unknown region in a
+credit code, a birth date before 1900): they are printed and counted, and do not change the exit code.
 """
 
 from __future__ import annotations
@@ -47,7 +49,10 @@ def _values(args: tuple[str, ...]) -> Iterator[str]:
 @click.option("--show-values", is_flag=True, help="Print values unmasked (personal data!).")
 @click.option("--legacy-15", is_flag=True, help="Accept legacy 15-digit citizen IDs (GB 11643).")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE",
-              help="Algorithm option, e.g. region_policy=birth_year, strict=true, historical=true.")
+              help="Option of the standard, e.g. GB11643: region_policy=birth_year (any_time, birth_year, "
+                   "current, none), strict=true (birth before 1900 is an error); GB32100: strict=true (region "
+                   "and category outside the tables are errors, not warnings); code sets such as GBT2260: "
+                   "historical=true. An unknown option or value is refused with the allowed ones.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only invalid values and the summary.")
 def check(standard: str, values: tuple[str, ...], as_json: bool, show_values: bool, legacy_15: bool,
           options: tuple[str, ...], quiet: bool) -> None:
@@ -60,23 +65,28 @@ def check(standard: str, values: tuple[str, ...], as_json: bool, show_values: bo
     element = entry if isinstance(entry, DataElement) else None
     rule = None if show_values else rule_for(element)
     out = sys.stdout
-    total = invalid = 0
+    total = invalid = warned = 0
     for line_no, value in enumerate(_values(values), start=1):
         result = checker(value)
         total += 1
-        if not result.valid:
-            invalid += 1
+        invalid += not result.valid
+        warned += bool(result.warnings)
         shown = value if rule is None else mask(value.strip(), rule)
         if as_json:
-            record = {"line": line_no, "valid": result.valid, "error": result.error, "value": shown}
+            record: dict[str, object] = {"line": line_no, "valid": result.valid, "error": result.error, "value": shown}
             if result.message:
                 record["message"] = result.message if rule is None else result.message.replace(value, shown)
+            if result.warnings:
+                record["warnings"] = [{"code": c, "message": m} for c, m in result.warnings]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        elif not (quiet and result.valid):
+        elif not (quiet and result.valid and not result.warnings):
             verdict = "valid" if result.valid else f"INVALID {result.error}: {result.message}"
+            if result.warnings:
+                verdict += " — WARNING " + "; ".join(f"{c}: {m}" for c, m in result.warnings)
             out.write(f"{line_no}\t{shown}\t{verdict}\n")
     if not as_json:
-        click.echo(f"{total} checked, {invalid} invalid ({entry.id}@{entry.version})", err=True)
+        click.echo(f"{total} checked, {invalid} invalid, {warned} with warnings ({entry.id}@{entry.version})",
+                   err=True)
     if total == 0:
         raise click.UsageError("no values given (pass them as arguments or one per line on stdin)")
     sys.exit(1 if invalid else 0)

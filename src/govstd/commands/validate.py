@@ -90,7 +90,7 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
               f"{info.rows:,} rows) against [bold]{result.schema_ref}[/] on {result.engine}")
     table = Table(show_lines=False, header_style="bold")
     # Rule ids are what users search for: never cut; the samples column wraps instead.
-    widest = max((len(c.rule_id) + (7 if c.severity == "info" else 0) for c in result.checks), default=4)
+    widest = max((len(c.rule_id) + (10 if c.severity != "error" else 0) for c in result.checks), default=4)
     table.add_column("rule", no_wrap=True, min_width=widest)
     table.add_column("dimension", no_wrap=True)
     table.add_column("evaluated", justify="right", no_wrap=True)
@@ -106,7 +106,7 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
             f"{s.row}: " + ", ".join(v if v is not None else "∅" for v in s.values.values()) for s in check.samples[:3]
         )
         table.add_row(
-            check.rule_id + (" (info)" if check.severity == "info" else ""),
+            check.rule_id + (f" ({check.severity})" if check.severity != "error" else ""),
             check.dimension.label_zh,
             f"{check.evaluated:,}",
             f"[{style}]{check.failed:,}[/]" if style else f"{check.failed:,}",
@@ -115,6 +115,8 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
     if shown:
         out.print(table)
     errors = [c for c in result.checks if c.failed and c.severity == "error"]
+    warnings = [c for c in result.checks if c.failed and c.severity == "warning"]
     notes = [c for c in result.checks if c.failed and c.severity == "info"]
     verdict = "[red]errors found[/]" if errors else "[green]no errors[/]"
-    out.print(f"{len(result.checks)} checks: {len(errors)} with errors, {len(notes)} informational — {verdict}")
+    out.print(f"{len(result.checks)} checks: {len(errors)} with errors, {len(warnings)} with warnings, "
+              f"{len(notes)} informational — {verdict}")

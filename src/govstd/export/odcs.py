@@ -49,7 +49,7 @@ def _rule(check: ir.Check) -> dict[str, Any]:
         rule["dimension"] = dimension
     rule["description"] = check.description + (f" (GB/T 36344 {check.dimension.label_zh} / {check.indicator})"
                                                if check.indicator else "")
-    rule["severity"] = "error" if check.severity == "error" else "info"
+    rule["severity"] = check.severity if check.severity in ("error", "warning") else "info"
     if check.rule == "not_null":
         rule.update(type="library", metric="nullValues", mustBe=0)
     elif isinstance(check, ir.UniqueCheck):

@@ -6,24 +6,92 @@ exists so a steward can paste a number and hear exactly what is wrong with it.
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
 import re
+import types
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from govstd.errors import InputError
 from govstd.standards import numbers
 from govstd.standards.models import AnyEntry, CodeSet, DataElement
 from govstd.standards.numbers.exceptions import ValidationError
 
+#: Options of a code set checker (``-o historical=true``): name → allowed type.
+CODE_SET_OPTIONS: dict[str, type] = {"historical": bool}
+_TRUE, _FALSE = frozenset({"true", "yes", "1", "on"}), frozenset({"false", "no", "0", "off"})
+
 
 @dataclass(frozen=True, slots=True)
 class ValueCheck:
-    """The verdict on one value; ``error`` is a stable code (``checksum``, ``length``, …) or None."""
+    """The verdict on one value; ``error`` is a stable code (``checksum``, ``length``, …) or None.
+    ``warnings`` are findings that do not make the value invalid (``(code, message)`` pairs)."""
 
     valid: bool
     error: str | None = None
     message: str | None = None
     normalised: str | None = None
+    warnings: tuple[tuple[str, str], ...] = ()
+
+
+def algorithm_options(algorithm: str) -> dict[str, Any]:
+    """The options ``validate`` of identifier algorithm ``algorithm`` takes: name → type annotation.
+    Read from the signature, so the list of allowed options cannot drift from the code."""
+    validate = numbers.get(algorithm).validate
+    hints = typing.get_type_hints(validate)
+    return {name: hints.get(name, str) for name, p in inspect.signature(validate).parameters.items()
+            if p.kind == inspect.Parameter.KEYWORD_ONLY or (p.default is not inspect.Parameter.empty)}
+
+
+def coerce_options(what: str, allowed: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` (strings from ``-o KEY=VALUE`` or values from YAML) as the types ``allowed`` names;
+    an unknown option or a bad value is an InputError naming the allowed options or values."""
+    out: dict[str, Any] = {}
+    for key, value in options.items():
+        if key not in allowed:
+            raise InputError(f"{what} has no option {key!r}", field=f"-o {key}",
+                             expected=", ".join(sorted(allowed)) or "no options")
+        out[key] = _coerce(key, allowed[key], value)
+    return out
+
+
+def _coerce(key: str, annotation: Any, value: Any) -> Any:
+    choices = _literal_choices(annotation)
+    text = str(value).strip()
+    if choices:
+        if text not in choices:
+            raise InputError(f"bad value {text!r} for option {key!r}", field=f"-o {key}", expected=", ".join(choices))
+        return text
+    kinds = set(typing.get_args(annotation)) - {type(None)} if _is_union(annotation) else {annotation}
+    if bool in kinds:
+        if isinstance(value, bool):
+            return value
+        if text.lower() in _TRUE | _FALSE:
+            return text.lower() in _TRUE
+        raise InputError(f"bad value {text!r} for option {key!r}", field=f"-o {key}", expected="true, false")
+    if dt.date in kinds:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise InputError(f"bad value {text!r} for option {key!r}", field=f"-o {key}",
+                             expected="a date YYYY-MM-DD") from None
+    return value
+
+
+def _literal_choices(annotation: Any) -> tuple[str, ...]:
+    args = [annotation] if typing.get_origin(annotation) is typing.Literal else (
+        [a for a in typing.get_args(annotation) if typing.get_origin(a) is typing.Literal] if _is_union(annotation)
+        else [])
+    return tuple(str(c) for a in args for c in typing.get_args(a))
+
+
+def _is_union(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType)
 
 
 def value_checker(entry: AnyEntry, options: Mapping[str, Any] | None = None) -> Callable[[str], ValueCheck]:
@@ -39,17 +107,24 @@ def _element_checker(element: DataElement, options: dict[str, Any]) -> Callable[
     algorithm = element.value_domain.algorithm
     if algorithm:
         module = numbers.get(algorithm)
-        kwargs = {**element.value_domain.options, **options}
+        allowed = algorithm_options(algorithm)
+        kwargs = coerce_options(element.id, allowed, {**element.value_domain.options, **options})
+        find = getattr(module, "findings", None)
+        find_kwargs = {} if find is None else {
+            k: v for k, v in kwargs.items() if k in inspect.signature(find).parameters}
 
         def check_algorithm(value: str) -> ValueCheck:
             if not value.strip():
                 return ValueCheck(False, "empty", "value is empty")
             try:
-                return ValueCheck(True, normalised=str(module.validate(value, **kwargs)))
+                normalised = str(module.validate(value, **kwargs))
             except ValidationError as exc:
                 return ValueCheck(False, exc.code, str(exc))
+            found = tuple((w.code, str(w)) for w in find(value, **find_kwargs)) if find is not None else ()
+            return ValueCheck(True, normalised=normalised, warnings=found)
 
         return check_algorithm
+    coerce_options(element.id, {}, options)
 
     rep = element.representation
     pattern = re.compile(rep.pattern) if rep.pattern else None
@@ -70,7 +145,7 @@ def _element_checker(element: DataElement, options: dict[str, Any]) -> Callable[
 
 
 def _code_set_checker(code_set: CodeSet, options: dict[str, Any]) -> Callable[[str], ValueCheck]:
-    historical = bool(options.get("historical", False))
+    historical = bool(coerce_options(code_set.id, CODE_SET_OPTIONS, options).get("historical", False))
     valid_codes = code_set.all_codes() if historical else {c.code for c in code_set.codes if c.valid_to is None}
     ever = code_set.all_codes()
 

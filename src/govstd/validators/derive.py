@@ -4,7 +4,10 @@ Every check gets a stable rule id — ``<column>.<rule>`` (``id_number.checksum`
 ``rules.<id or index>`` — the GB/T 36344 dimension and indicator it measures, and a description.
 Identifier standards are checked part by part (length, format, checksum, birth date, region, …) so a
 report can weigh them; harmless normalisation, spreadsheet damage and already-masked values are
-reported as ``info`` checks of their own. Constants come from ``govstd.standards.numbers``.
+reported as ``info`` checks of their own. What a module's ``findings()`` reports — valid but worth
+weighing: a credit code's region or category outside the tables, a birth date before 1900 — is a
+``warning`` check, an error only under the field's ``strict: true`` option, as in the Python module.
+Constants come from ``govstd.standards.numbers``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from govstd.standards.models import (
     TimelinessRule,
 )
 from govstd.standards.numbers import gb11643, gb11714, gb32100, gbt2260, mobile, service_item
+from govstd.standards.numbers.service_item import Layout as ServiceItemLayout
 from govstd.validators import ir
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_, or_
 
@@ -404,11 +408,7 @@ class _Builder:
                  expect=checksum_ok, applies=and_(scope, is18))
         born = fn("id_birth_date", n)
         if algo != "foreign_pr":
-            earliest = _as_date(opt.get("min_birth_date")) or gb11643.MIN_BIRTH_DATE
-            self.row(f"{name}.birth_date", "birth_date", [name],
-                     f"{std}: the embedded birth date is a real date, not in the future, not before {earliest}",
-                     expect=and_(not_(is_null(born)), cmp(born, "<=", lit(self.today)), cmp(born, ">=", lit(earliest))),
-                     applies=and_(scope, shape_ok))
+            self.birth_date(b, std, born, and_(scope, shape_ok))
             self.id_region(b, n, scope, shape_ok, born)
             if not gb11643.ACCEPT_SEQUENCE_000 or opt.get("reject_sequence_000"):
                 seq = fn("substr", n, start=15, length=3)
@@ -423,6 +423,24 @@ class _Builder:
         if allow15:
             exposed = or_(exposed, and_(is15, not_(is_null(born))))
         self.pii_exposure(b, raw, present, exposed, "ID numbers")
+
+    def birth_date(self, b: Binding, std: str, born: Expr, applies: Expr) -> None:
+        """A real date, not in the future (an error); before ``gb11643.MIN_BIRTH_DATE`` is implausible but
+        valid (a warning check) unless the field is ``strict`` or sets ``min_birth_date`` (then an error)."""
+        name, opt = b.name, b.options
+        earliest = _as_date(opt.get("min_birth_date")) or (gb11643.MIN_BIRTH_DATE if _flag(opt.get("strict")) else None)
+        real_past = and_(not_(is_null(born)), cmp(born, "<=", lit(self.today)))
+        self.row(f"{name}.birth_date", "birth_date", [name],
+                 f"{std}: the embedded birth date is a real date, not in the future"
+                 + (f", not before {earliest}" if earliest else ""),
+                 expect=and_(real_past, cmp(born, ">=", lit(earliest))) if earliest else real_past,
+                 applies=applies, details={"min_birth_date": earliest.isoformat() if earliest else None})
+        if earliest is None:
+            self.row(f"{name}.birth_date_plausible", "birth_date", [name],
+                     f"{std}: a birth date before {gb11643.MIN_BIRTH_DATE} is implausible but valid (the standard's "
+                     "own example is born 1880): a warning; strict: true makes it an error",
+                     expect=cmp(born, ">=", lit(gb11643.MIN_BIRTH_DATE)), applies=and_(applies, real_past),
+                     severity="warning")
 
     def id_region(self, b: Binding, n: Expr, scope: Expr, shape_ok: Expr, born: Expr) -> None:
         name, algo = b.name, b.algorithm
@@ -468,21 +486,28 @@ class _Builder:
         ok = and_(scope, shape_ok)
         self.row(f"{name}.checksum", "checksum", [name], "GB 32100: mod-31 check character",
                  expect=fn("gb32100_checksum_ok", n), applies=ok)
-        if opt.get("check_category", True):
+        # Issued codes hold categories beyond the table and authority regions in no GB/T 2260 table
+        # (gb32100.findings): warnings by default, errors under strict — the Python module's rule.
+        strict = _flag(opt.get("strict"))
+        severity: ir.Severity = "error" if strict else "warning"
+        policy = "strict: an error" if strict else "not in the table: a warning, the code stays valid"
+        if _flag(opt.get("check_category", True)):
             pairs = [a + c for a, cats in gb32100.AUTHORITY_CATEGORIES.items() for c in cats]
             self.row(f"{name}.category", "category", [name],
                      f"GB 32100: registration authority and organisation category in the table "
-                     f"({gb32100.AUTHORITY_CATEGORIES_VERSION})",
-                     expect=in_values(fn("substr", n, start=1, length=2), pairs), applies=ok)
-        if opt.get("check_region", True):
+                     f"({gb32100.AUTHORITY_CATEGORIES_VERSION}; {policy})",
+                     expect=in_values(fn("substr", n, start=1, length=2), pairs), applies=ok, severity=severity,
+                     details={"strict": strict})
+        if _flag(opt.get("check_region", True)):
             region = fn("substr", n, start=3, length=6)
             known = or_(eq(region, lit(gb32100.NATIONAL_REGION)),
                         fn("in_table", region, table=self.region_table("any"), column="code"))
             self.row(f"{name}.region", "region", [name],
                      f"GB 32100: positions 3-8 are a GB/T 2260 code ({gbt2260.HISTORY_FIRST_YEAR}–"
-                     f"{gbt2260.DATA_YEAR}) or {gb32100.NATIONAL_REGION}",
-                     expect=known, applies=ok)
-        if opt.get("check_org_code", True):
+                     f"{gbt2260.DATA_YEAR}) or {gb32100.NATIONAL_REGION} (a registration authority's own code such as "
+                     f"a development zone's is {'an error under strict' if strict else 'valid: a warning'})",
+                     expect=known, applies=ok, severity=severity, details={"strict": strict})
+        if _flag(opt.get("check_org_code", True)):
             self.row(f"{name}.org_code", "org_code", [name],
                      "GB 32100: positions 9-17 pass the GB 11714 organisation code check",
                      expect=fn("gb11714_checksum_ok", fn("substr", n, start=9, length=gb11714.LENGTH)), applies=ok)
@@ -504,7 +529,7 @@ class _Builder:
     def phone(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
         scope = self.scope(b, raw, present)
-        strict = bool(b.options.get("strict", False))
+        strict = _flag(b.options.get("strict", False))
         n, platform = self.identifier(name, [mobile.PATTERN], phone=True)
         length_ok = eq(fn("length", n), lit(mobile.LENGTH))
         self.row(f"{name}.length", "length", [name], f"mobile number: {mobile.LENGTH} digits after +86 and separators",
@@ -518,6 +543,9 @@ class _Builder:
         self.pii_exposure(b, raw, present, platform, "mobile numbers")
 
     def service_item(self, b: Binding, raw: Expr, present: Expr) -> None:
+        """Service item codes: a layout of ``service_item.LAYOUTS`` (counted per layout), then the parts
+        an implementation code embeds, read by position: the area code against GB/T 2260 and the
+        implementing body as a GB 32100 credit code — as ``service_item.check`` does."""
         name = b.name
         scope = self.scope(b, raw, present)
         kind = b.options.get("kind")
@@ -526,11 +554,64 @@ class _Builder:
             raise InputError(f"field {name!r}: unknown service item kind {kind!r}", field=f"fields.{name}.options",
                              expected=", ".join(sorted({lay.kind for lay in service_item.LAYOUTS})))
         n, known_layout = self.identifier(name, [lay.pattern for lay in layouts], strip_dashes=False)
+        # The first layout matching is the one whose parts are read (service_item.match_layout): a
+        # layout applies to rows matching it and no earlier one.
+        matched: dict[str, Expr] = {}
+        earlier: list[Expr] = []
+        for lay in layouts:
+            this = fn("matches", n, pattern=_unnamed(lay.pattern))
+            matched[lay.name] = and_(this, *[not_(e) for e in earlier])
+            earlier.append(this)
         self.row(f"{name}.format", "format", [name],
                  f"service item code: matches a known layout (layouts {service_item.LAYOUTS_VERSION}: "
                  f"{', '.join(lay.name for lay in layouts)})",
-                 expect=known_layout, applies=scope)
+                 expect=known_layout, applies=scope, details={"layouts_version": service_item.LAYOUTS_VERSION})
+        self.service_item_area(name, n, scope, layouts, matched)
+        self.service_item_body(name, n, scope, layouts, matched)
         self.hygiene(b, raw, n, present, known_layout, dashes=False)
+
+    def service_item_area(self, name: str, n: Expr, scope: Expr, layouts: Sequence[ServiceItemLayout],
+                          matched: Mapping[str, Expr]) -> None:
+        with_area = [(lay, lay.positions["area_code"]) for lay in layouts if "area_code" in lay.positions]
+        if not with_area:
+            return
+        table = self.region_table("any")
+        self.row(f"{name}.area_code", "region", [name],
+                 "service item code: the 12-digit area code starts with a GB/T 2260 code "
+                 f"({gbt2260.HISTORY_FIRST_YEAR}–{gbt2260.DATA_YEAR}); the township extension is 6 digits",
+                 expect=or_(*[and_(matched[lay.name], fn("in_table", fn("substr", n, start=start, length=6),
+                                                           table=table, column="code"))
+                              for lay, (start, _) in with_area]),
+                 applies=and_(scope, or_(*[matched[lay.name] for lay, _ in with_area])))
+
+    def service_item_body(self, name: str, n: Expr, scope: Expr, layouts: Sequence[ServiceItemLayout],
+                          matched: Mapping[str, Expr]) -> None:
+        with_body = [lay for lay in layouts if "body" in {seg.part for seg in lay.segments}]
+        if not with_body:
+            return
+        valid: list[Expr] = []
+        for lay in with_body:
+            position = lay.positions.get("body")
+            if position is None:
+                raise ValueError(f"service item layout {lay.name}: the body must sit at a fixed position")
+            start = position[0]
+            uscc_shape = fn("matches", n, pattern=_unnamed(lay.pattern_with(body=service_item.BODY_USCC_PATTERN)))
+            valid.append(and_(matched[lay.name], uscc_shape, fn("gb32100_checksum_ok", fn("substr", n, start=start,
+                                                                                        length=gb32100.LENGTH)),
+                              fn("gb11714_checksum_ok", fn("substr", n, start=start + 8, length=gb11714.LENGTH))))
+        # Irregular bodies by kind; the engine tells a placeholder and an organisation-code shape apart
+        # by pattern (the Python module also checks the organisation code's check character).
+        breakdown = {
+            "placeholder": or_(*[and_(matched[lay.name], fn("matches", n, pattern=_unnamed(lay.pattern_with(
+                body=service_item.PLACEHOLDER_PATTERN)))) for lay in with_body]),
+            "org_code_shape": or_(*[and_(matched[lay.name], fn("matches", n, pattern=_unnamed(lay.pattern_with(
+                body="[0-9A-Z]{8}-?[0-9X]")))) for lay in with_body]),
+        }
+        self.row(f"{name}.body", "org_code", [name],
+                 "service item code: the implementing body is a valid GB 32100 credit code (not an organisation "
+                 "code, a placeholder or a truncated code)",
+                 expect=or_(*valid), applies=and_(scope, or_(*[matched[lay.name] for lay in with_body])),
+                 breakdown=breakdown)
 
     # ---- keys and dataset rules ----------------------------------------------------------
 
@@ -698,12 +779,17 @@ def sex_codes(code_set: CodeSet | None) -> tuple[str, str]:
     return found["male"], found["female"]
 
 
+def _unnamed(pattern: str) -> str:
+    """``pattern`` without group names (PostgreSQL and Java spell them differently, RE2 as Python)."""
+    return re.sub(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>", "(?:", pattern)
+
+
 def one_of_patterns(patterns: Sequence[str]) -> str:
     """One regular expression matching what any of ``patterns`` matches in full: one pass of the
     regex engine instead of one per pattern. Group names are dropped (alternatives may repeat them)."""
     if len(patterns) == 1:
-        return patterns[0]
-    return "|".join("(?:" + re.sub(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>", "(?:", p) + ")" for p in patterns)
+        return _unnamed(patterns[0])
+    return "|".join("(?:" + _unnamed(p) + ")" for p in patterns)
 
 
 @functools.lru_cache(maxsize=64)
@@ -779,6 +865,11 @@ def _num(v: float | None) -> str:
     if v is None:
         return "…"
     return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _flag(value: Any) -> bool:
+    """A boolean option as written in YAML or on a command line (``true``, ``"true"``, ``1``)."""
+    return value if isinstance(value, bool) else str(value).strip().lower() in {"true", "yes", "1", "on"}
 
 
 def _as_date(value: Any) -> dt.date | None:

@@ -38,7 +38,7 @@ class CheckResult(_Model):
     evaluated: int = Field(ge=0, description="Rows (or groups) the check applied to.")
     failed: int = Field(ge=0)
     samples: list[Sample] = Field(default_factory=list)
-    severity: str = Field("error", description="'error' counts against the score; 'info' only reports.")
+    severity: str = Field("error", description="'error' and 'warning' count against the score; 'info' only reports.")
     details: dict[str, Any] = Field(default_factory=dict)
 
     @property

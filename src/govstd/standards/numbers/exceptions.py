@@ -15,6 +15,7 @@ from __future__ import annotations
 __all__ = [
     "ExcelDamaged",
     "InvalidBirthDate",
+    "InvalidBody",
     "InvalidCategory",
     "InvalidChecksum",
     "InvalidComponent",
@@ -24,6 +25,7 @@ __all__ = [
     "InvalidRegion",
     "InvalidSequence",
     "MaskedValue",
+    "NotCanonical",
     "ValidationError",
 ]
 
@@ -107,6 +109,22 @@ class InvalidOrgCode(InvalidComponent):
 
     code = "org_code"
     default_message = "the embedded GB 11714 organisation code fails its check"
+
+
+class InvalidBody(InvalidComponent):
+    """The implementing body in a service item implementation code is not a valid credit code
+    (an organisation code, a placeholder, a truncated or mistyped code)."""
+
+    code = "body"
+    default_message = "the implementing body is not a valid credit code"
+
+
+class NotCanonical(InvalidFormat):
+    """A finding, not an error: the value conforms only after normalising (lower case, spaces,
+    full-width characters) — recoverable, but not written as the standard writes it."""
+
+    code = "normalised"
+    default_message = "not in the standard's representation (lower case, spaces, full-width characters)"
 
 
 class MaskedValue(InvalidFormat):

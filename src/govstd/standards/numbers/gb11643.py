@@ -21,6 +21,14 @@ govstd.standards.numbers.exceptions.InvalidChecksum: the check character does no
 True
 >>> is_valid('110103198001010013', region_policy='current')
 False
+>>> validate('440524188001010014')  # the standard's own worked example, born 1880
+'440524188001010014'
+>>> [w.code for w in findings('440524188001010014')]
+['birth_date']
+>>> validate('440524188001010014', strict=True)
+Traceback (most recent call last):
+    ...
+govstd.standards.numbers.exceptions.InvalidBirthDate: the birth date is before 1900-01-01
 """
 
 from __future__ import annotations
@@ -59,6 +67,7 @@ __all__ = [
     "calc_check_digit",
     "check",
     "compact",
+    "findings",
     "format",
     "is_valid",
     "mask",
@@ -76,9 +85,10 @@ LEGACY_LENGTH = 15
 WEIGHTS: tuple[int, ...] = iso7064.weights(LENGTH - 1)
 # GB 11643-1999, 校验码 clause: (Σ digit × weight) mod 11 = 0..10 → check character "10X98765432".
 CHECK_CHARS: str = iso7064.MOD_11_2_CHECK_CHARS
-# (unsure) The earliest birth date accepted. No clause sets one; 1900-01-01 rejects typos such as
-# 1090 and no holder born earlier is alive. It also rejects the standard's own worked example
-# 440524188001010014 (born 1880) — pass ``min_birth_date`` to accept historical records.
+# (unsure) The earliest *plausible* birth date. No clause sets a lower bound, and the standard's own
+# worked example 440524188001010014 is born 1880, so an earlier date is valid: ``findings`` reports it
+# as implausible (no holder born earlier is alive; typos such as 1090 land here), at warning severity.
+# ``strict=True`` makes it an error; ``min_birth_date`` sets another hard lower bound.
 MIN_BIRTH_DATE = date(1900, 1, 1)
 # (unsure) Sequence 000: the 1999 text does not forbid it and peer validators accept it.
 ACCEPT_SEQUENCE_000 = True
@@ -139,7 +149,7 @@ def to_18(number15: str) -> str:
     return first17 + calc_check_digit(first17)
 
 
-def _birth_date_problem(digits: str, today: date, min_birth_date: date) -> tuple[date | None, str | None]:
+def _birth_date_problem(digits: str, today: date, min_birth_date: date | None) -> tuple[date | None, str | None]:
     year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:8])
     try:
         born = date(year, month, day)
@@ -149,9 +159,17 @@ def _birth_date_problem(digits: str, today: date, min_birth_date: date) -> tuple
         return None, "the birth date is not a real date"
     if born > today:
         return born, "the birth date is in the future"
-    if born < min_birth_date:
+    if min_birth_date is not None and born < min_birth_date:
         return born, f"the birth date is before {min_birth_date.isoformat()}"
     return born, None
+
+
+def _hard_lower_bound(min_birth_date: date | None, strict: bool) -> date | None:
+    """The birth date below which a number is invalid: ``min_birth_date`` if given, else
+    ``MIN_BIRTH_DATE`` when strict, else none (an early date is only implausible)."""
+    if min_birth_date is not None:
+        return min_birth_date
+    return MIN_BIRTH_DATE if strict else None
 
 
 def _region_problem(code: str, born: date | None, policy: str) -> str | None:
@@ -191,16 +209,42 @@ def check(
     allow_legacy_15: bool = False,
     region_policy: RegionPolicy = "any_time",
     today: date | None = None,
-    min_birth_date: date = MIN_BIRTH_DATE,
+    min_birth_date: date | None = None,
+    strict: bool = False,
 ) -> list[ValidationError]:
     """Every problem with ``number``, each part separately (checksum, birth date, region, sequence),
     so a report can weigh them; ``[]`` if valid. A masked, damaged or mis-shaped value gives one error.
+    A birth date before ``MIN_BIRTH_DATE`` is a problem only when ``strict`` (see ``findings``).
     """
-    return _check(number, allow_legacy_15, region_policy, today, min_birth_date)[1]
+    return _check(number, allow_legacy_15, region_policy, today, _hard_lower_bound(min_birth_date, strict))[1]
+
+
+def findings(
+    number: str,
+    *,
+    allow_legacy_15: bool = False,
+    today: date | None = None,
+    min_birth_date: date | None = None,
+    strict: bool = False,
+) -> list[ValidationError]:
+    """What is implausible but not invalid (reported at warning severity): a real, past birth date
+    before ``MIN_BIRTH_DATE``. Empty when ``strict`` or an explicit ``min_birth_date`` already makes
+    such a date an error, and for values whose shape or date is invalid (those are errors)."""
+    if _hard_lower_bound(min_birth_date, strict) is not None:
+        return []
+    try:
+        value, _ = _prepare(number, allow_legacy_15)
+    except ValidationError:
+        return []
+    born, problem = _birth_date_problem(value[6:14], today or date.today(), None)
+    if born is None or problem or born >= MIN_BIRTH_DATE:
+        return []
+    return [InvalidBirthDate(f"implausible: the birth date is before {MIN_BIRTH_DATE.isoformat()} (valid, "
+                             "but no holder born earlier is alive — a typo or a historical record?)")]
 
 
 def _check(
-    number: str, allow_legacy_15: bool, region_policy: RegionPolicy, today: date | None, min_birth_date: date
+    number: str, allow_legacy_15: bool, region_policy: RegionPolicy, today: date | None, min_birth_date: date | None
 ) -> tuple[str, list[ValidationError]]:
     """The normalised value and its problems, computed once for ``check`` and ``validate``."""
     if region_policy not in REGION_POLICIES:
@@ -229,14 +273,16 @@ def validate(
     allow_legacy_15: bool = False,
     region_policy: RegionPolicy = "any_time",
     today: date | None = None,
-    min_birth_date: date = MIN_BIRTH_DATE,
+    min_birth_date: date | None = None,
+    strict: bool = False,
 ) -> str:
     """Return the normalised 18-character number, or raise the first problem ``check`` finds.
 
     A legacy 15-digit number raises InvalidLength unless ``allow_legacy_15`` (then it is returned
     converted to 18). ``today`` (default: today) bounds the birth date; see ``REGION_POLICIES``.
+    ``strict``: a birth date before ``MIN_BIRTH_DATE`` is an error, not a finding.
     """
-    value, problems = _check(number, allow_legacy_15, region_policy, today, min_birth_date)
+    value, problems = _check(number, allow_legacy_15, region_policy, today, _hard_lower_bound(min_birth_date, strict))
     if problems:
         raise problems[0]
     return value
@@ -248,7 +294,8 @@ def is_valid(
     allow_legacy_15: bool = False,
     region_policy: RegionPolicy = "any_time",
     today: date | None = None,
-    min_birth_date: date = MIN_BIRTH_DATE,
+    min_birth_date: date | None = None,
+    strict: bool = False,
 ) -> bool:
     """True if ``validate`` accepts the number."""
     return not check(
@@ -257,6 +304,7 @@ def is_valid(
         region_policy=region_policy,
         today=today,
         min_birth_date=min_birth_date,
+        strict=strict,
     )
 
 
@@ -280,12 +328,14 @@ def parse(
     *,
     region_policy: RegionPolicy = "any_time",
     today: date | None = None,
-    min_birth_date: date = MIN_BIRTH_DATE,
+    min_birth_date: date | None = None,
+    strict: bool = False,
 ) -> IdInfo:
     """Validate (18 or legacy 15 digits) and split the number into what it says."""
     legacy = len(compact(number)) == LEGACY_LENGTH
     value = validate(
-        number, allow_legacy_15=True, region_policy=region_policy, today=today, min_birth_date=min_birth_date
+        number, allow_legacy_15=True, region_policy=region_policy, today=today, min_birth_date=min_birth_date,
+        strict=strict,
     )
     code = value[:6]
     born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -13,6 +13,15 @@ Traceback (most recent call last):
 govstd.standards.numbers.exceptions.InvalidChecksum: the check character does not match
 >>> parse('91110000600037341L').category_label
 '企业'
+>>> code = '99329999600037341'; code += calc_check_digit(code)
+>>> validate(code) == code  # unknown category 99 and region 329999: valid, reported by findings()
+True
+>>> [f.code for f in findings(code)]
+['category', 'region']
+>>> validate(code, strict=True)
+Traceback (most recent call last):
+    ...
+govstd.standards.numbers.exceptions.InvalidCategory: unknown organisation category for authority 9 (position 2)
 >>> format('9111 0000 6000 3734 1l')
 '91110000600037341L'
 >>> mask('92110105MA01ABCD2X')
@@ -53,6 +62,7 @@ __all__ = [
     "calc_check_digit",
     "check",
     "compact",
+    "findings",
     "format",
     "is_valid",
     "mask",
@@ -163,10 +173,18 @@ def _prepare(number: str) -> str:
 
 
 def check(
-    number: str, *, check_region: bool = True, check_category: bool = True, check_org_code: bool = True
+    number: str,
+    *,
+    strict: bool = False,
+    check_region: bool = True,
+    check_category: bool = True,
+    check_org_code: bool = True,
 ) -> list[ValidationError]:
-    """Every problem with ``number``, each part separately (checksum, category, region, organisation
-    code); ``[]`` if valid. A masked or mis-shaped value gives one error."""
+    """Every problem with ``number``, each part separately (checksum, organisation code and — only when
+    ``strict`` — category and region); ``[]`` if valid. A masked or mis-shaped value gives one error.
+
+    Issued codes carry the region of the *registration authority* (development zones and other codes in
+    no GB/T 2260 table) and categories used beyond the table, so by default those are ``findings``."""
     try:
         number = _prepare(number)
     except ValidationError as err:
@@ -174,35 +192,69 @@ def check(
     problems: list[ValidationError] = []
     if calc_check_digit(number[:17]) != number[17]:
         problems.append(InvalidChecksum())
-    if check_category:
-        categories = AUTHORITY_CATEGORIES.get(number[0])
-        if categories is None:
-            problems.append(InvalidCategory("unknown registration authority (position 1)"))
-        elif number[1] not in categories:
-            problems.append(InvalidCategory(f"unknown organisation category for authority {number[0]} (position 2)"))
-    if check_region and number[2:8] != NATIONAL_REGION and not gbt2260.is_known(number[2:8]):
-        problems.append(InvalidRegion("positions 3-8 are not a GB/T 2260 region code"))
+    if strict:
+        problems.extend(_table_problems(number, check_region=check_region, check_category=check_category))
     if check_org_code and not gb11714.is_valid(number[8:17]):
         problems.append(InvalidOrgCode("positions 9-17 (the GB 11714 organisation code) fail their own check"))
     return problems
 
 
+def findings(
+    number: str, *, strict: bool = False, check_region: bool = True, check_category: bool = True
+) -> list[ValidationError]:
+    """What is reported but does not make the code invalid (warning severity): a registration authority
+    or category not in ``AUTHORITY_CATEGORIES``, a region part in no GB/T 2260 table. Empty when
+    ``strict`` (then they are ``check`` errors) and for values of the wrong shape."""
+    if strict:
+        return []
+    try:
+        number = _prepare(number)
+    except ValidationError:
+        return []
+    return _table_problems(number, check_region=check_region, check_category=check_category)
+
+
+def _table_problems(number: str, *, check_region: bool, check_category: bool) -> list[ValidationError]:
+    problems: list[ValidationError] = []
+    if check_category:
+        categories = AUTHORITY_CATEGORIES.get(number[0])
+        if categories is None:
+            problems.append(InvalidCategory("unknown registration authority (position 1): not in the table"))
+        elif number[1] not in categories:
+            problems.append(InvalidCategory(f"unknown organisation category for authority {number[0]} (position 2)"))
+    if check_region and number[2:8] != NATIONAL_REGION and not gbt2260.is_known(number[2:8]):
+        problems.append(InvalidRegion("positions 3-8 are in no GB/T 2260 table (a registration authority's own code?)"))
+    return problems
+
+
 def validate(
-    number: str, *, check_region: bool = True, check_category: bool = True, check_org_code: bool = True
+    number: str,
+    *,
+    strict: bool = False,
+    check_region: bool = True,
+    check_category: bool = True,
+    check_org_code: bool = True,
 ) -> str:
     """Return the compact code, or raise the first problem ``check`` finds: MaskedValue, InvalidLength,
-    InvalidFormat, InvalidChecksum, InvalidCategory, InvalidRegion or InvalidOrgCode."""
-    problems = check(number, check_region=check_region, check_category=check_category, check_org_code=check_org_code)
+    InvalidFormat, InvalidChecksum, InvalidOrgCode, and when ``strict`` InvalidCategory or InvalidRegion."""
+    problems = check(number, strict=strict, check_region=check_region, check_category=check_category,
+                     check_org_code=check_org_code)
     if problems:
         raise problems[0]
     return compact(number)
 
 
 def is_valid(
-    number: str, *, check_region: bool = True, check_category: bool = True, check_org_code: bool = True
+    number: str,
+    *,
+    strict: bool = False,
+    check_region: bool = True,
+    check_category: bool = True,
+    check_org_code: bool = True,
 ) -> bool:
     """True if ``validate`` accepts the code."""
-    return not check(number, check_region=check_region, check_category=check_category, check_org_code=check_org_code)
+    return not check(number, strict=strict, check_region=check_region, check_category=check_category,
+                     check_org_code=check_org_code)
 
 
 def format(number: str) -> str:
@@ -219,10 +271,16 @@ def mask(number: str, keep_start: int = 8, keep_end: int = 2, char: str = "*") -
 
 
 def parse(
-    number: str, *, check_region: bool = True, check_category: bool = True, check_org_code: bool = True
+    number: str,
+    *,
+    strict: bool = False,
+    check_region: bool = True,
+    check_category: bool = True,
+    check_org_code: bool = True,
 ) -> UsccInfo:
     """Validate and split the code into its parts."""
-    number = validate(number, check_region=check_region, check_category=check_category, check_org_code=check_org_code)
+    number = validate(number, strict=strict, check_region=check_region, check_category=check_category,
+                      check_org_code=check_org_code)
     categories = AUTHORITY_CATEGORIES.get(number[0], {})
     return UsccInfo(
         authority=number[0],

@@ -27,6 +27,7 @@ __all__ = [
     "calc_check_digit",
     "check",
     "compact",
+    "findings",
     "format",
     "is_valid",
     "mask",
@@ -44,10 +45,10 @@ mask = gb11643.mask
 
 
 def check(
-    number: str, *, today: date | None = None, min_birth_date: date = gb11643.MIN_BIRTH_DATE
+    number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False
 ) -> list[ValidationError]:
     """Every problem with ``number`` (as gb11643.check), plus the residence-permit address code."""
-    problems = gb11643.check(number, region_policy="none", today=today, min_birth_date=min_birth_date)
+    problems = gb11643.check(number, region_policy="none", today=today, min_birth_date=min_birth_date, strict=strict)
     if any(p.code in {"masked", "excel_damage", "length", "format"} for p in problems):
         return problems
     if compact(number)[:6] not in REGIONS:
@@ -55,20 +56,33 @@ def check(
     return problems
 
 
-def validate(number: str, *, today: date | None = None, min_birth_date: date = gb11643.MIN_BIRTH_DATE) -> str:
+def findings(
+    number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False
+) -> list[ValidationError]:
+    """What is implausible but valid (as gb11643.findings): a birth date before 1900."""
+    return gb11643.findings(number, today=today, min_birth_date=min_birth_date, strict=strict)
+
+
+def validate(
+    number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False
+) -> str:
     """Return the normalised 18-character number or raise the first problem ``check`` finds."""
-    problems = check(number, today=today, min_birth_date=min_birth_date)
+    problems = check(number, today=today, min_birth_date=min_birth_date, strict=strict)
     if problems:
         raise problems[0]
     return compact(number)
 
 
-def is_valid(number: str, *, today: date | None = None, min_birth_date: date = gb11643.MIN_BIRTH_DATE) -> bool:
+def is_valid(
+    number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False
+) -> bool:
     """True if ``validate`` accepts the number."""
-    return not check(number, today=today, min_birth_date=min_birth_date)
+    return not check(number, today=today, min_birth_date=min_birth_date, strict=strict)
 
 
-def parse(number: str, *, today: date | None = None, min_birth_date: date = gb11643.MIN_BIRTH_DATE) -> gb11643.IdInfo:
+def parse(
+    number: str, *, today: date | None = None, min_birth_date: date | None = None, strict: bool = False
+) -> gb11643.IdInfo:
     """Validate and split the number (region, birth date, sex, sequence)."""
-    validate(number, today=today, min_birth_date=min_birth_date)
-    return gb11643.parse(number, region_policy="none", today=today, min_birth_date=min_birth_date)
+    validate(number, today=today, min_birth_date=min_birth_date, strict=strict)
+    return gb11643.parse(number, region_policy="none", today=today, min_birth_date=min_birth_date, strict=strict)

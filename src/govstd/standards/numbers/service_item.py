@@ -1,20 +1,28 @@
 """政务服务事项编码 — service item codes (GB/T 39554.1-2020 catalogue; basic and implementation codes).
 
 A basic code (基本编码) names the item in the basic catalogue; an implementation code (实施编码) adds the
-implementing body (its USCC) and more. Their inner layout differs by province and is (unsure), so the
-known layouts are versioned data (``LAYOUTS``): a value is valid if one matches, and reports name it.
+implementing body (its USCC) and, by province, a 12-digit area code, the exercise level and a handling
+item. Layouts are versioned data (``data/service_item_layouts.yaml``): a value must match one, and the
+parts it embeds are checked — the area code against GB/T 2260, the body as a GB 32100 credit code. The
+inner structure of the basic code is (unsure): only its shape is checked.
 
 >>> match_layout('511A09001023-511602000000-000-11511300008778693M-1-00')[0]
-'sichuan_implementation'
->>> name, parts = match_layout('1145072100811537184452004020000')
+'dashed_area_body'
+>>> name, parts = match_layout('11440100007482575H3440118009000')
 >>> name, parts['exercise_level'], EXERCISE_LEVELS[parts['exercise_level']]
-('uscc_level_basic', '4', '县')
+('body_level_basic', '3', '市')
 >>> validate('511a09001023')
 '511A09001023'
+>>> [f.code for f in findings('511a09001023')]
+['normalised']
 >>> validate('not a code')
 Traceback (most recent call last):
     ...
 govstd.standards.numbers.exceptions.InvalidFormat: matches no known service item code layout
+>>> validate('513A0166300000-511602000000-000-008778175-1-00')  # an organisation code, not a USCC
+Traceback (most recent call last):
+    ...
+govstd.standards.numbers.exceptions.InvalidBody: the implementing body is an organisation code, not a credit code
 >>> item_type('1'), ITEM_TYPES[item_type('1')]
 ('01', '行政许可')
 """
@@ -23,21 +31,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from importlib import resources
+from typing import Any, Literal
 
-from govstd.standards.numbers import gb11714, gb32100
-from govstd.standards.numbers.exceptions import InvalidComponent, InvalidFormat, MaskedValue
+from ruamel.yaml import YAML
+
+from govstd.standards.numbers import gb11714, gb32100, gbt2260
+from govstd.standards.numbers.exceptions import (
+    InvalidBody,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidRegion,
+    MaskedValue,
+    NotCanonical,
+    ValidationError,
+)
 from govstd.standards.numbers.normalize import is_masked, normalize
 
 __all__ = [
+    "BODY_USCC_PATTERN",
     "EXERCISE_LEVELS",
     "ITEM_TYPES",
     "LAYOUTS",
     "LAYOUTS_VERSION",
     "LOCAL_ITEM_TYPES",
+    "PLACEHOLDER_PATTERN",
     "Layout",
+    "Segment",
     "body_kind",
+    "check",
     "compact",
+    "findings",
     "is_valid",
     "item_type",
     "match_layout",
@@ -75,63 +99,81 @@ EXERCISE_LEVELS: dict[str, str] = {
 }
 
 
+#: An implementing body written as a GB 32100 credit code (positions 3-8 digits), for the SQL checks.
+BODY_USCC_PATTERN = f"[{gb32100.ALPHABET}]{{2}}[0-9]{{6}}[{gb32100.ALPHABET}]{{10}}"
+#: A placeholder in place of a body or code: one digit repeated (000000000, 2222222222222). RE2 has no
+#: backreferences, hence the alternation.
+PLACEHOLDER_PATTERN = "|".join(f"{d}{{8,}}" for d in "0123456789")
+_PLACEHOLDER_RE = re.compile(f"^(?:{PLACEHOLDER_PATTERN})$")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of a layout: the part it holds (None for a separator), its pattern, its fixed length."""
+
+    pattern: str
+    part: str | None = None
+    length: int | None = None
+
+
 @dataclass(frozen=True)
 class Layout:
-    """One observed code layout: a regular expression whose named groups are the parts."""
+    """One layout: segments whose named groups are the parts. ``positions`` gives each part whose start
+    is fixed — what a SQL check can read with ``substr``."""
 
     name: str
     kind: Literal["implementation", "basic"]
-    pattern: str
-    source: str
+    segments: tuple[Segment, ...]
+    description: str = ""
+    sources: tuple[str, ...] = ()
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regex", re.compile(self.pattern))
 
+    @property
+    def pattern(self) -> str:
+        """The whole layout as one regular expression with a named group per part."""
+        return self.pattern_with()
 
-# Versioned data: a new layout (another province, a new edition) is a new entry and a new version; an
-# entry is never edited. Order matters: the first match wins. None of the inner parts are validated
-# (the basic code's inner structure is unsure), only the shape.
-LAYOUTS_VERSION = "2025.1"
-LAYOUTS: tuple[Layout, ...] = (
-    # 基本编码-12-digit area code-reserved-implementing body-handling item-suffix, e.g.
-    # 511A09001023-511602000000-000-11511300008778693M-1-00. The body is normally the implementing
-    # body's USCC, but real values hold organisation codes and placeholders: 8-18 characters.
-    Layout(
-        name="sichuan_implementation",
-        kind="implementation",
-        pattern=(
-            r"^(?P<basic_code>[0-9A-Z]{12,14})-(?P<area_code>[0-9]{12})-(?P<reserved>[0-9]{3})"
-            r"-(?P<body>[0-9A-Z]{8,18})-(?P<handling>[0-9]+)-(?P<suffix>[0-9]{2})$"
-        ),
-        source="Sichuan 511602 sample (data/service_item_codes_sample.csv)",
-    ),
-    # The same, with the body an organisation code written with its dash (00877868-5): 3 of the 100
-    # sample rows.
-    Layout(
-        name="sichuan_implementation_org_code_dash",
-        kind="implementation",
-        pattern=(
-            r"^(?P<basic_code>[0-9A-Z]{12,14})-(?P<area_code>[0-9]{12})-(?P<reserved>[0-9]{3})"
-            r"-(?P<body>[0-9A-Z]{8}-[0-9A-Z])-(?P<handling>[0-9]+)-(?P<suffix>[0-9]{2})$"
-        ),
-        source="Sichuan 511602 sample (data/service_item_codes_sample.csv)",
-    ),
-    # Implementing body's USCC + exercise level digit + 12-character basic code, no separators (31).
-    Layout(
-        name="uscc_level_basic",
-        kind="implementation",
-        pattern=r"^(?P<body>[0-9A-HJ-NPQRTUWXY]{18})(?P<exercise_level>[1-6])(?P<basic_code>[0-9A-Z]{12})$",
-        source="one real record of another province (body region 450721), see data/SOURCES.md",
-    ),
-    # A bare basic code: platform schemas store it in 12 characters; Sichuan's have 12 or 14.
-    Layout(
-        name="basic_code",
-        kind="basic",
-        pattern=r"^(?P<basic_code>[0-9A-Z]{12,14})$",
-        source="Sichuan 511602 sample; platform schemas (12 characters)",
-    ),
-)
+    def pattern_with(self, **parts: str) -> str:
+        """The layout's pattern with some parts' patterns replaced (``body=BODY_USCC_PATTERN``)."""
+        out = []
+        for seg in self.segments:
+            inner = parts.get(seg.part, seg.pattern) if seg.part else seg.pattern
+            out.append(f"(?P<{seg.part}>{inner})" if seg.part else f"(?:{inner})")
+        return "".join(out)
+
+    @property
+    def positions(self) -> dict[str, tuple[int, int | None]]:
+        """Part → (1-based start, length or None when variable), for parts at a fixed start."""
+        found: dict[str, tuple[int, int | None]] = {}
+        start = 1
+        for seg in self.segments:
+            if seg.part:
+                found[seg.part] = (start, seg.length)
+            if seg.length is None:
+                break
+            start += seg.length
+        return found
+
+
+def _load_layouts() -> tuple[str, tuple[Layout, ...]]:
+    text = resources.files("govstd.standards").joinpath("data", "service_item_layouts.yaml").read_text("utf-8")
+    data: dict[str, Any] = YAML(typ="safe").load(text)
+    layouts = tuple(
+        Layout(name=item["name"], kind=item["kind"], description=item.get("description", ""),
+               sources=tuple(item.get("sources", ())),
+               segments=tuple(Segment(pattern=str(seg["pattern"]), part=seg.get("part"), length=seg.get("length"))
+                              for seg in item["segments"]))
+        for item in data["layouts"]
+    )
+    return str(data["version"]), layouts
+
+
+# Versioned data (data/service_item_layouts.yaml): a new layout (another province, a new edition) is a
+# new entry and a new version. Order matters: the first match wins and is the one reported.
+LAYOUTS_VERSION, LAYOUTS = _load_layouts()
 
 
 def compact(code: str) -> str:
@@ -146,24 +188,59 @@ def match_layout(code: str) -> tuple[str, dict[str, str]] | None:
     except ValueError:
         return None
     for layout in LAYOUTS:
-        match = layout.regex.match(code)
+        match = layout.regex.fullmatch(code)
         if match:
             return layout.name, match.groupdict()
     return None
 
 
-def validate(code: str, *, kind: Literal["implementation", "basic"] | None = None) -> str:
-    """Return the compact code if a layout (of ``kind``, if given) matches; raise MaskedValue,
-    ExcelDamaged or InvalidFormat."""
-    code = compact(code)
+def check(code: str, *, kind: Literal["implementation", "basic"] | None = None) -> list[ValidationError]:
+    """Every problem with ``code``: no layout (of ``kind``) matches; or, in an implementation code, the
+    area code's first six digits are no GB/T 2260 code, or the body is not a valid credit code."""
+    try:
+        code = compact(code)
+    except ValidationError as err:  # spreadsheet damage
+        return [err]
     if is_masked(code):
-        raise MaskedValue("the service item code is already masked")
-    for layout in LAYOUTS:
-        if (kind is None or layout.kind == kind) and layout.regex.match(code):
-            return code
-    raise InvalidFormat(
-        "matches no known service item code layout" if kind is None else f"matches no known {kind} code layout"
-    )
+        return [MaskedValue("the service item code is already masked")]
+    layout = next((lay for lay in LAYOUTS if (kind is None or lay.kind == kind) and lay.regex.fullmatch(code)), None)
+    if layout is None:
+        what = "service item code" if kind is None else f"{kind} code"
+        return [InvalidFormat(f"matches no known {what} layout")]
+    parts = layout.regex.fullmatch(code).groupdict()  # type: ignore[union-attr]
+    problems: list[ValidationError] = []
+    area = parts.get("area_code")
+    if area is not None and not gbt2260.is_known(area[:6]):
+        problems.append(InvalidRegion("the area code's first six digits are no GB/T 2260 code (1981-2024)"))
+    body = parts.get("body")
+    if body is not None and body_kind(body) != "uscc":
+        problems.append(InvalidBody(_BODY_MESSAGES[body_kind(body)]))
+    return problems
+
+
+_BODY_MESSAGES = {
+    "org_code": "the implementing body is an organisation code, not a credit code",
+    "placeholder": "the implementing body is a placeholder (one digit repeated), not a credit code",
+    "irregular": "the implementing body is not a valid credit code (GB 32100: length, shape or check)",
+}
+
+
+def findings(code: str, *, kind: Literal["implementation", "basic"] | None = None) -> list[ValidationError]:
+    """What conforms only after normalising (lower case, spaces, full-width characters): the value is
+    recoverable, but not written as the standard writes it."""
+    try:
+        return [] if code == compact(code) else [NotCanonical()]
+    except ValidationError:
+        return []
+
+
+def validate(code: str, *, kind: Literal["implementation", "basic"] | None = None) -> str:
+    """Return the compact code, or raise the first problem ``check`` finds: MaskedValue, ExcelDamaged,
+    InvalidFormat (no layout), InvalidRegion (area code) or InvalidBody (implementing body)."""
+    problems = check(code, kind=kind)
+    if problems:
+        raise problems[0]
+    return compact(code)
 
 
 def is_valid(code: str, *, kind: Literal["implementation", "basic"] | None = None) -> bool:
@@ -175,11 +252,13 @@ def is_valid(code: str, *, kind: Literal["implementation", "basic"] | None = Non
     return True
 
 
-def body_kind(body: str) -> Literal["uscc", "org_code", "irregular"]:
-    """What an implementation code's body holds: a valid USCC, a valid GB 11714 organisation code, or
-    something else (placeholders, truncated codes) — so a report can say what it is."""
+def body_kind(body: str) -> Literal["uscc", "org_code", "placeholder", "irregular"]:
+    """What an implementation code's body holds: a valid USCC (region and category findings aside), a
+    valid GB 11714 organisation code, a placeholder, or something else (truncated, mistyped)."""
     if gb32100.is_valid(body):
         return "uscc"
+    if _PLACEHOLDER_RE.match(body.replace("-", "")):
+        return "placeholder"
     if gb11714.is_valid(body):
         return "org_code"
     return "irregular"
