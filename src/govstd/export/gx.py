@@ -29,7 +29,7 @@ GB11643_PARTS = frozenset({"length", "format", "checksum", "birth_date", "region
 GB32100_PARTS = frozenset({"length", "format", "checksum", "category", "region", "org_code"})
 _GB11643_OPTIONS = ("allow_legacy_15", "region_policy", "min_birth_date", "reject_sequence_000")
 _GB32100_OPTIONS = ("check_category", "check_region", "check_org_code")
-_SEVERITY = {"error": "critical", "info": "info"}
+_SEVERITY = {"error": "critical", "warning": "warning", "info": "info"}
 
 _TRIM_NOTE = "GX compares the raw value; govstd trims surrounding whitespace first and skips blank values"
 

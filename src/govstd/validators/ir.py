@@ -184,7 +184,9 @@ for _model in (Cmp, And, Or, Not, IsNull, InValues, Func):
 # --------------------------------------------------------------------------- checks
 
 
-Severity = Literal["error", "info"]
+#: error: the value is wrong. warning: the value is acceptable but a finding to weigh (an unknown region in
+#: a credit code, a birth date before 1900) — scored like an error, never part of "valid". info: only reported.
+Severity = Literal["error", "warning", "info"]
 
 
 class _CheckBase(_Model):
