@@ -17,7 +17,7 @@ from govstd.validators.api import validate
 from govstd.validators.derive import ServiceItemCodes, derive
 
 RULE_IDS = [
-    "name.not_null", "name.max_length",
+    "name.not_null", "name.max_length", "name.whitespace",
     "id_number.not_null", "id_number.length", "id_number.format", "id_number.checksum", "id_number.birth_date",
     "id_number.birth_date_plausible",
     "id_number.region", "id_number.normalised", "id_number.excel_damage", "id_number.masked",

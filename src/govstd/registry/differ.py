@@ -220,6 +220,19 @@ class _Differ:
                 self.add(sub, kind, va, vb, Effect.BOTH,
                          "algorithm option changed: govstd cannot tell whether it narrows or widens")
 
+    def sentinels(self, path: str, a: Any, b: Any) -> None:
+        """Sentinel values (长期 in a date column) are accepted as they are: one added widens, one
+        removed narrows (that value becomes a type error again)."""
+        old, new = list(a or []), list(b or [])
+        for value in [v for v in old if v not in new]:
+            self.add(path, ChangeKind.REMOVED, value, None, Effect.NARROWS,
+                     f"sentinel {value!r} removed: data holding it, valid under {self.o}, fails {self.n}")
+        for value in [v for v in new if v not in old]:
+            self.add(path, ChangeKind.ADDED, None, value, Effect.WIDENS,
+                     f"sentinel {value!r} added: data holding it fails {self.o}")
+        if sorted(old) == sorted(new):
+            self.add(path, ChangeKind.CHANGED, old, new, Effect.NONE, "order only")
+
     def pii(self, path: str, a: Any, b: Any) -> None:
         """Personal-information class: becoming personal adds the PII-exposure check."""
         was, now = a not in (None, "none"), b not in (None, "none")
@@ -518,6 +531,7 @@ _FIELD_HANDLERS: dict[str, Handler] = {
     "masked": lambda d, p, a, b: d.add(p, ChangeKind.CHANGED, a, b, Effect.BOTH,
                                        "masked switched: masked and unmasked values are judged differently"),
     "options": _Differ.options,
+    "sentinels": _Differ.sentinels,
 }
 _SHARE: dict[str, Handler] = {"share_type": _Differ.share_type}
 _OPEN: dict[str, Handler] = {"open_to_public": _h_flag("open to the public")}

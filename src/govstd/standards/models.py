@@ -360,7 +360,30 @@ class FieldSpec(_Model):
     pii: PiiClass | None = Field(None, description="Overrides the bound standard's PII class.")
     masked: bool = Field(False, description="Values are expected to be masked already (脱敏数据).")
     options: dict[str, Any] = Field(default_factory=dict, description="Options for the bound algorithm.")
+    sentinels: list[str] = Field(
+        default_factory=list,
+        description="Values with an agreed meaning rather than a value of the type, e.g. 长期 / 长期有效 / "
+        "9999-12-31 meaning 'no expiry' in a date column: valid (not type errors), left out of range "
+        "and compare rules, counted in the info check '<field>.sentinel'.",
+    )
     description: str | None = None
+
+    @field_validator("sentinels", mode="before")
+    @classmethod
+    def _sentinels_as_text(cls, value: Any) -> Any:
+        # YAML reads an unquoted 9999-12-31 as a date; a sentinel is compared as text.
+        return [_as_text(v) for v in value] if isinstance(value, list) else value
+
+
+def _as_text(value: Any) -> Any:
+    """Scalars an author wrote unquoted (a number, a YAML date) as the text they are in the data."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dt.date):  # a datetime too: 2024-01-01T08:00:00
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return str(value)
+    return value
 
 
 class CompareRule(_Model):
@@ -387,12 +410,76 @@ class IdConsistencyRule(_Model):
 
 
 class RangeRule(_Model):
+    """Bounds on a field's value: numbers for numeric fields, ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM:SS``
+    for date and datetime fields (a date bound means midnight at the start of that day)."""
+
     kind: Literal["range"] = "range"
     id: str | None = None
     field: str
     minimum: float | str | None = None
     maximum: float | str | None = None
     description: str | None = None
+
+    @field_validator("minimum", "maximum", mode="before")
+    @classmethod
+    def _dates_as_text(cls, value: Any) -> Any:
+        # YAML reads an unquoted 2024-01-01T08:00:00 as a datetime: keep it as the ISO text it was.
+        return _as_text(value) if isinstance(value, dt.date) else value
+
+
+class Condition(_Model):
+    """When a conditional rule applies: a field's (trimmed) value is in / not in a list, or the field is
+    present or blank. A blank field is neither ``in`` nor ``not_in`` any list."""
+
+    field: str
+    in_: list[str] | None = Field(None, alias="in", min_length=1, description="The field holds one of these.")
+    not_in: list[str] | None = Field(None, min_length=1, description="The field holds a value not in these.")
+    present: bool | None = Field(None, description="true: the field is not blank; false: it is blank.")
+
+    @field_validator("in_", "not_in", mode="before")
+    @classmethod
+    def _values_as_text(cls, value: Any) -> Any:
+        return [_as_text(v) for v in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _exactly_one_test(self) -> Condition:
+        given = [name for name in ("in", "not_in", "present")
+                 if getattr(self, "in_" if name == "in" else name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a condition takes exactly one of in, not_in, present (got {', '.join(given) or 'none'})")
+        return self
+
+
+class RequiredIfRule(_Model):
+    """A field must not be blank on the rows where a condition holds, e.g. 办结时间 when 办件状态 is 办结."""
+
+    kind: Literal["required_if"] = "required_if"
+    id: str | None = None
+    field: str
+    when: Condition
+    description: str | None = None
+
+
+class StandardByRule(_Model):
+    """The standard of a column is chosen, row by row, by another column: 证件类型 → 证件号码 checked as
+    GB 11643, GB 32100, a passport number, … Each chosen standard's checks run on the rows whose
+    selector value names it; ``otherwise`` says whether other selector values are an error."""
+
+    kind: Literal["standard_by"] = "standard_by"
+    id: str | None = None
+    field: str = Field(description="The column whose standard is chosen (it binds no standard itself).")
+    by: str = Field(description="The selector column, e.g. 证件类型.")
+    cases: dict[str, Annotated[str, Field(pattern=REF_PATTERN)]] = Field(
+        min_length=1, description="Selector value → data element reference, e.g. {'111': 'GB11643@^1'}.")
+    otherwise: Literal["error", "skip"] = Field(
+        "error", description="A selector value not in cases: an error, or only counted (info) and skipped.")
+    description: str | None = None
+
+    @field_validator("cases", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value: Any) -> Any:
+        # An unquoted YAML key such as 111 is an int: selector values are compared as text.
+        return {str(_as_text(k)): v for k, v in value.items()} if isinstance(value, dict) else value
 
 
 class RegisteredServiceItemRule(_Model):
@@ -414,9 +501,21 @@ class TimelinessRule(_Model):
 
 
 DatasetRule = Annotated[
-    CompareRule | IdConsistencyRule | RangeRule | RegisteredServiceItemRule | TimelinessRule,
+    CompareRule | IdConsistencyRule | RangeRule | RegisteredServiceItemRule | TimelinessRule | RequiredIfRule
+    | StandardByRule,
     Field(discriminator="kind"),
 ]
+
+_RULE_COLUMN_ATTRS = ("left", "right", "field", "by", "id_field", "birth_date_field", "sex_field", "region_field")
+
+
+def rule_columns(rule: Any) -> list[str]:
+    """The columns a dataset rule reads, in order: its own attributes, then its condition's field."""
+    names = [v for attr in _RULE_COLUMN_ATTRS if (v := getattr(rule, attr, None))]
+    when = getattr(rule, "when", None)
+    if when is not None:
+        names.append(when.field)
+    return names
 
 
 class ShareAttributes(_Model):
@@ -489,10 +588,19 @@ class CatalogueSchema(_Entry):
             raise ValueError(f"field names must be unique; repeated: {', '.join(dupes)}")
         known = set(names)
         for rule in self.rules:
-            for attr in ("left", "right", "field", "id_field", "birth_date_field", "sex_field", "region_field"):
-                col = getattr(rule, attr, None)
-                if col is not None and col not in known:
+            for col in rule_columns(rule):
+                if col not in known:
                     raise ValueError(f"rule {rule.kind!r} names unknown field {col!r}")
+        chosen = [r.field for r in self.rules if isinstance(r, StandardByRule)]
+        for name in chosen:
+            if chosen.count(name) > 1:
+                raise ValueError(f"field {name!r} has more than one standard_by rule")
+            if self.field(name).standard is not None:
+                raise ValueError(f"field {name!r} binds a standard and has a standard_by rule: its standard "
+                                 "is either fixed (standard) or chosen by another column (standard_by)")
+        for rule in self.rules:
+            if isinstance(rule, StandardByRule) and rule.by == rule.field:
+                raise ValueError(f"standard_by: field {rule.field!r} cannot choose its own standard")
         return self
 
     def field(self, name: str) -> FieldSpec:

@@ -27,6 +27,7 @@ from govstd.standards.models import (
     CatalogueSchema,
     CodeSet,
     CompareRule,
+    Condition,
     DataElement,
     DataType,
     FieldSpec,
@@ -36,8 +37,11 @@ from govstd.standards.models import (
     QualityDimension,
     RangeRule,
     RegisteredServiceItemRule,
+    RequiredIfRule,
     ShareType,
+    StandardByRule,
     TimelinessRule,
+    rule_columns,
 )
 from govstd.standards.numbers import gb11643, gb11714, gb32100, gbt2260, mobile, service_item
 from govstd.standards.numbers.service_item import Layout as ServiceItemLayout
@@ -73,6 +77,10 @@ INDICATORS: dict[str, tuple[QualityDimension, str]] = {
     "normalised": (D.CONFORMITY, "数据标准"),
     "excel_damage": (D.ACCURACY, "脏数据出现率"),
     "masked": (D.CONFORMITY, "安全规范"),
+    "required_if": (D.COMPLETENESS, "数据元素完整性"),
+    "standard_by": (D.CONFORMITY, "数据标准"),
+    "sentinel": (D.CONFORMITY, "数据标准"),
+    "whitespace": (D.CONFORMITY, "数据标准"),
 }
 
 #: Code sets at most this long are inlined into the predicate; longer ones become reference tables.
@@ -174,8 +182,10 @@ def bind(spec: FieldSpec, resolver: Resolver) -> Binding:
 
 class _Builder:
     def __init__(self, schema: CatalogueSchema, bindings: dict[str, Binding], *, today: dt.date,
-                 now: dt.datetime, service_items: ServiceItemCodes | None) -> None:
+                 now: dt.datetime, service_items: ServiceItemCodes | None, resolver: Resolver | None = None) -> None:
         self.schema = schema
+        #: Resolves the standards a ``standard_by`` rule chooses (the fields' own are bound already).
+        self.resolver = resolver or builtin_resolver
         self.bindings = bindings
         self.today = today
         self.now = now
@@ -228,11 +238,13 @@ class _Builder:
     def field_checks(self, b: Binding) -> None:
         name, spec = b.name, b.spec
         raw = col(name)
-        present = not_(fn("is_blank", raw))
+        present: Expr = not_(fn("is_blank", raw))
         if spec.required:
             self.row(f"{name}.not_null", "not_null", [name], f"{_label(spec)} must not be empty",
                      expect=present)
         value = fn("trim", raw)
+        if spec.sentinels:
+            present = self.sentinel(b, value, present)
         if b.algorithm in MOD11_2_ALGORITHMS:
             self.mod11_2(b, raw, present)
         elif b.algorithm == "gb32100":
@@ -251,6 +263,7 @@ class _Builder:
         if b.code_set is not None:
             self.code_set(b, value, present)
         self.numeric_range(b, value, present)
+        self.free_text(b, raw, present)
 
     def representation(self, b: Binding, value: Expr, present: Expr) -> None:
         """Fields without an identifier algorithm: type, length and pattern of the bound element."""
@@ -653,6 +666,10 @@ class _Builder:
                 self.registered(rid, rule)
             elif isinstance(rule, TimelinessRule):
                 self.timeliness(rid, rule)
+            elif isinstance(rule, RequiredIfRule):
+                self.required_if(rid, rule)
+            elif isinstance(rule, StandardByRule):
+                self.standard_by(rid, rule)
 
     def _typed(self, name: str) -> tuple[Expr, str]:
         b = self.bindings[name]
@@ -660,6 +677,9 @@ class _Builder:
         if data_type == DataType.STRING and b.element is not None:
             data_type = b.element.data_type
         value = fn("trim", col(name))
+        if b.spec.sentinels and data_type != DataType.STRING:
+            # A sentinel (9999-12-31 = 长期) may parse as a value: it takes part in no comparison.
+            value = ir.if_else(in_values(value, b.spec.sentinels), lit(None), value)
         if data_type in (DataType.DATE, DataType.DATETIME):
             return fn("to_timestamp", value), "time"
         if data_type in (DataType.INTEGER, DataType.DECIMAL):
@@ -684,10 +704,11 @@ class _Builder:
             if v is None:
                 return None
             if isinstance(v, str):
-                parsed = _as_date(v)
+                parsed = _as_datetime(v)
                 if parsed is None:
-                    raise InputError(f"{rid}: bound {v!r} is not a date", field="rules", expected="YYYY-MM-DD")
-                return lit(dt.datetime.combine(parsed, dt.time()))
+                    raise InputError(f"{rid}: bound {v!r} is not a date or a date and time", field="rules",
+                                     expected="YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]")
+                return lit(parsed)
             return lit(v)
 
         if kind == "text":
@@ -766,6 +787,97 @@ class _Builder:
             details={"update_cycle": cycle.value, "max_age_days": max_age.days},
         ))
 
+    # ---- conditional rules, sentinels, free text (issue 13) ------------------------------
+
+    def sentinel(self, b: Binding, value: Expr, present: Expr) -> Expr:
+        """Count the field's sentinel values (长期 = no expiry) in an info check; return the rows its
+        other checks look at: present and not a sentinel, so a sentinel is never a type error."""
+        sentinels = b.spec.sentinels
+        is_sentinel = in_values(value, sentinels)
+        self.row(f"{b.name}.sentinel", "sentinel", [b.name],
+                 f"values with an agreed meaning ({', '.join(sentinels)}): valid, left out of type, range "
+                 "and compare checks", expect=not_(is_sentinel), applies=present, severity="info",
+                 breakdown={s: eq(value, lit(s)) for s in sentinels})
+        return and_(present, not_(is_sentinel))
+
+    def free_text(self, b: Binding, raw: Expr, present: Expr) -> None:
+        """Leading or trailing whitespace (ASCII, U+3000 ideographic, no-break …) in a free-text field:
+        recoverable, but not the value as it should be stored (规范性), so a warning; every other check
+        reads the trimmed value. Identifiers report whitespace in their own ``normalised`` check, and a
+        column whose standard another column chooses is judged by that standard."""
+        data_type = b.spec.data_type if b.spec.data_type != DataType.STRING or b.element is None else \
+            b.element.data_type
+        chosen = any(isinstance(r, StandardByRule) and r.field == b.name for r in self.schema.rules)
+        if b.is_identifier or b.code_set is not None or data_type != DataType.STRING or chosen:
+            return
+        self.row(f"{b.name}.whitespace", "whitespace", [b.name],
+                 f"{_label(b.spec)} has no leading or trailing whitespace (full-width and no-break spaces "
+                 "included); the trimmed value is used by every other check",
+                 expect=eq(raw, fn("trim", raw)), applies=present, severity="warning")
+
+    def condition(self, when: Condition) -> Expr:
+        """A rule's condition as a predicate. A blank field is neither in nor not in any list."""
+        blank = fn("is_blank", col(when.field))
+        value = fn("trim", col(when.field))
+        if when.present is not None:
+            return not_(blank) if when.present else blank
+        if when.in_ is not None:
+            return and_(not_(blank), in_values(value, when.in_))
+        return and_(not_(blank), not_(in_values(value, when.not_in or [])))
+
+    def required_if(self, rid: str, rule: RequiredIfRule) -> None:
+        when = rule.when
+        test = (f"is {'present' if when.present else 'blank'}" if when.present is not None
+                else f"is one of {', '.join(when.in_)}" if when.in_ is not None
+                else f"is not one of {', '.join(when.not_in or [])}")
+        self.row(rid, "required_if", [rule.field, when.field],
+                 rule.description or f"{rule.field} must not be empty where {when.field} {test}",
+                 expect=not_(fn("is_blank", col(rule.field))), applies=self.condition(when))
+
+    def standard_by(self, rid: str, rule: StandardByRule) -> None:
+        """Each standard a selector value names is derived by the one field derivation (a builder of its
+        own, so its normalised values and rule ids stay apart), then limited to the rows whose selector
+        names it: ``<field>.<standard id>.<check>``. Rows whose selector names no standard are counted."""
+        parent = self.bindings[rule.field]
+        selector = fn("trim", col(rule.by))
+        values_of: dict[str, list[str]] = {}
+        for value, ref in rule.cases.items():
+            values_of.setdefault(ref, []).append(value)
+        for ref, values in values_of.items():
+            spec = parent.spec.model_copy(update={"standard": ref, "required": False, "length": None,
+                                                  "code_set": None, "pattern": None, "minimum": None,
+                                                  "maximum": None, "sentinels": [], "key": False})
+            chosen = bind(spec, self.resolver)
+            if chosen.element is None:
+                raise InputError(f"{rid}: {ref!r} is not a data element", field="rules",
+                                 expected="a field standard (data element) reference per selector value")
+            sub = _Builder(self.schema, {rule.field: chosen}, today=self.today, now=self.now,
+                           service_items=self.service_items, resolver=self.resolver)
+            sub.tables = self.tables
+            sub.field_checks(chosen)
+            self.warnings.extend(sub.warnings)
+            selected = in_values(selector, sorted(values))
+            for check in sub.checks:
+                assert isinstance(check, ir.RowCheck)
+                self.checks.append(check.model_copy(update={
+                    "rule_id": f"{rule.field}.{chosen.element.id}.{check.rule_id.removeprefix(rule.field + '.')}",
+                    "applies": and_(selected, check.applies),
+                    "description": f"where {rule.by} is {' / '.join(values)}: {check.description}",
+                    "sample_columns": [rule.field, rule.by],
+                }))
+            # The column is shown with the safest masking any of its standards asks for.
+            safer = chosen.masking is not None and (parent.masking is None or
+                                                    _shows(chosen.masking) < _shows(parent.masking))
+            if safer:
+                parent.masking = chosen.masking
+        self.row(rid, "standard_by", [rule.field, rule.by],
+                 rule.description or f"{rule.by} names a standard for {rule.field} ({', '.join(rule.cases)})"
+                 + ("" if rule.otherwise == "error" else ": other values are counted, their rows not checked"),
+                 expect=in_values(selector, sorted(rule.cases)), applies=not_(fn("is_blank", col(rule.field))),
+                 severity="error" if rule.otherwise == "error" else "info",
+                 breakdown={"selector_blank": fn("is_blank", col(rule.by))},
+                 details={"cases": dict(rule.cases), "otherwise": rule.otherwise})
+
 
 def sex_codes(code_set: CodeSet | None) -> tuple[str, str]:
     """(male, female) codes of a sex field: the codes labelled 男性 / 女性 in its code set, else
@@ -816,7 +928,7 @@ def derive(
     today = today or now.date()
     present = set(columns) if columns is not None else {f.name for f in schema.fields}
     bindings = {f.name: bind(f, resolve) for f in schema.fields if f.name in present}
-    builder = _Builder(schema, bindings, today=today, now=now, service_items=service_items)
+    builder = _Builder(schema, bindings, today=today, now=now, service_items=service_items, resolver=resolve)
     for f in schema.fields:
         if f.name not in bindings:
             builder.warnings.append(f"column {f.name!r} is not in the data: its checks were not run")
@@ -849,12 +961,12 @@ def service_item_codes_from(source: Any) -> ServiceItemCodes:
 
 
 def _rule_columns(rule: Any) -> list[str]:
-    names = []
-    for attr in ("left", "right", "field", "id_field", "birth_date_field", "sex_field", "region_field"):
-        value = getattr(rule, attr, None)
-        if value:
-            names.append(value)
-    return names
+    return rule_columns(rule)
+
+
+def _shows(rule: MaskingRule) -> int:
+    """How many characters a masking rule leaves visible (the fewer, the safer)."""
+    return rule.keep_start + rule.keep_end
 
 
 def _label(spec: FieldSpec) -> str:
@@ -870,6 +982,15 @@ def _num(v: float | None) -> str:
 def _flag(value: Any) -> bool:
     """A boolean option as written in YAML or on a command line (``true``, ``"true"``, ``1``)."""
     return value if isinstance(value, bool) else str(value).strip().lower() in {"true", "yes", "1", "on"}
+
+
+def _as_datetime(text: str) -> dt.datetime | None:
+    """A range bound: ``YYYY-MM-DD`` (midnight) or ``YYYY-MM-DD[T ]HH:MM[:SS]``, no time zone."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return value if value.tzinfo is None else None
 
 
 def _as_date(value: Any) -> dt.date | None:
