@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 import messy
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
@@ -217,6 +219,18 @@ def test_duplicate_headers_are_an_error_naming_both_columns(tmp_path: Path, head
     path = tmp_path / "dup.csv"
     path.write_text(header + "\n张三,11010519491231002X,2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"duplicate column name\(s\): .* \(columns \d and 3\)"):
+        open_source(duckdb.connect(), path, workdir=tmp_path)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_header_holding_a_nul_character_is_an_input_error(tmp_path: Path, fmt: str) -> None:
+    # Found by the fuzz suite: no engine can name such a column, which surfaced as an internal error.
+    path = tmp_path / f"nul.{fmt}"
+    if fmt == "jsonl":
+        path.write_text('{"name": "张三", "\\u0000id": "1"}\n', encoding="utf-8")
+    else:
+        pq.write_table(pa.table({"name": ["张三"], "\x00id": ["1"]}), path)
+    with pytest.raises(InputError, match="NUL character: column 2"):
         open_source(duckdb.connect(), path, workdir=tmp_path)
 
 

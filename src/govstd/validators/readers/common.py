@@ -85,8 +85,8 @@ def _fold(name: object) -> str:
 
 def unique_names(header: Sequence[str], *, source: str | None = None, fold: bool = True) -> list[str]:
     """Header cells as column names: blanks become column_N (a clash with a named column gets _2 …);
-    two cells naming the same column are an InputError (``refuse_duplicates``)."""
-    refuse_duplicates(header, source=source, fold=fold)
+    two cells naming the same column are an InputError (``check_header_names``)."""
+    check_header_names(header, source=source, fold=fold)
     out: list[str] = []
     seen: set[str] = set()
     for i, raw in enumerate(header, start=1):
@@ -100,13 +100,19 @@ def unique_names(header: Sequence[str], *, source: str | None = None, fold: bool
     return out
 
 
-def refuse_duplicates(header: Sequence[str], *, source: str | None = None, fold: bool = True) -> None:
-    """Raise if two header cells name the same column as columns are matched (ignoring case and white
-    space): renaming the second would leave it silently unchecked, and which of the two holds the data
-    the schema means is for the department to say.
+def check_header_names(header: Sequence[str], *, source: str | None = None, fold: bool = True) -> None:
+    """Raise if a header cell holds a NUL character (no engine can name such a column), or if two header
+    cells name the same column as columns are matched (ignoring case and white space): renaming the second
+    would leave it silently unchecked, and which of the two holds the data the schema means is for the
+    department to say.
 
     ``fold=False`` refuses only identical names: a database's quoted identifiers ``"Amount"`` and
     ``"amount"`` are two real columns, and the exact name is matched first."""
+    broken = [str(i) for i, raw in enumerate(header, start=1) if raw and "\x00" in raw]
+    if broken:
+        raise InputError(f"header cell(s) holding a NUL character: column {', '.join(broken)}", path=source,
+                         expected="column names of printable text",
+                         hint="the file may be binary, or UTF-16 read as another encoding")
     first: dict[str, int] = {}
     repeats: list[str] = []
     for i, raw in enumerate(header, start=1):

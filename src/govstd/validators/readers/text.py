@@ -29,7 +29,7 @@ from govstd.validators.readers.common import (
     find_header,
     lit,
     q,
-    refuse_duplicates,
+    check_header_names,
     unique_names,
 )
 from govstd.validators.readers.encoding import (
@@ -141,7 +141,7 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, en
     except duckdb.Error as exc:
         raise duckdb_input_error(exc, spath, expected="JSON Lines: one JSON object per line") from None
     names = [str(r[0]) for r in described]
-    refuse_duplicates(names, source=spath)
+    check_header_names(names, source=spath)
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names,
                           format="jsonl", source=spath, encoding=enc, path=path, hashes=hashes,
                           size=path.stat().st_size)
