@@ -14,9 +14,9 @@ import re
 from importlib import resources
 
 from govstd.errors import NotFoundError
-from govstd.standards.versions import Resolved, resolve_among, split_ref
 from govstd.standards.loader import load_text
 from govstd.standards.models import AnyEntry, EntryKind
+from govstd.standards.versions import Resolved, resolve_among, split_ref
 
 _KEY_STRIP = re.compile(r"[\s/\\]+")
 
