@@ -26,15 +26,16 @@ from govstd.errors import InputError
 from govstd.registry.resolve import load_schema, resolver_for
 from govstd.standards.models import CatalogueSchema, RegisteredServiceItemRule
 from govstd.validators.derive import (
+    Binding,
     Resolver,
     ServiceItemCodes,
-    bind,
+    bind_fields,
     derive,
     service_item_codes_from,
 )
 from govstd.validators.engine import DuckDBEngine, EngineConfig, connect, map_columns
 from govstd.validators.readers import LoadedSource, hash_file, open_source
-from govstd.validators.results import CheckResult, DatasetInfo, ValidationResult
+from govstd.validators.results import CheckResult, DatasetInfo, FieldBinding, ValidationResult
 
 #: File fingerprints in DatasetInfo: SHA-256, and SM3 (GB/T 32905) where OpenSSL provides it.
 HASHES = ("sha256", "sm3")
@@ -89,31 +90,41 @@ def validate(
             items = service_item_codes_from(service_items)
         elif reg is not None and needs_items:
             items = service_item_codes_from(reg)
+        bindings = bind_fields(catalogue, resolve)
         if engine != "duckdb":
             from govstd.validators import engines
 
-            result = engines.run(engine, source, catalogue, resolve=resolve, items=items, encoding=encoding,
-                                 sheet=sheet, table=table, query=query, sample_size=sample_size, today=today,
-                                 spark_master=spark_master, registry_label=getattr(reg, "location", None),
+            result = engines.run(engine, source, catalogue, resolve=resolve, bindings=bindings, items=items,
+                                 encoding=encoding, sheet=sheet, table=table, query=query, sample_size=sample_size,
+                                 today=today, spark_master=spark_master, registry_label=getattr(reg, "location", None),
                                  started=started)
         else:
-            result = _run(source, catalogue, resolve=resolve, items=items, encoding=encoding, sheet=sheet,
-                          table=table, query=query, sample_size=sample_size, today=today, progress=progress,
-                          config=EngineConfig(memory_limit=memory_limit, threads=threads,
-                                              temp_directory=temp_directory),
+            result = _run(source, catalogue, resolve=resolve, bindings=bindings, items=items, encoding=encoding,
+                          sheet=sheet, table=table, query=query, sample_size=sample_size, today=today,
+                          progress=progress, config=EngineConfig(memory_limit=memory_limit, threads=threads,
+                                                                 temp_directory=temp_directory),
                           registry_label=getattr(reg, "location", None), started=started)
         # Which versions the checks came from comes first: it qualifies every other line.
-        return result.model_copy(update={"warnings": [*dict.fromkeys(notes), *result.warnings]})
+        return result.model_copy(update={
+            "warnings": [*dict.fromkeys(notes), *result.warnings], "catalogue": catalogue,
+            "bindings": {name: _binding_record(b) for name, b in bindings.items()},
+        })
     finally:
         if reg is not None and isinstance(registry, str | Path):
             reg.close()
 
 
-def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, items: ServiceItemCodes | None,
-         encoding: str | None, sheet: str | int | None, table: str | None, query: str | None, sample_size: int,
-         today: dt.date | None, progress: bool, config: EngineConfig, registry_label: str | None,
-         started: dt.datetime) -> ValidationResult:
-    bindings = {f.name: bind(f, resolve) for f in catalogue.fields}
+def _binding_record(binding: Binding) -> FieldBinding:
+    """What the result keeps of a field's binding: the pinned versions and the masking decision."""
+    pinned = [f"{e.id}@{e.version}" if e is not None else None for e in (binding.element, binding.code_set)]
+    return FieldBinding(standard=pinned[0] or (pinned[1] if binding.spec.standard else None),
+                        code_set=pinned[1], algorithm=binding.algorithm, pii=binding.pii, masking=binding.masking)
+
+
+def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, bindings: Mapping[str, Binding],
+         items: ServiceItemCodes | None, encoding: str | None, sheet: str | int | None, table: str | None,
+         query: str | None, sample_size: int, today: dt.date | None, progress: bool, config: EngineConfig,
+         registry_label: str | None, started: dt.datetime) -> ValidationResult:
     expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
     text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in (f.name, f.name_zh) if n]
     algorithms = _available_hashes()
@@ -129,7 +140,7 @@ def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, items: S
             mapping, warnings = match_columns(catalogue, loaded)
             map_columns(con, loaded, mapping)
             derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today,
-                                service_items=items)
+                                service_items=items, bindings=bindings)
             runner = DuckDBEngine(con, loaded, progress=progress)
             rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
             hashes = hasher.result()
