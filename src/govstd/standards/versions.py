@@ -7,9 +7,10 @@ Ranges follow npm / Cargo caret and tilde rules (``^1.2`` = ``>=1.2.0 <2.0.0``, 
 This module is also the one place that decides which version a reference resolves to
 (``choose_version``), so the registry and the built-in library agree. It lives in ``standards/``
 because the built-in library applies the rule too, and ``standards/`` imports nothing from
-``registry/``; ``govstd.registry.versions`` re-exports it for the registry's callers. Like npm, which prefers a
-release that is not deprecated and takes a pre-release only when nothing else fits, a reference takes
-the highest version in range from the first of these tiers that has one:
+``registry/``; ``govstd.registry.versions`` re-exports it for the registry's callers.
+
+Like npm, which prefers a release that is not deprecated and takes a pre-release only when nothing
+else fits, a reference takes the highest version in range from the first of these tiers that has one:
 
 1. standard / preferred_standard (the agreed standards);
 2. superseded — deprecated, chosen with a warning; never for ``latest`` (a bare name);

@@ -107,18 +107,11 @@ def validate(
         # Which versions the checks came from comes first: it qualifies every other line.
         return result.model_copy(update={
             "warnings": [*dict.fromkeys(notes), *result.warnings], "catalogue": catalogue,
-            "bindings": {name: _binding_record(b) for name, b in bindings.items()},
+            "bindings": {name: FieldBinding.of(b) for name, b in bindings.items()},
         })
     finally:
         if reg is not None and isinstance(registry, str | Path):
             reg.close()
-
-
-def _binding_record(binding: Binding) -> FieldBinding:
-    """What the result keeps of a field's binding: the pinned versions and the masking decision."""
-    pinned = [f"{e.id}@{e.version}" if e is not None else None for e in (binding.element, binding.code_set)]
-    return FieldBinding(standard=pinned[0] or (pinned[1] if binding.spec.standard else None),
-                        code_set=pinned[1], algorithm=binding.algorithm, pii=binding.pii, masking=binding.masking)
 
 
 def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, bindings: Mapping[str, Binding],

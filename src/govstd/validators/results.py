@@ -8,11 +8,14 @@ PostgreSQL) fills the same models, so their results compare field by field.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from govstd.standards.models import CatalogueSchema, MaskingRule, PiiClass, QualityDimension
+
+if TYPE_CHECKING:
+    from govstd.validators.derive import Binding
 
 
 class _Model(BaseModel):
@@ -72,6 +75,14 @@ class FieldBinding(_Model):
     algorithm: str | None = Field(None, description="The identifier algorithm checked, e.g. 'gb11643'.")
     pii: PiiClass = PiiClass.NONE
     masking: MaskingRule | None = Field(None, description="How its values are masked; None: not personal data.")
+
+    @classmethod
+    def of(cls, binding: Binding) -> FieldBinding:
+        """What a result keeps of a field's binding (``govstd.validators.derive.bind``)."""
+        element, code_set = (f"{e.id}@{e.version}" if e is not None else None
+                             for e in (binding.element, binding.code_set))
+        return cls(standard=element or (code_set if binding.spec.standard else None), code_set=code_set,
+                   algorithm=binding.algorithm, pii=binding.pii, masking=binding.masking)
 
 
 class ValidationResult(_Model):
