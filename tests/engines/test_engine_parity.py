@@ -19,6 +19,7 @@ import messy
 import pytest
 from engine_testlib import assert_same, comparable, load_table
 
+from govstd.registry.resolve import load_schema
 from govstd.validators import api, scorecard
 from govstd.validators.results import ValidationResult
 
@@ -88,7 +89,7 @@ def test_postgres_gives_duckdbs_result_on_the_messy_dataset(pg_url: str, messy_t
 @pytest.mark.postgres
 def test_scorecards_identical_on_all_three_engines(spark: Any, pg_url: str, messy_table: str,
                                                    messy_parquet: Path, on_duckdb: ValidationResult) -> None:
-    schema = api._load_schema(messy.SCHEMA, None, {})
+    schema, _ = load_schema(messy.SCHEMA)
     cards = {
         "duckdb": scorecard.build(on_duckdb, schema),
         "spark": scorecard.build(validate(messy_parquet, engine="spark"), schema),

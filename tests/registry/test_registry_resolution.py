@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from registry_testlib import SCHEMA, CliResult, build
+from registry_testlib import CODE_SET, SCHEMA, CliResult, build
 
 from govstd.errors import NotFoundError
 from govstd.registry.store import Registry
@@ -182,3 +182,71 @@ def test_validate_cli_prints_the_resolution_warning(
     result = cli("validate", str(tmp_path / "data.csv"), "--schema", "510100-00001@^1", "--registry", registry_url)
     assert result.code == 0, result.err
     assert "warning: GBT39554.1@^1 resolved to 1.0.0, a candidate" in result.err
+
+
+# --------------------------------------------------------------------------- one resolver for every command
+
+
+def _binds_beyond_the_file(tmp_path: Path) -> Path:
+    """A schema file that defines TEST_CS@1.0.0 but binds ``TEST_CS@^2``, and a CSV that fits it."""
+    schema = build(SCHEMA, fields=[{"name": "dm", "code_set": "TEST_CS@^2"}])
+    path = tmp_path / "schema.yaml"
+    docs = [build(CODE_SET).model_dump_json(exclude_none=True), schema.model_dump_json(exclude_none=True)]
+    path.write_text("\n---\n".join(docs), encoding="utf-8")
+    (tmp_path / "data.csv").write_text("dm\n1\n", encoding="utf-8")
+    return path
+
+
+def test_every_command_refuses_a_range_the_schema_file_does_not_hold(tmp_path: Path) -> None:
+    """``validate``, ``lint``, ``export`` (JSON Schema and GX) and the GX conditions once disagreed here:
+    the exports pinned 1.0.0 silently. One resolver: all refuse, in the same words."""
+    from govstd.commands.lint import lint_paths
+    from govstd.export import export, load_source
+    from govstd.integrations.gx.conditions import field_condition
+
+    path = _binds_beyond_the_file(tmp_path)
+    errors: dict[str, NotFoundError] = {}
+    with pytest.raises(NotFoundError) as caught:
+        validate(tmp_path / "data.csv", path)
+    errors["validate"] = caught.value
+    for fmt in ("jsonschema", "gx"):
+        with pytest.raises(NotFoundError) as caught:
+            export(fmt, load_source(schema_file=path))
+        errors[f"export {fmt}"] = caught.value
+    with pytest.raises(NotFoundError) as caught:
+        field_condition("dm", "code_set", {"code_set": "TEST_CS@^2"}, entries=[CODE_SET])
+    errors["gx condition"] = caught.value
+    assert {type(e) for e in errors.values()} == {NoMatchingVersionError}
+    assert {e.message for e in errors.values()} == {"no version of TEST_CS matches 'TEST_CS@^2'"}
+    hints = {k: e.hint or "" for k, e in errors.items()}
+    assert all("1.0.0 (standard)" in h for h in hints.values()), hints
+    assert len({h for k, h in hints.items() if k != "gx condition"}) == 1  # same file: same words
+    findings = lint_paths([path])
+    assert [(f.level, f.entry) for f in findings] == [("error", "510100-00001@1.0.0")]
+    assert findings[0].message == f"{errors['validate'].message} (hint: {errors['validate'].hint})"
+
+
+def test_every_command_on_the_command_line(cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    path = _binds_beyond_the_file(tmp_path)
+    runs = {
+        "validate": cli("validate", str(tmp_path / "data.csv"), "--schema-file", str(path)),
+        "lint": cli("lint", str(path)),
+        "export jsonschema": cli("export", "jsonschema", "--schema-file", str(path), "-o", str(tmp_path / "s.json")),
+        "export gx": cli("export", "gx", "--schema-file", str(path), "-o", str(tmp_path / "gx.json")),
+    }
+    for how, result in runs.items():
+        assert result.code == (1 if how == "lint" else 2), (how, result.err)
+        assert "no version of TEST_CS matches 'TEST_CS@^2'" in result.err, how
+    assert not (tmp_path / "s.json").exists() and not (tmp_path / "gx.json").exists()
+
+
+def test_the_file_still_answers_a_range_it_holds(tmp_path: Path) -> None:
+    """The control: bound as ``TEST_CS@^1``, every command takes the file's 1.0.0."""
+    from govstd.commands.lint import lint_paths
+    from govstd.export import load_source
+
+    path = _binds_beyond_the_file(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("TEST_CS@^2", "TEST_CS@^1"), encoding="utf-8")
+    assert validate(tmp_path / "data.csv", path).check("dm.code_set").failed == 0
+    assert load_source(schema_file=path).binding("dm").code_set is not None
+    assert lint_paths([path]) == []

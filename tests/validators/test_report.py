@@ -335,61 +335,114 @@ def test_html_with_thousands_of_checks_in_chromium(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- finish (what `validate` calls)
 
 
-def test_finish_writes_prints_and_returns_the_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_finish_writes_or_renders_and_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from govstd.validators.report import finish
 
-    code = finish(make_result(), make_schema("unconditional"), out_dir=tmp_path / "o", formats=["md", "junit"])
+    done = finish(make_result(), make_schema("unconditional"), out_dir=tmp_path / "o", formats=["md", "junit"])
+    assert done.scorecard.verdict.verdict == sc.Verdict.FAIL  # PII exposures under unconditional sharing
+    assert sorted(p.name for p in done.written.values()) == ["scorecard.junit.xml", "scorecard.md"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["scorecard.junit.xml", "scorecard.md"]
+    assert done.texts == {}
+    # No directory: every format asked for comes back as text; the command decides where it goes.
+    rendered = finish(make_result(), make_schema("not_shared"), formats=["json", "md"])
+    assert rendered.written == {} and sorted(rendered.texts) == ["json", "md"]
+    assert json.loads(rendered.texts["json"])["verdict"]["verdict"] == "PASS"
+    assert capsys.readouterr() == ("", "")
+    # The schema the run resolved travels in the result; without it there is nothing to judge by.
+    carried = make_result().model_copy(update={"catalogue": make_schema("not_shared")})
+    assert finish(carried).scorecard.verdict.verdict == sc.Verdict.PASS
+    with pytest.raises(InputError, match="does not carry the catalogue schema"):
+        finish(make_result())
+
+
+def test_report_writes_prints_and_returns_the_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from govstd.commands.validate import report
+
+    code = report(make_result(), make_schema("unconditional"), out_dir=tmp_path / "o", formats=["md", "junit"])
     assert code == 1  # FAIL: PII exposures under unconditional sharing
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["scorecard.junit.xml", "scorecard.md"]
     out = capsys.readouterr().out
     assert "不通过 FAIL" in out and "scorecard.md" in out
-    assert finish(make_result(), make_schema("not_shared"), out_dir=tmp_path / "d") == 0
+    assert report(make_result(), make_schema("not_shared"), out_dir=tmp_path / "d") == 0
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["scorecard.html", "scorecard.json"]
     capsys.readouterr()
     # One format and no --out: the report on stdout, the summary on stderr — pipeable.
-    assert finish(make_result(), make_schema("not_shared"), formats=["json"]) == 0
+    assert report(make_result(), make_schema("not_shared"), formats=["json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["verdict"]["verdict"] == "PASS" and "PASS" in captured.err
     with pytest.raises(InputError, match="need --out"):
-        finish(make_result(), make_schema(), formats=["json", "html"])
+        report(make_result(), make_schema(), formats=["json", "html"])
+    with pytest.raises(InputError, match="--json already uses"):
+        report(make_result(), make_schema(), formats=["md"], stdout_taken=True)
 
 
-def test_finish_fail_on_warn() -> None:
-    from govstd.validators.report import finish
+def test_report_fail_on_warn() -> None:
+    from govstd.commands.validate import report
 
     result = make_result()
     result.checks = [c for c in result.checks if c.rule != "pii_exposure"]
     result.checks[2].failed = 100  # phone.pattern: 880 / 980 = 89.8%, between conditional's 80 and 95: WARN
     card = sc.build(result, make_schema("conditional"))
     assert card.verdict.verdict == sc.Verdict.WARN
-    assert finish(result, make_schema("conditional"), quiet=True) == 0
-    assert finish(result, make_schema("conditional"), quiet=True, fail_on="warn") == 1
+    assert report(result, make_schema("conditional"), quiet=True) == 0
+    assert report(result, make_schema("conditional"), quiet=True, fail_on="warn") == 1
     strict = {"gate": {"conditional": {"min_check": 95, "warn_check": 99}}}
-    assert finish(result, make_schema("conditional"), quiet=True, policy=strict) == 1
+    assert report(result, make_schema("conditional"), quiet=True, policy=strict) == 1
 
 
-def test_resolve_schema_from_file_and_registry(tmp_path: Path) -> None:
+def test_the_scorecard_judges_by_the_schema_the_run_resolved(tmp_path: Path) -> None:
+    """The result carries the schema object the run used: the report neither reloads a file nor
+    resolves a range again (which a publish in between could have moved)."""
     from govstd.registry.store import Registry
     from govstd.standards.loader import load_text
-    from govstd.validators.report import resolve_schema
+    from govstd.validators.api import validate
+    from govstd.validators.report import finish
 
-    schema = make_schema()
-    result = make_result()
-    assert resolve_schema(result, schema) is schema
     yaml_text = (
         "kind: catalogue_schema\nid: TEST-0002\nversion: 2.0.0\nname_zh: 低保对象名册\nprovider: {name: 某市民政局}\n"
         "share: {share_type: conditional}\nfields:\n  - {name: id_number, standard: 'GB11643@^1'}\n"
     )
+    data = tmp_path / "data.csv"
+    data.write_text("id_number\n11010519491231002X\n", encoding="utf-8")
     path = tmp_path / "schema.yaml"
     path.write_text(yaml_text, encoding="utf-8")
-    assert resolve_schema(result, path).ref == "TEST-0002@2.0.0"
-    assert resolve_schema(result, str(path)).share.share_type.value == "conditional"
+    from_file = validate(data, path)
+    path.unlink()  # the report needs the file no more
+    assert finish(from_file).scorecard.schema_info.share_type.value == "conditional"
+    assert from_file.catalogue is not None and from_file.catalogue.ref == "TEST-0002@2.0.0"
+    assert "catalogue" not in from_file.model_dump(mode="json")  # the object stays out of the JSON
     url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     with Registry(url) as registry:
         registry.init()
         registry.publish(load_text(yaml_text), actor="test")
-        later = yaml_text.replace("version: 2.0.0", "version: 2.1.0")
+        result = validate(data, "TEST-0002@^2", registry=registry)
+        later = yaml_text.replace("version: 2.0.0", "version: 2.1.0").replace("低保对象名册", "低保对象名册（新）")
         registry.publish(load_text(later), actor="test")
-        # The run used 2.0.0: the scorecard judges by 2.0.0 even though ^2 now resolves to 2.1.0.
-        assert resolve_schema(result, "TEST-0002@^2", registry).version == "2.0.0"
-    assert resolve_schema(result, "TEST-0002@^2", url).version == "2.0.0"
+        assert registry.resolve("TEST-0002@^2").version == "2.1.0"
+    # ^2 now resolves to 2.1.0 (renamed); the run used 2.0.0, and so does its scorecard.
+    card = finish(result).scorecard
+    assert (card.schema_info.version, card.schema_info.name_zh) == ("2.0.0", "低保对象名册")
+
+
+def test_the_result_records_the_bindings_and_masking_the_run_decided(tmp_path: Path) -> None:
+    from govstd.standards import library
+    from govstd.validators.api import validate
+
+    path = tmp_path / "schema.yaml"
+    path.write_text(
+        "kind: catalogue_schema\nid: TEST-0003\nname_zh: 测试\nprovider: {name: 某局}\n"
+        "share: {share_type: conditional}\n"
+        "fields:\n  - {name: id_number, standard: 'GB11643@^1'}\n  - {name: amount, data_type: decimal}\n",
+        encoding="utf-8")
+    data = tmp_path / "data.csv"
+    data.write_text("id_number,amount\n11010519491231002X,1.5\n", encoding="utf-8")
+    result = validate(data, path)
+    element = library.lookup("GB11643@^1").entry
+    bound = result.bindings["id_number"]
+    assert bound.standard == f"{element.id}@{element.version}" and bound.algorithm == "gb11643"
+    assert bound.pii.value == "id_number" and bound.masking == element.masking and bound.masking is not None
+    assert result.masking == {"id_number": element.masking, "amount": None}
+    dumped = result.model_dump(mode="json")
+    assert dumped["bindings"]["amount"] == {"standard": None, "code_set": None, "algorithm": None, "pii": "none",
+                                            "masking": None}
+    assert ValidationResult.model_validate(dumped).bindings == result.bindings  # the JSON reads back

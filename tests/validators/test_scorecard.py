@@ -30,9 +30,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govstd.errors import InputError
-from govstd.standards.models import CatalogueSchema, QualityDimension, ShareType
+from govstd.standards import library
+from govstd.standards.masking import mask
+from govstd.standards.models import CatalogueSchema, MaskingRule, PiiClass, QualityDimension, ShareType
 from govstd.validators import scorecard as sc
-from govstd.validators.results import CheckResult, DatasetInfo, Sample, ValidationResult
+from govstd.validators.results import CheckResult, DatasetInfo, FieldBinding, Sample, ValidationResult
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 PERSON_ID = "11010519491231002X"
@@ -374,6 +376,27 @@ def test_samples_are_masked_when_the_standard_is_a_version_the_library_lacks() -
     values = card.check("id.checksum").samples[0].values
     assert values["id_number"] != "1101051949" and "*" in (values["id_number"] or "")
     assert values["phone"] != "1391234" and "*" in (values["phone"] or "")
+
+
+def test_samples_are_masked_by_the_decisions_the_run_made() -> None:
+    """A run records how it masks each field (from the versions it bound, which a registry may
+    serve with their own rule); the scorecard applies those, and decides from the built-in library
+    only for a result that carries none."""
+    keep_two = MaskingRule(keep_start=2, keep_end=2)
+    leaky = Sample(row=7, values={"id_number": "1101051949", "name": "张三丰", "updated_at": "2025-01-01"})
+    samples = [check("id.checksum", "accuracy", 10, 1, ["id_number", "name", "updated_at"], samples=[leaky])]
+    decided = make_result(samples).model_copy(update={"bindings": {
+        "id_number": FieldBinding(standard="GB11643@2.0.0", pii=PiiClass.ID_NUMBER, masking=keep_two),
+        "name": FieldBinding(pii=PiiClass.NAME, masking=keep_two),
+        "updated_at": FieldBinding(masking=keep_two),  # the run's own decision, though not PII by the schema
+    }})
+    values = sc.build(decided, make_schema()).check("id.checksum").samples[0].values
+    assert values == {"id_number": "11******49", "name": mask("张三丰", keep_two), "updated_at": "20******01"}
+    assert "张三丰" not in values.values()
+    # Without the run's decisions: GB 11643's built-in rule (six and four kept), and none for updated_at.
+    values = sc.build(make_result(samples), make_schema()).check("id.checksum").samples[0].values
+    assert values["id_number"] == mask("1101051949", library.lookup("GB11643").entry.masking or MaskingRule())
+    assert values["id_number"] != "11******49" and values["updated_at"] == "2025-01-01"
 
 
 @pytest.mark.parametrize(("text", "expected"), [

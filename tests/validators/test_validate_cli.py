@@ -66,3 +66,15 @@ def test_memory_limit_and_threads_are_passed_to_duckdb(tmp_path: Path) -> None:
     assert proc.returncode == 1 and json.loads(proc.stdout)["dataset"]["rows"] == len(messy.ROWS)
     proc = run("validate", str(data), "--schema-file", SCHEMA, "--memory-limit", "lots")
     assert proc.returncode == 2 and "memory_limit" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_report_options_are_checked_before_the_run(tmp_path: Path) -> None:
+    """``--format``/``--out`` rules belong to the command, which checks them before reading any data:
+    the data file here does not even exist."""
+    missing = str(tmp_path / "nowhere.csv")
+    several = run("validate", missing, "--schema-file", SCHEMA, "--format", "json", "--format", "md")
+    assert several.returncode == 2 and "several --format values need --out DIR" in several.stderr
+    taken = run("validate", missing, "--schema-file", SCHEMA, "--json", "--format", "md")
+    assert taken.returncode == 2 and "--json already uses" in taken.stderr and taken.stdout == ""
+    for proc in (several, taken):
+        assert "nowhere.csv" not in proc.stderr and "Traceback" not in proc.stderr

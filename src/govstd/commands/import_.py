@@ -40,18 +40,23 @@ def gx_result(file: Path, schema_ref: str | None, schema_file: Path | None, regi
     """Score a GX validation result FILE (the JSON of a suite's or a checkpoint's result)."""
     from typing import Literal, cast
 
+    from govstd.commands.validate import report, report_formats
     from govstd.export import load_source
     from govstd.integrations.gx import results
     from govstd.validators import scorecard
-    from govstd.validators.report import finish
+    from govstd.validators.results import FieldBinding
 
     if (schema_ref is None) == (schema_file is None):
         raise click.UsageError("give --schema REF or --schema-file FILE")
+    chosen = report_formats(formats, out_dir)
     source = load_source(schema_ref, schema_file=schema_file, registry=registry)
     data = results.load(file)
     result = results.to_validation_result(data, schema_ref=source.schema.ref, source=str(file),
                                           expected_rules=[c.rule_id for c in source.checks])
+    # What the export derived is what the GX run checked: its schema and masking decisions go along.
+    result = result.model_copy(update={"catalogue": source.schema, "bindings": {
+        name: FieldBinding.of(b) for name, b in source.derivation.bindings.items()}})
     loaded = scorecard.load_policy(policy) if policy is not None else None
-    code = finish(result, source.schema, out_dir=out_dir, formats=formats, policy=loaded,
+    code = report(result, out_dir=out_dir, formats=chosen, policy=loaded,
                   fail_on=cast(Literal["warn", "fail"], fail_on), quiet=quiet)
     raise SystemExit(code)

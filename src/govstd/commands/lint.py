@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import click
 
-from govstd.errors import GovstdError, InputError, NotFoundError
+from govstd.errors import GovstdError, InputError
 
 Level = Literal["error", "warning"]
 _SUFFIXES = (".yaml", ".yml")
@@ -122,36 +122,16 @@ def _open(url: str) -> Any:
 def _references(loaded: Sequence[tuple[Path, Any]], reg: Any) -> list[Finding]:
     """Every reference resolves (a data element's code set, a schema's standards); every catalogue
     schema derives its checks (its rules fit its fields)."""
-    from govstd.registry.versions import NoMatchingVersionError, resolve_among, split_ref
-    from govstd.standards.library import lookup_key
+    from govstd.registry.resolve import chain, library_lookup, local_lookup, registry_lookup
     from govstd.standards.models import CatalogueSchema, DataElement, EntryKind
-    from govstd.validators.derive import builtin_resolver, derive
+    from govstd.validators.derive import derive
 
-    batch: dict[str, list[Any]] = {}
-    for _, entry in loaded:
-        for name in {lookup_key(n) for n in (entry.id, *entry.aliases)}:
-            batch.setdefault(name, []).append(entry)
-
-    def resolve(ref: str, kind: str | None) -> Any:
-        name, wanted = split_ref(ref)
-        mine = [e for e in batch.get(lookup_key(name), []) if kind is None or e.kind.value == kind]
-        own: NoMatchingVersionError | None = None
-        if mine:
-            try:  # the rule a registry applies (versions.choose_version), among the files linted
-                return resolve_among(mine[0].id, mine, wanted, where="in these files").entry
-            except NoMatchingVersionError as exc:
-                own = exc
-        if reg is not None:
-            try:
-                return reg.resolve(ref, kind=EntryKind(kind) if kind else None)
-            except GovstdError:
-                pass
-        try:
-            return builtin_resolver(ref, kind)
-        except NotFoundError:
-            if own is not None:
-                raise own from None
-            raise
+    # The batch first, then the registry, then the built-in library (a registry being linted against
+    # need not hold the built-in standards).
+    layers = [local_lookup(e for _, e in loaded)]
+    if reg is not None:
+        layers.append(registry_lookup(reg))
+    resolve = chain(*layers, library_lookup)
 
     out = []
     for path, entry in loaded:

@@ -1,16 +1,17 @@
 """``govstd validate DATA (--schema REF | --schema-file FILE)``: check a dataset against its catalogue schema.
 
 Thin: parse the options, call ``govstd.validators.api.validate``, render; then the scorecard and the
-share gate (``govstd.validators.report.finish``: ``--out``, ``--format``, ``--policy``, ``--fail-on``)
-decide the exit code: 0 pass (or WARN), 1 FAIL (or WARN with ``--fail-on warn``), 2 on bad input
-(missing file, wrong encoding, missing required column, unknown schema version …). See docs/scoring.md.
+share gate (``govstd.validators.report.finish``) decide the exit code. ``report`` here holds the
+rules of ``--out``, ``--format``, ``--policy`` and ``--fail-on`` and does the printing: 0 pass (or
+WARN), 1 FAIL (or WARN with ``--fail-on warn``), 2 on bad input (missing file, wrong encoding, missing
+required column, unknown schema version …). See docs/scoring.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 from rich.console import Console
@@ -18,8 +19,16 @@ from rich.table import Table
 
 from govstd.commands._output import console as make_console
 from govstd.commands._output import emit_json
+from govstd.errors import InputError
 from govstd.validators.report import FORMATS, finish
 from govstd.validators.results import ValidationResult
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
+
+    from govstd.standards.models import CatalogueSchema
+    from govstd.validators.scorecard import QualityPolicy
 
 
 @click.command()
@@ -63,6 +72,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
 
     if bool(schema_ref) == bool(schema_file):
         raise click.UsageError("give exactly one of --schema REF or --schema-file FILE")
+    chosen = report_formats(formats, out_dir, stdout_taken=as_json)  # bad options fail before a long run
     policy_data = load_policy(policy) if policy else None  # a bad policy fails before a long run
     result = run(
         data, schema_file or schema_ref or "", registry=registry, encoding=encoding, sheet=sheet, table=table,
@@ -79,8 +89,40 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         render(result, out, quiet=quiet)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
-    sys.exit(finish(result, schema_file or schema_ref or "", registry=registry, out_dir=out_dir, formats=formats,
-                    policy=policy_data, fail_on=fail_on, stdout_taken=as_json))
+    sys.exit(report(result, out_dir=out_dir, formats=chosen, policy=policy_data, fail_on=fail_on,
+                    stdout_taken=as_json))
+
+
+def report_formats(formats: Iterable[str], out_dir: str | Path | None, *, stdout_taken: bool = False) -> list[str]:
+    """The ``--format`` names, checked against ``--out``: without a directory, the one report chosen
+    goes to stdout, so there can be only one — and none when the command prints JSON there."""
+    chosen = list(dict.fromkeys(FORMATS.find(f).name for f in formats))
+    if out_dir is None and len(chosen) > 1:
+        raise InputError("several --format values need --out DIR", expected="--out DIR, or a single --format")
+    if out_dir is None and chosen and stdout_taken:
+        raise InputError("--format without --out prints the report to stdout, which --json already uses",
+                         expected="--out DIR")
+    return chosen
+
+
+def report(result: ValidationResult, schema: CatalogueSchema | None = None, *, out_dir: str | Path | None = None,
+           formats: Iterable[str] = (), policy: Mapping[str, Any] | QualityPolicy | None = None,
+           fail_on: Literal["warn", "fail"] = "fail", quiet: bool = False, stdout_taken: bool = False) -> int:
+    """Score, gate, write or print the reports, summarise on stderr; the exit code (0 the gate lets the
+    dataset through, 1 not; ``fail_on='warn'``: WARN fails too). ``schema``: default the run's own."""
+    from govstd.validators import scorecard as sc
+    from govstd.validators.report.console_report import print_summary
+
+    chosen = report_formats(formats, out_dir, stdout_taken=stdout_taken)
+    done = finish(result, schema, out_dir=out_dir, formats=chosen, policy=policy)
+    to_stdout = out_dir is None and bool(chosen)
+    if to_stdout:
+        sys.stdout.write(done.texts[chosen[0]])
+        sys.stdout.flush()
+    if not quiet:
+        print_summary(done.scorecard, done.written,
+                      console=Console(stderr=to_stdout or stdout_taken, highlight=False))
+    return sc.exit_code(done.scorecard, fail_on)
 
 
 def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> None:

@@ -13,7 +13,6 @@ not at all (with the reason). Nothing is dropped silently: the items travel insi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -21,15 +20,14 @@ from typing import Any, Literal, Protocol
 from govstd import __version__
 from govstd.errors import InputError
 from govstd.formats import Format, Formats
+from govstd.registry.resolve import load_schema_file, resolver_for, schema_in_registry
 from govstd.standards import library
-from govstd.standards.loader import load_file
-from govstd.standards.models import AnyEntry, CatalogueSchema, DataType, EntryKind, RegisteredServiceItemRule
+from govstd.standards.models import AnyEntry, CatalogueSchema, DataType, RegisteredServiceItemRule
 from govstd.validators import ir
 from govstd.validators.derive import (
     Binding,
     Derivation,
     Resolver,
-    builtin_resolver,
     derive,
     service_item_codes_from,
 )
@@ -95,7 +93,8 @@ class Source:
     schema: CatalogueSchema
     resolver: Resolver
     derivation: Derivation
-    local: dict[str, AnyEntry] = field(default_factory=dict)
+    #: Entries defined beside the schema (in its file), which its references may name.
+    local: list[AnyEntry] = field(default_factory=list)
     registry: str | None = None
     today: dt.date | None = None
 
@@ -232,30 +231,19 @@ def load_source(ref: str | None = None, *, schema_file: str | Path | None = None
     if (ref is None) == (schema_file is None):
         raise InputError("give a schema reference or --schema-file, not both", expected="REF or --schema-file FILE")
     reg: Any = None
-    local: dict[str, AnyEntry] = {}
+    local: list[AnyEntry] = []
     try:
         if schema_file is not None:
-            entries = load_file(schema_file)
-            catalogues = [e for e in entries if isinstance(e, CatalogueSchema)]
-            if len(catalogues) != 1:
-                raise InputError(f"found {len(catalogues)} catalogue schemas in the file", path=str(schema_file),
-                                 expected="exactly one document with kind: catalogue_schema")
-            schema = catalogues[0]
-            for entry in entries:
-                if not isinstance(entry, CatalogueSchema):
-                    for name in (entry.id, *entry.aliases):
-                        local[name.lower()] = entry
+            schema, local = load_schema_file(schema_file)
             if registry:
                 reg = _open(registry)
         else:
             assert ref is not None
             reg = _open(registry)
-            found = reg.resolve(ref, kind=EntryKind.CATALOGUE_SCHEMA)
-            if not isinstance(found, CatalogueSchema):
-                raise InputError(f"{ref!r} is a {found.kind.value}, not a catalogue schema", field="schema")
-            schema = found
-        # Cached: the registry closes on return, and exporters only re-read what derive resolved.
-        resolver = _cached(_resolver(local, reg))
+            schema = schema_in_registry(reg, ref)
+        # Cached by resolver_for: the registry closes on return, and exporters only re-read what derive
+        # resolved.
+        resolver = resolver_for(local, registry=reg)
         items = None
         if reg is not None and any(isinstance(r, RegisteredServiceItemRule) for r in schema.rules):
             items = service_item_codes_from(reg)
@@ -271,30 +259,6 @@ def _open(url: str | None) -> Any:
     from govstd.registry.store import Registry
 
     return Registry(url)
-
-
-def _resolver(local: Mapping[str, AnyEntry], reg: Any) -> Resolver:
-    def resolve(ref: str, kind: str | None) -> AnyEntry:
-        name = ref.split("@", 1)[0].strip().lower()
-        if name in local:
-            return local[name]
-        if reg is not None:
-            entry: AnyEntry = reg.resolve(ref, kind=EntryKind(kind) if kind else None)
-            return entry
-        return builtin_resolver(ref, kind)
-
-    return resolve
-
-
-def _cached(resolver: Resolver) -> Resolver:
-    cache: dict[tuple[str, str | None], AnyEntry] = {}
-
-    def resolve(ref: str, kind: str | None) -> AnyEntry:
-        if (ref, kind) not in cache:
-            cache[(ref, kind)] = resolver(ref, kind)
-        return cache[(ref, kind)]
-
-    return resolve
 
 
 def tool_label() -> str:

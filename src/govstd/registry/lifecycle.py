@@ -1,4 +1,4 @@
-"""Registration status lifecycle (ISO/IEC 11179 注册状态) and what each status may resolve to.
+"""Registration status lifecycle (ISO/IEC 11179 注册状态): which status may move to which.
 
 The progression is Incomplete → Candidate → Recorded → Qualified → Standard, then Superseded or
 Retired. A version moves one step forward, or one step back when a reviewer sends it back; Standard
@@ -27,16 +27,9 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 #: Statuses a version may be published with. Superseded and Retired are reached only by a transition,
 #: so the audit log always says who retired what and why.
 INITIAL_STATUSES: frozenset[S] = frozenset(set(S) - {S.SUPERSEDED, S.RETIRED})
+#: What each status may resolve to, tier by tier, is defined with the rule itself:
+#: ``govstd.standards.versions`` (``ACTIVE_STATUSES`` …, ``choose_version``).
 
-#: What a reference resolves to, tier by tier (the rule is ``govstd.registry.versions.choose_version``).
-#: First the agreed standards;
-ACTIVE_STATUSES: frozenset[S] = frozenset({S.STANDARD, S.PREFERRED_STANDARD})
-#: else a deprecated version, with a warning — a pipeline pinned to an old line keeps working until
-#: that line is retired (a bare name never lands here);
-DEPRECATED_STATUSES: frozenset[S] = frozenset({S.SUPERSEDED})
-#: else a version on its way to becoming a standard, with a warning. Retired, incomplete and
-#: not_progressed versions are reached only by their exact version.
-CANDIDATE_STATUSES: frozenset[S] = frozenset({S.CANDIDATE, S.RECORDED, S.QUALIFIED})
 
 
 class TransitionError(ConflictError):

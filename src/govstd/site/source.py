@@ -104,8 +104,10 @@ class RegistrySource:
         return _diff_record(self.registry.diff(old.ref, new.ref))
 
     def resolve(self, ref: str) -> AnyEntry | None:
-        try:
-            return self.registry.resolve(ref)
+        from govstd.registry.resolve import registry_lookup
+
+        try:  # the registry layer of the one resolver; a candidate or superseded choice warns
+            return registry_lookup(self.registry)(ref, None).warn()
         except GovstdError:  # unknown name, or no version in the range
             return None
 

@@ -2,7 +2,7 @@
 
 Each entry is addressable case-insensitively by its id, its aliases, or its standard number without
 spaces or slashes (``GB11643``, ``gbt2261.1``, ``GB/T 2260``), with a version or range after ``@``
-(``GB11643@^1``) chosen by the same rule as the registry's (``govstd.registry.versions``).
+(``GB11643@^1``) chosen by the same rule as the registry's (``govstd.standards.versions``).
 ``govstd registry init`` loads these into a registry; without a registry, validators and
 ``govstd check`` read them from here.
 """
@@ -14,9 +14,9 @@ import re
 from importlib import resources
 
 from govstd.errors import NotFoundError
-from govstd.registry.versions import Resolved, resolve_among, split_ref
 from govstd.standards.loader import load_text
 from govstd.standards.models import AnyEntry, EntryKind
+from govstd.standards.versions import Resolved, resolve_among, split_ref
 
 _KEY_STRIP = re.compile(r"[\s/\\]+")
 

@@ -4,16 +4,15 @@ Source: a file path (CSV, XLSX, Parquet, JSON Lines), a database URL with ``tabl
 (SQLite, PostgreSQL), or an in-memory pandas / polars / Arrow table. Schema: a ``CatalogueSchema``,
 a YAML file (which may also define the data elements and code sets it binds), or a registry
 reference such as ``510100-00001@^1``. Every reference — the schema's and its fields' — resolves by
-the registry's one rule (``govstd.registry.versions.choose_version``), whether it is answered by the
-schema file, the registry or the built-in library; when that rule settles for a candidate or
-superseded version, the result's warnings say so. Returns a ``ValidationResult`` of metrics; judging
+the one resolution module (``govstd.registry.resolve``): the schema file's own entries first, then
+the registry or the built-in library, each version by ``choose_version``; when that rule settles for
+a candidate or superseded version, the result's warnings say so. Returns a ``ValidationResult`` of metrics; judging
 them is the scorecard's job. Bad input raises ``InputError`` (the CLI's exit code 2).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import re
 import tempfile
@@ -23,22 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from govstd import __version__
-from govstd.errors import InputError, NotFoundError
-from govstd.registry.versions import NoMatchingVersionError, Resolved, resolve_among, split_ref
-from govstd.standards import library
-from govstd.standards.library import lookup_key
-from govstd.standards.loader import load_file
-from govstd.standards.models import AnyEntry, CatalogueSchema, EntryKind, RegisteredServiceItemRule
+from govstd.errors import InputError
+from govstd.registry.resolve import load_schema, resolver_for
+from govstd.standards.models import CatalogueSchema, RegisteredServiceItemRule
 from govstd.validators.derive import (
+    Binding,
     Resolver,
     ServiceItemCodes,
-    bind,
+    bind_fields,
     derive,
     service_item_codes_from,
 )
 from govstd.validators.engine import DuckDBEngine, EngineConfig, connect, map_columns
 from govstd.validators.readers import LoadedSource, hash_file, open_source
-from govstd.validators.results import CheckResult, DatasetInfo, ValidationResult
+from govstd.validators.results import CheckResult, DatasetInfo, FieldBinding, ValidationResult
 
 #: File fingerprints in DatasetInfo: SHA-256, and SM3 (GB/T 32905) where OpenSSL provides it.
 HASHES = ("sha256", "sm3")
@@ -84,41 +81,43 @@ def validate(
         raise InputError("sample size must not be negative", field="samples", expected="0 or more")
     reg = _open_registry(registry)
     try:
-        local: dict[str, list[AnyEntry]] = {}
         notes: list[str] = []
-        catalogue = _load_schema(schema, reg, local, notes)
-        resolve = _layered_resolver(local, resolver, reg, notes)
+        catalogue, local = load_schema(schema, reg, notes)
+        resolve = resolver_for(local, resolver=resolver, registry=reg, notes=notes)
         needs_items = any(isinstance(r, RegisteredServiceItemRule) for r in catalogue.rules)
         items: ServiceItemCodes | None = None
         if service_items is not None:
             items = service_item_codes_from(service_items)
         elif reg is not None and needs_items:
             items = service_item_codes_from(reg)
+        bindings = bind_fields(catalogue, resolve)
         if engine != "duckdb":
             from govstd.validators import engines
 
-            result = engines.run(engine, source, catalogue, resolve=resolve, items=items, encoding=encoding,
-                                 sheet=sheet, table=table, query=query, sample_size=sample_size, today=today,
-                                 spark_master=spark_master, registry_label=getattr(reg, "location", None),
+            result = engines.run(engine, source, catalogue, resolve=resolve, bindings=bindings, items=items,
+                                 encoding=encoding, sheet=sheet, table=table, query=query, sample_size=sample_size,
+                                 today=today, spark_master=spark_master, registry_label=getattr(reg, "location", None),
                                  started=started)
         else:
-            result = _run(source, catalogue, resolve=resolve, items=items, encoding=encoding, sheet=sheet,
-                          table=table, query=query, sample_size=sample_size, today=today, progress=progress,
-                          config=EngineConfig(memory_limit=memory_limit, threads=threads,
-                                              temp_directory=temp_directory),
+            result = _run(source, catalogue, resolve=resolve, bindings=bindings, items=items, encoding=encoding,
+                          sheet=sheet, table=table, query=query, sample_size=sample_size, today=today,
+                          progress=progress, config=EngineConfig(memory_limit=memory_limit, threads=threads,
+                                                                 temp_directory=temp_directory),
                           registry_label=getattr(reg, "location", None), started=started)
         # Which versions the checks came from comes first: it qualifies every other line.
-        return result.model_copy(update={"warnings": [*dict.fromkeys(notes), *result.warnings]})
+        return result.model_copy(update={
+            "warnings": [*dict.fromkeys(notes), *result.warnings], "catalogue": catalogue,
+            "bindings": {name: FieldBinding.of(b) for name, b in bindings.items()},
+        })
     finally:
         if reg is not None and isinstance(registry, str | Path):
             reg.close()
 
 
-def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, items: ServiceItemCodes | None,
-         encoding: str | None, sheet: str | int | None, table: str | None, query: str | None, sample_size: int,
-         today: dt.date | None, progress: bool, config: EngineConfig, registry_label: str | None,
-         started: dt.datetime) -> ValidationResult:
-    bindings = {f.name: bind(f, resolve) for f in catalogue.fields}
+def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, bindings: Mapping[str, Binding],
+         items: ServiceItemCodes | None, encoding: str | None, sheet: str | int | None, table: str | None,
+         query: str | None, sample_size: int, today: dt.date | None, progress: bool, config: EngineConfig,
+         registry_label: str | None, started: dt.datetime) -> ValidationResult:
     expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
     text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in (f.name, f.name_zh) if n]
     algorithms = _available_hashes()
@@ -134,7 +133,7 @@ def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, items: S
             mapping, warnings = match_columns(catalogue, loaded)
             map_columns(con, loaded, mapping)
             derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today,
-                                service_items=items)
+                                service_items=items, bindings=bindings)
             runner = DuckDBEngine(con, loaded, progress=progress)
             rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
             hashes = hasher.result()
@@ -173,81 +172,6 @@ def _open_registry(registry: Any) -> Any:
         raise InputError(f"not a registry: {type(registry).__name__}", field="registry",
                          expected="a registry URL or a govstd Registry")
     return registry
-
-
-def _load_schema(schema: CatalogueSchema | str | Path, reg: Any, local: dict[str, list[AnyEntry]],
-                 notes: list[str] | None = None) -> CatalogueSchema:
-    if isinstance(schema, CatalogueSchema):
-        return schema
-    text = str(schema)
-    path = Path(text)
-    if isinstance(schema, Path) or path.suffix.lower() in {".yaml", ".yml"} or path.exists():
-        entries = load_file(path)
-        catalogues = [e for e in entries if isinstance(e, CatalogueSchema)]
-        if len(catalogues) != 1:
-            raise InputError(f"found {len(catalogues)} catalogue schemas in the file", path=text,
-                             expected="exactly one document with kind: catalogue_schema")
-        for entry in entries:
-            if not isinstance(entry, CatalogueSchema):
-                for name in {lookup_key(n) for n in (entry.id, *entry.aliases)}:
-                    local.setdefault(name, []).append(entry)
-        return catalogues[0]
-    if reg is None:
-        from govstd.registry.store import Registry
-
-        reg = Registry()
-    found = _registry_lookup(reg, text, EntryKind.CATALOGUE_SCHEMA.value)
-    if found.warning and notes is not None:
-        notes.append(found.warning)
-    entry = found.entry
-    if not isinstance(entry, CatalogueSchema):
-        raise InputError(f"{text!r} is a {entry.kind.value}, not a catalogue schema", field="schema",
-                         expected="a catalogue schema reference such as 510100-00001@^1")
-    return entry
-
-
-def _layered_resolver(local: Mapping[str, list[AnyEntry]], resolver: Resolver | None, reg: Any,
-                      notes: list[str]) -> Resolver:
-    """Entries defined next to the schema first, then the given resolver, the registry, or built-ins —
-    each version chosen by the one rule, its warning (if any) appended to ``notes``."""
-
-    def fallback(ref: str, kind: str | None) -> Resolved:
-        if resolver is not None:
-            return Resolved(resolver(ref, kind))
-        if reg is not None:
-            return _registry_lookup(reg, ref, kind)
-        return library.lookup(ref, kind)
-
-    def find(ref: str, kind: str | None) -> Resolved:
-        name, wanted = split_ref(ref)
-        mine = [e for e in local.get(lookup_key(name), []) if kind is None or e.kind.value == kind]
-        if not mine:
-            return fallback(ref, kind)
-        try:
-            return resolve_among(mine[0].id, mine, wanted, where="in the schema file")
-        except NoMatchingVersionError as own:
-            try:  # the registry or the library may hold the version the file does not
-                return fallback(ref, kind)
-            except NotFoundError:
-                raise own from None
-
-    @functools.cache
-    def resolve(ref: str, kind: str | None) -> AnyEntry:
-        found = find(ref, kind)
-        if found.warning:
-            notes.append(found.warning)
-        return found.entry
-
-    return resolve
-
-
-def _registry_lookup(reg: Any, ref: str, kind: str | None) -> Resolved:
-    """``Registry.lookup``; any other object given as a registry needs only ``resolve``."""
-    wanted = EntryKind(kind) if kind else None
-    if hasattr(reg, "lookup"):
-        found: Resolved = reg.lookup(ref, kind=wanted)
-        return found
-    return Resolved(reg.resolve(ref, kind=wanted))
 
 
 # --------------------------------------------------------------------------- columns

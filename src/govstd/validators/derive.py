@@ -177,6 +177,11 @@ def bind(spec: FieldSpec, resolver: Resolver) -> Binding:
     return b
 
 
+def bind_fields(schema: CatalogueSchema, resolver: Resolver) -> dict[str, Binding]:
+    """Every field of ``schema`` bound (``bind``): done once per run, then handed to ``derive``."""
+    return {f.name: bind(f, resolver) for f in schema.fields}
+
+
 # --------------------------------------------------------------------------- derivation
 
 
@@ -652,7 +657,7 @@ class _Builder:
     def rules(self) -> None:
         for index, rule in enumerate(self.schema.rules, start=1):
             rid = f"rules.{rule.id or index}"
-            missing = [c for c in _rule_columns(rule) if c not in self.bindings]
+            missing = [c for c in rule_columns(rule) if c not in self.bindings]
             if missing:
                 self.warnings.append(f"{rid}: not checked, the data has no column {', '.join(missing)}")
                 continue
@@ -919,15 +924,18 @@ def derive(
     today: dt.date | None = None,
     now: dt.datetime | None = None,
     service_items: ServiceItemCodes | None = None,
+    bindings: Mapping[str, Binding] | None = None,
 ) -> Derivation:
     """The checks for ``schema``; ``columns`` (the data's, mapped to field names) drops checks on
-    absent optional columns. Missing required columns are the caller's InputError."""
+    absent optional columns. Missing required columns are the caller's InputError. ``bindings``:
+    the fields already bound (``bind_fields``), so a run binds each field once."""
     resolve = resolver or builtin_resolver
     if now is None:
         now = dt.datetime.combine(today, dt.time(23, 59, 59)) if today is not None else dt.datetime.now()
     today = today or now.date()
     present = set(columns) if columns is not None else {f.name for f in schema.fields}
-    bindings = {f.name: bind(f, resolve) for f in schema.fields if f.name in present}
+    bound = bindings if bindings is not None else bind_fields(schema, resolve)
+    bindings = {f.name: bound[f.name] for f in schema.fields if f.name in present}
     builder = _Builder(schema, bindings, today=today, now=now, service_items=service_items, resolver=resolve)
     for f in schema.fields:
         if f.name not in bindings:
@@ -958,10 +966,6 @@ def service_item_codes_from(source: Any) -> ServiceItemCodes:
         active = {str(k) for k, v in source.items() if v is True or str(v).lower() not in {"retired", "false"}}
         return ServiceItemCodes(active=active, retired={str(k) for k in source} - active)
     return ServiceItemCodes(active={str(c) for c in source})
-
-
-def _rule_columns(rule: Any) -> list[str]:
-    return rule_columns(rule)
 
 
 def _shows(rule: MaskingRule) -> int:
@@ -1013,6 +1017,7 @@ __all__ = [
     "Resolver",
     "ServiceItemCodes",
     "bind",
+    "bind_fields",
     "builtin_resolver",
     "derive",
     "service_item_codes_from",

@@ -8,11 +8,14 @@ PostgreSQL) fills the same models, so their results compare field by field.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from govstd.standards.models import QualityDimension
+from govstd.standards.models import CatalogueSchema, MaskingRule, PiiClass, QualityDimension
+
+if TYPE_CHECKING:
+    from govstd.validators.derive import Binding
 
 
 class _Model(BaseModel):
@@ -63,6 +66,25 @@ class DatasetInfo(_Model):
     bytes: int | None = None
 
 
+class FieldBinding(_Model):
+    """What one schema field was bound to in the run: the exact versions its references resolved
+    to, and how its values are masked — decided once, by derivation, for the engine and the reports."""
+
+    standard: str | None = Field(None, description="The data element (or code set) bound, 'id@version'.")
+    code_set: str | None = Field(None, description="The code set its values are checked against, 'id@version'.")
+    algorithm: str | None = Field(None, description="The identifier algorithm checked, e.g. 'gb11643'.")
+    pii: PiiClass = PiiClass.NONE
+    masking: MaskingRule | None = Field(None, description="How its values are masked; None: not personal data.")
+
+    @classmethod
+    def of(cls, binding: Binding) -> FieldBinding:
+        """What a result keeps of a field's binding (``govstd.validators.derive.bind``)."""
+        element, code_set = (f"{e.id}@{e.version}" if e is not None else None
+                             for e in (binding.element, binding.code_set))
+        return cls(standard=element or (code_set if binding.spec.standard else None), code_set=code_set,
+                   algorithm=binding.algorithm, pii=binding.pii, masking=binding.masking)
+
+
 class ValidationResult(_Model):
     """All checks of one run, plus what was validated, against which schema, on which engine."""
 
@@ -75,12 +97,24 @@ class ValidationResult(_Model):
     finished_at: dt.datetime
     checks: list[CheckResult]
     warnings: list[str] = Field(default_factory=list)
+    bindings: dict[str, FieldBinding] = Field(
+        default_factory=dict, description="Field → what the run bound it to (empty for results not from a run).")
+    #: The catalogue schema the run resolved, as an object, so reports never load or resolve it again.
+    #: Not part of the JSON: ``schema_ref`` names it.
+    catalogue: CatalogueSchema | None = Field(None, exclude=True, repr=False)
 
     def check(self, rule_id: str) -> CheckResult:
         for c in self.checks:
             if c.rule_id == rule_id:
                 return c
         raise KeyError(rule_id)
+
+    @property
+    def masking(self) -> dict[str, MaskingRule | None] | None:
+        """Field → the run's masking decision; None when the result does not come from a run."""
+        if not self.bindings:
+            return None
+        return {name: b.masking for name, b in self.bindings.items()}
 
     @property
     def failed_counts(self) -> dict[str, int]:

@@ -34,6 +34,7 @@ from govstd.standards.masking import FALLBACK_RULE, mask, redact
 from govstd.standards.models import (
     CatalogueSchema,
     DataElement,
+    FieldSpec,
     MaskingRule,
     PiiClass,
     QualityDimension,
@@ -328,30 +329,48 @@ def _redact_any(value: Any) -> Any:
     return redact(str(value))
 
 
-def _pii_rules(schema: CatalogueSchema | None) -> dict[str, MaskingRule]:
-    """Column → masking rule for the schema's personal columns (its own PII class or its standard's)."""
+def _pii_rules(schema: CatalogueSchema | None, decided: Mapping[str, MaskingRule | None] | None
+               ) -> dict[str, MaskingRule]:
+    """Column → masking rule for the schema's personal columns.
+
+    ``decided``: the run's own decisions (``ValidationResult.masking``, made by derivation from the
+    versions the run bound), taken as they are. A field declared ``masked`` gets the fallback rule
+    when the run decided none: its values should arrive masked, and that is never trusted. Only a
+    result that does not come from a run (built by hand, read back from JSON) has no decisions; its
+    are made here from the schema and the built-in library.
+    """
     if schema is None:
         return {}
-    from govstd.standards import library
-
     rules: dict[str, MaskingRule] = {}
     for spec in schema.fields:
-        element: DataElement | None = None
-        if spec.standard:
-            found = None
-            # PII class and masking do not depend on the version: a range the built-in library cannot
-            # satisfy (a registry's newer version) still masks like the built-in standard of that name.
-            for ref in (spec.standard, spec.standard.split("@", 1)[0]):
-                try:
-                    found = library.lookup(ref).entry  # validate() already reported any warning
-                    break
-                except GovstdError:
-                    continue
-            element = found if isinstance(found, DataElement) else None
-        pii = spec.pii if spec.pii is not None else (element.pii if element is not None else PiiClass.NONE)
-        if pii != PiiClass.NONE or spec.masked:
-            rules[spec.name] = element.masking if element is not None and element.masking else FALLBACK_RULE
+        rule = decided.get(spec.name) if decided is not None else _library_rule(spec)
+        if rule is None and spec.masked:
+            rule = FALLBACK_RULE
+        if rule is not None:
+            rules[spec.name] = rule
     return rules
+
+
+def _library_rule(spec: FieldSpec) -> MaskingRule | None:
+    """A field's masking rule from its own PII class or the built-in standard of its name."""
+    from govstd.standards import library
+
+    element: DataElement | None = None
+    if spec.standard:
+        found = None
+        # PII class and masking do not depend on the version: a range the built-in library cannot
+        # satisfy (a registry's newer version) still masks like the built-in standard of that name.
+        for ref in (spec.standard, spec.standard.split("@", 1)[0]):
+            try:
+                found = library.lookup(ref).entry
+                break
+            except GovstdError:
+                continue
+        element = found if isinstance(found, DataElement) else None
+    pii = spec.pii if spec.pii is not None else (element.pii if element is not None else PiiClass.NONE)
+    if pii == PiiClass.NONE and not spec.masked:
+        return None
+    return element.masking if element is not None and element.masking else FALLBACK_RULE
 
 
 def _safe_sample(sample: Sample, pii: Mapping[str, MaskingRule]) -> Sample:
@@ -786,7 +805,7 @@ def build(result: ValidationResult, schema: CatalogueSchema,
     ``QualityPolicy``). ``max_samples`` caps the masked samples kept per check (0: none).
     """
     resolved = resolve_policy(schema, policy)
-    pii = _pii_rules(schema)
+    pii = _pii_rules(schema, result.masking)
     # Stable order whatever order the engine ran its checks in.
     raw = sorted(result.checks, key=lambda c: (c.rule_id, c.columns, c.dimension.value))
     scored = [_score_check(c, pii, max(0, max_samples)) for c in raw]

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from govstd.errors import InputError, NotFoundError
+from govstd.errors import InputError
+from govstd.registry.resolve import Lookup, chain, library_lookup, local_lookup, registry_lookup
 from govstd.standards.loader import parse_entry
 from govstd.standards.models import (
     AnyEntry,
@@ -35,8 +36,9 @@ from govstd.standards.models import (
     ShareType,
     ValueDomain,
 )
+from govstd.standards.versions import Resolved
 from govstd.validators import ir
-from govstd.validators.derive import MOD11_2_ALGORITHMS, Resolver, builtin_resolver, derive
+from govstd.validators.derive import MOD11_2_ALGORITHMS, Resolver, derive
 
 #: Identifier algorithms an expectation can check part by part (``value_domain.algorithm`` names).
 IDENTIFIER_ALGORITHMS = (*MOD11_2_ALGORITHMS, "gb32100", "gb11714", "mobile", "service_item")
@@ -44,6 +46,7 @@ IDENTIFIER_ALGORITHMS = (*MOD11_2_ALGORITHMS, "gb32100", "gb11714", "mobile", "s
 NOT_VALIDITY = frozenset({"not_null", "pii_exposure"})
 #: Environment variable naming a registry to resolve pinned references the built-in library lacks.
 REGISTRY_ENV = "GOVSTD_REGISTRY"
+_ENTRIES = "in the expectation's entries"
 _RULE = "gx"  # id of the one rule in a two-column schema: its checks are rules.gx[.<aspect>]
 _PII = {**dict.fromkeys(MOD11_2_ALGORITHMS, PiiClass.ID_NUMBER), "mobile": PiiClass.PHONE}
 
@@ -71,47 +74,28 @@ def passes(check: ir.RowCheck) -> ir.Expr:
 
 def make_resolver(entries: Sequence[Mapping[str, Any]] = (), registry: str | None = None) -> Resolver:
     """Entries carried in the expectation first, then the built-in library, then a registry
-    (``registry`` or ``$GOVSTD_REGISTRY``). References are pinned, and a published version never
-    changes, so every source gives the same entry."""
-    local: dict[str, AnyEntry] = {}
-    for raw in entries:
-        entry = parse_entry(dict(raw), path="expectation kwargs 'entries'")
-        for name in (entry.id, *entry.aliases):
-            local[name.lower()] = entry
+    (``registry`` or ``$GOVSTD_REGISTRY``), by the one rule (``govstd.registry.resolve``). References
+    are pinned, and a published version never changes, so every source gives the same entry."""
+    local = [parse_entry(dict(raw), path="expectation kwargs 'entries'") for raw in entries]
     url = registry or os.environ.get(REGISTRY_ENV) or None
-
-    def resolve(ref: str, kind: str | None) -> AnyEntry:
-        name = ref.split("@", 1)[0].strip().lower()
-        if name in local:
-            return local[name]
-        try:
-            return builtin_resolver(ref, kind)
-        except NotFoundError:
-            if url is None:
-                raise
-        return _registry_resolve(url, ref, kind)
-
-    return resolve
+    layers: list[Lookup] = [local_lookup(local, where=_ENTRIES), library_lookup]
+    if url is not None:
+        layers.append(functools.partial(_registry_lookup, url))
+    return chain(*layers)
 
 
 @functools.lru_cache(maxsize=32)
-def _registry_resolve(url: str, ref: str, kind: str | None) -> AnyEntry:
+def _registry_lookup(url: str, ref: str, kind: str | None) -> Resolved:
+    # Cached across expectations: each builds its own resolver, and opening a registry is not free.
     from govstd.registry.store import Registry
-    from govstd.standards.models import EntryKind
 
     with Registry(url) as reg:
-        entry: AnyEntry = reg.resolve(ref, kind=EntryKind(kind) if kind else None)
-        return entry
+        return registry_lookup(reg)(ref, kind)
 
 
-def _with(extra: Iterable[AnyEntry], fallback: Resolver) -> Resolver:
-    own = {e.id.lower(): e for e in extra}
-
-    def resolve(ref: str, kind: str | None) -> AnyEntry:
-        entry = own.get(ref.split("@", 1)[0].strip().lower())
-        return entry if entry is not None else fallback(ref, kind)
-
-    return resolve
+def _with(extra: Iterable[AnyEntry]) -> Resolver:
+    """The expectation's own synthetic entries, then the built-in library."""
+    return chain(local_lookup(extra, where=_ENTRIES), library_lookup)
 
 
 # --------------------------------------------------------------------------- derivation
@@ -201,7 +185,7 @@ def identifier_condition(column: str, algorithm: str, part: str = "valid", *,
     are expected to be masked already (masked values are then out of scope)."""
     element = _element(algorithm, options or {})
     spec = FieldSpec(name=column, standard=element.id, masked=masked)
-    suite = _derive(_schema([spec]), _with([element], builtin_resolver), _date(today, "today"))
+    suite = _derive(_schema([spec]), _with([element]), _date(today, "today"))
     return _condition(suite, _pick(suite, f"{column}.", part, f"{algorithm} identifier"), [column])
 
 
@@ -258,7 +242,7 @@ def id_pair_condition(id_column: str, other_column: str, aspect: str, *, algorit
         other = other.model_copy(update={"code_set": sexes.id})
     rule = IdConsistencyRule(id=_RULE, id_field=id_column, **{f"{aspect}_field": other_column})
     schema = _schema([FieldSpec(name=id_column, standard=element.id), other], [rule])
-    suite = _derive(schema, _with(extra, builtin_resolver), None)
+    suite = _derive(schema, _with(extra), None)
     return _condition(suite, _pick(suite, f"rules.{_RULE}.", aspect, "ID consistency"), [id_column, other_column])
 
 
@@ -282,7 +266,7 @@ def compare_condition(left: str, right: str, op: str, *, left_type: str = "strin
         raise InputError(f"unknown operator {op!r}", field="op", expected="<, <=, =, !=, >=, >") from None
     schema = _schema([FieldSpec(name=left, data_type=types["left_type"]),
                       FieldSpec(name=right, data_type=types["right_type"])], [rule])
-    suite = _derive(schema, builtin_resolver, None)
+    suite = _derive(schema, _with(()), None)
     checks = [c for c in suite.checks if isinstance(c, ir.RowCheck) and c.rule_id == f"rules.{_RULE}"]
     return _condition(suite, checks, [left, right])
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from govstd.errors import InputError
 from govstd.standards.models import CatalogueSchema
-from govstd.validators.derive import Resolver, ServiceItemCodes, bind, derive
+from govstd.validators.derive import Binding, Resolver, ServiceItemCodes, derive
 from govstd.validators.engines.base import SqlEngine
 from govstd.validators.readers import LoadedSource
 from govstd.validators.results import ValidationResult
@@ -68,13 +68,12 @@ def open_source(engine: str, source: Any, options: SourceOptions) -> AbstractCon
 
 
 def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolver,
-        items: ServiceItemCodes | None, encoding: str | None, sheet: str | int | None, table: str | None,
-        query: str | None, sample_size: int, today: dt.date | None, spark_master: str | None,
-        registry_label: str | None, started: dt.datetime) -> ValidationResult:
+        bindings: Mapping[str, Binding], items: ServiceItemCodes | None, encoding: str | None,
+        sheet: str | int | None, table: str | None, query: str | None, sample_size: int, today: dt.date | None,
+        spark_master: str | None, registry_label: str | None, started: dt.datetime) -> ValidationResult:
     """``govstd.validate`` on Spark or PostgreSQL: the same steps as on DuckDB, on that engine."""
     from govstd.validators.api import _available_hashes, _HashThread, match_columns, result_of
 
-    bindings = {f.name: bind(f, resolve) for f in catalogue.fields}
     expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
     text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in (f.name, f.name_zh) if n]
     with tempfile.TemporaryDirectory(prefix="govstd-") as tmp:
@@ -84,7 +83,8 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
             loaded = opened.loaded
             hasher = _HashThread(loaded, _available_hashes())
             mapping, warnings = match_columns(catalogue, loaded)
-            derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today, service_items=items)
+            derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today, service_items=items,
+                                bindings=bindings)
             runner = opened.engine(mapping)
             rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
             hashes = hasher.result()

@@ -11,21 +11,19 @@ only when used, so writing JSON never loads the HTML templates.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from govstd.errors import InputError
 from govstd.formats import Format, Formats
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from govstd.standards.models import CatalogueSchema
     from govstd.validators.results import ValidationResult
     from govstd.validators.scorecard import QualityPolicy, Scorecard
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "ReportFormat", "finish", "render", "resolve_schema", "write_outputs",
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "Finished", "ReportFormat", "finish", "render", "write_outputs",
            "write_scorecard"]
 
 
@@ -95,77 +93,37 @@ def write_outputs(result: ValidationResult, schema: CatalogueSchema, out_dir: st
     return card, write_scorecard(card, out_dir, formats)
 
 
-def resolve_schema(result: ValidationResult, schema: CatalogueSchema | str | Path, registry: Any = None
-                   ) -> CatalogueSchema:
-    """The catalogue schema ``result`` was validated against, as an object.
+@dataclass(frozen=True)
+class Finished:
+    """What the reports of one run came to: the scorecard, the files written, the reports rendered."""
 
-    ``schema`` is what the user gave: the schema itself, a YAML file, or a registry reference. A
-    reference is resolved by the exact ``id@version`` the run used (``result.schema_ref``), never again
-    by a range that a publish in between could have moved.
+    scorecard: Scorecard
+    #: format → file written (with ``out_dir``).
+    written: dict[str, Path] = field(default_factory=dict)
+    #: format → the report as text (without ``out_dir``), for the caller to print or keep.
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+def finish(result: ValidationResult, schema: CatalogueSchema | None = None, *, out_dir: str | Path | None = None,
+           formats: Iterable[str] = (), policy: Mapping[str, Any] | QualityPolicy | None = None) -> Finished:
+    """What follows the engine: score ``result``, judge it with the share gate, and write or render
+    the reports. Prints nothing, and decides no command-line rule (``govstd.commands.validate``).
+
+    - ``schema``: the catalogue schema to judge by; default the one the run resolved
+      (``result.catalogue``) — never loaded or resolved again, so the scorecard judges by the exact
+      version the checks came from;
+    - ``out_dir``: write each of ``formats`` (default json + html) there; without it, each of
+      ``formats`` is rendered to text (``Finished.texts``);
+    - ``policy``: a loaded ``--policy`` file (``scorecard.load_policy``), overriding ``schema.quality``.
     """
-    from govstd.standards.models import CatalogueSchema, EntryKind
-
-    if isinstance(schema, CatalogueSchema):
-        return schema
-    path = Path(schema)
-    if isinstance(schema, Path) or path.suffix.lower() in {".yaml", ".yml"} or path.is_file():
-        from govstd.standards.loader import load_file
-
-        found = [e for e in load_file(path) if isinstance(e, CatalogueSchema)]
-        for entry in found:
-            if entry.ref == result.schema_ref:
-                return entry
-        if len(found) == 1:
-            return found[0]
-        raise InputError(f"no catalogue schema {result.schema_ref} in the file", path=str(path))
-    from govstd.registry.store import Registry
-
-    reg = registry if registry is not None and hasattr(registry, "resolve") else Registry(registry)
-    try:
-        resolved = reg.resolve(result.schema_ref, kind=EntryKind.CATALOGUE_SCHEMA)
-    finally:
-        if reg is not registry:
-            reg.close()
-    if not isinstance(resolved, CatalogueSchema):
-        raise InputError(f"{result.schema_ref} is not a catalogue schema", field="schema")
-    return resolved
-
-
-def finish(result: ValidationResult, schema: CatalogueSchema | str | Path, *, registry: Any = None,
-           out_dir: str | Path | None = None, formats: Iterable[str] = (),
-           policy: Mapping[str, Any] | QualityPolicy | None = None, fail_on: Literal["warn", "fail"] = "fail",
-           console: Console | None = None, quiet: bool = False, stdout_taken: bool = False) -> int:
-    """What ``govstd validate`` does after the engine: score, gate, write, summarise; the exit code.
-
-    - ``schema``: the schema object, its YAML file, or the registry reference given (see ``resolve_schema``);
-    - ``out_dir``: write each of ``formats`` (default json + html) there, and say where;
-    - no ``out_dir`` but one format: print that report to stdout (the summary goes to stderr) — unless
-      ``stdout_taken`` (the command already prints JSON there), which makes that an input error;
-    - ``policy``: a loaded ``--policy`` file (``scorecard.load_policy``), overriding ``schema.quality``;
-    - returns 0 when the gate lets the dataset through, 1 when not (``fail_on='warn'``: WARN fails too).
-    """
-    import sys
-
-    from rich.console import Console
-
     from govstd.validators import scorecard as sc
-    from govstd.validators.report.console_report import print_summary
 
-    chosen = [FORMATS.find(f).name for f in formats]
-    if out_dir is None and len(set(chosen)) > 1:
-        raise InputError("several --format values need --out DIR", expected="--out DIR, or a single --format")
-    if out_dir is None and chosen and stdout_taken:
-        raise InputError("--format without --out prints the report to stdout, which --json already uses",
-                         expected="--out DIR")
-    card = sc.build(result, resolve_schema(result, schema, registry), policy)
-    paths: dict[str, Path] = {}
-    to_stdout = out_dir is None and bool(chosen)
+    judged = schema if schema is not None else result.catalogue
+    if judged is None:
+        raise InputError("the result does not carry the catalogue schema it was validated against",
+                         field="schema", expected="a result of govstd.validate(), or the schema passed along")
+    chosen = list(dict.fromkeys(FORMATS.find(f).name for f in formats))
+    card = sc.build(result, judged, policy)
     if out_dir is not None:
-        paths = write_scorecard(card, out_dir, chosen or DEFAULT_FORMATS)
-    elif to_stdout:
-        sys.stdout.write(render(card, chosen[0]))
-        sys.stdout.flush()
-    if not quiet:
-        out = console or Console(stderr=to_stdout or stdout_taken, highlight=False)
-        print_summary(card, paths, console=out)
-    return sc.exit_code(card, fail_on)
+        return Finished(card, written=write_scorecard(card, out_dir, chosen or DEFAULT_FORMATS))
+    return Finished(card, texts={name: render(card, name) for name in chosen})
