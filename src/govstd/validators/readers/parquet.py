@@ -17,9 +17,9 @@ from govstd.validators.readers.common import (
     LoadedSource,
     _create_views,
     _fold,
+    check_header_names,
     lit,
     q,
-    check_header_names,
 )
 
 

@@ -25,11 +25,11 @@ from govstd.validators.readers.common import (
     LoadedSource,
     _create_views,
     _fold,
+    check_header_names,
     duckdb_input_error,
     find_header,
     lit,
     q,
-    check_header_names,
     unique_names,
 )
 from govstd.validators.readers.encoding import (
