@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 from govstd.errors import InputError, first_line
 from govstd.standards.masking import redact
 from govstd.validators import databases
+from govstd.validators.columns import fold_header as _fold
 from govstd.validators.compiler.duckdb import DuckDBDialect
 from govstd.validators.databases import redact_url, require_table_or_query
 
@@ -342,10 +343,6 @@ def find_header(rows: Sequence[Sequence[Any]], expected: Sequence[str]) -> int:
     widths = [sum(1 for c in r if c not in (None, "")) for r in rows]
     widest = max(widths)
     return next(i for i, w in enumerate(widths) if w == widest)
-
-
-def _fold(name: object) -> str:
-    return re.sub(r"\s+", "", str(name)).lstrip("\ufeff").casefold()
 
 
 def unique_names(header: Sequence[str]) -> list[str]:
