@@ -2,8 +2,8 @@
 Frictionless Table Schema, an ODCS contract, or the SQL govstd runs (``govstd.export``).
 
 The artifact goes to ``--out`` (or stdout); a summary of what was exported exactly, approximately
-or not at all goes to stderr. Exit 0 on success, 2 on bad input (an unknown reference, a dialect
-the compiler does not have yet).
+or not at all goes to stderr. Exit 0 on success, 2 on bad input (an unknown reference, an unknown
+dialect).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from govstd.errors import InputError
+from govstd.validators.engines import ENGINES
 
 _FORMATS = ("gx", "jsonschema", "frictionless", "sql", "odcs")  # = govstd.export.FORMATS, kept import-free
 
@@ -29,7 +30,7 @@ _FORMATS = ("gx", "jsonschema", "frictionless", "sql", "odcs")  # = govstd.expor
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the export here (default: stdout).")
 @click.option("--dialect", default="duckdb", show_default=True, metavar="NAME",
-              help="sql: duckdb, spark or postgres (those govstd's compiler has).")
+              help=f"sql: the engine whose SQL to write: {', '.join(ENGINES)}.")
 @click.option("--table", default="data", show_default=True, help="sql: the table or view holding the data.")
 @click.option("--today", metavar="YYYY-MM-DD",
               help="Reference date for checks that depend on it (birth dates, codes in force). gx: pinned into "

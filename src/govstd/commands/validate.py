@@ -20,6 +20,7 @@ from rich.table import Table
 from govstd.commands._output import console as make_console
 from govstd.commands._output import emit_json
 from govstd.errors import InputError
+from govstd.validators.engines import DEFAULT_ENGINE, ENGINES
 from govstd.validators.report import FORMATS, finish
 from govstd.validators.results import ValidationResult
 
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 @click.option("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 2GB (beyond it, data spills to disk).")
 @click.option("--threads", type=click.IntRange(min=1), help="DuckDB threads (default: all cores).")
 @click.option("--temp-directory", type=click.Path(file_okay=False), help="Where DuckDB spills.")
-@click.option("--engine", type=click.Choice(["duckdb", "spark", "postgres"]), default="duckdb", show_default=True,
+@click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="Where the checks run: DuckDB here; Apache Spark; or inside PostgreSQL (DATA a URL with --table "
               "or --query). See docs/engines.md.")
 @click.option("--spark-master", metavar="URL", help="Spark master for --engine spark (default: local[*]).")

@@ -13,33 +13,17 @@ them is the scorecard's job. Bad input raises ``InputError`` (the CLI's exit cod
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-import tempfile
-import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from govstd import __version__
 from govstd.errors import InputError
 from govstd.registry.resolve import load_schema, resolver_for
 from govstd.standards.models import CatalogueSchema, RegisteredServiceItemRule
-from govstd.validators.derive import (
-    Binding,
-    Resolver,
-    ServiceItemCodes,
-    bind_fields,
-    derive,
-    service_item_codes_from,
-)
-from govstd.validators.engine import DuckDBEngine, EngineConfig, connect, map_columns
-from govstd.validators.readers import LoadedSource, hash_file, open_source
-from govstd.validators.results import CheckResult, DatasetInfo, FieldBinding, ValidationResult
-
-#: File fingerprints in DatasetInfo: SHA-256, and SM3 (GB/T 32905) where OpenSSL provides it.
-HASHES = ("sha256", "sm3")
-ENGINES = ("duckdb", "spark", "postgres")
+from govstd.validators.derive import Resolver, ServiceItemCodes, bind_fields, service_item_codes_from
+from govstd.validators.engines import DEFAULT_ENGINE, ENGINES, engine_spec
+from govstd.validators.engines.run import run
+from govstd.validators.results import FieldBinding, ValidationResult
 
 
 def validate(
@@ -52,7 +36,7 @@ def validate(
     table: str | None = None,
     query: str | None = None,
     sample_size: int = 5,
-    engine: str = "duckdb",
+    engine: str = DEFAULT_ENGINE,
     today: dt.date | None = None,
     resolver: Resolver | None = None,
     progress: bool = False,
@@ -75,8 +59,7 @@ def validate(
     See docs/engines.md.
     """
     started = dt.datetime.now(dt.UTC)
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine {engine!r}", field="engine", expected=", ".join(ENGINES))
+    engine_spec(engine)  # an unknown engine is refused before anything is read
     if sample_size < 0:
         raise InputError("sample size must not be negative", field="samples", expected="0 or more")
     reg = _open_registry(registry)
@@ -91,19 +74,10 @@ def validate(
         elif reg is not None and needs_items:
             items = service_item_codes_from(reg)
         bindings = bind_fields(catalogue, resolve)
-        if engine != "duckdb":
-            from govstd.validators import engines
-
-            result = engines.run(engine, source, catalogue, resolve=resolve, bindings=bindings, items=items,
-                                 encoding=encoding, sheet=sheet, table=table, query=query, sample_size=sample_size,
-                                 today=today, spark_master=spark_master, registry_label=getattr(reg, "location", None),
-                                 started=started)
-        else:
-            result = _run(source, catalogue, resolve=resolve, bindings=bindings, items=items, encoding=encoding,
-                          sheet=sheet, table=table, query=query, sample_size=sample_size, today=today,
-                          progress=progress, config=EngineConfig(memory_limit=memory_limit, threads=threads,
-                                                                 temp_directory=temp_directory),
-                          registry_label=getattr(reg, "location", None), started=started)
+        result = run(engine, source, catalogue, resolve=resolve, bindings=bindings, items=items, encoding=encoding,
+                     sheet=sheet, table=table, query=query, sample_size=sample_size, today=today, progress=progress,
+                     memory_limit=memory_limit, threads=threads, temp_directory=temp_directory,
+                     spark_master=spark_master, registry_label=getattr(reg, "location", None), started=started)
         # Which versions the checks came from comes first: it qualifies every other line.
         return result.model_copy(update={
             "warnings": [*dict.fromkeys(notes), *result.warnings], "catalogue": catalogue,
@@ -112,50 +86,6 @@ def validate(
     finally:
         if reg is not None and isinstance(registry, str | Path):
             reg.close()
-
-
-def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, bindings: Mapping[str, Binding],
-         items: ServiceItemCodes | None, encoding: str | None, sheet: str | int | None, table: str | None,
-         query: str | None, sample_size: int, today: dt.date | None, progress: bool, config: EngineConfig,
-         registry_label: str | None, started: dt.datetime) -> ValidationResult:
-    expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
-    text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in (f.name, f.name_zh) if n]
-    algorithms = _available_hashes()
-    if config.temp_directory:
-        Path(config.temp_directory).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="govstd-", dir=config.temp_directory) as tmp:
-        con = connect(config)
-        try:
-            loaded = open_source(con, source, workdir=Path(tmp), expected_columns=expected, text_columns=text_columns,
-                                 encoding=encoding, sheet=sheet, table=table, query=query,
-                                 hash_algorithms=algorithms)
-            hasher = _HashThread(loaded, algorithms)
-            mapping, warnings = match_columns(catalogue, loaded)
-            map_columns(con, loaded, mapping)
-            derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today,
-                                service_items=items, bindings=bindings)
-            runner = DuckDBEngine(con, loaded, progress=progress)
-            rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
-            hashes = hasher.result()
-        finally:
-            con.close()
-    return result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
-                     warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
-                     registry_label=registry_label, started=started)
-
-
-def result_of(catalogue: CatalogueSchema, loaded: LoadedSource, *, engine: str, rows: int,
-              checks: list[CheckResult], hashes: Mapping[str, str], warnings: list[str],
-              registry_label: str | None, started: dt.datetime) -> ValidationResult:
-    """The ValidationResult of one run, whichever engine counted it."""
-    info = DatasetInfo(
-        source=loaded.source, format=loaded.format, rows=rows, columns=loaded.columns, encoding=loaded.encoding,
-        sha256=hashes.get("sha256"), sm3=hashes.get("sm3"), bytes=loaded.size,
-    )
-    return ValidationResult(
-        dataset=info, schema_ref=catalogue.ref, engine=engine, tool_version=__version__, registry=registry_label,
-        started_at=started, finished_at=dt.datetime.now(dt.UTC), checks=checks, warnings=warnings,
-    )
 
 
 # --------------------------------------------------------------------------- schema and references
@@ -174,77 +104,4 @@ def _open_registry(registry: Any) -> Any:
     return registry
 
 
-# --------------------------------------------------------------------------- columns
-
-
-def match_columns(catalogue: CatalogueSchema, loaded: LoadedSource) -> tuple[dict[str, str], list[str]]:
-    """field → data column: the exact name, else ignoring case and spaces, else the Chinese name.
-    Raises InputError naming the missing required columns."""
-    folded: dict[str, str] = {}
-    for column in loaded.columns:
-        folded.setdefault(_fold(column), column)
-    mapping: dict[str, str] = {}
-    for f in catalogue.fields:
-        if f.name in loaded.columns:
-            mapping[f.name] = f.name
-        elif _fold(f.name) in folded:
-            mapping[f.name] = folded[_fold(f.name)]
-        elif f.name_zh and _fold(f.name_zh) in folded:
-            mapping[f.name] = folded[_fold(f.name_zh)]
-    missing = [f for f in catalogue.fields if f.required and f.name not in mapping]
-    if missing:
-        names = ", ".join(f"{f.name} ({f.name_zh})" if f.name_zh else f.name for f in missing)
-        raise InputError(
-            f"missing required column(s): {names}", path=loaded.source,
-            expected="columns " + ", ".join(f.name for f in catalogue.fields),
-            hint=f"the data has: {', '.join(loaded.columns[:30])}",
-        )
-    warnings = []
-    extra = [c for c in loaded.columns if c not in set(mapping.values())]
-    if extra:
-        warnings.append(f"columns not in the schema were not checked: {', '.join(extra[:20])}")
-    return mapping, warnings
-
-
-def _fold(name: str) -> str:
-    return re.sub(r"\s+", "", name).lstrip("\ufeff").casefold()
-
-
-# --------------------------------------------------------------------------- fingerprints
-
-
-def _available_hashes() -> tuple[str, ...]:
-    out = []
-    for name in HASHES:
-        try:
-            hashlib.new(name)
-        except ValueError:
-            continue
-        out.append(name)
-    return tuple(out)
-
-
-class _HashThread:
-    """Hash the source file while DuckDB scans it (hashlib releases the GIL on large chunks)."""
-
-    def __init__(self, loaded: LoadedSource, algorithms: tuple[str, ...]) -> None:
-        self.hashes: dict[str, str] = dict(loaded.hashes)
-        self.warnings: list[str] = []
-        self._thread: threading.Thread | None = None
-        if loaded.path is not None and not self.hashes and algorithms:
-            self._thread = threading.Thread(target=self._work, args=(loaded.path, algorithms), daemon=True)
-            self._thread.start()
-
-    def _work(self, path: Path, algorithms: tuple[str, ...]) -> None:
-        try:
-            self.hashes.update(hash_file(path, algorithms))
-        except OSError as exc:
-            self.warnings.append(f"could not fingerprint the file: {exc.strerror}")
-
-    def result(self) -> dict[str, str]:
-        if self._thread is not None:
-            self._thread.join()
-        return self.hashes
-
-
-__all__ = ["match_columns", "validate"]
+__all__ = ["ENGINES", "validate"]

@@ -3,9 +3,10 @@
 A check holds a predicate tree of small typed nodes (column, literal, comparison, named function such
 as ``gb11643_checksum_ok``) or a dataset-level metric (duplicates, newest timestamp), never SQL text.
 SQL strings would bind every check to one engine's functions, quoting and regex flavour; a tree is
-compiled per engine (DuckDB now, Spark and PostgreSQL later), inspected, serialised and compared, so
-"same checks, same counts on every engine" is testable. Metrics (evaluated, failed) are what a check
-measures; thresholds and verdicts belong to the scorecard, as in datacontract-cli.
+compiled per engine (DuckDB, Spark, PostgreSQL: ``govstd.validators.compiler``), inspected,
+serialised and compared, so "same checks, same counts on every engine" is testable. Metrics
+(evaluated, failed) are what a check measures; thresholds and verdicts belong to the scorecard, as
+in datacontract-cli.
 """
 
 from __future__ import annotations

@@ -20,11 +20,13 @@ from govstd.integrations.gx.conditions import Condition
 from govstd.validators import ir
 from govstd.validators.compiler import Dialect, UnsupportedCheck
 from govstd.validators.compiler import dialect as compiler_dialect
+from govstd.validators.engines import ENGINES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-#: SQLAlchemy dialect name → govstd dialect name (``govstd.validators.compiler.dialect``).
+#: SQLAlchemy dialect name → govstd dialect name: an engine's (``govstd.validators.engines.ENGINES``),
+#: or SQLite's, which GX alone runs on.
 SQLALCHEMY_DIALECTS = {"postgresql": "postgres", "duckdb": "duckdb", "sqlite": "sqlite", "databricks": "spark",
                        "spark": "spark", "hive": "spark"}
 #: Functions always computed once (costly, and feeding many parts of a check).
@@ -40,6 +42,7 @@ class _InlineTables:
     """Mixin: reference tables as literal lists, for engines where govstd cannot create tables."""
 
     tables: dict[str, ir.ReferenceTable]
+    name: str
     string_literal: Callable[[str], str]
     literal: Callable[[ir.LiteralValue], str]
     quote_identifier: Callable[[str], str]
@@ -69,8 +72,10 @@ class _InlineTables:
             for r in t.rows
         )
         first = gbt2260.HISTORY_FIRST_YEAR  # as the base dialect: a code seen in the first year counts before it
+        # VALUES names its columns column1… (SQLite, DuckDB, PostgreSQL) or col1… (Spark).
+        c1, c2, c3 = (f"{'col' if self.name == 'spark' else 'column'}{i}" for i in (1, 2, 3))
         return (
-            f"EXISTS (SELECT 1 FROM (SELECT column1 AS c, column2 AS f, column3 AS t FROM (VALUES {rows})) AS __r "
+            f"EXISTS (SELECT 1 FROM (SELECT {c1} AS c, {c2} AS f, {c3} AS t FROM (VALUES {rows})) AS __r "
             f"WHERE __r.c = {code} AND (__r.f <= {year} OR __r.f = {first}) AND (__r.t IS NULL OR {year} < __r.t))"
         )
 
@@ -89,7 +94,7 @@ def sql_dialect(name: str, tables: Iterable[ir.ReferenceTable] = ()) -> Dialect:
         except UnsupportedCheck:
             raise UnsupportedCheck(
                 f"govstd has no SQL compiler for {name!r} yet, so its expectations cannot run on this data "
-                "source (supported: sqlite, duckdb, and the dialects in govstd.validators.compiler)"
+                f"source (supported: sqlite, {', '.join(ENGINES)})"
             ) from None
     cls = type(f"Inline{base.__name__}", (_InlineTables, base), {})
     dialect: Dialect = cls()

@@ -1,8 +1,11 @@
-"""What every SQL engine runs the same way: statements from the dialect, metrics into CheckResults,
-samples in source order.
+"""The interface every engine offers, and what every SQL engine runs the same way: statements from the
+dialect, metrics into CheckResults, samples in source order.
 
-An engine supplies only how to execute SQL (one row, all rows, or a stream in row order it can stop
-early) and how to make the reference tables a check suite reads. Statement building lives in the
+An engine module (``engines.duckdb``, ``engines.spark``, ``engines.postgres``) offers ``open_data``:
+a source opened on the engine (``Opened``: what DatasetInfo reports, and a runner over the columns
+the schema's fields matched). A runner (``Engine``) counts a check suite. A ``SqlEngine`` supplies
+only how to execute SQL (one row, all rows, or a stream in row order it can stop early) and how to
+make the reference tables a check suite reads. Statement building lives in the
 dialect (``govstd.validators.compiler``); turning an aggregate row into ``CheckResult``s lives here,
 once, so DuckDB, Spark and PostgreSQL fill the same models the same way.
 """
@@ -11,24 +14,127 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 
+import duckdb
+
+from govstd.errors import InputError
+from govstd.standards.masking import mask
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
-from govstd.validators.compiler.base import AggregatePlan, Dialect, SamplePlan, UnsupportedCheck
+from govstd.validators.compiler.base import (
+    AggregatePlan,
+    Dialect,
+    SamplePlan,
+    UnsupportedCheck,
+    check_expressions,
+    walk,
+)
+from govstd.validators.compiler.duckdb import DuckDBDialect
+from govstd.validators.readers import LoadedSource
 from govstd.validators.results import CheckResult, Sample
 
 Row = Mapping[str, Any]
+#: Longest sample value shown (after masking); longer text is cut.
+MAX_SAMPLE_CHARS = 80
+
+
+# --------------------------------------------------------------------------- the interface
+
+
+class Engine(Protocol):
+    """A runner over one opened source whose columns carry the schema's field names."""
+
+    name: str
+
+    def run(self, suite: ir.CheckSuite, *, masking: Mapping[str, MaskingRule | None],
+            sample_size: int = 5) -> tuple[int, list[CheckResult]]:
+        """Row count and one CheckResult per check, in suite order, with up to ``sample_size`` masked
+        samples of the first failing rows of each failing check."""
+        ...
+
+
+@dataclass
+class SourceOptions:
+    """How to read the source (the same options on every engine), which columns matter, and the
+    resources of the engine that reads it."""
+
+    expected_columns: list[str]
+    text_columns: list[str]
+    workdir: Path
+    encoding: str | None = None
+    sheet: str | int | None = None
+    table: str | None = None
+    query: str | None = None
+    hash_algorithms: tuple[str, ...] = ()
+    spark_master: str | None = None
+    memory_limit: str | None = None
+    threads: int | None = None
+    temp_directory: str | None = None
+    progress: bool = False
+
+
+@dataclass
+class Opened:
+    """A source opened on an engine: what DatasetInfo reports about it, and a runner over its columns
+    renamed to the schema's field names (``mapping``: field → data column)."""
+
+    loaded: LoadedSource
+    engine: Callable[[Mapping[str, str]], Engine]
+
+
+class EngineModule(Protocol):
+    """What ``govstd.validators.engines.NAME`` offers the run loop."""
+
+    def open_data(self, source: Any, options: SourceOptions) -> contextlib.AbstractContextManager[Opened]:
+        """``source`` opened on this engine, closed when the context ends."""
+        ...
+
+
+# --------------------------------------------------------------------------- shared by every engine
+
+
+def shown(value: Any, rule: MaskingRule | None) -> str | None:
+    """A sample value as reported: masked when the column holds personal data, and never long."""
+    if value is None:
+        return None
+    text = str(value)
+    if rule is not None:
+        text = mask(text, rule)
+    return text if len(text) <= MAX_SAMPLE_CHARS else text[: MAX_SAMPLE_CHARS - 1] + "…"
+
+
+def check_patterns(con: duckdb.DuckDBPyConnection, suite: ir.CheckSuite) -> None:
+    """Every regular expression of ``suite`` compiles in RE2 (DuckDB's engine, the IR's pattern
+    language) — whichever engine runs the checks; a bad pattern is an InputError naming the check."""
+    dialect = DuckDBDialect()
+    seen: set[str] = set()
+    for check in suite.checks:
+        for expr in check_expressions([check]):
+            for node in walk(expr):
+                pattern = node.params.get("pattern") if isinstance(node, ir.Func) else None
+                if not isinstance(pattern, str) or pattern in seen:
+                    continue
+                seen.add(pattern)
+                try:
+                    con.execute(f"SELECT {dialect.regex_full_match(repr(''), pattern)}").fetchall()
+                except duckdb.Error as exc:
+                    raise InputError(
+                        f"{check.rule_id}: pattern {pattern!r} is not a regular expression DuckDB can run "
+                        f"({str(exc).splitlines()[0]})", field=check.columns[0] if check.columns else None,
+                        expected="RE2 syntax: no look-around or back-references; use [0-9] for digits",
+                    ) from None
+
+
+# --------------------------------------------------------------------------- SQL engines
 
 
 def ensure_expressible(dialect: Dialect, suite: ir.CheckSuite) -> None:
     """Patterns are RE2 on every engine (a bad one is the same InputError as on DuckDB); then each
     check is compiled alone: one the engine cannot express is an error naming it — never a silent skip."""
-    import duckdb
-
-    from govstd.validators.engine import check_patterns
-
     with duckdb.connect() as con:
         check_patterns(con, suite)
     for check in suite.checks:
@@ -82,11 +188,9 @@ def assemble(checks: Sequence[ir.Check], plan: AggregatePlan, values: Row) -> tu
 def to_samples(rows: Sequence[Row], plan: SamplePlan, columns: Sequence[str],
                masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
     """Sample models (masked, shortened values) from result rows of a sample plan."""
-    from govstd.validators.engine import _shown
-
     return [
         Sample(row=int(r[plan.row_alias]),
-               values={name: _shown(r[plan.values[name]], masking.get(name)) for name in columns})
+               values={name: shown(r[plan.values[name]], masking.get(name)) for name in columns})
         for r in rows
     ]
 

@@ -23,15 +23,15 @@ from typing import Any
 from govstd.errors import GovstdError, InputError
 from govstd.validators import databases, ir
 from govstd.validators.compiler.postgres import PostgresDialect
-from govstd.validators.engines import Opened, SourceOptions
-from govstd.validators.engines.base import Row, SqlEngine
+from govstd.validators.engines.base import Opened, Row, SourceOptions, SqlEngine
 from govstd.validators.readers import LoadedSource, unique_names
 
 _STREAM_BATCH = 2000
 
 
 @contextlib.contextmanager
-def open_postgres(source: Any, options: SourceOptions) -> Iterator[Opened]:
+def open_data(source: Any, options: SourceOptions) -> Iterator[Opened]:
+    """A connection to the database of ``source`` (a PostgreSQL URL), closed at the end."""
     url = str(source)
     shown = databases.redact_url(url)
     if not databases.is_postgres_url(url):

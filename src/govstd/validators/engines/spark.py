@@ -29,14 +29,15 @@ from govstd.errors import GovstdError, InputError
 from govstd.validators import ir
 from govstd.validators.compiler.base import SamplePlan
 from govstd.validators.compiler.spark import SparkDialect
-from govstd.validators.engines import Opened, SourceOptions
-from govstd.validators.engines.base import Row, SqlEngine
+from govstd.validators.engines.base import Opened, Row, SourceOptions, SqlEngine
+from govstd.validators.engines.duckdb import connect
 from govstd.validators.readers import (
     SAMPLE_BYTES,
     LoadedSource,
     detect_encoding,
     detect_format,
     find_header,
+    open_source,
     sniff_delimiter,
     unique_names,
 )
@@ -115,7 +116,8 @@ def _is_dataframe(source: Any) -> bool:
 
 
 @contextlib.contextmanager
-def open_spark(source: Any, options: SourceOptions) -> Iterator[Opened]:
+def open_data(source: Any, options: SourceOptions) -> Iterator[Opened]:
+    """``source`` as a DataFrame of the running (or a new) session; its temporary views dropped at the end."""
     spark = source.sparkSession if _is_dataframe(source) else spark_session(options.spark_master)
     case_sensitive = spark.conf.get("spark.sql.caseSensitive")
     # Column names from files are data: 'ID' and 'id' are two columns, as on the other engines.
@@ -279,9 +281,6 @@ def native_csv(spark: SparkSession, path: Path, encoding: str, delimiter: str,
 
 def _staged(spark: SparkSession, path: Path, options: SourceOptions) -> tuple[DataFrame, LoadedSource, str | None]:
     """Read with govstd's readers (DuckDB), numbered, into a Parquet file Spark reads."""
-    from govstd.validators.engine import connect
-    from govstd.validators.readers import open_source
-
     con = connect()
     try:
         loaded = open_source(con, path, workdir=options.workdir, expected_columns=options.expected_columns,

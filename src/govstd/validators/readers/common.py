@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from govstd.errors import InputError
 from govstd.standards.masking import redact
+from govstd.validators.columns import fold_header
 from govstd.validators.compiler.duckdb import DuckDBDialect
 
 _SQL = DuckDBDialect()
@@ -68,19 +69,15 @@ def find_header(rows: Sequence[Sequence[Any]], expected: Sequence[str]) -> int:
     rows = list(rows)[:HEADER_SEARCH_ROWS]
     if not rows:
         return 0
-    wanted = {_fold(n) for n in expected if n}
+    wanted = {fold_header(n) for n in expected if n}
     if wanted:
-        scores = [len({_fold(c) for c in r if c is not None} & wanted) for r in rows]
+        scores = [len({fold_header(c) for c in r if c is not None} & wanted) for r in rows]
         top = max(scores)
         if top > 0:
             return scores.index(top)
     widths = [sum(1 for c in r if c not in (None, "")) for r in rows]
     widest = max(widths)
     return next(i for i, w in enumerate(widths) if w == widest)
-
-
-def _fold(name: object) -> str:
-    return re.sub(r"\s+", "", str(name)).lstrip("\ufeff").casefold()
 
 
 def unique_names(header: Sequence[str], *, source: str | None = None, fold: bool = True) -> list[str]:
@@ -118,7 +115,7 @@ def check_header_names(header: Sequence[str], *, source: str | None = None, fold
     for i, raw in enumerate(header, start=1):
         if not raw:
             continue
-        key = _fold(raw) if fold else raw
+        key = fold_header(raw) if fold else raw
         if key in first:
             repeats.append(f"{redact(raw)!r} (columns {first[key]} and {i})")
         else:

@@ -10,13 +10,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from govstd.errors import InputError, first_line
+from govstd.validators.columns import fold_header
 from govstd.validators.readers.common import (
     DATA_VIEW,
     NUMBERED_VIEW,
     ROW_COLUMN,
     LoadedSource,
     _create_views,
-    _fold,
     check_header_names,
     lit,
     q,
@@ -44,9 +44,9 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: S
 
 
 def _note_numeric(loaded: LoadedSource, schema: pa.Schema, text_columns: Sequence[str]) -> None:
-    text_set = {_fold(c) for c in text_columns}
+    text_set = {fold_header(c) for c in text_columns}
     for f in schema:
-        if _fold(f.name) in text_set and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type)):
+        if fold_header(f.name) in text_set and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type)):
             loaded.warnings.append(
                 f"column {f.name!r} is stored as {f.type}, not text: identifiers ending in X cannot be held"
                 + (" and floating point loses digits" if pa.types.is_floating(f.type) else "")

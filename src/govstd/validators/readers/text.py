@@ -16,6 +16,7 @@ import duckdb
 
 from govstd.errors import InputError
 from govstd.standards.masking import redact
+from govstd.validators.columns import fold_header
 from govstd.validators.readers.common import (
     DATA_VIEW,
     HEADER_SEARCH_ROWS,
@@ -24,7 +25,6 @@ from govstd.validators.readers.common import (
     SAMPLE_BYTES,
     LoadedSource,
     _create_views,
-    _fold,
     check_header_names,
     duckdb_input_error,
     find_header,
@@ -146,9 +146,9 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, en
                           format="jsonl", source=spath, encoding=enc, path=path, hashes=hashes,
                           size=path.stat().st_size)
     numeric_types = ("BIGINT", "INTEGER", "DOUBLE", "HUGEINT", "UBIGINT", "FLOAT", "DECIMAL")
-    text_set = {_fold(c) for c in text_columns}
+    text_set = {fold_header(c) for c in text_columns}
     for name, type_, *_ in described:
-        if _fold(name) in text_set and str(type_).startswith(numeric_types):
+        if fold_header(name) in text_set and str(type_).startswith(numeric_types):
             loaded.warnings.append(f"column {name!r} holds JSON numbers, not strings: identifiers belong in strings")
     casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS {q(n)}" for n in names)
     _create_views(con, f"SELECT {casts} FROM {scan}", numbered=None, source=spath)

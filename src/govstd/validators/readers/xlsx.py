@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 from openpyxl.utils import get_column_letter
 
 from govstd.errors import InputError
+from govstd.validators.columns import fold_header
 from govstd.validators.readers import limits
 from govstd.validators.readers.common import (
     DATA_VIEW,
@@ -23,7 +24,6 @@ from govstd.validators.readers.common import (
     ROW_COLUMN,
     LoadedSource,
     _create_views,
-    _fold,
     find_header,
     lit,
     q,
@@ -69,7 +69,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
             width = max((i + 1 for i, c in enumerate(header_cells) if not _blank(c)), default=0)
             names = unique_names([_cell_text(c).strip() if not _blank(c) else "" for c in header_cells[:width]],
                                  source=spath)
-            sink = _SheetSink(target, names, {_fold(c) for c in text_columns})
+            sink = _SheetSink(target, names, {fold_header(c) for c in text_columns})
             held: list[Sequence[Any]] = []  # note-like rows: data only if more data follows them
             ended, below = False, 0
             for row in itertools.chain(head[header_index + 1 :], rows):
@@ -171,7 +171,7 @@ class _SheetSink:
     def __init__(self, target: Path, names: Sequence[str], text_columns: set[str]) -> None:
         self.names = list(names)
         self.width = len(names)
-        self.text = [_fold(n) in text_columns for n in names]
+        self.text = [fold_header(n) in text_columns for n in names]
         self.columns: list[list[str | None]] = [[] for _ in names]
         self.numeric: dict[str, int] = {}
         self.extra = 0

@@ -28,19 +28,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from govstd.errors import GovstdError, InputError
-from govstd.standards.masking import mask
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
-from govstd.validators.compiler.base import check_expressions, walk
 from govstd.validators.compiler.duckdb import DuckDBDialect
-from govstd.validators.engines.base import assemble
-from govstd.validators.readers import LoadedSource, duckdb_input_error
+from govstd.validators.engines.base import Opened, SourceOptions, assemble, check_patterns, shown
+from govstd.validators.readers import LoadedSource, duckdb_input_error, open_source
 from govstd.validators.results import CheckResult, Sample
 
 DATA = "__govstd_data"
 NUMBERED = "__govstd_numbered"
-#: Longest sample value shown (after masking); longer text is cut.
-MAX_SAMPLE_CHARS = 80
 _BATCH_ROWS = 8192
 #: Restart the sample query without the checks already sampled while the prefix re-read is this small.
 _RESTART_FRACTION = 0.05
@@ -100,6 +96,25 @@ def connect(config: EngineConfig | None = None) -> duckdb.DuckDBPyConnection:
             raise InputError(f"bad DuckDB setting {key}={value!r}: {str(exc).splitlines()[0]}",
                              field=key, expected="e.g. --memory-limit 2GB") from None
     return con
+
+
+@contextlib.contextmanager
+def open_data(source: Any, options: SourceOptions) -> Iterator[Opened]:
+    """``source`` read by govstd's readers into an in-memory DuckDB (``connect``), closed at the end."""
+    con = connect(EngineConfig(memory_limit=options.memory_limit, threads=options.threads,
+                               temp_directory=options.temp_directory))
+    try:
+        loaded = open_source(con, source, workdir=options.workdir, expected_columns=options.expected_columns,
+                             text_columns=options.text_columns, encoding=options.encoding, sheet=options.sheet,
+                             table=options.table, query=options.query, hash_algorithms=options.hash_algorithms)
+
+        def make(mapping: Mapping[str, str]) -> DuckDBEngine:
+            map_columns(con, loaded, mapping)
+            return DuckDBEngine(con, loaded, progress=options.progress)
+
+        yield Opened(loaded=loaded, engine=make)
+    finally:
+        con.close()
 
 
 def map_columns(con: duckdb.DuckDBPyConnection, loaded: LoadedSource, mapping: Mapping[str, str]) -> None:
@@ -280,8 +295,8 @@ class DuckDBEngine:
         columns = {name: table.column(alias).to_pylist() for name, alias in values.items()}
         out = []
         for i, row in enumerate(rows):
-            shown = {name: _shown(vals[i], masking.get(name)) for name, vals in columns.items()}
-            out.append(Sample(row=int(row), values=shown))
+            values_shown = {name: shown(vals[i], masking.get(name)) for name, vals in columns.items()}
+            out.append(Sample(row=int(row), values=values_shown))
         return out
 
 
@@ -296,35 +311,3 @@ def _batches(reader: pa.RecordBatchReader, loaded: LoadedSource) -> Iterator[pa.
         except pa.ArrowException as exc:
             raise duckdb_input_error(exc, loaded.source) from None
         yield batch
-
-
-def check_patterns(con: duckdb.DuckDBPyConnection, suite: ir.CheckSuite) -> None:
-    """Every regular expression of ``suite`` compiles in RE2 (DuckDB's engine, the IR's pattern
-    language) — whichever engine runs the checks; a bad pattern is an InputError naming the check."""
-    dialect = DuckDBDialect()
-    seen: set[str] = set()
-    for check in suite.checks:
-        for expr in check_expressions([check]):
-            for node in walk(expr):
-                pattern = node.params.get("pattern") if isinstance(node, ir.Func) else None
-                if not isinstance(pattern, str) or pattern in seen:
-                    continue
-                seen.add(pattern)
-                try:
-                    con.execute(f"SELECT {dialect.regex_full_match(repr(''), pattern)}").fetchall()
-                except duckdb.Error as exc:
-                    raise InputError(
-                        f"{check.rule_id}: pattern {pattern!r} is not a regular expression DuckDB can run "
-                        f"({str(exc).splitlines()[0]})", field=check.columns[0] if check.columns else None,
-                        expected="RE2 syntax: no look-around or back-references; use [0-9] for digits",
-                    ) from None
-
-
-def _shown(value: Any, rule: MaskingRule | None) -> str | None:
-    """A sample value as reported: masked when the column holds personal data, and never long."""
-    if value is None:
-        return None
-    text = str(value)
-    if rule is not None:
-        text = mask(text, rule)
-    return text if len(text) <= MAX_SAMPLE_CHARS else text[: MAX_SAMPLE_CHARS - 1] + "…"

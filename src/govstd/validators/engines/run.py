@@ -1,0 +1,126 @@
+"""The one run loop of ``govstd.validate``, whichever engine counts: bind → open → derive → run → assemble.
+
+1. Bind every field to its standard (unless the caller already did), to know which columns are
+   identifiers (read as text, never as numbers that would drop a leading zero or an ``X``).
+2. Open the source on the engine (``engines.NAME.open_data``) and, for a file, fingerprint it on a
+   thread while the engine scans it.
+3. Match the data's columns to the schema's fields (``govstd.validators.columns``) and derive the
+   check suite from the schema and the columns present.
+4. Run the suite on the engine: counts, and masked samples of the first failing rows.
+5. Assemble one ``ValidationResult``: the same fields, filled the same way, from every engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from govstd import __version__
+from govstd.standards.models import CatalogueSchema
+from govstd.validators.columns import match_columns
+from govstd.validators.derive import Binding, Resolver, ServiceItemCodes, bind_fields, derive
+from govstd.validators.engines import engine_module
+from govstd.validators.engines.base import SourceOptions
+from govstd.validators.readers import LoadedSource, hash_file
+from govstd.validators.results import CheckResult, DatasetInfo, ValidationResult
+
+#: File fingerprints in DatasetInfo: SHA-256, and SM3 (GB/T 32905) where OpenSSL provides it.
+HASHES = ("sha256", "sm3")
+
+
+def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolver,
+        bindings: Mapping[str, Binding] | None = None, items: ServiceItemCodes | None = None,
+        encoding: str | None = None, sheet: str | int | None = None,
+        table: str | None = None, query: str | None = None, sample_size: int = 5, today: dt.date | None = None,
+        progress: bool = False, memory_limit: str | None = None, threads: int | None = None,
+        temp_directory: str | None = None, spark_master: str | None = None, registry_label: str | None = None,
+        started: dt.datetime | None = None) -> ValidationResult:
+    """``catalogue``'s checks counted on ``engine`` over ``source`` (see ``govstd.validate`` for the
+    options; each engine ignores the resources of the others). ``bindings``: the fields already bound
+    (``derive.bind_fields``), so a run binds each field once."""
+    started = started or dt.datetime.now(dt.UTC)
+    module = engine_module(engine)
+    bindings = bindings if bindings is not None else bind_fields(catalogue, resolve)
+    expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
+    text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in (f.name, f.name_zh) if n]
+    algorithms = available_hashes()
+    if temp_directory:
+        Path(temp_directory).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="govstd-", dir=temp_directory) as tmp:
+        options = SourceOptions(
+            expected_columns=expected, text_columns=text_columns, workdir=Path(tmp), encoding=encoding, sheet=sheet,
+            table=table, query=query, hash_algorithms=algorithms, spark_master=spark_master,
+            memory_limit=memory_limit, threads=threads, temp_directory=temp_directory, progress=progress,
+        )
+        with module.open_data(source, options) as opened:
+            loaded = opened.loaded
+            hasher = HashThread(loaded, algorithms)
+            mapping, warnings = match_columns(catalogue, loaded.columns, source=loaded.source)
+            derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today, service_items=items,
+                                bindings=bindings)
+            runner = opened.engine(mapping)
+            rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
+            hashes = hasher.result()
+    return result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
+                     warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
+                     registry_label=registry_label, started=started)
+
+
+def result_of(catalogue: CatalogueSchema, loaded: LoadedSource, *, engine: str, rows: int,
+              checks: list[CheckResult], hashes: Mapping[str, str], warnings: list[str],
+              registry_label: str | None, started: dt.datetime) -> ValidationResult:
+    """The ValidationResult of one run, whichever engine counted it."""
+    info = DatasetInfo(
+        source=loaded.source, format=loaded.format, rows=rows, columns=loaded.columns, encoding=loaded.encoding,
+        sha256=hashes.get("sha256"), sm3=hashes.get("sm3"), bytes=loaded.size,
+    )
+    return ValidationResult(
+        dataset=info, schema_ref=catalogue.ref, engine=engine, tool_version=__version__, registry=registry_label,
+        started_at=started, finished_at=dt.datetime.now(dt.UTC), checks=checks, warnings=warnings,
+    )
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def available_hashes() -> tuple[str, ...]:
+    """The algorithms of ``HASHES`` this Python's OpenSSL provides (SM3 is missing from some builds)."""
+    out = []
+    for name in HASHES:
+        try:
+            hashlib.new(name)
+        except ValueError:
+            continue
+        out.append(name)
+    return tuple(out)
+
+
+class HashThread:
+    """Hash the source file while the engine scans it (hashlib releases the GIL on large chunks)."""
+
+    def __init__(self, loaded: LoadedSource, algorithms: tuple[str, ...]) -> None:
+        self.hashes: dict[str, str] = dict(loaded.hashes)
+        self.warnings: list[str] = []
+        self._thread: threading.Thread | None = None
+        if loaded.path is not None and not self.hashes and algorithms:
+            self._thread = threading.Thread(target=self._work, args=(loaded.path, algorithms), daemon=True)
+            self._thread.start()
+
+    def _work(self, path: Path, algorithms: tuple[str, ...]) -> None:
+        try:
+            self.hashes.update(hash_file(path, algorithms))
+        except OSError as exc:
+            self.warnings.append(f"could not fingerprint the file: {exc.strerror}")
+
+    def result(self) -> dict[str, str]:
+        if self._thread is not None:
+            self._thread.join()
+        return self.hashes
+
+
+__all__ = ["HASHES", "HashThread", "available_hashes", "result_of", "run"]
