@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from stdnum.cn import ric  # python-stdnum: the outside oracle for GB 11643 check characters
 
 from govstd.standards.masking import DEFAULT_RULE, birth_dates, mask, redact
-from govstd.standards.numbers import gb32100
 from govstd.standards.models import MaskingRule
+from govstd.standards.numbers import gb32100
 
 PHONE = MaskingRule(keep_start=3, keep_end=4)
 

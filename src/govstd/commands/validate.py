@@ -49,6 +49,8 @@ from govstd.validators.results import ValidationResult
               help="Scorecard format, repeatable; without --out a single format is printed to stdout.")
 @click.option("--policy", type=click.Path(dir_okay=False),
               help="Share-gate policy YAML (weights, thresholds) overriding the schema's (docs/scoring.md).")
+@click.option("--show-values", is_flag=True,
+              help="Show sample values and column names unmasked (personal data!). Report files stay masked.")
 @click.option("--fail-on", type=click.Choice(["warn", "fail"]), default="fail", show_default=True,
               help="Exit 1 on a FAIL verdict, or on WARN too.")
 def validate(data: str, schema_ref: str | None, schema_file: str | None, registry: str | None,
@@ -56,7 +58,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
              quiet: bool, samples: int, memory_limit: str | None, threads: int | None,
              temp_directory: str | None, engine: str, spark_master: str | None, today: dt.datetime | None,
              out_dir: str | None, formats: tuple[str, ...], policy: str | None,
-             fail_on: Literal["warn", "fail"]) -> None:
+             fail_on: Literal["warn", "fail"], show_values: bool) -> None:
     """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
     from govstd.validators.api import validate as run
     from govstd.validators.scorecard import load_policy
@@ -68,7 +70,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         data, schema_file or schema_ref or "", registry=registry, encoding=encoding, sheet=sheet, table=table,
         query=query, sample_size=samples, today=today.date() if today else None,
         progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
-        temp_directory=temp_directory, engine=engine, spark_master=spark_master,
+        temp_directory=temp_directory, engine=engine, spark_master=spark_master, show_values=show_values,
     )
     if as_json:
         emit_json(result.model_dump(mode="json"))

@@ -72,11 +72,10 @@ def rule_for(element: DataElement | None, pii: PiiClass | None = None) -> Maskin
 # its compact masked form, so no separator can smuggle a digit through. Overlapping matches merge
 # and the whole is masked keeping at most the first 6 and last 4 characters.
 
-_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 #: 1:1 folding: full-width ASCII forms (U+FF01-FF5E) → ASCII; spaces of every kind → " ";
 #: invisible characters → U+200B; dash look-alikes → "-"; middle dots → ".".
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FOLD: dict[int, int | str] = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({ord(c): " " for c in "\u00a0\u1680\u202f\u205f\u3000"})
 _FOLD.update({cp: " " for cp in range(0x2000, 0x200B)})
 _FOLD.update({ord(c): "\u200b" for c in _INVISIBLE})

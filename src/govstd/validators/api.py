@@ -18,7 +18,7 @@ import hashlib
 import re
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from govstd.registry.versions import NoMatchingVersionError, Resolved, resolve_a
 from govstd.standards import library
 from govstd.standards.library import lookup_key
 from govstd.standards.loader import load_file
-from govstd.standards.models import AnyEntry, CatalogueSchema, EntryKind, RegisteredServiceItemRule
+from govstd.standards.models import AnyEntry, CatalogueSchema, EntryKind, MaskingRule, RegisteredServiceItemRule
 from govstd.validators.derive import (
     Resolver,
     ServiceItemCodes,
@@ -37,6 +37,7 @@ from govstd.validators.derive import (
     service_item_codes_from,
 )
 from govstd.validators.engine import DuckDBEngine, EngineConfig, connect, map_columns
+from govstd.validators.privacy import SampleMasking, redact_names, redact_result
 from govstd.validators.readers import LoadedSource, hash_file, open_source
 from govstd.validators.results import CheckResult, DatasetInfo, ValidationResult
 
@@ -64,6 +65,7 @@ def validate(
     temp_directory: str | None = None,
     service_items: ServiceItemCodes | Mapping[str, Any] | Iterable[str] | None = None,
     spark_master: str | None = None,
+    show_values: bool = False,
 ) -> ValidationResult:
     """Validate ``source`` against ``schema`` and return every check's evaluated/failed counts.
 
@@ -76,6 +78,8 @@ def validate(
     table name (or ``table=``), ``spark_master`` starts a session when none is running; ``postgres`` —
     ``source`` is a PostgreSQL URL with ``table`` or ``query``, the checks run inside the database.
     See docs/engines.md.
+    ``show_values``: sample values and column names unmasked (personal data!); by default every value,
+    name and message in the result is masked (``govstd.validators.privacy``, docs/security.md).
     """
     started = dt.datetime.now(dt.UTC)
     if engine not in ENGINES:
@@ -94,21 +98,23 @@ def validate(
             items = service_item_codes_from(service_items)
         elif reg is not None and needs_items:
             items = service_item_codes_from(reg)
+        masking = functools.partial(SampleMasking, show_values=show_values)
         if engine != "duckdb":
             from govstd.validators import engines
 
             result = engines.run(engine, source, catalogue, resolve=resolve, items=items, encoding=encoding,
                                  sheet=sheet, table=table, query=query, sample_size=sample_size, today=today,
                                  spark_master=spark_master, registry_label=getattr(reg, "location", None),
-                                 started=started)
+                                 started=started, masking=masking)
         else:
             result = _run(source, catalogue, resolve=resolve, items=items, encoding=encoding, sheet=sheet,
                           table=table, query=query, sample_size=sample_size, today=today, progress=progress,
                           config=EngineConfig(memory_limit=memory_limit, threads=threads,
                                               temp_directory=temp_directory),
-                          registry_label=getattr(reg, "location", None), started=started)
+                          registry_label=getattr(reg, "location", None), started=started, masking=masking)
         # Which versions the checks came from comes first: it qualifies every other line.
-        return result.model_copy(update={"warnings": [*dict.fromkeys(notes), *result.warnings]})
+        result = result.model_copy(update={"warnings": [*dict.fromkeys(notes), *result.warnings]})
+        return redact_result(result, show_values=show_values)
     finally:
         if reg is not None and isinstance(registry, str | Path):
             reg.close()
@@ -117,7 +123,8 @@ def validate(
 def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, items: ServiceItemCodes | None,
          encoding: str | None, sheet: str | int | None, table: str | None, query: str | None, sample_size: int,
          today: dt.date | None, progress: bool, config: EngineConfig, registry_label: str | None,
-         started: dt.datetime) -> ValidationResult:
+         started: dt.datetime, masking: Callable[[Mapping[str, MaskingRule | None]], SampleMasking],
+         ) -> ValidationResult:
     bindings = {f.name: bind(f, resolve) for f in catalogue.fields}
     expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
     text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in (f.name, f.name_zh) if n]
@@ -136,7 +143,7 @@ def _run(source: Any, catalogue: CatalogueSchema, *, resolve: Resolver, items: S
             derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today,
                                 service_items=items)
             runner = DuckDBEngine(con, loaded, progress=progress)
-            rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
+            rows, checks = runner.run(derivation.suite, masking=masking(derivation.masking), sample_size=sample_size)
             hashes = hasher.result()
         finally:
             con.close()
@@ -273,12 +280,12 @@ def match_columns(catalogue: CatalogueSchema, loaded: LoadedSource) -> tuple[dic
         raise InputError(
             f"missing required column(s): {names}", path=loaded.source,
             expected="columns " + ", ".join(f.name for f in catalogue.fields),
-            hint=f"the data has: {', '.join(loaded.columns[:30])}",
+            hint=f"the data has: {', '.join(redact_names(loaded.columns[:30]))}",
         )
     warnings = []
     extra = [c for c in loaded.columns if c not in set(mapping.values())]
     if extra:
-        warnings.append(f"columns not in the schema were not checked: {', '.join(extra[:20])}")
+        warnings.append(f"columns not in the schema were not checked: {', '.join(redact_names(extra[:20]))}")
     return mapping, warnings
 
 

@@ -9,8 +9,8 @@
    between them) would hand rows over out of order, and samples are the *first* failing rows.
 
 DuckDB runs with a memory limit, a thread count and a temp directory, so data larger than memory
-spills to disk instead of failing. Sample values are masked (``govstd.standards.masking``) before
-they leave this module. No Python loop ever runs over the rows of the data.
+spills to disk instead of failing. Sample values are masked (``govstd.validators.privacy.redact_row``)
+before they leave this module. No Python loop ever runs over the rows of the data.
 """
 
 from __future__ import annotations
@@ -28,19 +28,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from govstd.errors import GovstdError, InputError
-from govstd.standards.masking import mask
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.base import check_expressions, walk
 from govstd.validators.compiler.duckdb import DuckDBDialect
 from govstd.validators.engines.base import assemble
+from govstd.validators.privacy import redact_row
 from govstd.validators.readers import LoadedSource, duckdb_input_error
 from govstd.validators.results import CheckResult, Sample
 
 DATA = "__govstd_data"
 NUMBERED = "__govstd_numbered"
-#: Longest sample value shown (after masking); longer text is cut.
-MAX_SAMPLE_CHARS = 80
 _BATCH_ROWS = 8192
 #: Restart the sample query without the checks already sampled while the prefix re-read is this small.
 _RESTART_FRACTION = 0.05
@@ -280,7 +278,7 @@ class DuckDBEngine:
         columns = {name: table.column(alias).to_pylist() for name, alias in values.items()}
         out = []
         for i, row in enumerate(rows):
-            shown = {name: _shown(vals[i], masking.get(name)) for name, vals in columns.items()}
+            shown = redact_row({name: vals[i] for name, vals in columns.items()}, masking)
             out.append(Sample(row=int(row), values=shown))
         return out
 
@@ -318,13 +316,3 @@ def check_patterns(con: duckdb.DuckDBPyConnection, suite: ir.CheckSuite) -> None
                         f"({str(exc).splitlines()[0]})", field=check.columns[0] if check.columns else None,
                         expected="RE2 syntax: no look-around or back-references; use [0-9] for digits",
                     ) from None
-
-
-def _shown(value: Any, rule: MaskingRule | None) -> str | None:
-    """A sample value as reported: masked when the column holds personal data, and never long."""
-    if value is None:
-        return None
-    text = str(value)
-    if rule is not None:
-        text = mask(text, rule)
-    return text if len(text) <= MAX_SAMPLE_CHARS else text[: MAX_SAMPLE_CHARS - 1] + "…"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from govstd.errors import InputError
-from govstd.standards.models import CatalogueSchema
+from govstd.standards.models import CatalogueSchema, MaskingRule
 from govstd.validators.derive import Resolver, ServiceItemCodes, bind, derive
 from govstd.validators.engines.base import SqlEngine
 from govstd.validators.readers import LoadedSource
@@ -70,7 +70,9 @@ def open_source(engine: str, source: Any, options: SourceOptions) -> AbstractCon
 def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolver,
         items: ServiceItemCodes | None, encoding: str | None, sheet: str | int | None, table: str | None,
         query: str | None, sample_size: int, today: dt.date | None, spark_master: str | None,
-        registry_label: str | None, started: dt.datetime) -> ValidationResult:
+        registry_label: str | None, started: dt.datetime,
+        masking: Callable[[Mapping[str, MaskingRule | None]], Mapping[str, MaskingRule | None]] = dict,
+        ) -> ValidationResult:
     """``govstd.validate`` on Spark or PostgreSQL: the same steps as on DuckDB, on that engine."""
     from govstd.validators.api import _available_hashes, _HashThread, match_columns, result_of
 
@@ -86,7 +88,7 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
             mapping, warnings = match_columns(catalogue, loaded)
             derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today, service_items=items)
             runner = opened.engine(mapping)
-            rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
+            rows, checks = runner.run(derivation.suite, masking=masking(derivation.masking), sample_size=sample_size)
             hashes = hasher.result()
     return result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
                      warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],

@@ -17,6 +17,7 @@ from typing import Any
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.base import AggregatePlan, Dialect, SamplePlan, UnsupportedCheck
+from govstd.validators.privacy import redact_row
 from govstd.validators.results import CheckResult, Sample
 
 Row = Mapping[str, Any]
@@ -81,12 +82,9 @@ def assemble(checks: Sequence[ir.Check], plan: AggregatePlan, values: Row) -> tu
 
 def to_samples(rows: Sequence[Row], plan: SamplePlan, columns: Sequence[str],
                masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
-    """Sample models (masked, shortened values) from result rows of a sample plan."""
-    from govstd.validators.engine import _shown
-
+    """Sample models (masked, redacted, shortened values) from result rows of a sample plan."""
     return [
-        Sample(row=int(r[plan.row_alias]),
-               values={name: _shown(r[plan.values[name]], masking.get(name)) for name in columns})
+        Sample(row=int(r[plan.row_alias]), values=redact_row({name: r[plan.values[name]] for name in columns}, masking))
         for r in rows
     ]
 
