@@ -179,3 +179,8 @@ def test_birth_dates_and_dates_beside_them() -> None:
     assert birth_dates("证件 110101199003078514 及 110105491231002") == {"19900307", "19491231"}
     shown = redact("born 1990-03-07, 1990年3月7日, 19900307, 1990/03/08", birth_dates={"19900307"})
     assert shown == "born ****-**-**, ****年*月*日, ********, 1990/03/08"
+
+
+def test_birth_date_of_an_id_overlapped_by_a_glued_uscc_shape() -> None:
+    # "01011960010110 09ab" inside this text has a valid GB 32100 check character by chance.
+    assert birth_dates("证件110101196001011009abc") == {"19600101"}

@@ -14,8 +14,8 @@ import click
 
 from govstd.standards import library
 from govstd.standards.check import value_checker
-from govstd.standards.masking import mask, rule_for
-from govstd.standards.models import DataElement
+from govstd.standards.masking import mask, redact, rule_for
+from govstd.standards.models import DataElement, MaskingRule
 
 
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, object]:
@@ -38,6 +38,17 @@ def _values(args: tuple[str, ...]) -> Iterator[str]:
     stream: Iterable[str] = sys.stdin
     for line in stream:
         yield line.rstrip("\r\n")
+
+
+def _shown(value: str, message: str | None, rule: MaskingRule | None, show_values: bool) -> tuple[str, str | None]:
+    """The value and its message as printed: the standard's mask, then ``redact`` for any standard
+    (a code-set or free-text value may hold a phone); as given only with ``--show-values``."""
+    if show_values:
+        return value, message
+    shown = redact(value if rule is None else mask(value.strip(), rule))
+    if message and value:
+        message = message.replace(value, shown)
+    return shown, redact(message) if message else message
 
 
 @click.command()
@@ -66,14 +77,14 @@ def check(standard: str, values: tuple[str, ...], as_json: bool, show_values: bo
         total += 1
         if not result.valid:
             invalid += 1
-        shown = value if rule is None else mask(value.strip(), rule)
+        shown, message = _shown(value, result.message, rule, show_values)
         if as_json:
             record = {"line": line_no, "valid": result.valid, "error": result.error, "value": shown}
-            if result.message:
-                record["message"] = result.message if rule is None else result.message.replace(value, shown)
+            if message:
+                record["message"] = message
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif not (quiet and result.valid):
-            verdict = "valid" if result.valid else f"INVALID {result.error}: {result.message}"
+            verdict = "valid" if result.valid else f"INVALID {result.error}: {message}"
             out.write(f"{line_no}\t{shown}\t{verdict}\n")
     if not as_json:
         click.echo(f"{total} checked, {invalid} invalid ({entry.id}@{entry.version})", err=True)

@@ -14,6 +14,7 @@ from typing import Literal
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from govstd.commands._output import console as make_console
@@ -88,7 +89,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
 def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> None:
     """The human report: one row per check (rule id, dimension, evaluated, failed, masked samples)."""
     info = result.dataset
-    out.print(f"[bold]{info.source}[/] ({info.format}{', ' + info.encoding if info.encoding else ''}, "
+    out.print(f"[bold]{escape(info.source)}[/] ({info.format}{', ' + info.encoding if info.encoding else ''}, "
               f"{info.rows:,} rows) against [bold]{result.schema_ref}[/] on {result.engine}")
     table = Table(show_lines=False, header_style="bold")
     # Rule ids are what users search for: never cut; the samples column wraps instead.
@@ -112,7 +113,7 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
             check.dimension.label_zh,
             f"{check.evaluated:,}",
             f"[{style}]{check.failed:,}[/]" if style else f"{check.failed:,}",
-            samples,
+            escape(samples),  # a value such as "[red]" is text, not markup
         )
     if shown:
         out.print(table)

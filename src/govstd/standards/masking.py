@@ -178,11 +178,14 @@ def _usccs(folded: str) -> list[_Found]:
     return found
 
 
+def _spans(folded: str) -> list[_Found]:
+    return [f for run in _RUN.finditer(folded) for f in _in_run(folded, run)] + _usccs(folded)
+
+
 def find(text: str) -> list[_Found]:
     """The personal numbers ``redact`` masks in ``text``, in order, overlapping matches merged."""
     folded = _fold(text)
-    spans = [f for run in _RUN.finditer(folded) for f in _in_run(folded, run)] + _usccs(folded)
-    spans.sort(key=lambda f: (f.start, -f.end))
+    spans = sorted(_spans(folded), key=lambda f: (f.start, -f.end))
     merged: list[_Found] = []
     for f in spans:
         last = merged[-1] if merged else None
@@ -199,7 +202,7 @@ def find(text: str) -> list[_Found]:
 def birth_dates(text: str) -> set[str]:
     """Birth dates (YYYYMMDD) of the citizen ID numbers in ``text``: what their masks hide."""
     out = set()
-    for f in find(text):
+    for f in _spans(_fold(text)):  # before merging: an ID overlapping another match is still an ID
         if f.kind == "id":
             out.add(f.value[6:14])
         elif f.kind == "id15":
