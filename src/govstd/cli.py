@@ -2,7 +2,8 @@
 
 Subcommands live one per module in ``govstd.commands`` and are imported only when run, so
 ``govstd --help`` stays fast even though validation pulls in DuckDB, Spark or Great Expectations.
-Errors a user can cause are ``GovstdError``s: printed without a traceback, exit code 2.
+Errors a user can cause are ``GovstdError``s: printed without a traceback, exit code 2. Every message
+printed here (errors, warnings, internal errors) passes ``redact``: no personal number reaches stderr.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: run the CLI and turn errors into exit codes (2 for anything the user can fix)."""
-    from govstd.errors import GovstdWarning
+    from govstd.errors import GovstdWarning, redact
 
     python_format = warnings.showwarning
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> Any:
         # A GovstdWarning (e.g. a reference resolved to a candidate) is for the user, printed like a
         # GovstdError; any other warning keeps Python's format.
         if issubclass(category, GovstdWarning):
-            click.echo(f"warning: {message}", err=True)
+            click.echo(f"warning: {redact(str(message))}", err=True)
         else:
             python_format(message, category, filename, lineno, file, line)
 
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> Any:
 
 
 def _main(argv: list[str] | None) -> Any:
-    from govstd.errors import GovstdError
+    from govstd.errors import GovstdError, redact
 
     try:
         return cli.main(args=argv, prog_name="govstd", standalone_mode=False)
@@ -90,7 +91,7 @@ def _main(argv: list[str] | None) -> Any:
         click.echo("aborted", err=True)
         sys.exit(130)
     except GovstdError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {redact(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         # `govstd check ... | head` closes stdout early; that is not an error.
@@ -99,5 +100,6 @@ def _main(argv: list[str] | None) -> Any:
     except Exception as exc:
         if os.environ.get("GOVSTD_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}\n  (set GOVSTD_DEBUG=1 for a traceback)", err=True)
+        click.echo(f"internal error: {type(exc).__name__}: {redact(str(exc))}\n  (set GOVSTD_DEBUG=1 for a traceback)",
+                   err=True)
         sys.exit(3)

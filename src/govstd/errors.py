@@ -17,6 +17,9 @@ class GovstdError(Exception):
     code = "error"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        # An error quotes what it found (a cell, a header, a URL): personal numbers and passwords in it
+        # are masked here, once, so the CLI, logs and a pipeline's ``str(exc)`` never carry them.
+        message, hint = redact(message), redact(hint) if hint else hint
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -63,11 +66,11 @@ class InputError(GovstdError):
     def to_dict(self) -> dict[str, object]:
         return {
             **super().to_dict(),
-            "path": self.path,
+            "path": redact(self.path) if self.path else self.path,
             "line": self.line,
             "column": self.column,
-            "field": self.field,
-            "expected": self.expected,
+            "field": redact(self.field) if self.field else self.field,
+            "expected": redact(self.expected) if self.expected else self.expected,
         }
 
 
@@ -93,6 +96,13 @@ class ConflictError(GovstdError):
 
     code = "conflict"
 
+
+
+def redact(text: str) -> str:
+    """``govstd.standards.masking.redact``, imported when an error is made (not when this module is)."""
+    from govstd.standards.masking import redact as mask_text
+
+    return mask_text(text)
 
 
 def first_line(exc: BaseException) -> str:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.cn import ric  # python-stdnum: the outside oracle for GB 11643 check characters
 
-from govstd.standards.masking import DEFAULT_RULE, mask
+from govstd.standards.masking import DEFAULT_RULE, birth_dates, mask, redact
 from govstd.standards.models import MaskingRule
+from govstd.standards.numbers import gb32100
 
 PHONE = MaskingRule(keep_start=3, keep_end=4)
 
@@ -50,3 +55,132 @@ def test_short_values_show_at_most_a_third(value: str, start: int, end: int, ful
         assert visible < len(value)
     if full is not None and len(value) < full:
         assert visible <= len(value) // 3
+
+
+# --------------------------------------------------------------------------- redact (free text)
+
+#: Every separator class people (and Word, web pages, Excel) put inside numbers.
+SEPARATORS = ["", " ", "  ", "-", " - ", "/", ".", "_", "\u00a0", "\u3000", "\u200b", "\u200c", "\u200d",
+              "\ufeff", "\uff0d", "\uff0f", "\uff0e", "\u2014", "\u00b7", "\u00a0\u200b"]
+#: What may stand right next to a number: nothing, spaces, punctuation, CJK, Latin letters.
+NEIGHBOURS = st.sampled_from(["", " ", "：", ":", "，", "(", "（", "【", "联系", "证件号", "TEL", "ID", "No", "abc",
+                              "x", "号", "\u00a0", "\u3000", "\u200b", "\n", "\t", "#", "=", '"'])
+FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+CLEAN = re.compile("[\\s\u00a0\u3000\u200b\u200c\u200d\ufeff.\\-/_\uff0d\uff0f\uff0e\u2014\u00b7]")
+
+
+@st.composite
+def citizen_ids(draw: st.DrawFn) -> str:
+    region = draw(st.sampled_from(["110101", "310104", "440305", "510107", "650102", "820000", "370202"]))
+    born = draw(st.dates(dt.date(1900, 1, 1), dt.date(2024, 12, 31)))
+    first17 = region + born.strftime("%Y%m%d") + draw(st.from_regex(r"[0-9]{3}", fullmatch=True))
+    return first17 + ric.calc_check_digit(first17)
+
+
+@st.composite
+def legacy_ids(draw: st.DrawFn) -> str:
+    born = draw(st.dates(dt.date(1900, 1, 1), dt.date(1999, 12, 31)))
+    return "110105" + born.strftime("%y%m%d") + draw(st.from_regex(r"[0-9]{3}", fullmatch=True))
+
+
+mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+
+
+@st.composite
+def usccs(draw: st.DrawFn) -> str:
+    alphabet = gb32100.ALPHABET
+    first17 = (draw(st.sampled_from(["91", "92", "12", "52", "93"])) + draw(st.sampled_from(["110101", "350100"]))
+               + "".join(draw(st.lists(st.sampled_from(alphabet), min_size=9, max_size=9))))
+    return first17 + gb32100.calc_check_digit(first17)
+
+
+@st.composite
+def written(draw: st.DrawFn, number: str) -> str:
+    """``number`` as a person might write it: split anywhere by one separator class, maybe full-width."""
+    sep = draw(st.sampled_from(SEPARATORS))
+    cuts = sorted(draw(st.sets(st.integers(1, len(number) - 1), max_size=6)))
+    parts = [number[a:b] for a, b in zip([0, *cuts], [*cuts, len(number)], strict=True)]
+    text = sep.join(parts)
+    return text.translate(FULLWIDTH) if draw(st.booleans()) else text
+
+
+def _hidden_windows(number: str, visible_start: int) -> list[str]:
+    """Every 6-character window of ``number`` not wholly in its visible start."""
+    return [number[i:i + 6] for i in range(1, len(number) - 5) if i + 6 > visible_start]
+
+
+def _assert_hidden(number: str, text: str, visible_start: int, *, middle_only: bool = False) -> None:
+    out = CLEAN.sub("", redact(text)).translate({0xFF10 + i: 0x30 + i for i in range(10)})
+    windows = _hidden_windows(number.upper(), visible_start)
+    if middle_only:  # other numbers' visible ends may repeat windows that merely touch this one's middle
+        middle = number.upper()[visible_start:-4]
+        windows = [middle[i:i + 6] for i in range(len(middle) - 5)]
+    for window in windows:
+        assert window not in out.upper(), (text, redact(text), window)
+
+
+def _embed(draw: st.DrawFn, number: str) -> str:
+    return draw(NEIGHBOURS) + draw(written(number)) + draw(NEIGHBOURS)
+
+
+@given(st.data(), citizen_ids())
+def test_redact_hides_citizen_ids_however_written(data: st.DataObject, number: str) -> None:
+    _assert_hidden(number, _embed(data.draw, number), 6)
+
+
+@given(st.data(), legacy_ids())
+def test_redact_hides_legacy_ids_however_written(data: st.DataObject, number: str) -> None:
+    _assert_hidden(number, _embed(data.draw, number), 6)
+
+
+@given(st.data(), mobiles, st.sampled_from(["", "86", "+86", "+86 ", "+86-", "86\u00a0"]))
+def test_redact_hides_mobiles_however_written(data: st.DataObject, number: str, prefix: str) -> None:
+    text = data.draw(NEIGHBOURS) + prefix + data.draw(written(number)) + data.draw(NEIGHBOURS)
+    _assert_hidden(number, text, 3)
+    assert "****" in redact(text)
+
+
+@given(st.data(), usccs(), st.booleans())
+def test_redact_hides_usccs_however_glued(data: st.DataObject, number: str, lower: bool) -> None:
+    value = number.lower() if lower else number
+    text = data.draw(NEIGHBOURS) + value + data.draw(NEIGHBOURS)
+    _assert_hidden(number, text, 6)
+
+
+@given(st.lists(st.one_of(citizen_ids(), mobiles, usccs()), min_size=2, max_size=4),
+       st.sampled_from([" ", "；", "\u200b", " 和 ", "/", ""]))
+def test_redact_hides_several_numbers_in_one_text(numbers: list[str], sep: str) -> None:
+    text = "备注：" + sep.join(numbers)
+    for number in numbers:
+        _assert_hidden(number, text, 3 if len(number) == 11 else 6, middle_only=True)
+        assert number not in CLEAN.sub("", redact(text))
+
+
+def test_redact_standard_masks() -> None:
+    assert redact("联系13812345678 证件110101199003078514") == "联系138****5678 证件110101********8514"
+    assert redact("TEL13812345678") == "TEL138****5678"
+    assert redact("ID110101199003078514abc") == "ID110101********8514abc"
+    assert redact("110101.19900307.8514") == "110101********8514"
+    assert redact("1\u200b1\u200b0101199003078514") == "110101********8514"
+    assert redact("１３８１２３４５６７８") == "138****5678"
+    assert redact("+86\u00a0139-1234-5678") == "+86 139****5678"
+    assert redact("11010519491231002x") == "110105********002x"
+
+
+# Amounts below 10^8 yuan: with their cents, 11 digits shaped like a mobile are masked (documented limit).
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31)), st.integers(0, 10**8 - 1), st.integers(0, 99999))
+def test_redact_leaves_ordinary_text_alone(day: dt.date, amount: int, short: int) -> None:
+    text = (f"{day.isoformat()} 至 {day:%Y/%m/%d}，{day:%Y%m%d} {day.isoformat()} {day.isoformat()}；"
+            f"金额 {amount:,}.50 元，{amount}.25，编号 {short}，GB/T 2260-2007，09:30:00，v1.2.3")
+    assert redact(text) == text
+
+
+def test_birth_dates_and_dates_beside_them() -> None:
+    assert birth_dates("证件 110101199003078514 及 110105491231002") == {"19900307", "19491231"}
+    shown = redact("born 1990-03-07, 1990年3月7日, 19900307, 1990/03/08", birth_dates={"19900307"})
+    assert shown == "born ****-**-**, ****年*月*日, ********, 1990/03/08"
+
+
+def test_birth_date_of_an_id_overlapped_by_a_glued_uscc_shape() -> None:
+    # "01011960010110 09ab" inside this text has a valid GB 32100 check character by chance.
+    assert birth_dates("证件110101196001011009abc") == {"19600101"}

@@ -189,12 +189,12 @@ def test_markdown_summary(card: sc.Scorecard) -> None:
     md = markdown_report.render(card)
     assert md.startswith("## ❌ 数据质量评分卡 Data quality scorecard: **FAIL 不通过**")
     assert "| 准确性 Accuracy |" in md and "未测量 not measured" in md
-    assert "`id_number.checksum`" in md and "12 / 1,000" in md
+    assert "<code>id&#95;number.checksum</code>" in md and "12 / 1,000" in md
     assert "发现 2 处未脱敏的个人信息" in md
     assert "110105" not in md  # no sample values in CI logs at all
     many = markdown_report.render(sc.build(make_result(extra_checks=200), make_schema()))
     assert f"worst {markdown_report.MAX_CHECKS} of" in many
-    assert many.count("\n| `") == markdown_report.MAX_CHECKS
+    assert many.count("\n| <code>") == markdown_report.MAX_CHECKS
 
 
 # --------------------------------------------------------------------------- HTML (static)

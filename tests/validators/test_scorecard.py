@@ -402,7 +402,7 @@ def test_samples_are_masked_by_the_decisions_the_run_made() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("11010519491231002X", "110105********002X"),
     ("value 11010519491231002x here", "value 110105********002x here"),
-    ("+86 139-1234-5678", "+86 139******5678"),
+    ("+86 139-1234-5678", "+86 139****5678"),  # the standard mobile mask after the country code
     ("13912345678", "139****5678"),
     ("110105********002X", "110105********002X"),
     ("GB 11643-1999 / GB/T 2260-2007", "GB 11643-1999 / GB/T 2260-2007"),

@@ -16,8 +16,8 @@ import click
 
 from govstd.standards import library
 from govstd.standards.check import value_checker
-from govstd.standards.masking import mask, rule_for
-from govstd.standards.models import DataElement
+from govstd.standards.masking import mask, redact, rule_for
+from govstd.standards.models import DataElement, MaskingRule
 
 
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, object]:
@@ -40,6 +40,17 @@ def _values(args: tuple[str, ...]) -> Iterator[str]:
     stream: Iterable[str] = sys.stdin
     for line in stream:
         yield line.rstrip("\r\n")
+
+
+def _shown(value: str, message: str | None, rule: MaskingRule | None, show_values: bool) -> tuple[str, str | None]:
+    """The value and its message as printed: the standard's mask, then ``redact`` for any standard
+    (a code-set or free-text value may hold a phone); as given only with ``--show-values``."""
+    if show_values:
+        return value, message
+    shown = redact(value if rule is None else mask(value.strip(), rule))
+    if message and value:
+        message = message.replace(value, shown)
+    return shown, redact(message) if message else message
 
 
 @click.command()
@@ -71,18 +82,20 @@ def check(standard: str, values: tuple[str, ...], as_json: bool, show_values: bo
         total += 1
         invalid += not result.valid
         warned += bool(result.warnings)
-        shown = value if rule is None else mask(value.strip(), rule)
+        shown, message = _shown(value, result.message, rule, show_values)
         if as_json:
             record: dict[str, object] = {"line": line_no, "valid": result.valid, "error": result.error, "value": shown}
-            if result.message:
-                record["message"] = result.message if rule is None else result.message.replace(value, shown)
+            if message:
+                record["message"] = message
             if result.warnings:
-                record["warnings"] = [{"code": c, "message": m} for c, m in result.warnings]
+                record["warnings"] = [{"code": c, "message": m if show_values else redact(m)}
+                                      for c, m in result.warnings]
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif not (quiet and result.valid and not result.warnings):
-            verdict = "valid" if result.valid else f"INVALID {result.error}: {result.message}"
+            verdict = "valid" if result.valid else f"INVALID {result.error}: {message}"
             if result.warnings:
-                verdict += " — WARNING " + "; ".join(f"{c}: {m}" for c, m in result.warnings)
+                verdict += " — WARNING " + "; ".join(f"{c}: {m if show_values else redact(m)}"
+                                                     for c, m in result.warnings)
             out.write(f"{line_no}\t{shown}\t{verdict}\n")
     if not as_json:
         click.echo(f"{total} checked, {invalid} invalid, {warned} with warnings ({entry.id}@{entry.version})",

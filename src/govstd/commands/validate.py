@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from govstd.commands._output import console as make_console
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
               help="Scorecard format, repeatable; without --out a single format is printed to stdout.")
 @click.option("--policy", type=click.Path(dir_okay=False),
               help="Share-gate policy YAML (weights, thresholds) overriding the schema's (docs/scoring.md).")
+@click.option("--show-values", is_flag=True,
+              help="Show sample values and column names unmasked (personal data!). Report files stay masked.")
 @click.option("--fail-on", type=click.Choice(["warn", "fail"]), default="fail", show_default=True,
               help="Exit 1 on a FAIL verdict, or on WARN too.")
 def validate(data: str, schema_ref: str | None, schema_file: str | None, registry: str | None,
@@ -66,7 +69,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
              quiet: bool, samples: int, memory_limit: str | None, threads: int | None,
              temp_directory: str | None, engine: str, spark_master: str | None, today: dt.datetime | None,
              out_dir: str | None, formats: tuple[str, ...], policy: str | None,
-             fail_on: Literal["warn", "fail"]) -> None:
+             fail_on: Literal["warn", "fail"], show_values: bool) -> None:
     """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
     from govstd.validators.api import validate as run
     from govstd.validators.scorecard import load_policy
@@ -79,7 +82,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         data, schema_file or schema_ref or "", registry=registry, encoding=encoding, sheet=sheet, table=table,
         query=query, sample_size=samples, today=today.date() if today else None,
         progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
-        temp_directory=temp_directory, engine=engine, spark_master=spark_master,
+        temp_directory=temp_directory, engine=engine, spark_master=spark_master, show_values=show_values,
     )
     if as_json:
         emit_json(result.model_dump(mode="json"))
@@ -129,7 +132,7 @@ def report(result: ValidationResult, schema: CatalogueSchema | None = None, *, o
 def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> None:
     """The human report: one row per check (rule id, dimension, evaluated, failed, masked samples)."""
     info = result.dataset
-    out.print(f"[bold]{info.source}[/] ({info.format}{', ' + info.encoding if info.encoding else ''}, "
+    out.print(f"[bold]{escape(info.source)}[/] ({info.format}{', ' + info.encoding if info.encoding else ''}, "
               f"{info.rows:,} rows) against [bold]{result.schema_ref}[/] on {result.engine}")
     table = Table(show_lines=False, header_style="bold")
     # Rule ids are what users search for: never cut; the samples column wraps instead.
@@ -153,7 +156,7 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
             check.dimension.label_zh,
             f"{check.evaluated:,}",
             f"[{style}]{check.failed:,}[/]" if style else f"{check.failed:,}",
-            samples,
+            escape(samples),  # a value such as "[red]" is text, not markup
         )
     if shown:
         out.print(table)

@@ -23,6 +23,7 @@ from govstd.standards.models import CatalogueSchema, RegisteredServiceItemRule
 from govstd.validators.derive import Resolver, ServiceItemCodes, bind_fields, service_item_codes_from
 from govstd.validators.engines import DEFAULT_ENGINE, ENGINES, engine_spec
 from govstd.validators.engines.run import run
+from govstd.validators.privacy import redact_result
 from govstd.validators.results import FieldBinding, ValidationResult
 
 
@@ -45,6 +46,7 @@ def validate(
     temp_directory: str | None = None,
     service_items: ServiceItemCodes | Mapping[str, Any] | Iterable[str] | None = None,
     spark_master: str | None = None,
+    show_values: bool = False,
 ) -> ValidationResult:
     """Validate ``source`` against ``schema`` and return every check's evaluated/failed counts.
 
@@ -57,6 +59,8 @@ def validate(
     table name (or ``table=``), ``spark_master`` starts a session when none is running; ``postgres`` —
     ``source`` is a PostgreSQL URL with ``table`` or ``query``, the checks run inside the database.
     See docs/engines.md.
+    ``show_values``: sample values and column names unmasked (personal data!); by default every value,
+    name and message in the result is masked (``govstd.validators.privacy``, docs/security.md).
     """
     started = dt.datetime.now(dt.UTC)
     engine_spec(engine)  # an unknown engine is refused before anything is read
@@ -77,12 +81,14 @@ def validate(
         result = run(engine, source, catalogue, resolve=resolve, bindings=bindings, items=items, encoding=encoding,
                      sheet=sheet, table=table, query=query, sample_size=sample_size, today=today, progress=progress,
                      memory_limit=memory_limit, threads=threads, temp_directory=temp_directory,
-                     spark_master=spark_master, registry_label=getattr(reg, "location", None), started=started)
+                     spark_master=spark_master, registry_label=getattr(reg, "location", None), started=started,
+                     show_values=show_values)
         # Which versions the checks came from comes first: it qualifies every other line.
-        return result.model_copy(update={
+        result = result.model_copy(update={
             "warnings": [*dict.fromkeys(notes), *result.warnings], "catalogue": catalogue,
             "bindings": {name: FieldBinding.of(b) for name, b in bindings.items()},
         })
+        return redact_result(result, show_values=show_values)
     finally:
         if reg is not None and isinstance(registry, str | Path):
             reg.close()

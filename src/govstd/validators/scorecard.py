@@ -30,7 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govstd.errors import GovstdError, InputError
-from govstd.standards.masking import FALLBACK_RULE, mask, redact
+from govstd.standards.masking import FALLBACK_RULE, redact
 from govstd.standards.models import (
     CatalogueSchema,
     DataElement,
@@ -41,7 +41,7 @@ from govstd.standards.models import (
     SensitivityLevel,
     ShareType,
 )
-from govstd.standards.numbers.normalize import is_masked
+from govstd.validators.privacy import redact_any, redact_names, redact_row
 from govstd.validators.results import CheckResult, DatasetInfo, Sample, ValidationResult
 
 __all__ = [
@@ -316,19 +316,6 @@ def load_policy(path: str | Path) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- privacy
 
-def _redact_any(value: Any) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, Mapping):
-        return {str(k): _redact_any(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_redact_any(v) for v in value]
-        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-    if isinstance(value, int | float | bool) or value is None:
-        return value
-    return redact(str(value))
-
-
 def _pii_rules(schema: CatalogueSchema | None, decided: Mapping[str, MaskingRule | None] | None
                ) -> dict[str, MaskingRule]:
     """Column → masking rule for the schema's personal columns.
@@ -374,15 +361,10 @@ def _library_rule(spec: FieldSpec) -> MaskingRule | None:
 
 
 def _safe_sample(sample: Sample, pii: Mapping[str, MaskingRule]) -> Sample:
-    values: dict[str, str | None] = {}
-    for column, value in sorted(sample.values.items()):
-        if value is not None:
-            rule = pii.get(column)
-            if rule is not None and value and not is_masked(value):
-                value = mask(value.strip(), rule)  # the engine should have masked it: never trust, always mask
-            value = redact(value)
-        values[column] = value
-    return Sample(row=sample.row, values=values)
+    # The engine should have masked it (and an API result asked with show_values did not): never trust,
+    # always mask — the field rule, redact(), birth dates beside an ID (govstd.validators.privacy).
+    shown = redact_row(sample.values, pii, max_chars=None)
+    return Sample(row=sample.row, values={redact(k): v for k, v in sorted(shown.items())})
 
 
 # --------------------------------------------------------------------------- the scorecard model
@@ -562,7 +544,7 @@ def _score_check(check: CheckResult, pii: Mapping[str, MaskingRule], max_samples
         rule=check.rule,
         dimension=check.dimension,
         indicator=check.indicator,
-        columns=list(check.columns),
+        columns=redact_names(check.columns),
         description=redact(check.description),
         severity=check.severity,
         evaluated=check.evaluated,
@@ -573,7 +555,7 @@ def _score_check(check: CheckResult, pii: Mapping[str, MaskingRule], max_samples
         pii_exposure=is_pii_exposure(check),
         samples=[_safe_sample(s, pii) for s in kept],
         samples_omitted=max(0, len(samples) - len(kept)) if check.failed else 0,
-        details=_redact_any(check.details),
+        details=redact_any(check.details),
     )
 
 
@@ -621,7 +603,7 @@ def _column_scores(result: ValidationResult, schema: CatalogueSchema | None,
         score = None if raw_score is None else _r(raw_score)
         spec = schema_fields.get(name)
         columns.append(ColumnScore(
-            name=name,
+            name=redact(name),
             name_zh=spec.name_zh if spec is not None else None,
             in_schema=spec is not None,
             measured=score is not None,
@@ -813,7 +795,8 @@ def build(result: ValidationResult, schema: CatalogueSchema,
     columns = _column_scores(result, schema, raw, scored)
     verdict = gate(overall, dimensions, scored, schema, resolved, rows=result.dataset.rows)
     grade = grade_for(overall)
-    dataset = _with_fingerprint(result.dataset).model_copy(update={"source": redact(result.dataset.source)})
+    dataset = _with_fingerprint(result.dataset).model_copy(update={"source": redact(result.dataset.source),
+                                                                   "columns": redact_names(result.dataset.columns)})
     return Scorecard(
         tool_version=result.tool_version,
         engine=result.engine,

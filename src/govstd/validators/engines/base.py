@@ -22,7 +22,6 @@ from typing import Any, Protocol
 import duckdb
 
 from govstd.errors import InputError
-from govstd.standards.masking import mask
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.base import (
@@ -34,12 +33,11 @@ from govstd.validators.compiler.base import (
     walk,
 )
 from govstd.validators.compiler.duckdb import DuckDBDialect
+from govstd.validators.privacy import redact_row
 from govstd.validators.readers import LoadedSource
 from govstd.validators.results import CheckResult, Sample
 
 Row = Mapping[str, Any]
-#: Longest sample value shown (after masking); longer text is cut.
-MAX_SAMPLE_CHARS = 80
 
 
 # --------------------------------------------------------------------------- the interface
@@ -95,16 +93,6 @@ class EngineModule(Protocol):
 
 
 # --------------------------------------------------------------------------- shared by every engine
-
-
-def shown(value: Any, rule: MaskingRule | None) -> str | None:
-    """A sample value as reported: masked when the column holds personal data, and never long."""
-    if value is None:
-        return None
-    text = str(value)
-    if rule is not None:
-        text = mask(text, rule)
-    return text if len(text) <= MAX_SAMPLE_CHARS else text[: MAX_SAMPLE_CHARS - 1] + "…"
 
 
 def check_patterns(con: duckdb.DuckDBPyConnection, suite: ir.CheckSuite) -> None:
@@ -187,10 +175,9 @@ def assemble(checks: Sequence[ir.Check], plan: AggregatePlan, values: Row) -> tu
 
 def to_samples(rows: Sequence[Row], plan: SamplePlan, columns: Sequence[str],
                masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
-    """Sample models (masked, shortened values) from result rows of a sample plan."""
+    """Sample models (masked, redacted, shortened values) from result rows of a sample plan."""
     return [
-        Sample(row=int(r[plan.row_alias]),
-               values={name: shown(r[plan.values[name]], masking.get(name)) for name in columns})
+        Sample(row=int(r[plan.row_alias]), values=redact_row({name: r[plan.values[name]] for name in columns}, masking))
         for r in rows
     ]
 

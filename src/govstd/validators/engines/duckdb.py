@@ -9,8 +9,8 @@
    between them) would hand rows over out of order, and samples are the *first* failing rows.
 
 DuckDB runs with a memory limit, a thread count and a temp directory, so data larger than memory
-spills to disk instead of failing. Sample values are masked (``govstd.standards.masking``) before
-they leave this module. No Python loop ever runs over the rows of the data.
+spills to disk instead of failing. Sample values are masked (``govstd.validators.privacy.redact_row``)
+before they leave this module. No Python loop ever runs over the rows of the data.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from govstd.errors import GovstdError, InputError
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.duckdb import DuckDBDialect
-from govstd.validators.engines.base import Opened, SourceOptions, assemble, check_patterns, shown
+from govstd.validators.engines.base import Opened, SourceOptions, assemble, check_patterns
+from govstd.validators.privacy import redact_row
 from govstd.validators.readers import LoadedSource, duckdb_input_error, open_source
 from govstd.validators.results import CheckResult, Sample
 
@@ -295,8 +296,8 @@ class DuckDBEngine:
         columns = {name: table.column(alias).to_pylist() for name, alias in values.items()}
         out = []
         for i, row in enumerate(rows):
-            values_shown = {name: shown(vals[i], masking.get(name)) for name, vals in columns.items()}
-            out.append(Sample(row=int(row), values=values_shown))
+            shown = redact_row({name: vals[i] for name, vals in columns.items()}, masking)
+            out.append(Sample(row=int(row), values=shown))
         return out
 
 

@@ -26,6 +26,7 @@ from govstd.validators.columns import match_columns
 from govstd.validators.derive import Binding, Resolver, ServiceItemCodes, bind_fields, derive
 from govstd.validators.engines import engine_module
 from govstd.validators.engines.base import SourceOptions
+from govstd.validators.privacy import SampleMasking
 from govstd.validators.readers import LoadedSource, hash_file
 from govstd.validators.results import CheckResult, DatasetInfo, ValidationResult
 
@@ -39,10 +40,10 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
         table: str | None = None, query: str | None = None, sample_size: int = 5, today: dt.date | None = None,
         progress: bool = False, memory_limit: str | None = None, threads: int | None = None,
         temp_directory: str | None = None, spark_master: str | None = None, registry_label: str | None = None,
-        started: dt.datetime | None = None) -> ValidationResult:
+        started: dt.datetime | None = None, show_values: bool = False) -> ValidationResult:
     """``catalogue``'s checks counted on ``engine`` over ``source`` (see ``govstd.validate`` for the
     options; each engine ignores the resources of the others). ``bindings``: the fields already bound
-    (``derive.bind_fields``), so a run binds each field once."""
+    (``derive.bind_fields``), so a run binds each field once. ``show_values``: samples unmasked."""
     started = started or dt.datetime.now(dt.UTC)
     module = engine_module(engine)
     bindings = bindings if bindings is not None else bind_fields(catalogue, resolve)
@@ -64,7 +65,8 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
             derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today, service_items=items,
                                 bindings=bindings)
             runner = opened.engine(mapping)
-            rows, checks = runner.run(derivation.suite, masking=derivation.masking, sample_size=sample_size)
+            masking = SampleMasking(derivation.masking, show_values=show_values)
+            rows, checks = runner.run(derivation.suite, masking=masking, sample_size=sample_size)
             hashes = hasher.result()
     return result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
                      warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],

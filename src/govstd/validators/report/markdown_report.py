@@ -15,8 +15,22 @@ _ICON = {Verdict.PASS: "✅", Verdict.WARN: "⚠️", Verdict.FAIL: "❌"}
 _LEVEL_ICON = {"fail": "❌", "warn": "⚠️", "info": "ℹ️"}
 
 
+# Characters that start HTML or Markdown syntax (tags, entities, links, images, emphasis, code, tables,
+# autolinks): written as numeric character references, which Markdown renders as the plain character.
+# A column name or schema title such as `<img src=x onerror=…>` or `[click](javascript:…)` must reach a
+# CI job summary or merge-request comment as text, never as markup.
+_ESCAPE = {ord(c): f"&#{ord(c)};" for c in "&<>\"'`*_[]()!|~#\\:{}"}
+_ESCAPE.update({ord("\n"): " ", ord("\r"): " "})
+
+
 def _cell(text: object) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """``text`` safe anywhere in a Markdown line (table cells included): no markup survives."""
+    return str(text).translate(_ESCAPE)
+
+
+def _code(text: object) -> str:
+    """Inline code that its content cannot close: HTML ``<code>`` with escaped text."""
+    return f"<code>{_cell(text)}</code>"
 
 
 def _num(value: float | None) -> str:
@@ -31,7 +45,7 @@ def render(scorecard: Scorecard) -> str:
     lines = [
         f"## {_ICON[v.verdict]} 数据质量评分卡 Data quality scorecard: **{v.verdict.value} {v.verdict_zh}**",
         "",
-        f"**{s.name_zh}**{f' ({s.name_en})' if s.name_en else ''} · `{s.ref}` · {share}",
+        f"**{_cell(s.name_zh)}**{f' ({_cell(s.name_en)})' if s.name_en else ''} · {_code(s.ref)} · {share}",
         "",
         "| 总分 Score | 等级 Grade | 行数 Rows | 字段 Columns | 检查项 Checks | 未通过 Failing | PII 暴露 exposures |",
         "|---:|:---:|---:|---:|---:|---:|---:|",
@@ -66,15 +80,15 @@ def render(scorecard: Scorecard) -> str:
         ]
         for c in shown:
             lines.append(
-                f"| `{_cell(c.rule_id)}` | {_cell(', '.join(c.columns))} | {c.dimension.label_zh} | "
+                f"| {_code(c.rule_id)} | {_cell(', '.join(c.columns))} | {c.dimension.label_zh} | "
                 f"{c.failed:,} / {c.evaluated:,} | {_num(c.score)}% |"
             )
     else:
         lines.append("All counted checks passed. 所有检查项均通过。")
     lines += [
         "",
-        f"<sub>govstd {scorecard.tool_version} · engine {scorecard.engine} · "
-        f"dataset sha256 `{(ds.sha256 or 'n/a')[:16]}…` · masked samples are in scorecard.html / "
+        f"<sub>govstd {_cell(scorecard.tool_version)} · engine {_cell(scorecard.engine)} · "
+        f"dataset sha256 {_code((ds.sha256 or 'n/a')[:16])}… · masked samples are in scorecard.html / "
         f"scorecard.json</sub>",
         "",
     ]
