@@ -228,9 +228,10 @@ def candidates() -> list[Candidate]:
     """Every candidate, most specific first within a tier (the first of equal shares wins)."""
     layouts = service_item.LAYOUTS
     found = [
-        Candidate("GB11643", "GB 11643 公民身份号码", 1, _id18, {"standard": "GB11643@^1"}, entry_id="GB11643"),
         Candidate("residence_permit_hmt", "港澳台居民居住证号码", 1, _mod11_2("8[123]0000[0-9]{11}[0-9X]"),
                   {"standard": "residence_permit_hmt@^1"}, entry_id="residence_permit_hmt"),
+        # After the permits: GB 11643 accepts their numbers too, so a column of permits only is named as such.
+        Candidate("GB11643", "GB 11643 公民身份号码", 1, _id18, {"standard": "GB11643@^1"}, entry_id="GB11643"),
         Candidate("foreign_permanent_residence_id", "外国人永久居留身份证号码", 1, _mod11_2(FOREIGN_PR_SHAPE),
                   {"standard": "foreign_permanent_residence_id@^1"}, entry_id="foreign_permanent_residence_id"),
         Candidate("GB32100", "GB 32100 统一社会信用代码", 1, _uscc, {"standard": "GB32100@^1"}, entry_id="GB32100"),
