@@ -58,7 +58,7 @@ def test_draft_lints_validates_and_shows_no_raw_identifier(demo_csv: Path, tmp_p
     assert proc.returncode == 0, proc.stderr
     text = out.read_text(encoding="utf-8")
     assert text.count("TODO") >= 4 and "share_type: conditional" in text
-    records, defects = demo.generate(2000, today=TODAY)
+    _, defects = demo.generate(2000, today=TODAY)
     for number in defects.id_numbers | defects.phones:
         assert number not in text
     lint = _govstd("lint", str(out))
@@ -100,7 +100,8 @@ def test_xlsx_with_title_row_and_chinese_headers(tmp_path: Path) -> None:
         sheet.append([str(i + 1), rng.choice("王李张刘") + rng.choice("伟芳娜秀") + rng.choice(["", "英"]),
                       _id(rng, "330106"), rng.choice(["男", "女"]), rng.choice(["汉族", "回族", "满族"]),
                       f"139{rng.randrange(10**8):08d}", _id(rng, "810000"), _uscc(rng),
-                      rng.choice(["330106", "330102", "110105"]), f"2024年{rng.randrange(1, 13)}月{rng.randrange(1, 28)}日",
+                      rng.choice(["330106", "330102", "110105"]),
+                      f"2024年{rng.randrange(1, 13)}月{rng.randrange(1, 28)}日",
                       f"{rng.randrange(100, 2000)}.{rng.randrange(100):02d}", "浙江省杭州市西湖区文三路90号"])
     path = tmp_path / "低保名单.xlsx"
     book.save(path)

@@ -170,7 +170,8 @@ def _tests_for(x: detect.Inputs, cands: list[Candidate]) -> dict[str, str]:
     return tests
 
 
-def _sample_counts(con: duckdb.DuckDBPyConnection, columns: list[str], cands: list[Candidate]) -> dict[str, dict[str, int]]:
+def _sample_counts(con: duckdb.DuckDBPyConnection, columns: list[str],
+                   cands: list[Candidate]) -> dict[str, dict[str, int]]:
     """Column → candidate key → sampled values that fit (and ``non_blank``), in one query."""
     q = detect.DIALECT.quote_identifier
     parts: list[str] = []

@@ -26,7 +26,7 @@ import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,16 +188,21 @@ def _register_udfs(con: duckdb.DuckDBPyConnection, key: bytes | None) -> None:
     def redact_batch(values: pa.Array) -> pa.Array:
         return pa.array([None if v is None else masking.redact(v) for v in values.to_pylist()], pa.string())
 
-    con.create_function(REDACT_UDF, redact_batch, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
-                        type="arrow", null_handling="special")
+    _udf(con, REDACT_UDF, redact_batch)
     if key is not None:
         secret = key
 
         def pseudonym_batch(values: pa.Array) -> pa.Array:
             return pa.array([None if v is None else pseudonym(secret, v) for v in values.to_pylist()], pa.string())
 
-        con.create_function(PSEUDONYM_UDF, pseudonym_batch, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
-                            type="arrow", null_handling="special")
+        _udf(con, PSEUDONYM_UDF, pseudonym_batch)
+
+
+def _udf(con: duckdb.DuckDBPyConnection, name: str, batch: Callable[[pa.Array], pa.Array]) -> None:
+    """A VARCHAR → VARCHAR function called once per Arrow batch; NULLs reach it (and stay NULL)."""
+    create: Any = con.create_function  # the stubs' overloads do not list Arrow batch functions
+    create(name, batch, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"), type="arrow",
+           null_handling="special")
 
 
 # --------------------------------------------------------------------------- writers

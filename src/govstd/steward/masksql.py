@@ -58,7 +58,8 @@ def rule_of(element: DataElement | None, pii: PiiClass | None) -> Masking | None
         # As gb11643.mask: a legacy 15-digit number is a whole number, not a short one.
         return Masking("rule", rule, gb11643.LEGACY_LENGTH, "code")
     if effective == PiiClass.PHONE:
-        phone_rule = element.masking if element is not None and element.masking else MaskingRule(keep_start=3, keep_end=4)
+        phone_rule = (element.masking if element is not None and element.masking
+                      else MaskingRule(keep_start=3, keep_end=4))
         return Masking("rule", phone_rule, mobile.LENGTH, "phone")
     return Masking("rule", rule)
 
@@ -100,7 +101,8 @@ def _rule(v: str, rule: MaskingRule, full_length: int | None) -> str:
 def _name(v: str) -> str:
     compound = ", ".join(DIALECT.string_literal(s) for s in COMPOUND_SURNAMES)
     keep = f"(CASE WHEN length({v}) > 2 AND left({v}, 2) IN ({compound}) THEN 2 WHEN length({v}) > 1 THEN 1 ELSE 0 END)"
-    return f"(CASE WHEN {v} IS NULL OR {v} = '' THEN {v} ELSE left({v}, {keep}) || repeat('*', length({v}) - {keep}) END)"
+    return (f"(CASE WHEN {v} IS NULL OR {v} = '' THEN {v} "
+            f"ELSE left({v}, {keep}) || repeat('*', length({v}) - {keep}) END)")
 
 
 def _address(v: str) -> str:
