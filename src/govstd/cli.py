@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("govstd.commands.export", "export", "Export a schema as a GX suite, JSON Schema, Table Schema or SQL."),
     "import": ("govstd.commands.import_", "import_", "Score a GX validation result: scorecard and share gate."),
     "lint": ("govstd.commands.lint", "lint", "Lint standards files and check compatibility before merging."),
+    "schema": ("govstd.commands.schema", "schema", "Draft a catalogue schema from a data file (schema infer)."),
+    "mask": ("govstd.commands.mask", "mask", "Write the de-identified copy of a dataset its schema lets be shared."),
 }
 
 

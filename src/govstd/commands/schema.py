@@ -1,0 +1,48 @@
+"""``govstd schema infer DATA``: draft a catalogue schema from a department's data file.
+
+Thin: parse, call ``govstd.steward.infer.infer_schema``, write the YAML (or print it), and say on
+stderr what the steward has left to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govstd.commands._output import emit_json
+
+
+@click.group()
+def schema() -> None:
+    """Draft catalogue schemas from data."""
+
+
+@schema.command()
+@click.argument("data")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the draft YAML here (default: stdout).")
+@click.option("--sample-rows", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Rows every candidate standard is tried on before the whole file confirms the survivors.")
+@click.option("--encoding", help="Text encoding of a CSV / JSON Lines file (default: detected).")
+@click.option("--sheet", help="XLSX sheet name or 0-based index (default: the first sheet).")
+@click.option("--id", "schema_id", help="Catalogue schema id (default: TODO-<file name>).")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft and its evidence as JSON.")
+def infer(data: str, out: str | None, sample_rows: int, encoding: str | None, sheet: str | None,
+          schema_id: str | None, as_json: bool) -> None:
+    """Infer each column's field standard in DATA (CSV, XLSX, Parquet, JSON Lines) and draft the schema."""
+    from govstd.steward.infer import infer_schema
+
+    chosen_sheet: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
+    inferred = infer_schema(data, sample_rows=sample_rows, encoding=encoding, sheet=chosen_sheet,
+                            schema_id=schema_id)
+    text = inferred.to_yaml()
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    if as_json:
+        emit_json({**inferred.to_dict(), "yaml": text, "out": out})
+    elif not out:
+        click.echo(text, nl=False)
+    bound = sum(1 for f in inferred.fields if f.spec.standard or f.spec.code_set)
+    click.echo(f"{len(inferred.fields)} fields, {bound} bound to a standard, from {inferred.rows:,} rows"
+               + (f"; written to {out}" if out else "")
+               + ". Complete the TODOs (provider, share_type, update_cycle), then `govstd lint`.", err=True)
