@@ -40,7 +40,7 @@ from govstd.standards import masking
 from govstd.standards.models import CatalogueSchema, DataType, PiiClass, ShareType
 from govstd.steward.detect import DIALECT
 from govstd.steward.masksql import Masking, mask_expr, normalised, rule_of
-from govstd.validators.api import match_columns
+from govstd.validators.columns import match_columns
 from govstd.validators.derive import bind_fields
 from govstd.validators.readers import open_source
 
@@ -139,7 +139,7 @@ def mask_dataset(source: str | Path, schema: CatalogueSchema | str | Path, out: 
     try:
         with tempfile.TemporaryDirectory(prefix="govstd-mask-") as tmp:
             loaded = open_source(con, source, workdir=Path(tmp), encoding=encoding, sheet=sheet)
-            mapping, _ = match_columns(catalogue, loaded)
+            mapping, _ = match_columns(catalogue, loaded.columns, source=loaded.source)
             by_column = {column: name for name, column in mapping.items()}
             treatment: dict[str, str] = {}
             selects: list[str] = []
