@@ -170,7 +170,7 @@ class Tokens:
             session.flush()
             return token, _info(row)
 
-    def list(self) -> list[TokenInfo]:
+    def all(self) -> list[TokenInfo]:
         with self._reg._read() as session:
             return [_info(r) for r in session.scalars(select(TokenRow).order_by(TokenRow.id))]
 
