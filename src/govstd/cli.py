@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("govstd.commands.export", "export", "Export a schema as a GX suite, JSON Schema, Table Schema or SQL."),
     "import": ("govstd.commands.import_", "import_", "Score a GX validation result: scorecard and share gate."),
     "lint": ("govstd.commands.lint", "lint", "Lint standards files and check compatibility before merging."),
+    "serve": ("govstd.commands.serve", "serve", "Serve the registry over HTTP (API, tokens, scorecard submissions)."),
+    "token": ("govstd.commands.token", "token", "Create, list and revoke API tokens for the registry service."),
+    "keys": ("govstd.commands.keys", "keys", "Generate SM2 signing keys; trust a department's key."),
+    "scorecard": ("govstd.commands.scorecard", "scorecard", "Sign, verify and submit JSON scorecards."),
 }
 
 
