@@ -6,8 +6,8 @@ A token that is present but not accepted is always refused (401), even where non
 with a revoked token should learn so, not silently read as anonymous.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: FastAPI reads the dependencies' annotations at run
+# time, and those inside the factories below name local variables a string annotation cannot reach.
 from collections.abc import Callable
 from typing import Annotated
 
