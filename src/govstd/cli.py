@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lint": ("govstd.commands.lint", "lint", "Lint standards files and check compatibility before merging."),
     "schema": ("govstd.commands.schema", "schema", "Draft a catalogue schema from a data file (schema infer)."),
     "mask": ("govstd.commands.mask", "mask", "Write the de-identified copy of a dataset its schema lets be shared."),
+    "serve": ("govstd.commands.serve", "serve", "Serve the registry over HTTP (API, tokens, scorecard submissions)."),
+    "token": ("govstd.commands.token", "token", "Create, list and revoke API tokens for the registry service."),
+    "keys": ("govstd.commands.keys", "keys", "Generate SM2 signing keys; trust a department's key."),
+    "scorecard": ("govstd.commands.scorecard", "scorecard", "Sign, verify and submit JSON scorecards."),
 }
 
 

@@ -134,19 +134,20 @@ def sign(dump: Mapping[str, Any], private_key: str) -> dict[str, Any]:
     return {**dump, SIGNATURE_KEY: {"algorithm": ALGORITHM, "public_key": public_key, "value": value}}
 
 
-def verify(dump: Mapping[str, Any], trusted: Sequence[str]) -> str:
+def verify(dump: Mapping[str, Any], trusted: Sequence[str], *, what: str = "dump") -> str:
     """The fingerprint of the trusted key that signed ``dump``; ``InputError`` when it is unsigned,
-    signed by a key not in ``trusted``, or changed since it was signed."""
+    signed by a key not in ``trusted``, or changed since it was signed. ``what`` names the document in
+    the messages (a scorecard is signed the same way, see ``submissions.py``)."""
     signature = dump.get(SIGNATURE_KEY)
     if signature is None:
         raise InputError("the dump is not signed", hint="export with --signing-key, import with --trusted-key;"
                          " --allow-unsigned imports it anyway, recorded as unsigned")
     if not isinstance(signature, Mapping) or signature.get("algorithm") != ALGORITHM:
-        raise InputError("unsupported dump signature", expected=f"algorithm {ALGORITHM!r}")
-    public_key = parse_public_key(str(signature.get("public_key", "")), where="the dump's signature")
+        raise InputError(f"unsupported {what} signature", expected=f"algorithm {ALGORITHM!r}")
+    public_key = parse_public_key(str(signature.get("public_key", "")), where=f"the {what}'s signature")
     if public_key not in {parse_public_key(k) for k in trusted}:
-        raise InputError(f"the dump is signed by key {fingerprint(public_key)}, which is not trusted",
-                         hint="pass the exporter's public key file with --trusted-key if you trust it")
+        raise InputError(f"the {what} is signed by key {fingerprint(public_key)}, which is not trusted",
+                         hint="pass the signer's public key file with --trusted-key if you trust it")
     value = str(signature.get("value", ""))
     try:
         r, s = int(value[:64], 16), int(value[64:], 16)
@@ -156,6 +157,6 @@ def verify(dump: Mapping[str, Any], trusted: Sequence[str]) -> str:
         _crypt("", public_key).verify_with_sm3(value, bytes.fromhex(sm3(canonical(dump))))
     )
     if not valid:
-        raise InputError("the dump's signature does not match its content: it was changed after it was signed",
-                         hint="get the dump again from its source")
+        raise InputError(f"the {what}'s signature does not match its content: it was changed after it was signed",
+                         hint=f"get the {what} again from its source")
     return fingerprint(public_key)

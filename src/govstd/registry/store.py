@@ -35,7 +35,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from sqlalchemy import create_engine, event, inspect
@@ -61,6 +61,10 @@ from govstd.registry.results import (
     _RaceLost,
 )
 from govstd.registry.tables import Base
+
+if TYPE_CHECKING:
+    from govstd.registry.submissions import Submissions
+    from govstd.registry.tokens import Tokens
 
 #: The public names, wherever they are defined: ``govstd.registry.store`` is the one place to import from.
 __all__ = [
@@ -295,6 +299,20 @@ class Registry(Dump):
     def location(self) -> str:
         """The URL with any password hidden."""
         return display_url(self.url)
+
+    @property
+    def tokens(self) -> Tokens:
+        """API tokens and departments' trusted keys (``tokens.py``), for the registry service."""
+        from govstd.registry.tokens import Tokens
+
+        return Tokens(self)
+
+    @property
+    def submissions(self) -> Submissions:
+        """Scorecard submissions and their history (``submissions.py``)."""
+        from govstd.registry.submissions import Submissions
+
+        return Submissions(self)
 
     def close(self) -> None:
         self.engine.dispose()

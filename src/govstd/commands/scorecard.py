@@ -1,0 +1,122 @@
+"""``govstd scorecard …``: sign and verify JSON scorecards (``registry/submissions.py``), and submit one
+to a registry service."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from govstd.commands._output import console, emit_json
+from govstd.errors import GovstdError, InputError
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Machine-readable output (one JSON document).")
+_FILE = click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {getattr(exc, 'strerror', None) or exc}", path=str(path)) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno, column=exc.colno) from None
+
+
+def _signature_path(path: Path, given: Path | None) -> Path:
+    from govstd.registry.submissions import SIGNATURE_SUFFIX
+
+    return given or path.with_name(path.name + SIGNATURE_SUFFIX)
+
+
+@click.group()
+def scorecard() -> None:
+    """Sign, verify and submit JSON scorecards (SM2 over the SM3 digest of canonical JSON)."""
+
+
+@scorecard.command()
+@_FILE
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="SM2 private key (govstd keys generate).")
+@click.option("-o", "--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the signature [default: FILE.sig].")
+@_JSON
+def sign(path: Path, key_path: Path, out_path: Path | None, as_json: bool) -> None:
+    """Write a detached signature of scorecard FILE to FILE.sig."""
+    from govstd.registry import submissions
+    from govstd.registry.signing import read_private_key
+
+    data = submissions.check_scorecard(_read_json(path), where=str(path))
+    signature = submissions.sign(data, read_private_key(key_path))
+    target = _signature_path(path, out_path)
+    target.write_text(json.dumps(signature, indent=1) + "\n", encoding="utf-8")
+    if as_json:
+        emit_json({"signature": str(target), "digest": signature["digest"]})
+        return
+    console().print(f"signed {path} (sm3 {signature['digest'][:16]}…) → {target}", markup=False)
+
+
+@scorecard.command()
+@_FILE
+@click.option("--trusted-key", "trusted_keys", multiple=True, required=True,
+              type=click.Path(dir_okay=False, path_type=Path), metavar="KEY.pub",
+              help="Trusted public key (repeatable).")
+@click.option("--signature", "signature_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The signature file [default: FILE.sig].")
+@_JSON
+def verify(path: Path, trusted_keys: tuple[Path, ...], signature_path: Path | None, as_json: bool) -> None:
+    """Check that FILE is a valid scorecard, signed by a trusted key and unchanged since. Exit 2 if not."""
+    from govstd.registry import submissions
+    from govstd.registry.signing import read_public_key
+
+    data = submissions.check_scorecard(_read_json(path), where=str(path))
+    sig_file = _signature_path(path, signature_path)
+    signature = _read_json(sig_file) if sig_file.exists() else None
+    if signature is not None and not isinstance(signature, dict):
+        raise InputError("not a signature", path=str(sig_file), expected="a JSON object from govstd scorecard sign")
+    signer = submissions.verify(data, signature, [read_public_key(k) for k in trusted_keys])
+    if as_json:
+        emit_json({"valid": True, "signed_by": signer, "digest": submissions.digest(data)})
+        return
+    console().print(f"{path}: valid scorecard, signed by {signer}", markup=False)
+
+
+@scorecard.command()
+@_FILE
+@click.option("--service", required=True, envvar="GOVSTD_SERVICE", metavar="URL",
+              help="The registry service, e.g. https://registry.example.gov.cn [env: GOVSTD_SERVICE].")
+@click.option("--signature", "signature_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The signature file [default: FILE.sig, if present].")
+@click.option("--dataset", help="Dataset name [default: the catalogue schema id].")
+@_JSON
+def submit(path: Path, service: str, signature_path: Path | None, dataset: str | None, as_json: bool) -> None:
+    """Submit scorecard FILE (with FILE.sig if present) to a registry service, as the department of the
+    token in GOVSTD_TOKEN (never an option: command lines end up in shell histories and process lists)."""
+    import httpx
+
+    from govstd.registry import submissions
+
+    token = os.environ.get("GOVSTD_TOKEN", "").strip()
+    if not token:
+        raise GovstdError("set GOVSTD_TOKEN to an API token", hint="an administrator creates one: govstd token create")
+    data = submissions.check_scorecard(_read_json(path), where=str(path))
+    sig_file = _signature_path(path, signature_path)
+    body = {"scorecard": data, "signature": _read_json(sig_file) if sig_file.exists() else None, "dataset": dataset}
+    try:
+        response = httpx.post(service.rstrip("/") + "/scorecards", json=body, timeout=60,
+                              headers={"Authorization": f"Bearer {token}"})
+    except httpx.HTTPError as exc:
+        raise GovstdError(f"cannot reach {service}: {type(exc).__name__}") from None
+    answer = response.json() if response.headers.get("content-type", "").endswith("json") else {}
+    if response.status_code >= 400:
+        raise GovstdError(f"{service} refused the scorecard ({response.status_code}): {answer.get('detail', '')}",
+                          hint=answer.get("hint"))
+    if as_json:
+        emit_json(answer)
+        return
+    console().print(f"submitted {path} as {answer['department']}/{answer['dataset']} (#{answer['id']})", markup=False)

@@ -1,0 +1,204 @@
+"""Routes over the registry's standards: read (list, search, show, resolve, diff, history, code sets)
+and write (publish, status, retire, compatibility). Each calls the ``Registry`` method the matching
+``govstd registry`` command calls, and returns what that command prints with ``--json``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from govstd.registry.store import canonical_json
+from govstd.registry.tokens import ForbiddenError, Identity, outside_namespace
+from govstd.service.auth import Admin, Publisher, RegistryDep, SettingsDep, StandardsReader
+from govstd.standards.models import EntryKind, RegistrationStatus
+
+router = APIRouter(tags=["standards"])
+
+#: A version's content never changes (the registry's triggers see to it): cache it for a year.
+IMMUTABLE = "max-age=31536000, immutable"
+#: A version's status may change (lifecycle): keep it, but ask again each time (ETag → 304).
+REVALIDATE = "no-cache"
+
+
+def _dump(model: Any) -> Any:
+    return model.model_dump(mode="json")
+
+
+def _cached(request: Request, body: bytes, etag: str, cache_control: str, *, public: bool) -> Response:
+    """``body`` with its ETag, or 304 when the client already holds it (If-None-Match)."""
+    headers = {"ETag": etag, "Cache-Control": f"{'public' if public else 'private'}, {cache_control}"}
+    wanted = {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}
+    if etag in wanted or "*" in wanted:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _json_bytes(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@router.get("/standards", summary="List or search standards")
+def list_standards(reg: RegistryDep, _who: StandardsReader,
+                   kind: Annotated[EntryKind | None, Query(description="Only this kind.")] = None,
+                   q: Annotated[str | None, Query(max_length=200, description="Id or name contains this.")] = None,
+                   ) -> list[dict[str, Any]]:
+    """One summary per standard (as `govstd registry list --json`), optionally filtered by ``q``."""
+    summaries = reg.list(kind)
+    if q:
+        needle = q.strip().lower()
+        summaries = [s for s in summaries if any(needle in (t or "").lower() for t in (s.id, s.name_zh, s.name_en))]
+    return [_dump(s) for s in summaries]
+
+
+@router.get("/resolve", summary="Resolve NAME@range")
+def resolve(reg: RegistryDep, _who: StandardsReader,
+            ref: Annotated[str, Query(max_length=300, description="NAME, NAME@1.2.0, NAME@^1, NAME@latest …")],
+            candidates: bool = False) -> dict[str, Any]:
+    """The version ``ref`` resolves to, by the registry's one rule; ``warning`` as the CLI prints it."""
+    found = reg.lookup(ref, include_candidates=candidates)
+    info = next(v for v in reg.versions(found.entry.id) if v.version == found.entry.version)
+    return {"entry": found.entry.model_dump(mode="json", exclude_none=True), "published": _dump(info),
+            "warning": found.warning}
+
+
+@router.get("/standards/{name}/versions", summary="Every version of a standard")
+def versions(reg: RegistryDep, _who: StandardsReader, name: str) -> list[dict[str, Any]]:
+    return [_dump(v) for v in reg.versions(name)]
+
+
+@router.get("/standards/{name}/versions/{version}", summary="One version, with its status")
+def show(request: Request, reg: RegistryDep, settings: SettingsDep, _who: StandardsReader, name: str,
+         version: str) -> Response:
+    """As `govstd registry show NAME@VERSION --json`. Revalidated with its ETag: the status may change."""
+    entry = reg.get(name, version)
+    info = next(v for v in reg.versions(entry.id) if v.version == entry.version)
+    body = _json_bytes({"entry": entry.model_dump(mode="json", exclude_none=True), "published": _dump(info)})
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    return _cached(request, body, etag, REVALIDATE, public=settings.allow_anonymous_read)
+
+
+@router.get("/standards/{name}/versions/{version}/content", summary="One version's immutable content")
+def content(request: Request, reg: RegistryDep, settings: SettingsDep, _who: StandardsReader, name: str,
+            version: str) -> Response:
+    """The canonical content that was published (no status): its ETag is its SHA-256, and it may be
+    cached for good."""
+    entry = reg.get(name, version)
+    info = next(v for v in reg.versions(entry.id) if v.version == entry.version)
+    body = canonical_json(entry).encode("utf-8")
+    return _cached(request, body, f'"{info.content_hash}"', IMMUTABLE, public=settings.allow_anonymous_read)
+
+
+@router.get("/standards/{name}/history", summary="Versions and audit log of a standard")
+def history(reg: RegistryDep, _who: StandardsReader, name: str) -> dict[str, Any]:
+    return {"versions": [_dump(v) for v in reg.versions(name)], "events": [_dump(e) for e in reg.history(name)]}
+
+
+@router.get("/diff", summary="What changed between two versions")
+def diff(reg: RegistryDep, _who: StandardsReader, a: Annotated[str, Query(max_length=300)],
+         b: Annotated[str, Query(max_length=300)]) -> dict[str, Any]:
+    """As `govstd registry diff A B --json`: classified changes, judged under B's compatibility mode."""
+    result: dict[str, Any] = _dump(reg.diff(a, b))
+    return result
+
+
+@router.get("/code-sets", tags=["code sets"], summary="The built-in code sets")
+def code_sets(_who: StandardsReader) -> list[dict[str, Any]]:
+    from govstd.standards import library
+
+    return [{"id": e.id, "version": e.version, "name_zh": e.name_zh, "name_en": e.name_en,
+             "status": e.status.value, "codes": len(getattr(e, "codes", []))}
+            for e in library.builtin_entries() if e.kind is EntryKind.CODE_SET]
+
+
+@router.get("/code-sets/{ref}", tags=["code sets"], summary="One built-in code set in full")
+def code_set(_who: StandardsReader, ref: str) -> dict[str, Any]:
+    from govstd.standards import library
+
+    found = library.lookup(ref, EntryKind.CODE_SET)
+    return {"entry": found.entry.model_dump(mode="json", exclude_none=True), "warning": found.warning}
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class PublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entries: list[dict[str, Any]] = Field(description="Standards as their YAML would be, as JSON objects.",
+                                          max_length=10_000)
+    message: str | None = Field(None, max_length=2000, description="Why: recorded in the audit log.")
+    allow_breaking: bool = False
+    dry_run: bool = False
+
+
+class StatusRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(description="New status, in English or Chinese (retired / 已废止).", max_length=64)
+    message: str = Field(min_length=1, max_length=2000, description="Why: recorded in the audit log.")
+
+
+class RetireRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=2000)
+
+
+class CompatibilityRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mode: str = Field(max_length=32)
+    message: str | None = Field(None, max_length=2000)
+
+
+def _check_namespace(who: Identity, entries: list[Any]) -> None:
+    refused = outside_namespace(who, entries)
+    if refused:
+        raise ForbiddenError(
+            f"department {who.department} publishes only ids beginning with '{who.department}-';"
+            f" refused: {', '.join(refused[:5])}" + (f" and {len(refused) - 5} more" if len(refused) > 5 else ""),
+            hint="an entry's id and every alias must be in the department's namespace; an admin publishes others")
+
+
+@router.post("/standards", summary="Publish standards in one transaction")
+def publish(reg: RegistryDep, who: Publisher, request: PublishRequest) -> JSONResponse:
+    """As `govstd registry publish --json`: all or nothing, with the same compatibility checks and
+    refusals. A publisher publishes in its department's namespace only."""
+    from govstd.standards.loader import parse_entry
+
+    entries = [parse_entry(data, path=f"entries[{i}]") for i, data in enumerate(request.entries)]
+    _check_namespace(who, entries)
+    outcomes = reg.publish(entries, actor=who.actor, message=request.message,
+                           allow_breaking=request.allow_breaking, dry_run=request.dry_run)
+    published = any(o.action.value == "published" for o in outcomes) and not request.dry_run
+    return JSONResponse({"dry_run": request.dry_run, "outcomes": [_dump(o) for o in outcomes]},
+                        status_code=201 if published else 200)
+
+
+@router.post("/standards/{name}/versions/{version}/status", summary="Change a version's status (admin)")
+def set_status(reg: RegistryDep, who: Admin, name: str, version: str, request: StatusRequest) -> dict[str, Any]:
+    result: dict[str, Any] = _dump(reg.set_status(f"{name}@{version}", request.status, actor=who.actor,
+                                                  message=request.message))
+    return result
+
+
+@router.post("/standards/{name}/versions/{version}/retire", summary="Retire a version (admin)")
+def retire(reg: RegistryDep, who: Admin, name: str, version: str, request: RetireRequest) -> dict[str, Any]:
+    result: dict[str, Any] = _dump(reg.set_status(f"{name}@{version}", RegistrationStatus.RETIRED,
+                                                  actor=who.actor, message=request.message))
+    return result
+
+
+@router.post("/standards/{name}/compatibility", summary="Set a standard's compatibility mode (admin)")
+def set_compatibility(reg: RegistryDep, who: Admin, name: str, request: CompatibilityRequest) -> dict[str, Any]:
+    mode = reg.set_compatibility(name, request.mode.upper(), actor=who.actor, message=request.message)
+    return {"id": name, "compatibility": mode.value}
+
