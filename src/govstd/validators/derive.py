@@ -827,12 +827,30 @@ class _Builder:
 
 
 def code_set_match(b: Binding) -> str:
-    """The field's ``match`` option (``any`` when unset), checked."""
-    match = str(b.options.get("match", DEFAULT_MATCH))
+    """The field's ``match`` option, checked. Unset, it is ``any`` when every label and alias names one code
+    (男 is 1, 汉族 is 01), else ``code``: a label such as GB/T 2260's 市辖区, shared by hundreds of codes,
+    cannot be normalised to one."""
+    default = DEFAULT_MATCH if b.code_set is None or labels_unique(b.code_set) else "code"
+    match = str(b.options.get("match", default))
     if match not in CODE_SET_MATCHES:
         raise InputError(f"field {b.name!r}: unknown match {match!r}", field=f"fields.{b.name}.options.match",
                          expected=", ".join(CODE_SET_MATCHES))
     return match
+
+
+@functools.lru_cache(maxsize=64)
+def _labels_unique(codes: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    owner: dict[str, str] = {}
+    for code, labels in codes:
+        for label in labels:
+            if owner.setdefault(label, code) != code:
+                return False
+    return True
+
+
+def labels_unique(code_set: CodeSet) -> bool:
+    """Every label and alias of ``code_set`` names exactly one code (so a label normalises to its code)."""
+    return _labels_unique(tuple((c.code, (c.label_zh, *c.aliases)) for c in code_set.codes))
 
 
 def accepted_values(codes: Iterable[Any], match: str) -> list[str]:
