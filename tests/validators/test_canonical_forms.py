@@ -89,8 +89,8 @@ def test_labels_are_accepted_as_codes_with_a_warning(result: ValidationResult) -
 def test_codes_only_makes_labels_errors_and_an_all_label_column_unmeasured(tmp_path: Path) -> None:
     schema = tmp_path / "schema.yaml"
     schema.write_text(messy.SCHEMA.read_text(encoding="utf-8").replace(
-        'code_set: "GBT2261.1@^1", required: true}', 'code_set: "GBT2261.1@^1", required: true, options: {match: code}}'),
-        encoding="utf-8")
+        'code_set: "GBT2261.1@^1", required: true}',
+        'code_set: "GBT2261.1@^1", required: true, options: {match: code}}'), encoding="utf-8")
     labelled = [{**messy.base_row(i), "sex": "男性" if messy.base_row(i)["sex"] == "1" else "女性"} for i in range(6)]
     data = messy.write_csv(tmp_path / "labels.csv", labelled, encoding="gb18030")
     result = validate(data, schema, today=messy.TODAY, service_items=messy.SERVICE_ITEMS)

@@ -32,7 +32,8 @@ RULE_IDS = [
     "finish_time.type", "service_item_code.format",
     "service_item_code.area_code", "service_item_code.body",
     "service_item_code.normalised",
-    "service_item_code.excel_damage", "service_item_code.masked", "updated_at.type", "key.unique", "rules.finish_after_accept",
+    "service_item_code.excel_damage", "service_item_code.masked", "updated_at.type", "key.unique",
+    "rules.finish_after_accept",
     "rules.person_matches_id.birth_date", "rules.person_matches_id.sex", "rules.person_matches_id.region",
     "rules.item_registered", "rules.fresh",
 ]
