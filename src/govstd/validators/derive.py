@@ -85,7 +85,7 @@ CODE_SET_MATCHES = ("any", "code", "label")
 DEFAULT_MATCH = "any"
 
 #: Code sets at most this long are inlined into the predicate; longer ones become reference tables.
-INLINE_CODES = 64
+INLINE_CODES = 128  # GB/T 3304: 56 codes, their labels and two old names
 #: Shapes of an 18-character GB 11643 number and of a foreign permanent resident ID (which starts with 9).
 ID18_SHAPE = "[0-9]{17}[0-9X]"
 FOREIGN_PR_SHAPE = "9[0-9]{16}[0-9X]"
