@@ -153,7 +153,6 @@ class _Suite:
 
     def code_set(self, check: ir.RowCheck, column: str) -> None:
         b = self.source.binding(column)
-        details = check.details
         inline = check.expect.values if isinstance(check.expect, ir.InValues) else None
         # The inlined values are what the check accepts under its match (codes, and labels unless codes only).
         if inline is not None and not b.options.get("as_of"):
