@@ -31,7 +31,9 @@ def test_descriptor_is_a_valid_table_schema(descriptor: dict[str, Any]) -> None:
     assert fields["id_number"]["type"] == "string"  # identifiers never as numbers: no digit lost
     assert fields["id_number"]["constraints"]["unique"] is True
     assert fields["amount"]["constraints"] == {"minimum": 0, "maximum": 100000}
-    assert fields["sex"]["constraints"]["enum"] == ["0", "1", "2", "9"]
+    # What govstd accepts: the codes, and (match: any, the default) their labels and aliases.
+    assert fields["sex"]["constraints"]["enum"] == ["0", "1", "2", "9", "女", "女性", "未知的性别", "未说明的性别",
+                                                    "男", "男性"]
 
 
 def test_clean_csv_is_valid(descriptor: dict[str, Any], tmp_path: Path) -> None:

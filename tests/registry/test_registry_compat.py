@@ -242,3 +242,26 @@ def test_plan_checks(new: str, existing: list[str], mode: str, pairs: list[tuple
     got_pairs, got_base = plan_checks(Version.parse(new), vs(*existing), CompatibilityMode(mode))
     assert [(str(a), str(b)) for a, b in got_pairs] == pairs
     assert (str(got_base) if got_base else None) == base
+
+
+def _with_match(match: str | None) -> dict[str, Any]:
+    data = copy.deepcopy(SCHEMA)
+    if match is not None:
+        set_in("xb", "options", "match", value=match)(data)
+    return data
+
+
+@pytest.mark.parametrize(("old", "new", "effect"), [
+    ("code", "any", W),   # accepts labels too: yesterday's data still passes — BACKWARD-compatible
+    ("code", None, W),    # unset is the default, any
+    ("label", "any", W),
+    ("any", "code", N),   # codes only: a label accepted yesterday now fails
+    (None, "code", N),
+    ("code", "label", B),
+    (None, "any", D),
+])
+def test_widening_a_code_set_match_is_not_breaking(old: str | None, new: str | None, effect: Effect) -> None:
+    diff = diff_entries(build(_with_match(old)), build(_with_match(new), "1.1.0"))
+    (change,) = diff.changes
+    assert change.path == "fields.xb.options.match" and change.effect is effect, diff.render()
+    assert change.breaking == (effect in (N, B))

@@ -346,7 +346,9 @@ def test_finish_writes_or_renders_and_prints_nothing(tmp_path: Path, capsys: pyt
     # No directory: every format asked for comes back as text; the command decides where it goes.
     rendered = finish(make_result(), make_schema("not_shared"), formats=["json", "md"])
     assert rendered.written == {} and sorted(rendered.texts) == ["json", "md"]
-    assert json.loads(rendered.texts["json"])["verdict"]["verdict"] == "PASS"
+    gate = json.loads(rendered.texts["json"])["verdict"]
+    # amount.range evaluated no row: that warns (unmeasured_check) rather than passing as 0/0.
+    assert gate["verdict"] == "WARN" and [r["code"] for r in gate["reasons"]] == ["unmeasured_check", "not_measured"]
     assert capsys.readouterr() == ("", "")
     # The schema the run resolved travels in the result; without it there is nothing to judge by.
     carried = make_result().model_copy(update={"catalogue": make_schema("not_shared")})
@@ -363,13 +365,20 @@ def test_report_writes_prints_and_returns_the_exit_code(tmp_path: Path, capsys: 
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["scorecard.junit.xml", "scorecard.md"]
     out = capsys.readouterr().out
     assert "不通过 FAIL" in out and "scorecard.md" in out
+    # amount.range evaluated none of the rows: every report says so, with its reason, never 0/0 as a pass.
+    assert "- `amount.range`: unmeasured — no row the check applies to" in (tmp_path / "o" / "scorecard.md").read_text()
+    assert 'message="unmeasured — no row the check applies to"' in (tmp_path / "o" / "scorecard.junit.xml").read_text()
+    assert "unmeasured — no row the check applies to" in out
     assert report(make_result(), make_schema("not_shared"), out_dir=tmp_path / "d") == 0
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["scorecard.html", "scorecard.json"]
     capsys.readouterr()
     # One format and no --out: the report on stdout, the summary on stderr — pipeable.
     assert report(make_result(), make_schema("not_shared"), formats=["json"]) == 0
     captured = capsys.readouterr()
-    assert json.loads(captured.out)["verdict"]["verdict"] == "PASS" and "PASS" in captured.err
+    card_json = json.loads(captured.out)
+    assert card_json["verdict"]["verdict"] == "WARN" and "WARN" in captured.err  # the unmeasured amount.range
+    (blind,) = [c for c in card_json["checks"] if c["unmeasured_reason"]]
+    assert blind["rule_id"] == "amount.range" and blind["unmeasured_reason"] == "no row the check applies to"
     with pytest.raises(InputError, match="need --out"):
         report(make_result(), make_schema(), formats=["json", "html"])
     with pytest.raises(InputError, match="--json already uses"):

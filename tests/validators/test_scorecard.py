@@ -176,7 +176,8 @@ def test_gate_conditional_fails_on_a_broken_check() -> None:
     assert v.verdict == sc.Verdict.FAIL and v.verdict_zh == "不通过" and v.policy == "conditional"
     # 89.79 ≥ the 85 target and completeness 75 is not below the 75 target, but name.not_null passes only 75%,
     # below the 80% a single check needs: one bad column must not hide behind good ones.
-    assert _reasons(card) == [("fail", "check"), ("info", "not_measured")]
+    # fresh.newest evaluated nothing in 400 rows: unmeasured, a warning (never a clean pass).
+    assert _reasons(card) == [("fail", "check"), ("warn", "unmeasured_check"), ("info", "not_measured")]
     weak = v.reasons[0]
     assert weak.subject == "name.not_null" and weak.value == 75.0 and weak.threshold == 80
     assert weak.message_zh == "1 个检查项通过率低于 80%：name.not_null (75%)"
@@ -204,17 +205,19 @@ def test_gate_unconditional_is_stricter() -> None:
         ("fail", "score"),       # 89.79 < 90
         ("fail", "dimension"),   # completeness 75 < 80
         ("fail", "check"),       # name.not_null 75% < 90%
+        ("warn", "unmeasured_check"),  # fresh.newest: 0 of 400 rows evaluated
         ("warn", "check"),       # id.checksum 95% < 98%
         ("info", "not_measured"),
     ]
     dim = v.reasons[1]
     assert dim.subject == "completeness" and dim.value == 75.0 and dim.threshold == 80
-    assert v.reasons[3].subject == "id.checksum" and v.reasons[3].threshold == 98
+    assert v.reasons[3].subject == "fresh.newest" and v.reasons[3].value == 1
+    assert v.reasons[4].subject == "id.checksum" and v.reasons[4].threshold == 98
     assert sc.exit_code(card) == 1
 
 
 def test_gate_not_shared_never_fails_on_quality() -> None:
-    card = sc.build(make_result(), make_schema("not_shared"))
+    card = sc.build(make_result(_checks()[:-1]), make_schema("not_shared"))  # without the unmeasured check
     assert card.verdict.verdict == sc.Verdict.PASS
     assert {level for level, _ in _reasons(card)} <= {"info"}
     bad = make_result([check("name.not_null", "completeness", 100, 90, ["name"])])
@@ -293,7 +296,7 @@ def test_policy_layers_defaults_schema_then_file() -> None:
                     {"gate": {"有条件共享": {"min_score": 80, "min_check": 50, "warn_check": 50}}})
     assert card.verdict.thresholds.min_score == 80 and card.verdict.thresholds.warn_score == 97
     assert card.verdict.verdict == sc.Verdict.WARN  # 89.79 < 97 target; weak check gone (75 ≥ 50)
-    assert [r.code for r in card.verdict.reasons if r.level == "warn"] == ["score"]
+    assert [r.code for r in card.verdict.reasons if r.level == "warn"] == ["score", "unmeasured_check"]
 
 
 def test_resolved_policy_defaults() -> None:
@@ -475,3 +478,27 @@ def test_pii_checks_are_judged_by_the_pii_rule_only() -> None:
                        {"gate": {"conditional": {"pii_exposures": "ignore", "min_dimension": 0, "warn_dimension": 0,
                                                  "min_score": 0, "warn_score": 0}}})
     assert ignored.verdict.verdict == sc.Verdict.PASS
+
+
+def test_an_unmeasured_check_carries_its_reason_and_warns() -> None:
+    blind = CheckResult(rule_id="rules.p.sex", rule="id_consistency", dimension=QualityDimension.CONSISTENCY,
+                        columns=["id_number", "sex"], description="sex agrees", evaluated=0, failed=0,
+                        details={"unmeasured_reason": "sex holds no GB/T 2261.1 male/female value"})
+    assert blind.unmeasured_reason == "sex holds no GB/T 2261.1 male/female value"
+    assert "unmeasured_reason" not in blind.details
+    card = sc.build(make_result([*_checks()[:-1], blind]), make_schema("not_shared"))
+    assert card.check("rules.p.sex").unmeasured_reason == "sex holds no GB/T 2261.1 male/female value"
+    assert card.check("rules.p.sex").score is None and not card.check("rules.p.sex").counted
+    (reason,) = [r for r in card.verdict.reasons if r.code == "unmeasured_check"]
+    assert reason.level == "warn" and card.verdict.verdict == sc.Verdict.WARN
+    assert reason.message == ("1 check(s) could evaluate no row, so measured nothing: "
+                              "rules.p.sex (sex holds no GB/T 2261.1 male/female value)")
+    # An info check evaluating nothing is not a gate reason; an empty dataset is the volume rule's.
+    quiet = blind.model_copy(update={"severity": "info"})
+    assert not [r for r in sc.build(make_result([*_checks()[:-1], quiet]), make_schema("not_shared"))
+                .verdict.reasons if r.code == "unmeasured_check"]
+    empty = sc.build(make_result([blind], rows=0), make_schema("not_shared"))
+    assert empty.check("rules.p.sex").unmeasured_reason == "the dataset has no rows"
+    assert not [r for r in empty.verdict.reasons if r.code == "unmeasured_check"]
+    measured = blind.model_copy(update={"evaluated": 3})
+    assert CheckResult.model_validate(measured.model_dump()).unmeasured_reason is None

@@ -151,12 +151,14 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
         samples = "; ".join(
             f"{s.row}: " + ", ".join(v if v is not None else "∅" for v in s.values.values()) for s in check.samples[:3]
         )
+        unmeasured = check.unmeasured_reason if result.dataset.rows else None
         table.add_row(
             check.rule_id + (f" ({check.severity})" if check.severity != "error" else ""),
             check.dimension.label_zh,
-            f"{check.evaluated:,}",
-            f"[{style}]{check.failed:,}[/]" if style else f"{check.failed:,}",
-            escape(samples),  # a value such as "[red]" is text, not markup
+            f"{check.evaluated:,}" if unmeasured is None else "[yellow]unmeasured[/]",
+            "—" if unmeasured is not None else f"[{style}]{check.failed:,}[/]" if style else f"{check.failed:,}",
+            # a value such as "[red]" is text, not markup
+            escape(samples) if unmeasured is None else f"[yellow]unmeasured — {escape(unmeasured)}[/]",
         )
     if shown:
         out.print(table)
@@ -164,5 +166,6 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
     warnings = [c for c in result.checks if c.failed and c.severity == "warning"]
     notes = [c for c in result.checks if c.failed and c.severity == "info"]
     verdict = "[red]errors found[/]" if errors else "[green]no errors[/]"
+    blind = [c for c in result.checks if c.unmeasured_reason and c.severity != "info"] if info.rows else []
     out.print(f"{len(result.checks)} checks: {len(errors)} with errors, {len(warnings)} with warnings, "
-              f"{len(notes)} informational — {verdict}")
+              f"{len(notes)} informational" + (f", {len(blind)} unmeasured" if blind else "") + f" — {verdict}")

@@ -153,9 +153,9 @@ class _Suite:
 
     def code_set(self, check: ir.RowCheck, column: str) -> None:
         b = self.source.binding(column)
-        details = check.details
         inline = check.expect.values if isinstance(check.expect, ir.InValues) else None
-        if inline is not None and details.get("match", "code") == "code" and not b.options.get("as_of"):
+        # The inlined values are what the check accepts under its match (codes, and labels unless codes only).
+        if inline is not None and not b.options.get("as_of"):
             self.add(check, "expect_column_values_to_be_in_set", {"column": column, "value_set": list(inline)},
                      exact=False, note=_TRIM_NOTE + "; codes in force on the day of the export")
             return

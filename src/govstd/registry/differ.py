@@ -200,15 +200,33 @@ class _Differ:
         else:
             self.add(path, ChangeKind.CHANGED, a, b, Effect.BOTH, f"type changed from {a} to {b}")
 
+    def match(self, path: str, va: Any, vb: Any) -> None:
+        """A code-set field's ``match``: ``any`` (the default) accepts what ``code`` and ``label`` accept."""
+        wider = {("code", "any"), ("label", "any")}
+        old, new = va or "any", vb or "any"
+        if old == new:
+            self.add(path, ChangeKind.CHANGED, va, vb, Effect.NONE, "match spelt out as its default")
+        elif (old, new) in wider:
+            self.add(path, ChangeKind.CHANGED, va, vb, Effect.WIDENS,
+                     f"match widened to {new}: values made for {self.n} may fail {self.o}")
+        elif (new, old) in wider:
+            self.add(path, ChangeKind.CHANGED, va, vb, Effect.NARROWS,
+                     f"match narrowed to {new}: values {self.o} accepted may now fail")
+        else:
+            self.add(path, ChangeKind.CHANGED, va, vb, Effect.BOTH, f"match changed from {old} to {new}")
+
     def options(self, path: str, a: Any, b: Any) -> None:
-        """Algorithm options: ``allow_*`` switches are directional; anything else is not classified."""
+        """Algorithm options: ``allow_*`` switches and ``match`` are directional; anything else is not
+        classified."""
         a, b = a or {}, b or {}
         for key in sorted(set(a) | set(b)):
             va, vb = a.get(key), b.get(key)
             if va == vb:
                 continue
             sub = f"{path}.{key}"
-            if key.startswith("allow_") and isinstance(va, bool) and isinstance(vb, bool):
+            if key == "match":
+                self.match(sub, va, vb)
+            elif key.startswith("allow_") and isinstance(va, bool) and isinstance(vb, bool):
                 if va and not vb:
                     self.add(sub, ChangeKind.CHANGED, va, vb, Effect.NARROWS,
                              f"{key} switched off: values {self.o} allowed now fail")

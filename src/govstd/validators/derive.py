@@ -3,11 +3,14 @@
 Every check gets a stable rule id — ``<column>.<rule>`` (``id_number.checksum``), ``key.unique``,
 ``rules.<id or index>`` — the GB/T 36344 dimension and indicator it measures, and a description.
 Identifier standards are checked part by part (length, format, checksum, birth date, region, …) so a
-report can weigh them; harmless normalisation, spreadsheet damage and already-masked values are
-reported as ``info`` checks of their own. What a module's ``findings()`` reports — valid but worth
-weighing: a credit code's region or category outside the tables, a birth date before 1900 — is a
-``warning`` check, an error only under the field's ``strict: true`` option, as in the Python module.
-Constants come from ``govstd.standards.numbers``.
+report can weigh them. A non-canonical but recoverable form (a lower-case ``x``, full-width digits, a
+``+86`` prefix, a code-set label 男 for the code 1) is a ``warning`` in 规范性 (``<column>.normalised``),
+and every other check reads the normalised value. Spreadsheet damage is an ``info`` check of its own;
+already-masked values are never format errors: ``<column>.masked`` counts them. What a module's
+``findings()`` reports — valid but worth weighing: a credit code's region or category outside the
+tables, a birth date before 1900 — is a ``warning`` check, an error only under the field's
+``strict: true`` option, as in the Python module. Every check carries, in ``details``, the reason a
+report gives when it evaluates no row (``UNMEASURED_KEY``). Constants come from ``govstd.standards.numbers``.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from govstd.standards.numbers import gb11643, gb11714, gb32100, gbt2260, mobile,
 from govstd.standards.numbers.service_item import Layout as ServiceItemLayout
 from govstd.validators import ir
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_, or_
+from govstd.validators.results import UNMEASURED_KEY
 
 #: (ref, kind) → entry. ``kind`` is an EntryKind value ('data_element', 'code_set', …) or None.
 Resolver = Callable[[str, str | None], AnyEntry]
@@ -83,8 +87,13 @@ INDICATORS: dict[str, tuple[QualityDimension, str]] = {
     "whitespace": (D.CONFORMITY, "数据标准"),
 }
 
+#: ``match`` of a code-set field: ``any`` (default) accepts codes and labels and reports a label as a
+#: non-canonical form; ``code`` accepts codes only (strict); ``label`` accepts labels only.
+CODE_SET_MATCHES = ("any", "code", "label")
+DEFAULT_MATCH = "any"
+
 #: Code sets at most this long are inlined into the predicate; longer ones become reference tables.
-INLINE_CODES = 64
+INLINE_CODES = 128  # GB/T 3304: 56 codes, their labels and two old names
 #: Shapes of an 18-character GB 11643 number and of a foreign permanent resident ID (which starts with 9).
 ID18_SHAPE = "[0-9]{17}[0-9X]"
 FOREIGN_PR_SHAPE = "9[0-9]{16}[0-9X]"
@@ -207,12 +216,16 @@ class _Builder:
     def row(self, rule_id: str, rule: str, columns: list[str], description: str, expect: Expr,
             applies: Expr | None = None, *, severity: ir.Severity = "error",
             breakdown: Mapping[str, Expr] | None = None, indicator_key: str | None = None,
-            details: dict[str, Any] | None = None) -> None:
+            details: dict[str, Any] | None = None, unmeasured: str | None = None) -> None:
+        """One row check. ``unmeasured``: why it would evaluate no row (shown instead of 0/0); the default
+        names the columns and says no row met its precondition."""
         dim, indicator = INDICATORS[indicator_key or rule]
+        reason = unmeasured or (f"no {', '.join(columns)} value the check applies to" if applies is not None
+                                else "no rows")
         self.checks.append(ir.RowCheck(
             rule_id=rule_id, rule=rule, dimension=dim, indicator=indicator, columns=columns,
             description=description, severity=severity, applies=applies, expect=expect,
-            breakdown=dict(breakdown or {}), details=details or {},
+            breakdown=dict(breakdown or {}), details={**(details or {}), UNMEASURED_KEY: reason},
         ))
 
     def table(self, name: str, columns: list[str], types: list[Any], rows: Iterable[tuple[Any, ...]]) -> str:
@@ -303,32 +316,46 @@ class _Builder:
                      expect=fn("matches", value, pattern=pattern), applies=present)
 
     def code_set(self, b: Binding, value: Expr, present: Expr) -> None:
+        """A code of the bound set. By default (``match: any``) a label or alias (男, 汉族, the old name 毛难族)
+        is accepted as its code and reported by ``<column>.normalised`` — a warning in 规范性, like any
+        non-canonical form; ``match: code`` accepts codes only, ``match: label`` labels only."""
         assert b.code_set is not None
         cs, name = b.code_set, b.name
         historical = bool(b.options.get("historical", False))
         as_of = _as_date(b.options.get("as_of")) or self.today
-        match = str(b.options.get("match", "code"))
-
-        def values(codes: Iterable[Any]) -> list[str]:
-            out: list[str] = []
-            for c in codes:
-                if match in ("code", "any"):
-                    out.append(c.code)
-                if match in ("label", "any"):
-                    out.extend([c.label_zh, *c.aliases])
-            return out
-
-        valid = values(cs.codes if historical else [c for c in cs.codes if c.is_valid_on(as_of)])
+        match = code_set_match(b)
+        in_force = cs.codes if historical else [c for c in cs.codes if c.is_valid_on(as_of)]
+        valid = accepted_values(in_force, match)
         key = re.sub(r"[^0-9A-Za-z]+", "_", f"{cs.id}_{cs.version}_{match}").lower()
-        expect = self.member(value, valid, f"ref_codes_{key}_{'all' if historical else as_of.isoformat()}")
+        when = "all" if historical else as_of.isoformat()
+        expect = self.member(value, valid, f"ref_codes_{key}_{when}")
         breakdown: dict[str, Expr] = {}
-        retired = sorted(set(values(cs.codes)) - set(valid))
+        retired = sorted(set(accepted_values(cs.codes, match)) - set(valid))
         if retired:
             breakdown["retired"] = self.member(value, retired, f"ref_codes_{key}_retired_{as_of.isoformat()}")
         scope = "any time" if historical else f"in force on {as_of.isoformat()}"
-        self.row(f"{name}.code_set", "code_set", [name], f"a code of {cs.id}@{cs.version} {cs.name_zh} ({scope})",
+        accepts = {"any": "its code, or a label reported as non-canonical", "code": "codes only (match: code)",
+                   "label": "labels only (match: label)"}[match]
+        self.row(f"{name}.code_set", "code_set", [name],
+                 f"a code of {cs.id}@{cs.version} {cs.name_zh} ({scope}; {accepts})",
                  expect=expect, applies=present, breakdown=breakdown,
-                 details={"code_set": cs.ref, "historical": historical, "match": match})
+                 details={"code_set": cs.ref, "historical": historical, "match": match},
+                 unmeasured=f"no {name} value")
+        if match != "any":
+            return
+        labels = accepted_values(in_force, "label")
+        codes = accepted_values(in_force, "code")
+        aliases = sorted({a for c in in_force for a in c.aliases})
+        self.row(f"{name}.normalised", "normalised", [name],
+                 f"written as a {cs.id} code: a label or alias (男 for 1, 汉族 for 01) or surrounding spaces are "
+                 "accepted as the code but do not conform (规范性); match: code makes a label an error",
+                 expect=and_(eq(col(name), value), self.member(value, codes, f"ref_codes_{key}_{when}_codes")),
+                 applies=and_(present, expect), severity="warning",
+                 breakdown={"label": self.member(value, labels, f"ref_codes_{key}_{when}_labels"),
+                            **({"alias": self.member(value, aliases, f"ref_codes_{key}_{when}_aliases")}
+                               if aliases else {}),
+                            "whitespace": not_(eq(col(name), value))},
+                 unmeasured=f"{name} holds no {cs.id} code or label" + ("" if historical else f" in force on {as_of}"))
 
     def numeric_range(self, b: Binding, value: Expr, present: Expr) -> None:
         low = b.spec.minimum if b.spec.minimum is not None else (b.element.value_domain.minimum if b.element else None)
@@ -365,10 +392,12 @@ class _Builder:
 
     def hygiene(self, b: Binding, raw: Expr, n: Expr, present: Expr, shape_ok: Expr, *, dashes: bool = True,
                 excel: Expr | None = None, excel_breakdown: dict[str, Expr] | None = None) -> None:
-        """The info checks every identifier column gets: normalised, spreadsheet damage, masked.
-        A value of the right shape is neither damaged nor masked, so those tests run only on values
-        that failed the shape (``shape_ok``) — cheap on clean data."""
+        """The checks every identifier column gets besides its standard's: non-canonical forms (a warning in
+        规范性), spreadsheet damage (info) and already-masked values. A value of the right shape is neither
+        damaged nor masked, so those tests run only on values that failed the shape (``shape_ok``) — cheap
+        on clean data."""
         name = b.name
+        masked = self.masked(raw, shape_ok)
         damaged = excel if excel is not None else and_(not_(shape_ok), fn("excel_damaged", n))
         breakdown = {
             "fullwidth": fn("has_fullwidth", raw),
@@ -378,38 +407,62 @@ class _Builder:
         }
         if dashes:
             breakdown["dash"] = fn("has_dash", raw)
+        if b.algorithm == "mobile":
+            breakdown["country_prefix"] = fn("matches", raw, pattern="[^0-9]*(00)?86.*")
+        # Only a value that normalises to the standard's shape is "recoverable"; one that does not is a
+        # length or format error, and counting it here too would report it twice.
         self.row(f"{name}.normalised", "normalised", [name],
-                 "harmless differences normalised before checking (full-width, spaces, apostrophe, case)",
-                 expect=eq(raw, n), applies=and_(present, not_(damaged)), severity="info", breakdown=breakdown)
+                 "written in the standard's canonical form: a recoverable variant (full-width characters, spaces, "
+                 "an apostrophe, lower case" + (", dashes" if dashes else "")
+                 + (", a +86 prefix" if b.algorithm == "mobile" else "")
+                 + ") does not conform (规范性) — every other check reads the normalised value",
+                 expect=eq(raw, n), applies=and_(present, shape_ok, not_(damaged)), severity="warning",
+                 breakdown=breakdown, unmeasured=f"no {name} value has the standard's shape, even after normalising")
         self.row(f"{name}.excel_damage", "excel_damage", [name],
                  "spreadsheet damage: stored as a number (1.10105E+17, a trailing .0) or digits zeroed — "
                  "the digits are lost; re-export as text (these rows also fail length/format/checksum)",
-                 expect=not_(damaged), applies=present, severity="info", breakdown=excel_breakdown or {})
-        if b.pii in (PiiClass.ID_NUMBER, PiiClass.PHONE):
-            self.row(f"{name}.masked", "masked", [name],
-                     "values already masked (" + ("expected: the field is declared masked" if b.spec.masked
-                                                  else "not valid identifiers") + ")",
-                     expect=not_(and_(not_(shape_ok), fn("is_masked", raw))), applies=present, severity="info")
+                 expect=not_(damaged), applies=and_(present, not_(masked)), severity="info",
+                 breakdown=excel_breakdown or {}, unmeasured=f"no unmasked {name} value")
+        declared = b.spec.masked
+        self.row(f"{name}.masked", "masked", [name],
+                 ("masked values, as the field declares (counted masked / unmasked; whether an unmasked value may "
+                  "be shared is the pii_exposure check's)" if declared else
+                  "masked values (110101********123X, 138****5678, ***) in a field not declared masked: they "
+                  "cannot be checked and are left out of the length/format/checksum checks; declare "
+                  "`masked: true` if the extract is masked by design"),
+                 expect=not_(masked), applies=present, severity="info" if declared else "warning",
+                 details={"declared_masked": declared}, unmeasured=f"no {name} value")
 
-    def scope(self, b: Binding, raw: Expr, present: Expr) -> Expr:
-        """Rows an identifier check looks at: present, and not masked when the field is masked."""
-        return and_(present, not_(fn("is_masked", raw))) if b.spec.masked else present
+    @staticmethod
+    def masked(raw: Expr, shape_ok: Expr) -> Expr:
+        """``raw`` is an already-masked value (any mask style: ``110101********123X``, ``110101199*******``,
+        ``138****5678``, ``***``): a masking character, and so never the standard's shape."""
+        return and_(not_(shape_ok), fn("is_masked", raw))
+
+    def scope(self, raw: Expr, present: Expr, shape_ok: Expr) -> Expr:
+        """Rows an identifier's own checks look at: present and not already masked — declared masked or
+        not, a masked value is not a format error (``<column>.masked`` counts it)."""
+        return and_(present, not_(self.masked(raw, shape_ok)))
 
     def pii_exposure(self, b: Binding, raw: Expr, present: Expr, exposed_value: Expr, what: str) -> None:
+        """Unmasked identifiers where the share policy forbids them: the field is declared ``masked``, or
+        the dataset is shared unconditionally or openly. Each such value is an *error* although it is a
+        valid identifier — the description says so, since its format checks pass."""
         if b.pii not in (PiiClass.ID_NUMBER, PiiClass.PHONE) or not (self.exposed or b.spec.masked):
             return
-        why = ("the field is declared masked" if b.spec.masked else
+        why = ("the field is declared masked, so every value must be masked" if b.spec.masked else
                f"the dataset is shared {'openly' if self.schema.open.open_to_public else 'unconditionally'}")
         self.row(f"{b.name}.pii_exposure", "pii_exposure", [b.name],
-                 f"no unmasked {what} ({why}): counts values that are full valid identifiers",
-                 expect=not_(exposed_value), applies=present)
+                 f"no unmasked {what} ({why}): each full, valid identifier counts as an error here even though "
+                 "its format checks pass; masked values pass",
+                 expect=not_(exposed_value), applies=present, unmeasured=f"no {b.name} value")
 
     def mod11_2(self, b: Binding, raw: Expr, present: Expr) -> None:
         """GB 11643 citizen ID numbers and the permits sharing its layout: each part separately."""
         name, algo, opt = b.name, b.algorithm, b.options
-        scope = self.scope(b, raw, present)
         allow15 = algo == "gb11643" and bool(opt.get("allow_legacy_15", False))
         n, is18 = self.identifier(name, [FOREIGN_PR_SHAPE if algo == "foreign_pr" else ID18_SHAPE])
+        scope = self.scope(raw, present, is18)
         is15 = fn("matches", n, pattern="[0-9]{15}")
         length_ok = or_(eq(fn("length", n), lit(gb11643.LENGTH)),
                         *([eq(fn("length", n), lit(gb11643.LEGACY_LENGTH))] if allow15 else []))
@@ -490,10 +543,10 @@ class _Builder:
 
     def uscc(self, b: Binding, raw: Expr, present: Expr) -> None:
         name, opt = b.name, b.options
-        scope = self.scope(b, raw, present)
         cls = f"[{gb32100.ALPHABET}]"
         shape = f"{cls}{{2}}[0-9]{{6}}{cls}{{10}}"  # GB 32100-2015: positions 3-8 are the region digits
         n, shape_ok = self.identifier(name, [shape])
+        scope = self.scope(raw, present, shape_ok)
         length_ok = eq(fn("length", n), lit(gb32100.LENGTH))
         self.row(f"{name}.length", "length", [name], f"GB 32100: {gb32100.LENGTH} characters",
                  expect=length_ok, applies=scope,
@@ -533,8 +586,8 @@ class _Builder:
 
     def org_code(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
-        scope = self.scope(b, raw, present)
         n, shape_ok = self.identifier(name, ["[0-9A-Z]{8}[0-9X]"])
+        scope = self.scope(raw, present, shape_ok)
         length_ok = eq(fn("length", n), lit(gb11714.LENGTH))
         self.row(f"{name}.length", "length", [name], f"GB 11714: {gb11714.LENGTH} characters (8 + check)",
                  expect=length_ok, applies=scope)
@@ -546,9 +599,9 @@ class _Builder:
 
     def phone(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
-        scope = self.scope(b, raw, present)
         strict = _flag(b.options.get("strict", False))
         n, platform = self.identifier(name, [mobile.PATTERN], phone=True)
+        scope = self.scope(raw, present, platform)
         length_ok = eq(fn("length", n), lit(mobile.LENGTH))
         self.row(f"{name}.length", "length", [name], f"mobile number: {mobile.LENGTH} digits after +86 and separators",
                  expect=length_ok, applies=scope)
@@ -565,13 +618,13 @@ class _Builder:
         an implementation code embeds, read by position: the area code against GB/T 2260 and the
         implementing body as a GB 32100 credit code — as ``service_item.check`` does."""
         name = b.name
-        scope = self.scope(b, raw, present)
         kind = b.options.get("kind")
         layouts = [lay for lay in service_item.LAYOUTS if kind is None or lay.kind == kind]
         if not layouts:
             raise InputError(f"field {name!r}: unknown service item kind {kind!r}", field=f"fields.{name}.options",
                              expected=", ".join(sorted({lay.kind for lay in service_item.LAYOUTS})))
         n, known_layout = self.identifier(name, [lay.pattern for lay in layouts], strip_dashes=False)
+        scope = self.scope(raw, present, known_layout)
         # The first layout matching is the one whose parts are read (service_item.match_layout): a
         # layout applies to rows matching it and no earlier one.
         matched: dict[str, Expr] = {}
@@ -739,16 +792,22 @@ class _Builder:
             other = fn("to_date", fn("trim", col(rule.birth_date_field)))
             self.row(f"{rid}.birth_date", "id_consistency", [rule.id_field, rule.birth_date_field],
                      rule.description or f"the birth date in {rule.id_field} equals {rule.birth_date_field}",
-                     expect=eq(born, other), applies=and_(usable, not_(is_null(other))))
+                     expect=eq(born, other), applies=and_(usable, not_(is_null(other))),
+                     unmeasured=f"no row has both a usable {rule.id_field} and a {rule.birth_date_field} date")
         if rule.sex_field:
-            male, female = sex_codes(self.bindings[rule.sex_field].code_set)
+            sex_binding = self.bindings[rule.sex_field]
+            male, female = sex_codes(sex_binding.code_set)
+            males, females = sex_values(sex_binding)
             sex = fn("trim", col(rule.sex_field))
             is_male = fn("id_is_male", n)
             self.row(f"{rid}.sex", "id_consistency", [rule.id_field, rule.sex_field],
                      f"the sex in {rule.id_field} (odd sequence = male) agrees with {rule.sex_field} "
-                     f"(GB/T 2261.1 {male} 男性 / {female} 女性)",
-                     expect=or_(and_(is_male, eq(sex, lit(male))), and_(not_(is_male), eq(sex, lit(female)))),
-                     applies=and_(shape, in_values(sex, [male, female])))
+                     f"(GB/T 2261.1 {male} 男性 / {female} 女性"
+                     + (", or their labels" if code_set_match(sex_binding) != "code" else "") + ")",
+                     expect=or_(and_(is_male, in_values(sex, males)), and_(not_(is_male), in_values(sex, females))),
+                     applies=and_(shape, in_values(sex, males + females)),
+                     unmeasured=f"{rule.sex_field} holds no GB/T 2261.1 male/female value "
+                                f"({', '.join(males + females)}) beside a usable {rule.id_field}")
         if rule.region_field:
             region = fn("trim", col(rule.region_field))
             self.row(f"{rid}.region", "id_consistency", [rule.id_field, rule.region_field],
@@ -882,6 +941,60 @@ class _Builder:
                  severity="error" if rule.otherwise == "error" else "info",
                  breakdown={"selector_blank": fn("is_blank", col(rule.by))},
                  details={"cases": dict(rule.cases), "otherwise": rule.otherwise})
+
+
+def code_set_match(b: Binding) -> str:
+    """The field's ``match`` option, checked. Unset, it is ``any`` when every label and alias names one code
+    (男 is 1, 汉族 is 01), else ``code``: a label such as GB/T 2260's 市辖区, shared by hundreds of codes,
+    cannot be normalised to one."""
+    default = DEFAULT_MATCH if b.code_set is None or labels_unique(b.code_set) else "code"
+    match = str(b.options.get("match", default))
+    if match not in CODE_SET_MATCHES:
+        raise InputError(f"field {b.name!r}: unknown match {match!r}", field=f"fields.{b.name}.options.match",
+                         expected=", ".join(CODE_SET_MATCHES))
+    return match
+
+
+@functools.lru_cache(maxsize=64)
+def _labels_unique(codes: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    owner: dict[str, str] = {}
+    for code, labels in codes:
+        for label in labels:
+            if owner.setdefault(label, code) != code:
+                return False
+    return True
+
+
+def labels_unique(code_set: CodeSet) -> bool:
+    """Every label and alias of ``code_set`` names exactly one code (so a label normalises to its code)."""
+    return _labels_unique(tuple((c.code, (c.label_zh, *c.aliases)) for c in code_set.codes))
+
+
+def accepted_values(codes: Iterable[Any], match: str) -> list[str]:
+    """What a value may be under ``match``: the codes, the labels and aliases, or both."""
+    out: list[str] = []
+    for c in codes:
+        if match in ("code", "any"):
+            out.append(c.code)
+        if match in ("label", "any"):
+            out.extend([c.label_zh, *c.aliases])
+    return out
+
+
+def sex_values(b: Binding) -> tuple[list[str], list[str]]:
+    """(male, female) values a sex field may hold under its ``match``: the codes of ``sex_codes`` and, unless
+    the field takes codes only, their labels and aliases (男 / 女)."""
+    male, female = sex_codes(b.code_set)
+    match = code_set_match(b)
+    by_code = {c.code: c for c in b.code_set.codes} if b.code_set is not None else {}
+    fallback = {male: SEX_LABELS["male"], female: SEX_LABELS["female"]}
+
+    def values(code: str) -> list[str]:
+        entry = by_code.get(code)
+        labels = [entry.label_zh, *entry.aliases] if entry is not None else [fallback[code]]
+        return [v for v in ([code] if match != "label" else []) + (labels if match != "code" else [])]
+
+    return values(male), values(female)
 
 
 def sex_codes(code_set: CodeSet | None) -> tuple[str, str]:

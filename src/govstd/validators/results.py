@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govstd.standards.models import CatalogueSchema, MaskingRule, PiiClass, QualityDimension
 
 if TYPE_CHECKING:
     from govstd.validators.derive import Binding
+
+#: ``details`` key under which a derived check carries its reason for evaluating no row.
+UNMEASURED_KEY = "unmeasured_reason"
 
 
 class _Model(BaseModel):
@@ -43,6 +46,20 @@ class CheckResult(_Model):
     samples: list[Sample] = Field(default_factory=list)
     severity: str = Field("error", description="'error' and 'warning' count against the score; 'info' only reports.")
     details: dict[str, Any] = Field(default_factory=dict)
+    unmeasured_reason: str | None = Field(
+        None, description="Why the check evaluated no row (None when it evaluated some): such a check is "
+        "unmeasured, never a clean pass.")
+
+    @model_validator(mode="after")
+    def _unmeasured(self) -> CheckResult:
+        # The derived check carries its reason in details (every engine copies details as they are);
+        # it becomes this field when nothing was evaluated, and leaves details either way.
+        template = self.details.pop(UNMEASURED_KEY, None)
+        if self.evaluated == 0 and self.unmeasured_reason is None:
+            self.unmeasured_reason = str(template) if template else "no row the check applies to"
+        elif self.evaluated > 0:
+            self.unmeasured_reason = None
+        return self
 
     @property
     def passed(self) -> int:

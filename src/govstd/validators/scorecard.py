@@ -395,6 +395,8 @@ class CheckScore(_Model):
     pass_rate: float | None = Field(description="(evaluated − failed) / evaluated, 0–1; None if nothing evaluated.")
     score: float | None = Field(description="pass_rate × 100, rounded; None if nothing evaluated.")
     counted: bool = Field(description="Counts toward the scores (not info severity, evaluated > 0).")
+    unmeasured_reason: str | None = Field(
+        None, description="Why the check evaluated no row: it is unmeasured (not a pass); None when it evaluated some.")
     pii_exposure: bool = Field(False, description="A PII-exposure check: its failures are unmasked identifiers.")
     samples: list[Sample] = Field(default_factory=list, description="Masked failing rows (at most a few).")
     samples_omitted: int = Field(0, ge=0, description="Samples the engine returned beyond the report's limit.")
@@ -433,8 +435,8 @@ class ColumnScore(_Model):
 
 class GateReason(_Model):
     level: Literal["fail", "warn", "info"]
-    code: str = Field(description="volume | pii_exposure | score | dimension | check | unmeasured | not_measured "
-                                  "| open_data")
+    code: str = Field(description="volume | pii_exposure | score | dimension | check | unmeasured | "
+                                  "unmeasured_check | not_measured | open_data")
     subject: str | None = Field(None, description="The dimension or rule id concerned, if one.")
     value: float | None = None
     threshold: float | None = None
@@ -534,8 +536,12 @@ def _mean(values: Iterable[float]) -> float | None:
     return sum(items) / len(items) if items else None
 
 
-def _score_check(check: CheckResult, pii: Mapping[str, MaskingRule], max_samples: int) -> CheckScore:
+def _score_check(check: CheckResult, pii: Mapping[str, MaskingRule], max_samples: int,
+                 rows: int | None = None) -> CheckScore:
     counted = check.severity != "info" and check.evaluated > 0
+    reason = None
+    if check.evaluated == 0:
+        reason = "the dataset has no rows" if rows == 0 else (check.unmeasured_reason or "no row the check applies to")
     rate = check.pass_rate if check.evaluated > 0 else None
     samples = sorted(check.samples, key=lambda s: s.row)
     kept = samples[:max_samples] if check.failed else []
@@ -552,6 +558,7 @@ def _score_check(check: CheckResult, pii: Mapping[str, MaskingRule], max_samples
         pass_rate=None if rate is None else round(rate, 6),
         score=None if rate is None else _r(rate * 100),
         counted=counted,
+        unmeasured_reason=None if reason is None else redact(reason),
         pii_exposure=is_pii_exposure(check),
         samples=[_safe_sample(s, pii) for s in kept],
         samples_omitted=max(0, len(samples) - len(kept)) if check.failed else 0,
@@ -697,6 +704,8 @@ def gate(score: float | None, dimensions: list[DimensionScore], checks: list[Che
                 f"{d.label_zh} {_fmt(d.score)} 低于目标值 {_fmt(t.warn_dimension)}",
                 subject=d.dimension.value, value=d.score, threshold=t.warn_dimension)
 
+    _unmeasured_checks(add, checks, rows)
+
     unmeasured = [d for d in dimensions if d.score is None and d.weight > 0]
     if unmeasured and score is not None:
         add("info", "not_measured",
@@ -728,6 +737,23 @@ def gate(score: float | None, dimensions: list[DimensionScore], checks: list[Che
     return GateVerdict(verdict=verdict, verdict_zh=verdict.label_zh, share_type=share_type,
                        share_type_zh=share_type.label_zh, open_to_public=open_to_public, policy=key,
                        thresholds=t, pii_exposures=exposures, reasons=reasons)
+
+
+def _unmeasured_checks(add: Any, checks: list[CheckScore], rows: int | None) -> None:
+    """One warning listing the error/warning checks that evaluated no row although the dataset has rows:
+    the gate cannot vouch for what they measure (a 性别 column holding no code, no birth-date value), and
+    a 0/0 check must never read as a pass."""
+    if rows == 0:
+        return
+    blind = [c for c in checks if c.evaluated == 0 and c.severity in ("error", "warning")]
+    if not blind:
+        return
+    shown = "; ".join(f"{c.rule_id} ({c.unmeasured_reason})" for c in blind[:5])
+    more = f"; and {len(blind) - 5} more" if len(blind) > 5 else ""
+    more_zh = f" 等 {len(blind)} 项" if len(blind) > 5 else ""
+    add("warn", "unmeasured_check", f"{len(blind)} check(s) could evaluate no row, so measured nothing: {shown}{more}",
+        f"{len(blind)} 个检查项没有可评估的记录（未测量）：{shown}{more_zh}",
+        subject=blind[0].rule_id, value=len(blind), threshold=0)
 
 
 def _share_zh(key: str) -> str:
@@ -790,7 +816,7 @@ def build(result: ValidationResult, schema: CatalogueSchema,
     pii = _pii_rules(schema, result.masking)
     # Stable order whatever order the engine ran its checks in.
     raw = sorted(result.checks, key=lambda c: (c.rule_id, c.columns, c.dimension.value))
-    scored = [_score_check(c, pii, max(0, max_samples)) for c in raw]
+    scored = [_score_check(c, pii, max(0, max_samples), result.dataset.rows) for c in raw]
     dimensions, overall = _dimension_scores(raw, scored, resolved.weights)
     columns = _column_scores(result, schema, raw, scored)
     verdict = gate(overall, dimensions, scored, schema, resolved, rows=result.dataset.rows)

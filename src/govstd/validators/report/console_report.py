@@ -84,6 +84,12 @@ def summary(card: Scorecard, paths: Mapping[str, Path] | None = None) -> Rendera
                           Text(f"{c.score:.2f}%", style=_band(c.score)))
         parts.append(Text(""))
         parts.append(worst)
+    blind = [c for c in card.checks if c.unmeasured_reason is not None and c.severity != "info"]
+    if blind and card.dataset.rows:
+        parts.append(Text(""))
+        parts.append(Text(f"未测量 unmeasured checks ({len(blind)})", style="bold yellow"))
+        for c in blind[:MAX_CHECKS]:
+            parts.append(Text(f"  {c.rule_id}: unmeasured — {c.unmeasured_reason}", style="yellow"))
     if paths:
         files = Text("\n")
         for name, path in paths.items():

@@ -328,6 +328,8 @@ def _failing(checks: list[CheckScore]) -> str:
 
 def _all_checks(checks: list[CheckScore]) -> str:
     def status(c: CheckScore) -> str:
+        if c.unmeasured_reason is not None:
+            return f"未测量 unmeasured — {_e(c.unmeasured_reason)}"
         return "计分 scored" if c.counted else "提示 info" if c.severity == "info" else "未评估 not evaluated"
 
     rows = "".join(

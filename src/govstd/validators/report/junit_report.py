@@ -38,7 +38,7 @@ def _case(suite: ET.Element, check: CheckScore) -> str:
     case = ET.SubElement(suite, "testcase", classname=_x(f"govstd.{check.dimension.value}"),
                          name=_x(f"{check.rule_id}{cols}"), time="0")
     if check.evaluated == 0:
-        ET.SubElement(case, "skipped", message="nothing evaluated")
+        ET.SubElement(case, "skipped", message=_x(f"unmeasured — {check.unmeasured_reason or 'no row evaluated'}"))
         return "skipped"
     if check.counted and check.failed > 0:
         failure = ET.SubElement(case, "failure", type=_x(check.rule),

@@ -85,6 +85,10 @@ def render(scorecard: Scorecard) -> str:
             )
     else:
         lines.append("All counted checks passed. 所有检查项均通过。")
+    blind = [c for c in scorecard.checks if c.unmeasured_reason is not None and c.severity != "info"]
+    if blind and ds.rows:
+        lines += ["", f"### 未测量的检查项 Unmeasured checks ({len(blind)})", ""]
+        lines += [f"- `{_cell(c.rule_id)}`: unmeasured — {_cell(c.unmeasured_reason)}" for c in blind[:MAX_CHECKS]]
     lines += [
         "",
         f"<sub>govstd {_cell(scorecard.tool_version)} · engine {_cell(scorecard.engine)} · "
