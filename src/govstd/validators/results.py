@@ -23,9 +23,20 @@ class _Model(BaseModel):
 
 
 class Sample(_Model):
-    """One failing row: its 1-based row number in the source and the masked values of the check's columns."""
+    """One failing row: where it is, and the masked values of the check's columns.
 
-    row: int
+    ``row`` counts data rows (1 = the first row under the header, in every format and engine: what
+    engines and tests compare); ``line`` is where a person finds it in the file — the CSV line counted
+    from the top of the file (header, title lines and the line breaks inside quoted cells included), the
+    sheet row Excel shows (title rows included), the record index of a Parquet file, the line of a JSON
+    Lines file; None for a database table or an in-memory frame. A duplicate names the first row holding
+    the same key (``repeats_row`` / ``repeats_line``): the row kept when the repeats are removed.
+    """
+
+    row: int = Field(description="1-based data row (header and title rows not counted).")
+    line: int | None = Field(None, description="Physical place: CSV/JSON Lines line, XLSX sheet row, Parquet record.")
+    repeats_row: int | None = Field(None, description="Duplicates: the first data row with the same key.")
+    repeats_line: int | None = Field(None, description="Duplicates: the physical place of ``repeats_row``.")
     values: dict[str, str | None]
 
 
