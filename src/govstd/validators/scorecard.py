@@ -364,7 +364,7 @@ def _safe_sample(sample: Sample, pii: Mapping[str, MaskingRule]) -> Sample:
     # The engine should have masked it (and an API result asked with show_values did not): never trust,
     # always mask — the field rule, redact(), birth dates beside an ID (govstd.validators.privacy).
     shown = redact_row(sample.values, pii, max_chars=None)
-    return Sample(row=sample.row, values={redact(k): v for k, v in sorted(shown.items())})
+    return sample.model_copy(update={"values": {redact(k): v for k, v in sorted(shown.items())}})
 
 
 # --------------------------------------------------------------------------- the scorecard model
