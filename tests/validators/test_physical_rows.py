@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from messy import make_id
@@ -174,3 +176,67 @@ def test_jsonl_lines_and_databases_have_no_file_place(schema: Path, tmp_path: Pa
     table = pa.table({"id_number": [r[0] for r in ROWS], "name": [r[1] for r in ROWS]})
     assert places(api.validate(table, schema, today=TODAY), "id_number.checksum") == [(3, None), (10, None),
                                                                                        (11, None)]
+
+
+# --------------------------------------------------------------------------- the fix list
+
+
+def read_fix_list(path: Path) -> list[dict[str, Any]]:
+    """The fix list's rows as dicts (header → cell), whichever format; XLSX rows carry their sheet."""
+    if path.suffix == ".csv":
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads the Chinese
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh))
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames == ["错误 error", "警告 warning", "提示 info"]
+    out = []
+    for ws in wb.worksheets:
+        header, *rows = list(ws.iter_rows(values_only=True))
+        padded = [[*r, *[None] * (len(header) - len(r))] for r in rows]  # empty trailing cells are not stored
+        out += [{**dict(zip(header, r, strict=True)), "严重性 severity": ws.title.split()[1]} for r in padded]
+    return out
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("csv", ".xlsx"), ("xlsx", ".xlsx"), ("parquet", ".csv"),
+                                             ("csv", ".csv")])
+def test_the_fix_list_holds_every_failing_row_where_it_is(schema: Path, tmp_path: Path, fmt: str,
+                                                         suffix: str) -> None:
+    writer, where = FORMATS[fmt]
+    data = writer(tmp_path / f"register.{fmt}")
+    target = tmp_path / f"fixes{suffix}"
+    result = api.validate(data, schema, today=TODAY, fix_list=target)
+    listed = read_fix_list(target)
+    failing = {c.rule_id: c.failed for c in result.checks if c.failed}
+    assert result.fix_list is not None and result.fix_list.path == target.name
+    assert result.fix_list.rows == len(listed) == sum(failing.values())  # not 5: every one
+    assert dict(Counter(r["规则 rule"] for r in listed)) == failing
+
+    def rows_of(rule_id: str) -> list[tuple[int, int, str]]:
+        return sorted((int(r["行 row"]), int(r["文件位置 line"]), str(r["重复于 repeats row"] or ""))
+                      for r in listed if r["规则 rule"] == rule_id)
+
+    assert rows_of("id_number.checksum") == [(r, where[r], "") for r in (3, 10, 11)]
+    assert rows_of("id_number.excel_damage") == [(r, where[r], "") for r in (6, 7, 10, 11)]
+    assert rows_of("key.unique") == [(4, where[4], "1"), (8, where[8], "2"), (9, where[9], "1")]
+    severities = {r["规则 rule"]: r["严重性 severity"] for r in listed}
+    assert severities["id_number.checksum"] == "error" and severities["id_number.excel_damage"] == "info"
+    assert result.fix_list.by_severity == dict(Counter(r["严重性 severity"] for r in listed)) | {
+        s: 0 for s in ("error", "warning", "info") if s not in severities.values()}
+    checksum = next(r for r in listed if r["规则 rule"] == "id_number.checksum")
+    assert (checksum["说明"], checksum["message"]) == ("校验码错误", "wrong check character")
+    assert "MOD 11-2" in checksum["应为 expected"]
+    text = target.read_bytes() if suffix == ".csv" else str(listed).encode()
+    for identifier in (A, B, C, D, BAD):  # masked as in every other output
+        assert identifier.encode() not in text
+
+
+def test_the_fix_list_is_duckdb_only_and_named_by_its_suffix(schema: Path, tmp_path: Path) -> None:
+    from govstd.errors import InputError
+
+    data = write_parquet(tmp_path / "register.parquet")
+    with pytest.raises(InputError, match="not supported on engine postgres"):
+        api.validate(data, schema, engine="postgres", fix_list=tmp_path / "fixes.xlsx")
+    with pytest.raises(InputError, match=r"\.xlsx or \.csv"):
+        api.validate(data, schema, fix_list=tmp_path / "fixes.txt")

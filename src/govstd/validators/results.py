@@ -96,6 +96,14 @@ class FieldBinding(_Model):
                    algorithm=binding.algorithm, pii=binding.pii, masking=binding.masking)
 
 
+class FixListInfo(_Model):
+    """The fix list a run wrote (``govstd.validators.fixlist``): its file name and how many rows it holds."""
+
+    path: str = Field(description="File name of the fix list (.xlsx or .csv), beside the reports.")
+    rows: int = Field(ge=0, description="Failing rows listed: one per (row, check).")
+    by_severity: dict[str, int] = Field(default_factory=dict, description="Rows per severity.")
+
+
 class ValidationResult(_Model):
     """All checks of one run, plus what was validated, against which schema, on which engine."""
 
@@ -108,6 +116,7 @@ class ValidationResult(_Model):
     finished_at: dt.datetime
     checks: list[CheckResult]
     warnings: list[str] = Field(default_factory=list)
+    fix_list: FixListInfo | None = Field(None, description="The fix list written by this run, if one was asked for.")
     bindings: dict[str, FieldBinding] = Field(
         default_factory=dict, description="Field → what the run bound it to (empty for results not from a run).")
     #: The catalogue schema the run resolved, as an object, so reports never load or resolve it again.

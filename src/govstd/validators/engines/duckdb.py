@@ -255,6 +255,42 @@ class DuckDBEngine:
         for rule_id, samples in collected.items():
             by_id[rule_id].samples = samples[:n]
 
+    def fix_rows(self, suite: ir.CheckSuite, results: list[CheckResult],
+                 masking: Mapping[str, MaskingRule | None]) -> Iterator[tuple[ir.Check, Sample]]:
+        """Every failing row of every failing check, for the fix list (``govstd.validators.fixlist``): the
+        sample queries without their limit, streamed in Arrow batches — row checks in source order, then
+        each key's rows to remove with the row they repeat."""
+        by_id = {r.rule_id: r for r in results}
+        q = self.dialect.quote_identifier
+        failing = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
+        if failing:
+            plan = self.dialect.samples(failing, q(NUMBERED), self.loaded.row_column,
+                                        line_column=self.loaded.line_column)
+            with self._one_thread():
+                yield from self._stream_samples(plan, failing, masking)
+        for check in suite.checks:
+            if isinstance(check, ir.UniqueCheck) and by_id[check.rule_id].failed:
+                dplan = self.dialect.duplicate_samples(check, q(NUMBERED), self.loaded.row_column, None,
+                                                       line_column=self.loaded.line_column)
+                yield from self._stream_samples(dplan, [check], masking)
+
+    def _stream_samples(self, plan: SamplePlan, checks: Sequence[ir.Check],
+                        masking: Mapping[str, MaskingRule | None]) -> Iterator[tuple[ir.Check, Sample]]:
+        try:
+            reader = self.con.sql(plan.sql).to_arrow_reader(_BATCH_ROWS)
+        except duckdb.Error as exc:
+            raise _data_error(exc, self.loaded) from None
+        try:
+            for batch in _batches(reader, self.loaded):
+                for check in checks:
+                    picked = pc.indices_nonzero(batch.column(plan.flags[check.rule_id]))
+                    if len(picked):
+                        shown = {c: plan.values[c] for c in check.shown_columns}
+                        for sample in self._to_samples(batch.take(picked), plan, shown, masking):
+                            yield check, sample
+        finally:
+            reader.close()
+
     @contextlib.contextmanager
     def _one_thread(self) -> Iterator[None]:
         """DuckDB on a single worker thread for the duration: results stream in source order."""

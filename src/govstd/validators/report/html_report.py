@@ -56,6 +56,11 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _place(line: int | None) -> str:
+    """A sample's physical place (CSV line, sheet row, record index; ``Sample.line``), or a dash."""
+    return "–" if line is None else f"{line:,}"
+
+
 def _band(score: float | None) -> str:
     if score is None:
         return "q-na"
@@ -280,8 +285,11 @@ def _failing_item(i: int, c: CheckScore) -> str:
     if c.samples:
         cols = list(dict.fromkeys(k for s in c.samples for k in s.values))
         head = "".join(f"<th>{_e(k)}</th>" for k in cols)
+        repeats = any(s.repeats_row is not None for s in c.samples)
         rows = "".join(
-            f"<tr><td class=\"num\">{s.row:,}</td>"
+            f"<tr><td class=\"num\">{s.row:,}</td><td class=\"num\">{_place(s.line)}</td>"
+            + (f"<td class=\"num\">{_int(s.repeats_row) if s.repeats_row is not None else ''}"
+               f"{f' ({_place(s.repeats_line)})' if s.repeats_line is not None else ''}</td>" if repeats else "")
             + "".join(f"<td>{_e(s.values.get(k)) if s.values.get(k) is not None else '<i class=muted>空 null</i>'}</td>"
                       for k in cols)
             + "</tr>"
@@ -289,7 +297,9 @@ def _failing_item(i: int, c: CheckScore) -> str:
         )
         more = f"，另有 {c.samples_omitted} 条未显示 ({c.samples_omitted} more not shown)" if c.samples_omitted else ""
         body.append(f'<table class="samples"><caption>样本（已脱敏）masked samples{more}</caption>'
-                    f'<thead><tr><th class="num">行 row</th>{head}</tr></thead><tbody>{rows}</tbody></table>')
+                    f'<thead><tr><th class="num">行 row</th><th class="num">文件位置 line</th>'
+                    f'{"<th class=num>重复于 repeats</th>" if repeats else ""}{head}</tr></thead>'
+                    f'<tbody>{rows}</tbody></table>')
     band = _band(c.score)
     return (
         f'<li id="f{i}" data-key="{_e(key)}"><details><summary>'
