@@ -240,3 +240,19 @@ def test_the_fix_list_is_duckdb_only_and_named_by_its_suffix(schema: Path, tmp_p
         api.validate(data, schema, engine="postgres", fix_list=tmp_path / "fixes.xlsx")
     with pytest.raises(InputError, match=r"\.xlsx or \.csv"):
         api.validate(data, schema, fix_list=tmp_path / "fixes.txt")
+
+
+def test_reports_name_the_fix_list_and_count_its_rows(schema: Path, tmp_path: Path) -> None:
+    from govstd.registry.resolve import load_schema
+    from govstd.validators import scorecard
+    from govstd.validators.report import html_report, json_report, markdown_report
+
+    data = write_parquet(tmp_path / "register.parquet")
+    result = api.validate(data, schema, today=TODAY, fix_list=tmp_path / "fixes.xlsx")
+    card = scorecard.build(result, load_schema(schema)[0])
+    assert result.fix_list is not None
+    rows = result.fix_list.rows
+    assert rows == sum(c.failed for c in result.checks)
+    assert json_report.render(card).count('"path": "fixes.xlsx"') == 1 and f'"rows": {rows}' in json_report.render(card)
+    assert 'href="fixes.xlsx"' in html_report.render(card) and f"{rows} 行待整改" in html_report.render(card)
+    assert f"<code>fixes.xlsx</code> — {rows} failing rows" in markdown_report.render(card)

@@ -42,7 +42,7 @@ from govstd.standards.models import (
     ShareType,
 )
 from govstd.validators.privacy import redact_any, redact_names, redact_row
-from govstd.validators.results import CheckResult, DatasetInfo, Sample, ValidationResult
+from govstd.validators.results import CheckResult, DatasetInfo, FixListInfo, Sample, ValidationResult
 
 __all__ = [
     "DEFAULT_GATE",
@@ -501,6 +501,7 @@ class Scorecard(_Model):
     totals: CheckTotals
     verdict: GateVerdict
     warnings: list[str] = Field(default_factory=list)
+    fix_list: FixListInfo | None = Field(None, description="The fix list of every failing row, if written.")
 
     def dimension(self, dimension: QualityDimension | str) -> DimensionScore:
         key = QualityDimension(dimension)
@@ -826,4 +827,5 @@ def build(result: ValidationResult, schema: CatalogueSchema,
         ),
         verdict=verdict,
         warnings=[redact(w) for w in result.warnings],
+        fix_list=result.fix_list,
     )

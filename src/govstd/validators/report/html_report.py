@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
 from html import escape
 from importlib import resources
 
@@ -394,7 +393,7 @@ def _how(card: Scorecard) -> str:
 def _dataset(card: Scorecard) -> str:
     ds = card.dataset
     seconds = max(0.0, (card.finished_at - card.started_at).total_seconds())
-    rows: Iterable[tuple[str, str]] = [
+    rows: list[tuple[str, str]] = [
         ("数据文件 source", _e(ds.source)),
         ("格式 format", _e(ds.format) + (f" · {_e(ds.encoding)}" if ds.encoding else "")),
         ("规模 size", f"{ds.rows:,} 行 rows × {len(ds.columns)} 字段 columns"
@@ -406,6 +405,10 @@ def _dataset(card: Scorecard) -> str:
         ("引擎 engine", f"{_e(card.engine)} · govstd {_e(card.tool_version)}"),
         ("时间 run", f"{_e(_time(card.started_at))} → {_e(_time(card.finished_at))} ({seconds:.1f} s)"),
     ]
+    if card.fix_list is not None:
+        fixes = card.fix_list
+        rows.append(("整改清单 fix list", f'<a href="{_e(fixes.path)}">{_e(fixes.path)}</a> · '
+                                         f"{_int(fixes.rows)} 行待整改 failing rows"))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     warnings = ""
     if card.warnings:

@@ -85,6 +85,9 @@ def render(scorecard: Scorecard) -> str:
             )
     else:
         lines.append("All counted checks passed. 所有检查项均通过。")
+    if scorecard.fix_list is not None:
+        lines += ["", f"Fix list 整改清单: {_code(scorecard.fix_list.path)} — {scorecard.fix_list.rows:,} failing rows "
+                      "(row, line, column, rule, masked value)."]
     lines += [
         "",
         f"<sub>govstd {_cell(scorecard.tool_version)} · engine {_cell(scorecard.engine)} · "
