@@ -153,7 +153,7 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
     table.add_column("dimension", no_wrap=True)
     table.add_column("evaluated", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)
-    table.add_column("samples (row [line]: masked values)", overflow="fold")
+    table.add_column(escape("samples (row [line]: masked values)"), overflow="fold")
     shown = 0
     for check in result.checks:
         if quiet and not check.failed:
