@@ -81,8 +81,15 @@ def test_postgres_gives_duckdbs_result_on_the_messy_dataset(pg_url: str, messy_t
     assert pushed.engine == "postgres"
     expected_failed(pushed)
     assert_same(duck, pushed)
-    # And the same checks, counts and samples as DuckDB on the Parquet copy of the rows.
-    assert comparable(pushed)["checks"] == comparable(on_duckdb)["checks"]
+    # And the same checks, counts and samples as DuckDB on the Parquet copy of the rows — but for the
+    # physical place, which a Parquet record has (its index) and a database row has not.
+    assert without_places(comparable(pushed)["checks"]) == without_places(comparable(on_duckdb)["checks"])
+    assert all(s["line"] is None for c in comparable(pushed)["checks"] for s in c["samples"])
+
+
+def without_places(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**c, "samples": [{k: v for k, v in s.items() if k not in ("line", "repeats_line")} for s in c["samples"]]}
+            for c in checks]
 
 
 @pytest.mark.spark

@@ -366,7 +366,8 @@ def test_report_writes_prints_and_returns_the_exit_code(tmp_path: Path, capsys: 
     out = capsys.readouterr().out
     assert "不通过 FAIL" in out and "scorecard.md" in out
     # amount.range evaluated none of the rows: every report says so, with its reason, never 0/0 as a pass.
-    assert "- `amount.range`: unmeasured — no row the check applies to" in (tmp_path / "o" / "scorecard.md").read_text()
+    markdown = (tmp_path / "o" / "scorecard.md").read_text()
+    assert "- <code>amount.range</code>: unmeasured — no row the check applies to" in markdown
     assert 'message="unmeasured — no row the check applies to"' in (tmp_path / "o" / "scorecard.junit.xml").read_text()
     assert "unmeasured — no row the check applies to" in out
     assert report(make_result(), make_schema("not_shared"), out_dir=tmp_path / "d") == 0

@@ -23,7 +23,7 @@ from govstd.commands._output import emit_json
 from govstd.errors import InputError
 from govstd.validators.engines import DEFAULT_ENGINE, ENGINES
 from govstd.validators.report import FORMATS, finish
-from govstd.validators.results import ValidationResult
+from govstd.validators.results import Sample, ValidationResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -62,6 +62,9 @@ if TYPE_CHECKING:
               help="Share-gate policy YAML (weights, thresholds) overriding the schema's (docs/scoring.md).")
 @click.option("--show-values", is_flag=True,
               help="Show sample values and column names unmasked (personal data!). Report files stay masked.")
+@click.option("--fix-list", type=click.Path(dir_okay=False),
+              help="Write every failing row (file line / sheet row, column, rule, zh/en message, masked value) to "
+              "this .xlsx (one sheet per severity) or .csv file. DuckDB engine only.")
 @click.option("--fail-on", type=click.Choice(["warn", "fail"]), default="fail", show_default=True,
               help="Exit 1 on a FAIL verdict, or on WARN too.")
 def validate(data: str, schema_ref: str | None, schema_file: str | None, registry: str | None,
@@ -69,7 +72,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
              quiet: bool, samples: int, memory_limit: str | None, threads: int | None,
              temp_directory: str | None, engine: str, spark_master: str | None, today: dt.datetime | None,
              out_dir: str | None, formats: tuple[str, ...], policy: str | None,
-             fail_on: Literal["warn", "fail"], show_values: bool) -> None:
+             fail_on: Literal["warn", "fail"], show_values: bool, fix_list: str | None) -> None:
     """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
     from govstd.validators.api import validate as run
     from govstd.validators.scorecard import load_policy
@@ -83,6 +86,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         query=query, sample_size=samples, today=today.date() if today else None,
         progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
         temp_directory=temp_directory, engine=engine, spark_master=spark_master, show_values=show_values,
+        fix_list=fix_list,
     )
     if as_json:
         emit_json(result.model_dump(mode="json"))
@@ -93,6 +97,8 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         render(result, out, quiet=quiet)
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)
+        if result.fix_list is not None:
+            out.print(f"fix list 整改清单: {escape(str(fix_list))} — {result.fix_list.rows:,} failing rows")
     sys.exit(report(result, out_dir=out_dir, formats=chosen, policy=policy_data, fail_on=fail_on,
                     stdout_taken=as_json))
 
@@ -129,6 +135,12 @@ def report(result: ValidationResult, schema: CatalogueSchema | None = None, *, o
     return sc.exit_code(done.scorecard, fail_on)
 
 
+def _place(sample: Sample) -> str:
+    """``row [line]`` (the line where a person opens it: docs/scoring.md), and ``= row`` for a duplicate."""
+    out = str(sample.row) + (f" [{sample.line}]" if sample.line is not None else "")
+    return out + (f" = {sample.repeats_row}" if sample.repeats_row is not None else "")
+
+
 def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> None:
     """The human report: one row per check (rule id, dimension, evaluated, failed, masked samples)."""
     info = result.dataset
@@ -141,7 +153,7 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
     table.add_column("dimension", no_wrap=True)
     table.add_column("evaluated", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)
-    table.add_column("samples (row: masked values)", overflow="fold")
+    table.add_column(escape("samples (row [line]: masked values)"), overflow="fold")
     shown = 0
     for check in result.checks:
         if quiet and not check.failed:
@@ -149,7 +161,8 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
         shown += 1
         style = "red" if check.failed and check.severity == "error" else ("yellow" if check.failed else "")
         samples = "; ".join(
-            f"{s.row}: " + ", ".join(v if v is not None else "∅" for v in s.values.values()) for s in check.samples[:3]
+            _place(s) + ": " + ", ".join(v if v is not None else "∅" for v in s.values.values())
+            for s in check.samples[:3]
         )
         unmeasured = check.unmeasured_reason if result.dataset.rows else None
         table.add_row(

@@ -20,6 +20,7 @@ from typing import Any
 from govstd.errors import InputError
 from govstd.registry.resolve import load_schema, resolver_for
 from govstd.standards.models import CatalogueSchema, RegisteredServiceItemRule
+from govstd.validators import fixlist
 from govstd.validators.derive import Resolver, ServiceItemCodes, bind_fields, service_item_codes_from
 from govstd.validators.engines import DEFAULT_ENGINE, ENGINES, engine_spec
 from govstd.validators.engines.run import run
@@ -47,6 +48,7 @@ def validate(
     service_items: ServiceItemCodes | Mapping[str, Any] | Iterable[str] | None = None,
     spark_master: str | None = None,
     show_values: bool = False,
+    fix_list: str | Path | None = None,
 ) -> ValidationResult:
     """Validate ``source`` against ``schema`` and return every check's evaluated/failed counts.
 
@@ -61,11 +63,17 @@ def validate(
     See docs/engines.md.
     ``show_values``: sample values and column names unmasked (personal data!); by default every value,
     name and message in the result is masked (``govstd.validators.privacy``, docs/security.md).
+    ``fix_list``: a ``.xlsx`` or ``.csv`` path to write every failing row to (masked; DuckDB only);
+    the result's ``fix_list`` says how many rows it holds.
     """
     started = dt.datetime.now(dt.UTC)
     engine_spec(engine)  # an unknown engine is refused before anything is read
     if sample_size < 0:
         raise InputError("sample size must not be negative", field="samples", expected="0 or more")
+    fix_target = fixlist.check_target(fix_list) if fix_list is not None else None
+    if fix_target is not None and engine != "duckdb":
+        raise InputError(f"--fix-list is not supported on engine {engine}", field="fix_list",
+                         expected="--engine duckdb (the fix list streams every failing row from DuckDB)")
     reg = _open_registry(registry)
     try:
         notes: list[str] = []
@@ -82,7 +90,7 @@ def validate(
                      sheet=sheet, table=table, query=query, sample_size=sample_size, today=today, progress=progress,
                      memory_limit=memory_limit, threads=threads, temp_directory=temp_directory,
                      spark_master=spark_master, registry_label=getattr(reg, "location", None), started=started,
-                     show_values=show_values)
+                     show_values=show_values, fix_list=fix_target)
         # Which versions the checks came from comes first: it qualifies every other line.
         result = result.model_copy(update={
             "warnings": [*dict.fromkeys(notes), *result.warnings], "catalogue": catalogue,

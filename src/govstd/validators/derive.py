@@ -700,11 +700,21 @@ class _Builder:
             else:
                 exprs.append(fn("trim", col(b.name)))
         names = [b.name for b in keys]
+        # A value already counted as spreadsheet-damaged (1.10105E+17, digits zeroed) has lost the digits
+        # that told it apart: two different IDs damaged alike are not a duplicate, and counting them as one
+        # would report the same defect twice. The damage test is the excel_damage check's own, reused.
+        damage = {c.rule_id: c for c in self.checks
+                  if isinstance(c, ir.RowCheck) and c.rule == "excel_damage" and c.columns[0] in names}
+        undamaged = [c.expect for c in damage.values()]
         dim, indicator = INDICATORS["unique"]
+        skipped = (f"; values counted by {', '.join(damage)} are left out (their lost digits make different values "
+                   "look alike)") if damage else ""
         self.checks.append(ir.UniqueCheck(
             rule_id="key.unique", rule="unique", dimension=dim, indicator=indicator, columns=names,
-            description=f"the key ({', '.join(names)}) is unique: counts rows repeating an earlier row's key",
-            key=exprs, present=and_(*[not_(fn("is_blank", col(n))) for n in names]),
+            description=f"the key ({', '.join(names)}) is unique: counts the rows to remove (rows repeating an "
+                        f"earlier row's key){skipped}",
+            key=exprs, present=and_(*[not_(fn("is_blank", col(n))) for n in names], *undamaged),
+            details={"excluded_damaged": list(damage)} if damage else {},
         ))
 
     def rules(self) -> None:

@@ -64,7 +64,7 @@ def redact_row(values: Mapping[str, Any], masking: Mapping[str, MaskingRule | No
 
 def redact_samples(samples: Iterable[Sample], masking: Mapping[str, MaskingRule | None] | None = None) -> list[Sample]:
     """``samples`` with every row passed through ``redact_row``."""
-    return [Sample(row=s.row, values=redact_row(s.values, masking, max_chars=None)) for s in samples]
+    return [s.model_copy(update={"values": redact_row(s.values, masking, max_chars=None)}) for s in samples]
 
 
 def redact_names(names: Iterable[str]) -> list[str]:

@@ -26,9 +26,20 @@ class _Model(BaseModel):
 
 
 class Sample(_Model):
-    """One failing row: its 1-based row number in the source and the masked values of the check's columns."""
+    """One failing row: where it is, and the masked values of the check's columns.
 
-    row: int
+    ``row`` counts data rows (1 = the first row under the header, in every format and engine: what
+    engines and tests compare); ``line`` is where a person finds it in the file — the CSV line counted
+    from the top of the file (header, title lines and the line breaks inside quoted cells included), the
+    sheet row Excel shows (title rows included), the record index of a Parquet file, the line of a JSON
+    Lines file; None for a database table or an in-memory frame. A duplicate names the first row holding
+    the same key (``repeats_row`` / ``repeats_line``): the row kept when the repeats are removed.
+    """
+
+    row: int = Field(description="1-based data row (header and title rows not counted).")
+    line: int | None = Field(None, description="Physical place: CSV/JSON Lines line, XLSX sheet row, Parquet record.")
+    repeats_row: int | None = Field(None, description="Duplicates: the first data row with the same key.")
+    repeats_line: int | None = Field(None, description="Duplicates: the physical place of ``repeats_row``.")
     values: dict[str, str | None]
 
 
@@ -102,6 +113,14 @@ class FieldBinding(_Model):
                    algorithm=binding.algorithm, pii=binding.pii, masking=binding.masking)
 
 
+class FixListInfo(_Model):
+    """The fix list a run wrote (``govstd.validators.fixlist``): its file name and how many rows it holds."""
+
+    path: str = Field(description="File name of the fix list (.xlsx or .csv), beside the reports.")
+    rows: int = Field(ge=0, description="Failing rows listed: one per (row, check).")
+    by_severity: dict[str, int] = Field(default_factory=dict, description="Rows per severity.")
+
+
 class ValidationResult(_Model):
     """All checks of one run, plus what was validated, against which schema, on which engine."""
 
@@ -114,6 +133,7 @@ class ValidationResult(_Model):
     finished_at: dt.datetime
     checks: list[CheckResult]
     warnings: list[str] = Field(default_factory=list)
+    fix_list: FixListInfo | None = Field(None, description="The fix list written by this run, if one was asked for.")
     bindings: dict[str, FieldBinding] = Field(
         default_factory=dict, description="Field → what the run bound it to (empty for results not from a run).")
     #: The catalogue schema the run resolved, as an object, so reports never load or resolve it again.

@@ -42,7 +42,7 @@ from govstd.standards.models import (
     ShareType,
 )
 from govstd.validators.privacy import redact_any, redact_names, redact_row
-from govstd.validators.results import CheckResult, DatasetInfo, Sample, ValidationResult
+from govstd.validators.results import CheckResult, DatasetInfo, FixListInfo, Sample, ValidationResult
 
 __all__ = [
     "DEFAULT_GATE",
@@ -364,7 +364,7 @@ def _safe_sample(sample: Sample, pii: Mapping[str, MaskingRule]) -> Sample:
     # The engine should have masked it (and an API result asked with show_values did not): never trust,
     # always mask — the field rule, redact(), birth dates beside an ID (govstd.validators.privacy).
     shown = redact_row(sample.values, pii, max_chars=None)
-    return Sample(row=sample.row, values={redact(k): v for k, v in sorted(shown.items())})
+    return sample.model_copy(update={"values": {redact(k): v for k, v in sorted(shown.items())}})
 
 
 # --------------------------------------------------------------------------- the scorecard model
@@ -503,6 +503,7 @@ class Scorecard(_Model):
     totals: CheckTotals
     verdict: GateVerdict
     warnings: list[str] = Field(default_factory=list)
+    fix_list: FixListInfo | None = Field(None, description="The fix list of every failing row, if written.")
 
     def dimension(self, dimension: QualityDimension | str) -> DimensionScore:
         key = QualityDimension(dimension)
@@ -852,4 +853,5 @@ def build(result: ValidationResult, schema: CatalogueSchema,
         ),
         verdict=verdict,
         warnings=[redact(w) for w in result.warnings],
+        fix_list=result.fix_list,
     )

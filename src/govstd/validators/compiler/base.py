@@ -133,6 +133,21 @@ class SamplePlan:
     row_alias: str
     flags: dict[str, str]
     values: dict[str, str]
+    #: The physical line (``LoadedSource.line_column``), when the source has one.
+    line_alias: str | None = None
+    #: Duplicates: the first row with the same key, and its line.
+    repeats_alias: str | None = None
+    repeats_line_alias: str | None = None
+
+
+@dataclass
+class DuplicateCountPlan:
+    """A query yielding one row: the distinct keys held by more than one row (``keys_alias``) and the
+    rows holding them (``rows_alias``)."""
+
+    sql: str
+    keys_alias: str
+    rows_alias: str
 
 
 class _Shared:
@@ -677,8 +692,10 @@ class Dialect:
         sql += f" FROM {self.subquery_alias(flag_sql, '__flags')}"
         return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs)
 
-    def samples(self, checks: Sequence[ir.RowCheck], source: str, row_column: str, after_row: int = 0) -> SamplePlan:
-        """Rows failing any of ``checks`` after ``after_row``, in row order, with a flag per check."""
+    def samples(self, checks: Sequence[ir.RowCheck], source: str, row_column: str, after_row: int = 0, *,
+                line_column: str | None = None) -> SamplePlan:
+        """Rows failing any of ``checks`` after ``after_row``, in row order, with a flag per check (and the
+        physical line, when ``line_column`` names it)."""
         shared = _Shared.of(checks)
         top = len(shared.levels)
         q = self.quote_identifier
@@ -687,6 +704,8 @@ class Dialect:
             return self.expr(node, shared, top)
 
         cols: list[str] = [f"{q(row_column)} AS {q('__row')}"]
+        if line_column is not None:
+            cols.append(f"{q(line_column)} AS {q('__line')}")
         flags: dict[str, str] = {}
         values: dict[str, str] = {}
         for i, check in enumerate(checks):
@@ -699,7 +718,8 @@ class Dialect:
         inner = f"SELECT {', '.join(cols)} FROM {self._layers(source, shared)}"
         where = " OR ".join(q(f) for f in flags.values()) or "FALSE"
         sql = f"SELECT * FROM {self.subquery_alias(inner, '__s')} WHERE {q('__row')} > {int(after_row)} AND ({where})"
-        return SamplePlan(sql=sql, row_alias="__row", flags=flags, values=values)
+        return SamplePlan(sql=sql, row_alias="__row", flags=flags, values=values,
+                          line_alias="__line" if line_column is not None else None)
 
     def _applies(self, check: ir.RowCheck, e: Callable[[ir.Expr], str]) -> str:
         return "TRUE" if check.applies is None else f"COALESCE({e(check.applies)}, FALSE)"
@@ -709,28 +729,58 @@ class Dialect:
         on evaluated rows)."""
         return f"COALESCE({e(ir.and_(check.applies, ir.not_(check.expect)))}, FALSE)"
 
-    def duplicate_samples(self, check: ir.UniqueCheck, source: str, row_column: str, limit: int) -> SamplePlan:
-        """The first ``limit`` rows (in row order) repeating an earlier row's key: one read of the
-        data, each key's rows ranked by row number (a partitioned window every engine runs in parallel)."""
+    def _key_rows(self, check: ir.UniqueCheck, source: str, extra: Sequence[str]) -> tuple[str, list[str]]:
+        """Rows of ``source`` where the key is present: its parts (``__k0``…) and the ``extra`` columns."""
         shared = _Shared([*check.key, check.present])
         top = len(shared.levels)
         q = self.quote_identifier
         keys = [f"__k{j}" for j in range(len(check.key))]
-        values = {name: f"__c{i}" for i, name in enumerate(check.shown_columns)}
-        cols = [f"{q(row_column)} AS {q('__row')}"]
-        cols += [f"{self.expr(k, shared, top)} AS {q(a)}" for k, a in zip(check.key, keys, strict=True)]
-        cols += [f"{q(name)} AS {q(alias)}" for name, alias in values.items()]
+        cols = [*extra, *(f"{self.expr(k, shared, top)} AS {q(a)}" for k, a in zip(check.key, keys, strict=True))]
         present = f"COALESCE({self.expr(check.present, shared, top)}, FALSE)"
-        rows = f"SELECT {', '.join(cols)} FROM {self._layers(source, shared)} WHERE {present}"
-        key_list = ", ".join(q(k) for k in keys)
-        ranked = (f"SELECT *, ROW_NUMBER() OVER (PARTITION BY {key_list} ORDER BY {q('__row')}) AS {q('__nth')} "
+        return f"SELECT {', '.join(cols)} FROM {self._layers(source, shared)} WHERE {present}", keys
+
+    def duplicate_samples(self, check: ir.UniqueCheck, source: str, row_column: str, limit: int | None, *,
+                          line_column: str | None = None) -> SamplePlan:
+        """The first ``limit`` rows (in row order; ``None``: all) repeating an earlier row's key — the rows
+        to remove — each with the first row of its key (the row kept) and, with ``line_column``, both
+        rows' physical lines: one read of the data, each key's rows ranked by row number (a partitioned
+        window every engine runs in parallel)."""
+        q = self.quote_identifier
+        values = {name: f"__c{i}" for i, name in enumerate(check.shown_columns)}
+        extra = [f"{q(row_column)} AS {q('__row')}"]
+        if line_column is not None:
+            extra.append(f"{q(line_column)} AS {q('__line')}")
+        extra += [f"{q(name)} AS {q(alias)}" for name, alias in values.items()]
+        rows, keys = self._key_rows(check, source, extra)
+        window = f"OVER (PARTITION BY {', '.join(q(k) for k in keys)} ORDER BY {q('__row')})"
+        firsts = [f"FIRST_VALUE({q('__row')}) {window} AS {q('__first')}"]
+        if line_column is not None:
+            firsts.append(f"FIRST_VALUE({q('__line')}) {window} AS {q('__first_line')}")
+        ranked = (f"SELECT *, ROW_NUMBER() {window} AS {q('__nth')}, {', '.join(firsts)} "
                   f"FROM {self.subquery_alias(rows, '__r')}")
-        picked = ", ".join([q("__row")] + [q(a) for a in values.values()])
+        picked = [q("__row"), q("__first"), *(q(a) for a in values.values())]
+        if line_column is not None:
+            picked += [q("__line"), q("__first_line")]
         sql = (
-            f"SELECT {picked}, TRUE AS {q('__f0')} FROM {self.subquery_alias(ranked, '__w')} "
-            f"WHERE {q('__nth')} > 1 ORDER BY {q('__row')} LIMIT {int(limit)}"
+            f"SELECT {', '.join(picked)}, TRUE AS {q('__f0')} FROM {self.subquery_alias(ranked, '__w')} "
+            f"WHERE {q('__nth')} > 1 ORDER BY {q('__row')}" + (f" LIMIT {int(limit)}" if limit is not None else "")
         )
-        return SamplePlan(sql=sql, row_alias="__row", flags={check.rule_id: "__f0"}, values=values)
+        line = line_column is not None
+        return SamplePlan(sql=sql, row_alias="__row", flags={check.rule_id: "__f0"}, values=values,
+                          line_alias="__line" if line else None, repeats_alias="__first",
+                          repeats_line_alias="__first_line" if line else None)
+
+    def duplicate_counts(self, check: ir.UniqueCheck, source: str) -> DuplicateCountPlan:
+        """How many distinct keys occur more than once, and on how many rows (the rows involved; the
+        rows to remove are those minus one per key, which the aggregate pass already counts)."""
+        q = self.quote_identifier
+        rows, keys = self._key_rows(check, source, [])
+        key_list = ", ".join(q(k) for k in keys)
+        groups = (f"SELECT COUNT(*) AS {q('__n')} FROM {self.subquery_alias(rows, '__r')} "
+                  f"GROUP BY {key_list} HAVING COUNT(*) > 1")
+        sql = (f"SELECT COUNT(*) AS {q('__keys')}, SUM({q('__n')}) AS {q('__involved')} "
+               f"FROM {self.subquery_alias(groups, '__g')}")
+        return DuplicateCountPlan(sql=sql, keys_alias="__keys", rows_alias="__involved")
 
 
 def check_expressions(checks: Iterable[ir.Check]) -> list[ir.Expr]:

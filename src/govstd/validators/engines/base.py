@@ -27,6 +27,7 @@ from govstd.validators import ir
 from govstd.validators.compiler.base import (
     AggregatePlan,
     Dialect,
+    DuplicateCountPlan,
     SamplePlan,
     UnsupportedCheck,
     check_expressions,
@@ -173,13 +174,34 @@ def assemble(checks: Sequence[ir.Check], plan: AggregatePlan, values: Row) -> tu
     return rows, results
 
 
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def sample_of(r: Row, plan: SamplePlan, columns: Sequence[str], masking: Mapping[str, MaskingRule | None]) -> Sample:
+    """One Sample (masked, redacted, shortened values) from a result row of a sample plan: the row, its
+    physical line and, for a duplicate, the first row with its key — where the plan has them."""
+    return Sample(
+        row=int(r[plan.row_alias]),
+        line=_int(r[plan.line_alias]) if plan.line_alias else None,
+        repeats_row=_int(r[plan.repeats_alias]) if plan.repeats_alias else None,
+        repeats_line=_int(r[plan.repeats_line_alias]) if plan.repeats_line_alias else None,
+        values=redact_row({name: r[plan.values[name]] for name in columns}, masking),
+    )
+
+
 def to_samples(rows: Sequence[Row], plan: SamplePlan, columns: Sequence[str],
                masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
-    """Sample models (masked, redacted, shortened values) from result rows of a sample plan."""
-    return [
-        Sample(row=int(r[plan.row_alias]), values=redact_row({name: r[plan.values[name]] for name in columns}, masking))
-        for r in rows
-    ]
+    """Sample models from result rows of a sample plan (``sample_of``)."""
+    return [sample_of(r, plan, columns, masking) for r in rows]
+
+
+def add_duplicate_counts(result: CheckResult, values: Row, plan: DuplicateCountPlan) -> None:
+    """A failing key's details from the row of ``plan``: the rows involved (every row whose key occurs
+    more than once), the distinct keys repeated, and the rows to remove (``failed``: involved minus one
+    row kept per key)."""
+    keys, involved = _count(values[plan.keys_alias]), _count(values[plan.rows_alias])
+    result.details.update(rows_involved=involved, duplicated_keys=keys, rows_to_remove=result.failed)
 
 
 class SqlEngine(ABC):
@@ -190,6 +212,8 @@ class SqlEngine(ABC):
     dialect: Dialect
     data: str
     row_column: str = "__govstd_row"
+    #: The numbered dataset's physical-line column (``LoadedSource.line_column``); None: it has none.
+    line_column: str | None = None
 
     # ---- what an engine supplies -------------------------------------------------------------
 
@@ -236,9 +260,19 @@ class SqlEngine(ABC):
         plan = self.dialect.aggregate(suite.checks, self.data)
         (values,) = self.fetch_all(plan.sql)
         rows, results = assemble(suite.checks, plan, values)
+        self.count_duplicates(suite, results)
         if sample_size > 0:
             self.attach_samples(suite, results, masking, sample_size)
         return rows, results
+
+    def count_duplicates(self, suite: ir.CheckSuite, results: list[CheckResult]) -> None:
+        """Rows involved and keys repeated, for each failing key (one GROUP BY query each)."""
+        by_id = {r.rule_id: r for r in results}
+        for key in suite.checks:
+            if isinstance(key, ir.UniqueCheck) and by_id[key.rule_id].failed:
+                plan = self.dialect.duplicate_counts(key, self.data)
+                (values,) = self.fetch_all(plan.sql)
+                add_duplicate_counts(by_id[key.rule_id], values, plan)
 
     def attach_samples(self, suite: ir.CheckSuite, results: list[CheckResult],
                        masking: Mapping[str, MaskingRule | None], n: int) -> None:
@@ -247,12 +281,13 @@ class SqlEngine(ABC):
         by_id = {r.rule_id: r for r in results}
         failing = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
         if failing:
-            plan = self.dialect.samples(failing, self.numbered(), self.row_column)
+            plan = self.dialect.samples(failing, self.numbered(), self.row_column, line_column=self.line_column)
             found = self.first_failing(plan, failing, n)
             for check in failing:
                 by_id[check.rule_id].samples = to_samples(found[check.rule_id], plan, check.shown_columns, masking)
         for key in suite.checks:
             if isinstance(key, ir.UniqueCheck) and by_id[key.rule_id].failed:
-                dplan = self.dialect.duplicate_samples(key, self.numbered(), self.row_column, n)
+                dplan = self.dialect.duplicate_samples(key, self.numbered(), self.row_column, n,
+                                                       line_column=self.line_column)
                 by_id[key.rule_id].samples = to_samples(self.fetch_all(dplan.sql), dplan, key.shown_columns,
                                                         masking)[:n]

@@ -16,6 +16,7 @@ before they leave this module. No Python loop ever runs over the rows of the dat
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,9 +31,16 @@ import pyarrow.compute as pc
 from govstd.errors import GovstdError, InputError
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
+from govstd.validators.compiler.base import SamplePlan
 from govstd.validators.compiler.duckdb import DuckDBDialect
-from govstd.validators.engines.base import Opened, SourceOptions, assemble, check_patterns
-from govstd.validators.privacy import redact_row
+from govstd.validators.engines.base import (
+    Opened,
+    SourceOptions,
+    add_duplicate_counts,
+    assemble,
+    check_patterns,
+    sample_of,
+)
 from govstd.validators.readers import LoadedSource, duckdb_input_error, open_source
 from govstd.validators.results import CheckResult, Sample
 
@@ -124,9 +132,10 @@ def map_columns(con: duckdb.DuckDBPyConnection, loaded: LoadedSource, mapping: M
     q = DuckDBDialect().quote_identifier
     select = ", ".join(f"{q(column)} AS {q(name)}" for name, column in mapping.items()) or "NULL AS __govstd_none"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {q(DATA)} AS SELECT {select} FROM {loaded.data}")
+    place = f"{q(loaded.line_column)} AS {q(loaded.line_column)}, " if loaded.line_column else ""
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {q(NUMBERED)} AS SELECT {q(loaded.row_column)} AS {q(loaded.row_column)}, "
-        f"{select} FROM {loaded.numbered}"
+        f"{place}{select} FROM {loaded.numbered}"
     )
 
 
@@ -153,6 +162,7 @@ class DuckDBEngine:
         row = self._fetch_one(plan.sql, "checking")
         # Metrics into CheckResults as every engine does it (govstd.validators.engines.base).
         rows, results = assemble(suite.checks, plan, dict(zip(self._last_columns, row, strict=True)))
+        self._count_duplicates(suite, results)
         if sample_size > 0:
             self._attach_samples(suite, results, masking, sample_size, rows)
         return rows, results
@@ -218,6 +228,15 @@ class DuckDBEngine:
 
     # ---- samples ---------------------------------------------------------------------------
 
+    def _count_duplicates(self, suite: ir.CheckSuite, results: list[CheckResult]) -> None:
+        """Rows involved and keys repeated, for each failing key (``engines.base.add_duplicate_counts``)."""
+        by_id = {r.rule_id: r for r in results}
+        for check in suite.checks:
+            if isinstance(check, ir.UniqueCheck) and by_id[check.rule_id].failed:
+                plan = self.dialect.duplicate_counts(check, self.dialect.quote_identifier(DATA))
+                row = self._fetch_one(plan.sql, "counting duplicates")
+                add_duplicate_counts(by_id[check.rule_id], dict(zip(self._last_columns, row, strict=True)), plan)
+
     def _attach_samples(self, suite: ir.CheckSuite, results: list[CheckResult],
                         masking: Mapping[str, MaskingRule | None], n: int, rows: int) -> None:
         by_id = {r.rule_id: r for r in results}
@@ -229,12 +248,48 @@ class DuckDBEngine:
         for check in suite.checks:
             if isinstance(check, ir.UniqueCheck) and by_id[check.rule_id].failed:
                 plan = self.dialect.duplicate_samples(check, self.dialect.quote_identifier(NUMBERED),
-                                                      self.loaded.row_column, n)
+                                                      self.loaded.row_column, n, line_column=self.loaded.line_column)
                 with self._progress("sampling duplicates"):
                     table = self._arrow(plan.sql)
-                collected[check.rule_id] = self._to_samples(table, plan.row_alias, plan.values, masking)
+                collected[check.rule_id] = self._to_samples(table, plan, plan.values, masking)
         for rule_id, samples in collected.items():
             by_id[rule_id].samples = samples[:n]
+
+    def fix_rows(self, suite: ir.CheckSuite, results: list[CheckResult],
+                 masking: Mapping[str, MaskingRule | None]) -> Iterator[tuple[ir.Check, Sample]]:
+        """Every failing row of every failing check, for the fix list (``govstd.validators.fixlist``): the
+        sample queries without their limit, streamed in Arrow batches — row checks in source order, then
+        each key's rows to remove with the row they repeat."""
+        by_id = {r.rule_id: r for r in results}
+        q = self.dialect.quote_identifier
+        failing = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
+        if failing:
+            plan = self.dialect.samples(failing, q(NUMBERED), self.loaded.row_column,
+                                        line_column=self.loaded.line_column)
+            with self._one_thread():
+                yield from self._stream_samples(plan, failing, masking)
+        for check in suite.checks:
+            if isinstance(check, ir.UniqueCheck) and by_id[check.rule_id].failed:
+                dplan = self.dialect.duplicate_samples(check, q(NUMBERED), self.loaded.row_column, None,
+                                                       line_column=self.loaded.line_column)
+                yield from self._stream_samples(dplan, [check], masking)
+
+    def _stream_samples(self, plan: SamplePlan, checks: Sequence[ir.Check],
+                        masking: Mapping[str, MaskingRule | None]) -> Iterator[tuple[ir.Check, Sample]]:
+        try:
+            reader = self.con.sql(plan.sql).to_arrow_reader(_BATCH_ROWS)
+        except duckdb.Error as exc:
+            raise _data_error(exc, self.loaded) from None
+        try:
+            for batch in _batches(reader, self.loaded):
+                for check in checks:
+                    picked = pc.indices_nonzero(batch.column(plan.flags[check.rule_id]))
+                    if len(picked):
+                        shown = {c: plan.values[c] for c in check.shown_columns}
+                        for sample in self._to_samples(batch.take(picked), plan, shown, masking):
+                            yield check, sample
+        finally:
+            reader.close()
 
     @contextlib.contextmanager
     def _one_thread(self) -> Iterator[None]:
@@ -253,7 +308,8 @@ class DuckDBEngine:
         after = 0
         q = self.dialect.quote_identifier
         while open_checks:
-            plan = self.dialect.samples(open_checks, q(NUMBERED), self.loaded.row_column, after)
+            plan = self.dialect.samples(open_checks, q(NUMBERED), self.loaded.row_column, after,
+                                        line_column=self.loaded.line_column)
             try:
                 reader = self.con.sql(plan.sql).to_arrow_reader(_BATCH_ROWS)
             except duckdb.Error as exc:
@@ -267,7 +323,7 @@ class DuckDBEngine:
                         if len(picked):
                             part = batch.take(picked)
                             found[check.rule_id] += self._to_samples(
-                                part, plan.row_alias, {c: plan.values[c] for c in check.shown_columns}, masking
+                                part, plan, {c: plan.values[c] for c in check.shown_columns}, masking
                             )
                         if len(found[check.rule_id]) >= n:
                             open_checks.remove(check)
@@ -290,15 +346,11 @@ class DuckDBEngine:
             raise _data_error(exc, self.loaded) from None
         return table
 
-    def _to_samples(self, table: pa.Table | pa.RecordBatch, row_alias: str, values: Mapping[str, str],
+    def _to_samples(self, table: pa.Table | pa.RecordBatch, plan: SamplePlan, values: Mapping[str, str],
                     masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
-        rows = table.column(row_alias).to_pylist()
-        columns = {name: table.column(alias).to_pylist() for name, alias in values.items()}
-        out = []
-        for i, row in enumerate(rows):
-            shown = redact_row({name: vals[i] for name, vals in columns.items()}, masking)
-            out.append(Sample(row=int(row), values=shown))
-        return out
+        """Samples from (a few) Arrow rows of ``plan``, only the ``values`` columns shown."""
+        shown = dataclasses.replace(plan, values=dict(values))
+        return [sample_of(r, shown, list(values), masking) for r in table.to_pylist()]
 
 
 def _batches(reader: pa.RecordBatchReader, loaded: LoadedSource) -> Iterator[pa.RecordBatch]:

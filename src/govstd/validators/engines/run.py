@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from govstd import __version__
+from govstd.errors import InputError
 from govstd.standards.models import CatalogueSchema
+from govstd.validators import fixlist
 from govstd.validators.columns import match_columns
 from govstd.validators.derive import Binding, Resolver, ServiceItemCodes, bind_fields, derive
 from govstd.validators.engines import engine_module
@@ -40,10 +42,12 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
         table: str | None = None, query: str | None = None, sample_size: int = 5, today: dt.date | None = None,
         progress: bool = False, memory_limit: str | None = None, threads: int | None = None,
         temp_directory: str | None = None, spark_master: str | None = None, registry_label: str | None = None,
-        started: dt.datetime | None = None, show_values: bool = False) -> ValidationResult:
+        started: dt.datetime | None = None, show_values: bool = False,
+        fix_list: Path | None = None) -> ValidationResult:
     """``catalogue``'s checks counted on ``engine`` over ``source`` (see ``govstd.validate`` for the
     options; each engine ignores the resources of the others). ``bindings``: the fields already bound
-    (``derive.bind_fields``), so a run binds each field once. ``show_values``: samples unmasked."""
+    (``derive.bind_fields``), so a run binds each field once. ``show_values``: samples unmasked.
+    ``fix_list``: write every failing row there (``govstd.validators.fixlist``; DuckDB only)."""
     started = started or dt.datetime.now(dt.UTC)
     module = engine_module(engine)
     bindings = bindings if bindings is not None else bind_fields(catalogue, resolve)
@@ -67,10 +71,19 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
             runner = opened.engine(mapping)
             masking = SampleMasking(derivation.masking, show_values=show_values)
             rows, checks = runner.run(derivation.suite, masking=masking, sample_size=sample_size)
+            fixes = None
+            if fix_list is not None:
+                fix_rows = getattr(runner, "fix_rows", None)
+                if fix_rows is None:
+                    raise InputError(f"--fix-list is not supported on engine {runner.name}", expected="--engine duckdb")
+                # Always masked: a file outlives the terminal (--show-values applies to the terminal only).
+                fixes = fixlist.write(fix_list, fix_rows(derivation.suite, checks, derivation.masking),
+                                      derivation.masking)
             hashes = hasher.result()
-    return result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
-                     warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
-                     registry_label=registry_label, started=started)
+    result = result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
+                       warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
+                       registry_label=registry_label, started=started)
+    return result.model_copy(update={"fix_list": fixes})
 
 
 def result_of(catalogue: CatalogueSchema, loaded: LoadedSource, *, engine: str, rows: int,

@@ -41,6 +41,7 @@ from govstd.validators.readers import (
     sniff_delimiter,
     unique_names,
 )
+from govstd.validators.readers.text import _has_quote
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -125,9 +126,10 @@ def open_data(source: Any, options: SourceOptions) -> Iterator[Opened]:
     engines: list[SparkEngine] = []
     try:
         df, loaded, row_column = _read(spark, source, options)
+        line = _line_of(loaded, row_column)
 
         def make(mapping: Mapping[str, str]) -> SqlEngine:
-            engine = SparkEngine(spark, df, mapping, row_column=row_column, source=loaded.source)
+            engine = SparkEngine(spark, df, mapping, row_column=row_column, source=loaded.source, line=line)
             engines.append(engine)
             return engine
 
@@ -139,6 +141,23 @@ def open_data(source: Any, options: SourceOptions) -> Iterator[Opened]:
 
 
 # --------------------------------------------------------------------------- sources
+
+
+def _line_of(loaded: LoadedSource, row_column: str | None) -> str | int | None:
+    """Where a row is in the file, as the DuckDB reader gives it (``LoadedSource.line_column``): the
+    staged file's own line column; for one Parquet file the record index (row + 0); for a CSV Spark
+    reads itself, header on line 1, the row + 1 — unless a quoted cell may span lines (then unknown)."""
+    if row_column is not None:
+        return loaded.line_column
+    if loaded.path is None or not loaded.path.is_file():
+        return None
+    if loaded.format == "parquet":
+        loaded.line_column = ROW_COLUMN
+        return 0
+    if loaded.format == "csv" and not _has_quote(loaded.path):
+        loaded.line_column = ROW_COLUMN
+        return 1
+    return None
 
 
 _JAVA_ERROR = re.compile(r"(?:Caused by: )?([\w.$]+(?:Error|Exception)): (.+)")
@@ -302,7 +321,8 @@ class SparkEngine(SqlEngine):
     name = "spark"
 
     def __init__(self, spark: SparkSession, df: DataFrame, mapping: Mapping[str, str], *, row_column: str | None,
-                 source: str) -> None:
+                 source: str, line: str | int | None = None) -> None:
+        """``line``: the physical line of a row — a column of ``df``, or the row number plus an offset."""
         self.spark = spark
         self.source = source
         escaped = str(spark.conf.get("spark.sql.parser.escapedStringLiterals", "false")).lower() == "true"
@@ -320,6 +340,8 @@ class SparkEngine(SqlEngine):
         self._views.append(self._data_name)
         self.data = q(self._data_name)
         self._numbered: str | None = None
+        self._line = line
+        self.line_column = "__govstd_line" if line is not None else None
 
     def _view(self, name: str, df: DataFrame) -> str:
         df.createOrReplaceTempView(self.dialect.quote_identifier(name))
@@ -364,7 +386,8 @@ class SparkEngine(SqlEngine):
         q = self.dialect.quote_identifier
         ids = [plan.flags[c.rule_id] for c in checks]
         keys = "array_compact(array(" + ", ".join(f"IF({q(f)}, {i}, NULL)" for i, f in enumerate(ids)) + "))"
-        cols = ", ".join(q(c) for c in [plan.row_alias, *plan.values.values()])
+        place = [plan.line_alias] if plan.line_alias else []
+        cols = ", ".join(q(c) for c in [plan.row_alias, *place, *plan.values.values()])
         ranked = (
             f"SELECT {cols}, {q('__k')}, row_number() OVER (PARTITION BY {q('__k')} ORDER BY {q(plan.row_alias)}) "
             f"AS {q('__rn')} FROM (SELECT {cols}, explode({keys}) AS {q('__k')} FROM ({plan.sql}) AS {q('__p')}) "
@@ -383,8 +406,13 @@ class SparkEngine(SqlEngine):
                 row = f"CAST({q(self._row_column)} AS BIGINT)"
             else:
                 row = self._row_from_partitions()
+            line = ""
+            if isinstance(self._line, str):
+                line = f"CAST({q(self._line)} AS BIGINT) AS {q('__govstd_line')}, "
+            elif isinstance(self._line, int):
+                line = f"{row} + {self._line} AS {q('__govstd_line')}, "
             self._sql(f"CREATE OR REPLACE TEMPORARY VIEW {q(self._numbered_name)} AS "
-                      f"SELECT {row} AS {q(self.row_column)}, {self._casts} FROM {q(self._src)}")
+                      f"SELECT {row} AS {q(self.row_column)}, {line}{self._casts} FROM {q(self._src)}")
             self._views.append(self._numbered_name)
             self._numbered = q(self._numbered_name)
         return self._numbered

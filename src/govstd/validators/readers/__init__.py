@@ -6,7 +6,8 @@ the data, numbers that lost digits), Parquet, JSON Lines, a SQLite/PostgreSQL ta
 in-memory pandas/polars/Arrow table as
 
 - ``data``: every column as VARCHAR — identifiers are never numbers here — in source order, and
-- ``numbered``: the same plus a 1-based data-row number (header and title rows not counted), used
+- ``numbered``: the same plus a 1-based data-row number (header and title rows not counted) and,
+  for a file, the physical line or sheet row a person opens (``LoadedSource.line_column``), used
   only to locate failing rows for samples (numbering costs DuckDB its parallelism on CSV).
 
 Column names come from the file and are untrusted: they reach SQL only through the dialect's
@@ -28,6 +29,7 @@ from govstd.validators.databases import redact_url
 from govstd.validators.readers.common import (
     DATA_VIEW,
     HEADER_SEARCH_ROWS,
+    LINE_COLUMN,
     NUMBERED_VIEW,
     ROW_COLUMN,
     SAMPLE_BYTES,
@@ -132,6 +134,7 @@ __all__ = [
     "DATA_VIEW",
     "DELIMITERS",
     "HEADER_SEARCH_ROWS",
+    "LINE_COLUMN",
     "NOTE_PREFIXES",
     "NUMBERED_VIEW",
     "ROW_COLUMN",

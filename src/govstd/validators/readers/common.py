@@ -1,8 +1,9 @@
 """What every reader shares: the views it creates, the source it returns, header rules, errors.
 
 Each reader presents a source as two DuckDB views of text columns — ``data`` (every column as VARCHAR,
-in source order) and ``numbered`` (the same plus a 1-based data-row number). Column names come from
-the file and are untrusted: they reach SQL only through the dialect's ``quote_identifier``.
+in source order) and ``numbered`` (the same plus a 1-based data-row number and, for a file, the
+physical place a person opens: ``LINE_COLUMN``, see ``LoadedSource.line_column``). Column names come
+from the file and are untrusted: they reach SQL only through the dialect's ``quote_identifier``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ HEADER_SEARCH_ROWS = 30
 DATA_VIEW = "__govstd_src"
 NUMBERED_VIEW = "__govstd_src_numbered"
 ROW_COLUMN = "__govstd_row"
+LINE_COLUMN = "__govstd_line"
 
 DataSource = Any  # a path, a URL, or a pandas / polars / Arrow table
 
@@ -54,6 +56,11 @@ class LoadedSource:
     warnings: list[str] = field(default_factory=list)
     #: Columns that held numbers where text was expected: name → cells (spreadsheets, typed files).
     numeric_cells: dict[str, int] = field(default_factory=dict)
+    #: The numbered view's column holding where a row is in the file, as a person opens it — CSV: the
+    #: 1-based line (header and title lines counted, and the line breaks inside quoted cells); XLSX: the
+    #: sheet's row number as Excel shows it; Parquet: the record's 1-based index; JSON Lines: the line.
+    #: None where a source has no such place (a database table, an in-memory frame).
+    line_column: str | None = None
 
     def error(self, exc: Exception) -> InputError:
         """An InputError for a DuckDB failure while reading this source (no data in the message)."""

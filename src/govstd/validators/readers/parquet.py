@@ -13,6 +13,7 @@ from govstd.errors import InputError, first_line
 from govstd.validators.columns import fold_header
 from govstd.validators.readers.common import (
     DATA_VIEW,
+    LINE_COLUMN,
     NUMBERED_VIEW,
     ROW_COLUMN,
     LoadedSource,
@@ -33,11 +34,13 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: S
     names = [f.name for f in schema]
     check_header_names(names, source=spath)
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN,
-                          columns=names, format="parquet", source=spath, path=path, size=path.stat().st_size)
+                          columns=names, format="parquet", source=spath, path=path, size=path.stat().st_size,
+                          line_column=LINE_COLUMN)
     _note_numeric(loaded, schema, text_columns)
     casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS {q(n)}" for n in names)
     scan = f"read_parquet({lit(spath)})"
-    numbered = (f"SELECT file_row_number + 1 AS {q(ROW_COLUMN)}, {casts} "
+    # A Parquet file has no lines: the place a person opens is the record's 1-based index, the row itself.
+    numbered = (f"SELECT file_row_number + 1 AS {q(ROW_COLUMN)}, file_row_number + 1 AS {q(LINE_COLUMN)}, {casts} "
                 f"FROM read_parquet({lit(spath)}, file_row_number=true)")
     _create_views(con, f"SELECT {casts} FROM {scan}", numbered=numbered, source=spath)
     return loaded

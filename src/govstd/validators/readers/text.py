@@ -9,6 +9,7 @@ characters such as 𠇔, which DuckDB cannot here).
 from __future__ import annotations
 
 import csv
+import mmap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from govstd.validators.columns import fold_header
 from govstd.validators.readers.common import (
     DATA_VIEW,
     HEADER_SEARCH_ROWS,
+    LINE_COLUMN,
     NUMBERED_VIEW,
     ROW_COLUMN,
     SAMPLE_BYTES,
@@ -96,15 +98,48 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, expe
         f"columns={columns}, delim={lit(delimiter)}, quote='\"', escape='\"', parallel=true)"
     )
     select = ", ".join(f"{q(f'c{i}')} AS {q(n)}" for i, n in enumerate(names))
-    _create_views(con, f"SELECT {select} FROM {scan}", numbered=None, source=spath)
+    numbered = _numbered_with_lines(names, header_line=header_index + 1, multiline=_has_quote(read_path))
+    _create_views(con, f"SELECT {select} FROM {scan}", numbered=numbered, source=spath)
     loaded = LoadedSource(
         data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names, format="csv",
         source=spath, encoding=enc, path=path, hashes=hashes,
-        size=path.stat().st_size,
+        size=path.stat().st_size, line_column=LINE_COLUMN,
     )
     if header_index:
         loaded.warnings.append(f"{header_index} line(s) above the header were skipped (titles)")
     return loaded
+
+
+def _numbered_with_lines(names: Sequence[str], *, header_line: int, multiline: bool) -> str:
+    """The numbered view of a CSV with each row's physical line (1-based, as an editor counts them).
+
+    DuckDB's CSV reader gives no line numbers, so the line is computed: the header's line plus the data
+    row, plus — when a quoted cell may span lines — the line feeds inside the cells of the rows before
+    (a running sum DuckDB streams in the same pass as the row number). A file without a double quote
+    cannot hold a cell spanning lines, and its rows are not measured at all. Known limit: DuckDB skips
+    blank lines among the data, so rows after such a line are shown that many lines too early
+    (blank lines at the end of the file, the usual case, change nothing)."""
+    row = f"row_number() OVER () + {int(header_line)}"
+    if not multiline:
+        return (f"SELECT row_number() OVER () AS {q(ROW_COLUMN)}, CAST({row} AS BIGINT) AS {q(LINE_COLUMN)}, "
+                f"* FROM {q(DATA_VIEW)}")
+    breaks = " + ".join(f"COALESCE(length({q(n)}) - length(replace({q(n)}, chr(10), '')), 0)" for n in names) or "0"
+    cells = ", ".join(q(n) for n in names)
+    return (
+        f"SELECT row_number() OVER () AS {q(ROW_COLUMN)}, "
+        f"CAST({row} + SUM(__govstd_nl) OVER (ROWS UNBOUNDED PRECEDING) - __govstd_nl AS BIGINT) AS {q(LINE_COLUMN)}, "
+        f"{cells} FROM (SELECT *, {breaks} AS __govstd_nl FROM {q(DATA_VIEW)})"
+    )
+
+
+def _has_quote(path: Path) -> bool:
+    """Whether the file holds a double quote anywhere (a scan at memory speed, stopping at the first)."""
+    with path.open("rb") as fh:
+        try:
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                return mm.find(b'"') >= 0
+        except ValueError:  # an empty file cannot be mapped
+            return False
 
 
 def sniff_delimiter(lines: Sequence[str]) -> str:
@@ -142,14 +177,17 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, en
         raise duckdb_input_error(exc, spath, expected="JSON Lines: one JSON object per line") from None
     names = [str(r[0]) for r in described]
     check_header_names(names, source=spath)
+    # One record per line: the record's number is its line (DuckDB skips blank lines, as for CSV).
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names,
                           format="jsonl", source=spath, encoding=enc, path=path, hashes=hashes,
-                          size=path.stat().st_size)
+                          size=path.stat().st_size, line_column=LINE_COLUMN)
     numeric_types = ("BIGINT", "INTEGER", "DOUBLE", "HUGEINT", "UBIGINT", "FLOAT", "DECIMAL")
     text_set = {fold_header(c) for c in text_columns}
     for name, type_, *_ in described:
         if fold_header(name) in text_set and str(type_).startswith(numeric_types):
             loaded.warnings.append(f"column {name!r} holds JSON numbers, not strings: identifiers belong in strings")
     casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS {q(n)}" for n in names)
-    _create_views(con, f"SELECT {casts} FROM {scan}", numbered=None, source=spath)
+    numbered = f"SELECT row_number() OVER () AS {q(ROW_COLUMN)}, row_number() OVER () AS {q(LINE_COLUMN)}, * " \
+               f"FROM {q(DATA_VIEW)}"
+    _create_views(con, f"SELECT {casts} FROM {scan}", numbered=numbered, source=spath)
     return loaded

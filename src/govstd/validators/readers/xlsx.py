@@ -20,6 +20,7 @@ from govstd.validators.readers import limits
 from govstd.validators.readers.common import (
     DATA_VIEW,
     HEADER_SEARCH_ROWS,
+    LINE_COLUMN,
     NUMBERED_VIEW,
     ROW_COLUMN,
     LoadedSource,
@@ -55,7 +56,8 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
         raise InputError(f"not a readable XLSX workbook (truncated or damaged: {type(exc).__name__})",
                          path=spath, expected="an .xlsx workbook saved by Excel, WPS or LibreOffice") from None
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=[],
-                          format="xlsx", source=spath, path=path, size=path.stat().st_size)
+                          format="xlsx", source=spath, path=path, size=path.stat().st_size,
+                          line_column=LINE_COLUMN)
     target = workdir / "sheet.parquet"
     try:
         ws = _pick_sheet(wb, sheet, spath)
@@ -70,21 +72,22 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
             names = unique_names([_cell_text(c).strip() if not _blank(c) else "" for c in header_cells[:width]],
                                  source=spath)
             sink = _SheetSink(target, names, {fold_header(c) for c in text_columns})
-            held: list[Sequence[Any]] = []  # note-like rows: data only if more data follows them
+            held: list[tuple[int, Sequence[Any]]] = []  # note-like rows: data only if more data follows them
             ended, below = False, 0
-            for row in itertools.chain(head[header_index + 1 :], rows):
+            # ``_bounded_rows`` yields every sheet row (gaps as empty rows), so counting gives Excel's number.
+            for number, row in enumerate(itertools.chain(head[header_index + 1 :], rows), start=header_index + 2):
                 if ended:
                     below += any(not _blank(c) for c in row)
                 elif all(_blank(c) for c in row):
                     ended, below = True, below + len(held)
                     held = []
                 elif _is_note_row(row):
-                    held.append(row)
+                    held.append((number, row))
                 else:
-                    for kept in held:
-                        sink.add(kept)
+                    for kept_number, kept in held:
+                        sink.add(kept, kept_number)
                     held = []
-                    sink.add(row)
+                    sink.add(row, number)
             below += len(held)
             sink.close()
         except InputError:
@@ -108,8 +111,8 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
         loaded.warnings.append(f"sheet {ws.title!r}: {sink.extra} row(s) have values right of the last header column")
     select = ", ".join(f"{q(f'c{i}')} AS {q(n)}" for i, n in enumerate(names))
     scan = f"read_parquet({lit(str(target))})"
-    _create_views(con, f"SELECT {select} FROM {scan}", numbered=f"SELECT {q(ROW_COLUMN)}, {select} FROM {scan}",
-                  source=spath)
+    _create_views(con, f"SELECT {select} FROM {scan}",
+                  numbered=f"SELECT {q(ROW_COLUMN)}, {q(LINE_COLUMN)}, {select} FROM {scan}", source=spath)
     loaded.columns = names
     return loaded
 
@@ -164,7 +167,8 @@ def _bounded_rows(ws: Any, path: str) -> Iterator[tuple[Any, ...]]:
 
 
 class _SheetSink:
-    """Spreadsheet rows → text columns → Parquet, in batches (memory stays flat for 1M-row sheets)."""
+    """Spreadsheet rows → text columns → Parquet, in batches (memory stays flat for 1M-row sheets), each
+    with its data-row number and its sheet row number (``LINE_COLUMN``: the row Excel shows)."""
 
     BATCH = 65_536
 
@@ -173,14 +177,16 @@ class _SheetSink:
         self.width = len(names)
         self.text = [fold_header(n) in text_columns for n in names]
         self.columns: list[list[str | None]] = [[] for _ in names]
+        self.sheet_rows: list[int] = []
         self.numeric: dict[str, int] = {}
         self.extra = 0
         self.rows = 0
         fields = [pa.field(f"c{i}", pa.string()) for i in range(self.width)]
-        self.schema = pa.schema([*fields, pa.field(ROW_COLUMN, pa.int64())])
+        self.schema = pa.schema([*fields, pa.field(ROW_COLUMN, pa.int64()), pa.field(LINE_COLUMN, pa.int64())])
         self.writer = pq.ParquetWriter(target, self.schema)
 
-    def add(self, row: Sequence[Any]) -> None:
+    def add(self, row: Sequence[Any], sheet_row: int) -> None:
+        self.sheet_rows.append(sheet_row)
         for j in range(self.width):
             cell = row[j] if j < len(row) else None
             if self.text[j] and isinstance(cell, int | float) and not isinstance(cell, bool):
@@ -188,18 +194,20 @@ class _SheetSink:
             self.columns[j].append(None if _blank(cell) else _cell_text(cell))
         if any(not _blank(c) for c in row[self.width :]):
             self.extra += 1
-        if len(self.columns[0] if self.columns else []) >= self.BATCH:
+        if len(self.sheet_rows) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
-        count = len(self.columns[0]) if self.columns else 0
+        count = len(self.sheet_rows)
         if not count:
             return
         arrays = [pa.array(c, type=pa.string()) for c in self.columns]
         arrays.append(pa.array(range(self.rows + 1, self.rows + count + 1), type=pa.int64()))
+        arrays.append(pa.array(self.sheet_rows, type=pa.int64()))
         self.writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
         self.rows += count
         self.columns = [[] for _ in self.names]
+        self.sheet_rows = []
 
     def close(self) -> None:
         self.flush()

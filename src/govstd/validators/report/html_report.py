@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
 from html import escape
 from importlib import resources
 
@@ -54,6 +53,11 @@ _QUALITY_COLOURS = {"q-a": "#2e9e5b", "q-b": "#7cb342", "q-c": "#e3a008", "q-d":
 
 def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
+
+
+def _place(line: int | None) -> str:
+    """A sample's physical place (CSV line, sheet row, record index; ``Sample.line``), or a dash."""
+    return "–" if line is None else f"{line:,}"
 
 
 def _band(score: float | None) -> str:
@@ -280,8 +284,11 @@ def _failing_item(i: int, c: CheckScore) -> str:
     if c.samples:
         cols = list(dict.fromkeys(k for s in c.samples for k in s.values))
         head = "".join(f"<th>{_e(k)}</th>" for k in cols)
+        repeats = any(s.repeats_row is not None for s in c.samples)
         rows = "".join(
-            f"<tr><td class=\"num\">{s.row:,}</td>"
+            f"<tr><td class=\"num\">{s.row:,}</td><td class=\"num\">{_place(s.line)}</td>"
+            + (f"<td class=\"num\">{_int(s.repeats_row) if s.repeats_row is not None else ''}"
+               f"{f' ({_place(s.repeats_line)})' if s.repeats_line is not None else ''}</td>" if repeats else "")
             + "".join(f"<td>{_e(s.values.get(k)) if s.values.get(k) is not None else '<i class=muted>空 null</i>'}</td>"
                       for k in cols)
             + "</tr>"
@@ -289,7 +296,9 @@ def _failing_item(i: int, c: CheckScore) -> str:
         )
         more = f"，另有 {c.samples_omitted} 条未显示 ({c.samples_omitted} more not shown)" if c.samples_omitted else ""
         body.append(f'<table class="samples"><caption>样本（已脱敏）masked samples{more}</caption>'
-                    f'<thead><tr><th class="num">行 row</th>{head}</tr></thead><tbody>{rows}</tbody></table>')
+                    f'<thead><tr><th class="num">行 row</th><th class="num">文件位置 line</th>'
+                    f'{"<th class=num>重复于 repeats</th>" if repeats else ""}{head}</tr></thead>'
+                    f'<tbody>{rows}</tbody></table>')
     band = _band(c.score)
     return (
         f'<li id="f{i}" data-key="{_e(key)}"><details><summary>'
@@ -386,7 +395,7 @@ def _how(card: Scorecard) -> str:
 def _dataset(card: Scorecard) -> str:
     ds = card.dataset
     seconds = max(0.0, (card.finished_at - card.started_at).total_seconds())
-    rows: Iterable[tuple[str, str]] = [
+    rows: list[tuple[str, str]] = [
         ("数据文件 source", _e(ds.source)),
         ("格式 format", _e(ds.format) + (f" · {_e(ds.encoding)}" if ds.encoding else "")),
         ("规模 size", f"{ds.rows:,} 行 rows × {len(ds.columns)} 字段 columns"
@@ -398,6 +407,10 @@ def _dataset(card: Scorecard) -> str:
         ("引擎 engine", f"{_e(card.engine)} · govstd {_e(card.tool_version)}"),
         ("时间 run", f"{_e(_time(card.started_at))} → {_e(_time(card.finished_at))} ({seconds:.1f} s)"),
     ]
+    if card.fix_list is not None:
+        fixes = card.fix_list
+        rows.append(("整改清单 fix list", f'<a href="{_e(fixes.path)}">{_e(fixes.path)}</a> · '
+                                         f"{_int(fixes.rows)} 行待整改 failing rows"))
     items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     warnings = ""
     if card.warnings:

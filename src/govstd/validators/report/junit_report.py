@@ -27,7 +27,9 @@ def _samples(check: CheckScore) -> str:
         lines.append(f"indicator: {check.indicator}")
     for sample in check.samples:
         values = ", ".join(f"{k}={'NULL' if v is None else v}" for k, v in sample.values.items())
-        lines.append(f"row {sample.row}: {values}")
+        place = f" (line {sample.line})" if sample.line is not None else ""
+        repeats = f", repeats row {sample.repeats_row}" if sample.repeats_row is not None else ""
+        lines.append(f"row {sample.row}{place}{repeats}: {values}")
     if check.samples_omitted:
         lines.append(f"({check.samples_omitted} more samples not shown)")
     return "\n".join(lines)

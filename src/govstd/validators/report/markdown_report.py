@@ -88,7 +88,10 @@ def render(scorecard: Scorecard) -> str:
     blind = [c for c in scorecard.checks if c.unmeasured_reason is not None and c.severity != "info"]
     if blind and ds.rows:
         lines += ["", f"### 未测量的检查项 Unmeasured checks ({len(blind)})", ""]
-        lines += [f"- `{_cell(c.rule_id)}`: unmeasured — {_cell(c.unmeasured_reason)}" for c in blind[:MAX_CHECKS]]
+        lines += [f"- {_code(c.rule_id)}: unmeasured — {_cell(c.unmeasured_reason)}" for c in blind[:MAX_CHECKS]]
+    if scorecard.fix_list is not None:
+        lines += ["", f"Fix list 整改清单: {_code(scorecard.fix_list.path)} — {scorecard.fix_list.rows:,} failing rows "
+                      "(row, line, column, rule, masked value)."]
     lines += [
         "",
         f"<sub>govstd {_cell(scorecard.tool_version)} · engine {_cell(scorecard.engine)} · "
