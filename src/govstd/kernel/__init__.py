@@ -252,7 +252,8 @@ class Kernel:
     def outputs(self) -> dict[str, tuple[str, str, dict[str, str]]]:
         """rule id → (evaluated, failed, breakdown name → counter name)."""
         return {
-            c.check.rule_id: (f"__ke{i}", f"__kx{i}", {name: f"__kb{i}_{j}" for j, name in enumerate(c.check.breakdown)})
+            c.check.rule_id: (f"__ke{i}", f"__kx{i}",
+                              {name: f"__kb{i}_{j}" for j, name in enumerate(c.check.breakdown)})
             for i, c in enumerate(self.plan.checks)
         }
 

@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from govstd import kernel
 from govstd.errors import GovstdError, InputError
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
@@ -155,7 +156,7 @@ class DuckDBEngine:
         q = self.dialect.quote_identifier
         native = self._count_natively(suite)
         rest = [c for c in suite.checks if native is None or c.rule_id not in native[0].outputs]
-        rows, results = 0, []
+        rows, results = 0, list[CheckResult]()
         if rest or native is None:
             plan = self.dialect.aggregate(rest, q(DATA))
             row = self._fetch_one(plan.sql, "checking")
@@ -195,8 +196,6 @@ class DuckDBEngine:
         the columns they read, streamed from DuckDB: (outputs of those checks, their counters) for
         ``assemble``. None when the kernel is turned off (``GOVSTD_KERNEL=0``) or not built — then a
         one-line notice joins the warnings — and every check is counted in SQL."""
-        from govstd import kernel
-
         if kernel.disabled():
             return None
         lib = kernel.load()
