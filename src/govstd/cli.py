@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("govstd.commands.export", "export", "Export a schema as a GX suite, JSON Schema, Table Schema or SQL."),
     "import": ("govstd.commands.import_", "import_", "Score a GX validation result: scorecard and share gate."),
     "lint": ("govstd.commands.lint", "lint", "Lint standards files and check compatibility before merging."),
+    "doctor": ("govstd.commands.doctor", "doctor", "Show versions and whether checks run in the native kernel."),
 }
 
 
