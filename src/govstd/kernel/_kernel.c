@@ -14,8 +14,8 @@
  * Booleans are two-valued (NULL counts as false): the SQL compiler wraps every predicate operand in
  * COALESCE(..., FALSE), and the plan compiler refuses IR that would observe a NULL boolean otherwise.
  * A checksum whose input is outside what the kernel computes exactly (a non-digit before the check
- * character, which DuckDB's TRY_CAST would read its own way) sets the check's "doubt" counter; the
- * engine then counts that check in SQL instead. Derived checks guard checksums by their shape, so it
+ * character, which DuckDB's TRY_CAST would read its own way) counts in the "doubt" counter; the
+ * engine then counts the checks using checksums in SQL instead. Derived checks guard checksums by their shape, so it
  * does not happen on real data.
  */
 #include <stdint.h>
