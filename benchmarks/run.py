@@ -8,7 +8,8 @@ a fresh child process (peak RSS from ``os.wait4``):
 
 - ``scan``: a bare DuckDB full scan — every column read as text and touched (max length);
 - ``validate``: ``govstd.validate`` with the benchmark schema, 5 masked samples per failing check;
-- ``counts``: the same without samples (``--samples 0``): the single aggregate pass alone;
+- ``counts``: the same without samples (``--samples 0``): the counting passes alone;
+- ``counts SQL``: the same with the native check kernel off (``GOVSTD_KERNEL=0``): every check in SQL;
 - ``spill``: validate a CSV larger than a DuckDB ``memory_limit`` (default 256MB).
 
     python -m benchmarks.run                    # 1M and 10M rows (the 10M CSV is ~2.3 GB)
@@ -189,13 +190,15 @@ def measure(mode: str, path: Path, *, memory_limit: str | None = None, threads: 
 
     The parent stays lean (it never loads DuckDB): on Linux a child's peak RSS starts from its
     parent's at fork time, so generating data in the parent would inflate every measurement."""
+    # "validate-sql": validate with the native check kernel turned off (every check in DuckDB SQL).
+    env = {**os.environ, "GOVSTD_KERNEL": "0"} if mode == "validate-sql" else None
     cmd = [sys.executable, "-m", "benchmarks.run", "--child", mode, str(path), "--samples", str(samples)]
     if memory_limit:
         cmd += ["--child-memory-limit", memory_limit]
     if threads:
         cmd += ["--threads", str(threads)]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=HERE.parent)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=HERE.parent, env=env)
     assert proc.stdout is not None and proc.stderr is not None
     out = proc.stdout.read()
     err = proc.stderr.read()
@@ -264,9 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# govstd benchmark — {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.platform()}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
     results: list[dict[str, Any]] = []
-    print("\n| rows | format | file | bare scan s (CPU s) | validate s (CPU s) | ratio | counts only s (CPU s) | ratio "
-          "| validate rows/s | peak RSS validate | peak RSS scan |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| rows | format | file | bare scan s (CPU s) | validate s (CPU s) | CPU × scan | counts only s (CPU s) "
+          "| CPU × scan | counts, SQL path s (CPU s) | CPU × scan | same counts | validate rows/s "
+          "| peak RSS validate | peak RSS scan |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|")
     largest_csv: Path | None = None
     for rows in sizes:
         csv_path = data / f"social_security_{rows}.csv"
@@ -284,15 +288,19 @@ def main(argv: list[str] | None = None) -> int:
             scan = measure("scan", path, threads=args.threads)
             full = measure("validate", path, threads=args.threads, samples=args.samples)
             counts = measure("validate", path, threads=args.threads, samples=0)
+            sql = measure("validate-sql", path, threads=args.threads, samples=0)
             row = {"rows": rows, "format": fmt, "bytes": path.stat().st_size, "scan": scan, "validate": full,
-                   "counts": counts}
+                   "counts": counts, "counts_sql": sql}
             results.append(row)
-            if "error" in scan or "error" in full or "error" in counts:
-                print(f"| {rows:,} | {fmt} | error: {scan.get('error') or full.get('error') or counts.get('error')} |")
+            failed = [m.get("error") for m in (scan, full, counts, sql) if "error" in m]
+            if failed:
+                print(f"| {rows:,} | {fmt} | error: {failed[0]} |")
                 continue
+            same = "yes" if counts["failed_counts"] == sql["failed_counts"] == full["failed_counts"] else "**NO**"
             print(f"| {rows:,} | {fmt} | {_size(path)} | {scan['seconds']:.2f} ({scan['cpu']:.1f}) | "
-                  f"{full['seconds']:.2f} ({full['cpu']:.1f}) | {full['seconds'] / scan['seconds']:.1f}× | "
-                  f"{counts['seconds']:.2f} ({counts['cpu']:.1f}) | {counts['seconds'] / scan['seconds']:.1f}× | "
+                  f"{full['seconds']:.2f} ({full['cpu']:.1f}) | {full['cpu'] / scan['cpu']:.1f}× | "
+                  f"{counts['seconds']:.2f} ({counts['cpu']:.1f}) | {counts['cpu'] / scan['cpu']:.1f}× | "
+                  f"{sql['seconds']:.2f} ({sql['cpu']:.1f}) | {sql['cpu'] / scan['cpu']:.1f}× | {same} | "
                   f"{rows / full['seconds']:,.0f} | {full['peak_rss_mb']:.0f} MB | {scan['peak_rss_mb']:.0f} MB |")
     if not args.no_spill:
         limit = _parse_bytes(args.memory_limit)

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "token": ("govstd.commands.token", "token", "Create, list and revoke API tokens for the registry service."),
     "keys": ("govstd.commands.keys", "keys", "Generate SM2 signing keys; trust a department's key."),
     "scorecard": ("govstd.commands.scorecard", "scorecard", "Sign, verify and submit JSON scorecards."),
+    "doctor": ("govstd.commands.doctor", "doctor", "Show versions and whether checks run in the native kernel."),
 }
 
 

@@ -28,10 +28,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from govstd import kernel
 from govstd.errors import GovstdError, InputError
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
-from govstd.validators.compiler.base import SamplePlan
+from govstd.validators.compiler.base import AggregatePlan, Output, SamplePlan
 from govstd.validators.compiler.duckdb import DuckDBDialect
 from govstd.validators.engines.base import (
     Opened,
@@ -47,6 +48,9 @@ from govstd.validators.results import CheckResult, Sample
 DATA = "__govstd_data"
 NUMBERED = "__govstd_numbered"
 _BATCH_ROWS = 8192
+#: Rows per Arrow batch handed to the native kernel: large enough to amortise a call, small enough that
+#: a few batches per thread in flight stay a few MB.
+_KERNEL_BATCH_ROWS = 65_536
 #: Restart the sample query without the checks already sampled while the prefix re-read is this small.
 _RESTART_FRACTION = 0.05
 #: DuckDB errors that mean a compiled query is wrong (a bug here) rather than the data being unreadable.
@@ -158,10 +162,19 @@ class DuckDBEngine:
         self.register_tables(suite.tables)
         self.check_patterns(suite)
         q = self.dialect.quote_identifier
-        plan = self.dialect.aggregate(suite.checks, q(DATA))
-        row = self._fetch_one(plan.sql, "checking")
-        # Metrics into CheckResults as every engine does it (govstd.validators.engines.base).
-        rows, results = assemble(suite.checks, plan, dict(zip(self._last_columns, row, strict=True)))
+        native = self._count_natively(suite)
+        rest = [c for c in suite.checks if native is None or c.rule_id not in native[0].outputs]
+        rows, results = 0, list[CheckResult]()
+        if rest or native is None:
+            plan = self.dialect.aggregate(rest, q(DATA))
+            row = self._fetch_one(plan.sql, "checking")
+            # Metrics into CheckResults as every engine does it (govstd.validators.engines.base).
+            rows, results = assemble(rest, plan, dict(zip(self._last_columns, row, strict=True)))
+        if native is not None:
+            counted = [c for c in suite.checks if c.rule_id in native[0].outputs]
+            rows, natively = assemble(counted, *native)
+            by_id = {r.rule_id: r for r in [*results, *natively]}
+            results = [by_id[c.rule_id] for c in suite.checks]
         self._count_duplicates(suite, results)
         if sample_size > 0:
             self._attach_samples(suite, results, masking, sample_size, rows)
@@ -184,6 +197,46 @@ class DuckDBEngine:
             )
             values = [[r[i] for r in t.rows] for i in range(len(t.columns))]
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {q(t.name)} AS SELECT {columns}", values)
+
+    # ---- the native check kernel -----------------------------------------------------------
+
+    def _count_natively(self, suite: ir.CheckSuite) -> tuple[AggregatePlan, dict[str, int]] | None:
+        """The row checks the native kernel implements (``govstd.kernel``), counted over Arrow batches of
+        the columns they read, streamed from DuckDB: (outputs of those checks, their counters) for
+        ``assemble``. None when the kernel is turned off (``GOVSTD_KERNEL=0``) or not built — then a
+        one-line notice joins the warnings — and every check is counted in SQL."""
+        if kernel.disabled():
+            return None
+        lib = kernel.load()
+        if lib is None:
+            self.loaded.warnings.append(kernel.status()[1])
+            return None
+        plan = kernel.compile_suite(suite)
+        if not plan.checks:
+            return None
+        q = self.dialect.quote_identifier
+        columns = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in plan.columns) or "NULL::VARCHAR"
+        sql = f"SELECT {columns} FROM {q(DATA)}"
+        threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        native = kernel.Kernel(lib, plan)
+        try:
+            with self._progress("checking"):
+                try:
+                    reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
+                except duckdb.Error as exc:
+                    raise _data_error(exc, self.loaded) from None
+                try:
+                    counters = native.count(_batches(reader, self.loaded), threads)
+                finally:
+                    reader.close()
+        finally:
+            native.close()
+        # A checksum met input the kernel does not compute exactly (never behind derive's shape guards):
+        # the checks using checksums are counted in SQL instead.
+        doubtful = {c.check.rule_id for c in native.checksum_checks()} if counters[1] else set()
+        outputs = {rule_id: Output(evaluated=e, failed=x, breakdown=b)
+                   for rule_id, (e, x, b) in native.outputs().items() if rule_id not in doubtful}
+        return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs), native.values(counters)
 
     # ---- execution -------------------------------------------------------------------------
 

@@ -1,0 +1,19 @@
+"""The native check kernel (src/govstd/kernel/_kernel.c), built with the system C compiler.
+
+Everything else is in pyproject.toml. The extension is optional: without a compiler ``pip install``
+still succeeds and ``govstd validate`` counts every check in SQL (``govstd doctor`` says which).
+The library has no Python entry point: govstd.kernel loads it with ctypes (calls release the GIL).
+"""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "govstd.kernel._govstd_kernel",
+            sources=["src/govstd/kernel/_kernel.c"],
+            extra_compile_args=["-O3", "-std=c99", "-fvisibility=default"],
+            optional=True,
+        )
+    ]
+)

@@ -1,0 +1,265 @@
+"""The native check kernel: the check IR's row checks counted in C over Arrow record batches.
+
+A second backend of the same IR (``govstd.validators.ir``), not a second definition of the checks:
+``plan.compile_suite`` re-expresses each row check for the fixed C interpreter in ``_kernel.c``; the
+constants of the standards (weights, alphabets, check-character tables, character classes) come from
+``govstd.standards.numbers`` (through ``compiler.base``, the SQL path's own source) when a plan is loaded.
+The DuckDB engine streams the needed columns as Arrow batches and hands them here; uniqueness,
+timeliness, samples and every check the kernel does not implement stay in SQL.
+
+The library is built by setuptools at ``pip install`` (``setup.py``: an optional extension, so an
+install without a C compiler still succeeds and the SQL path runs). ``GOVSTD_KERNEL=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib.machinery
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, Plan, compile_suite
+from govstd.validators import ir
+
+__all__ = ["Kernel", "Plan", "compile_suite", "disabled", "load", "status"]
+
+_HERE = Path(__file__).resolve().parent
+_LIB_STEM = "_govstd_kernel"
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+_error: str | None = None
+P = ctypes.c_void_p
+
+
+def disabled() -> bool:
+    """``GOVSTD_KERNEL=0`` (or ``off``/``false``/``no``): count every check in SQL."""
+    return os.environ.get("GOVSTD_KERNEL", "").strip().lower() in ("0", "off", "false", "no")
+
+
+def _library_path() -> Path | None:
+    for suffix in (*importlib.machinery.EXTENSION_SUFFIXES, ".so"):
+        path = _HERE / f"{_LIB_STEM}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def load() -> ctypes.CDLL | None:
+    """The built library, or None (``status()`` says why)."""
+    global _lib, _error
+    with _lock:
+        if _lib is not None or _error is not None:
+            return _lib
+        path = _library_path()
+        if path is None:
+            _error = "not built (no C compiler at install time?): pip install -e . with gcc to build it"
+            return None
+        try:
+            lib = ctypes.CDLL(str(path))
+        except OSError as exc:
+            _error = f"cannot be loaded: {exc}"
+            return None
+        lib.gk_plan_new.restype = P
+        lib.gk_plan_new.argtypes = [ctypes.c_int32, P, P, P, P, ctypes.c_int32, P, P, P, P, ctypes.c_int32, P,
+                                    ctypes.c_int32]
+        lib.gk_set_charset.argtypes = [P, ctypes.c_int32, P, ctypes.c_int32, P]
+        lib.gk_set_id.argtypes = [P, P, ctypes.c_int32, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32]
+        lib.gk_set_weighted.argtypes = [P, ctypes.c_int32, ctypes.c_char_p, P, ctypes.c_int32, ctypes.c_char_p,
+                                        ctypes.c_int32, ctypes.c_int32]
+        lib.gk_set_sets.argtypes = [P, ctypes.c_int32, P, P, P]
+        lib.gk_plan_free.argtypes = [P]
+        lib.gk_ctx_new.restype = P
+        lib.gk_ctx_new.argtypes = [P]
+        lib.gk_ctx_free.argtypes = [P, P]
+        lib.gk_run.argtypes = [P, P, ctypes.c_int32, P, P, P, P, P, ctypes.c_int64, P]
+        _lib = lib
+        return lib
+
+
+def status() -> tuple[bool, str]:
+    """(whether ``govstd validate --engine duckdb`` counts row checks natively, a one-line reason)."""
+    if disabled():
+        return False, "turned off by GOVSTD_KERNEL=0: every check is counted in SQL"
+    if load() is None:
+        return False, f"native check kernel {_error}; checks are counted in SQL"
+    return True, f"native check kernel {_library_path()}"
+
+
+def _array(ctype: Any, values: Iterable[int]) -> Any:
+    items = list(values)
+    return (ctype * max(1, len(items)))(*items)
+
+
+class Kernel:
+    """One plan loaded into the C library, ready to count batches on several threads at once."""
+
+    def __init__(self, lib: ctypes.CDLL, plan: Plan) -> None:
+        from govstd.standards.numbers import gb11643, gb11714, gb32100
+        from govstd.validators.compiler import base
+
+        self.lib, self.plan = lib, plan
+        keep: list[Any] = []  # every buffer the C side points into lives as long as this object
+
+        def buf(ctype: Any, values: Iterable[int]) -> Any:
+            arr = _array(ctype, values)
+            keep.append(arr)
+            return arr
+
+        nodes = buf(ctypes.c_int64, [w for n in plan.nodes for w in n])
+        args = buf(ctypes.c_int32, plan.args)
+        lit_off = [0]
+        for lit in plan.literals:
+            lit_off.append(lit_off[-1] + len(lit))
+        lit_data = ctypes.create_string_buffer(b"".join(plan.literals) or b"\0")
+        keep.append(lit_data)
+        tables: list[int] = []
+        accepts: list[int] = []
+        dfa_off, acc_off = [], []
+        for a in plan.automata:
+            dfa_off.append(len(tables))
+            acc_off.append(len(accepts))
+            tables += a.table
+            accepts += a.accept
+        self.checks_words = buf(ctypes.c_int32, plan.check_words())
+        handle = lib.gk_plan_new(
+            len(plan.nodes), nodes, args, lit_data, buf(ctypes.c_int64, lit_off), len(plan.automata),
+            buf(ctypes.c_int16, tables), buf(ctypes.c_int64, dfa_off), buf(ctypes.c_uint8, accepts),
+            buf(ctypes.c_int64, acc_off), len(plan.checks), self.checks_words, plan.counters)
+        if not handle:
+            raise MemoryError("native check kernel: no memory for the plan")
+        self.handle = handle
+        # Character classes of govstd.standards.numbers.normalize, as the SQL compiler derives them.
+        charsets = [base.WHITESPACE_CHARS, base.DASH_CHARS, base.APOSTROPHE_CHARS, base.MASK_CHARS,
+                    base.FULLWIDTH_FROM]
+        for which, chars in enumerate(charsets):
+            cps = sorted({ord(c) for c in chars})
+            to = [ord(base.FULLWIDTH_TO[base.FULLWIDTH_FROM.index(chr(cp))]) for cp in cps] if chars is \
+                base.FULLWIDTH_FROM else []
+            ok = lib.gk_set_charset(handle, which, buf(ctypes.c_uint32, cps), len(cps), buf(ctypes.c_uint32, to))
+            self._ok(ok, "character class")
+        self._ok(lib.gk_set_id(handle, buf(ctypes.c_int32, gb11643.WEIGHTS), len(gb11643.WEIGHTS),
+                               gb11643.CHECK_CHARS.encode(), gb11643.LENGTH, gb11643.LEGACY_LENGTH), "GB 11643")
+        self._ok(lib.gk_set_weighted(handle, W_GB32100, gb32100.ALPHABET.encode(), buf(ctypes.c_int32, gb32100.WEIGHTS),
+                                     len(gb32100.WEIGHTS), base.GB32100_CHECK_TABLE.encode(), gb32100.MODULUS,
+                                     gb32100.LENGTH), "GB 32100")
+        self._ok(lib.gk_set_weighted(handle, W_GB11714, base.ALNUM.encode(), buf(ctypes.c_int32, gb11714.WEIGHTS),
+                                     len(gb11714.WEIGHTS), base.GB11714_CHECK_TABLE.encode(), gb11714.MODULUS,
+                                     gb11714.LENGTH), "GB 11714")
+        starts, offsets, data = [0], [0], []
+        for values in plan.sets:
+            for v in values:
+                data.append(v)
+                offsets.append(offsets[-1] + len(v))
+            starts.append(starts[-1] + len(values))
+        set_data = ctypes.create_string_buffer(b"".join(data) or b"\0")
+        keep.append(set_data)
+        self._ok(lib.gk_set_sets(handle, len(plan.sets), buf(ctypes.c_int64, starts), set_data,
+                                 buf(ctypes.c_int64, offsets)), "code sets")
+        self._keep = keep
+        self._contexts: list[int] = []
+        self._free: list[int] = []
+        self._ctx_lock = threading.Lock()
+
+    def _ok(self, code: int, what: str) -> None:
+        if code != 0:
+            self.close()
+            raise RuntimeError(f"native check kernel refused the {what} constants")
+
+    def close(self) -> None:
+        for c in getattr(self, "_contexts", []):
+            self.lib.gk_ctx_free(self.handle, c)
+        self._contexts = []
+        if getattr(self, "handle", None):
+            self.lib.gk_plan_free(self.handle)
+            self.handle = None
+
+    def _context(self) -> int:
+        with self._ctx_lock:
+            if self._free:
+                return self._free.pop()
+            c = self.lib.gk_ctx_new(self.handle)
+            if not c:
+                raise MemoryError("native check kernel: no memory for a context")
+            self._contexts.append(c)
+            return int(c)
+
+    def count_batch(self, batch: Any) -> list[int]:
+        """The counters of one Arrow record batch whose columns are ``plan.columns``, as text."""
+        import pyarrow as pa
+
+        n = len(self.plan.columns)
+        validity, offsets, data, starts, large = [], [], [], [], []
+        arrays = []
+        for k in range(n):
+            arr = batch.column(k)
+            if arr.type not in (pa.string(), pa.large_string()):
+                arr = arr.cast(pa.string())
+            arrays.append(arr)
+            bufs = arr.buffers()
+            validity.append(bufs[0].address if bufs[0] is not None else 0)
+            offsets.append(bufs[1].address)
+            data.append(bufs[2].address if bufs[2] is not None and bufs[2].size else 0)
+            starts.append(arr.offset)
+            large.append(int(arr.type == pa.large_string()))
+        counters = (ctypes.c_int64 * self.plan.counters)()
+        ctx = self._context()
+        try:
+            # Empty data buffers: a valid pointer is still needed for the (zero-length) reads.
+            empty = ctypes.create_string_buffer(1)
+            data_ptrs = [d or ctypes.addressof(empty) for d in data]
+            self.lib.gk_run(self.handle, ctx, n, _array(ctypes.c_void_p, validity), _array(ctypes.c_void_p, offsets),
+                            _array(ctypes.c_void_p, data_ptrs), _array(ctypes.c_int64, starts),
+                            _array(ctypes.c_int8, large), batch.num_rows, counters)
+        finally:
+            with self._ctx_lock:
+                self._free.append(ctx)
+        del arrays
+        return list(counters)
+
+    def count(self, batches: Iterator[Any], threads: int = 1) -> list[int]:
+        """The summed counters of every batch, counted on up to ``threads`` threads (the C call releases
+        the GIL); at most two batches per thread wait in memory."""
+        total = [0] * self.plan.counters
+        if threads <= 1:
+            for b in batches:
+                total = [x + y for x, y in zip(total, self.count_batch(b), strict=True)]
+            return total
+        pending: list[Future[list[int]]] = []
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govstd-kernel") as pool:
+            for b in batches:
+                pending.append(pool.submit(self.count_batch, b))
+                if len(pending) >= 2 * threads:
+                    done = pending.pop(0).result()
+                    total = [x + y for x, y in zip(total, done, strict=True)]
+            for f in pending:
+                total = [x + y for x, y in zip(total, f.result(), strict=True)]
+        return total
+
+    def values(self, counters: list[int]) -> dict[str, int]:
+        """The counters under the names ``outputs()`` gives each check (for ``engines.base.assemble``)."""
+        out = {"__rows": counters[0]}
+        for i, c in enumerate(self.plan.checks):
+            out[f"__ke{i}"] = counters[c.base]
+            out[f"__kx{i}"] = counters[c.base + 1]
+            for j in range(len(c.breakdown)):
+                out[f"__kb{i}_{j}"] = counters[c.base + 2 + j]
+        return out
+
+    def outputs(self) -> dict[str, tuple[str, str, dict[str, str]]]:
+        """rule id → (evaluated, failed, breakdown name → counter name)."""
+        return {
+            c.check.rule_id: (f"__ke{i}", f"__kx{i}",
+                              {name: f"__kb{i}_{j}" for j, name in enumerate(c.check.breakdown)})
+            for i, c in enumerate(self.plan.checks)
+        }
+
+    def checksum_checks(self) -> list[CheckPlan]:
+        return [c for c in self.plan.checks if c.uses_checksum]
+
+
+def row_checks(suite: ir.CheckSuite) -> list[ir.RowCheck]:
+    return [c for c in suite.checks if isinstance(c, ir.RowCheck)]

@@ -1,0 +1,239 @@
+"""Parity is the contract: the native check kernel and the SQL path give identical counts and samples.
+
+Both paths run the same derived check suite on the same data in the same DuckDB engine; only
+``GOVSTD_KERNEL`` differs. Data comes from hypothesis over every messy-value class a department
+export holds (full-width digits, every kind of space, lowercase x, apostrophes, dashes, Excel damage,
+masked values, empty, NULL, non-ASCII, wrong check characters, 15-digit IDs, USCCs with letters) and
+from the demo dataset. A third test applies every IR function the kernel implements to raw messy
+values with no shape guard, so each function — not only each derived check — means the same in C.
+The kernel must be built (``pip install -e .`` or ``python setup.py build_ext --inplace``): a missing
+build fails these tests rather than skipping them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import govstd
+from govstd import demo, kernel
+from govstd.standards.loader import load_file
+from govstd.standards.models import CatalogueSchema, QualityDimension
+from govstd.standards.numbers import gb11643, gb11714, gb32100
+from govstd.validators import ir
+from govstd.validators.compiler.base import EXCEL_PATTERN
+from govstd.validators.engines import duckdb as duckdb_engine
+from govstd.validators.engines.base import SourceOptions
+from govstd.validators.ir import col, fn, lit
+
+TODAY = dt.date(2025, 6, 2)
+SCHEMA = Path(__file__).resolve().parents[1] / "validators" / "data" / "social_security_card.yaml"
+ITEMS = {"511A09001023": "standard", "511A09001025": "standard", "511A09001024": "retired"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _kernel_is_built() -> None:
+    built, why = kernel.status()
+    assert built, f"the native check kernel must be built for the parity tests: {why}"
+
+
+def _id(region: str, born: str, seq: int) -> str:
+    first17 = f"{region}{born}{seq:03d}"
+    return first17 + gb11643.calc_check_digit(first17)
+
+
+def _uscc(region: str, body: str, head: str = "91") -> str:
+    org = body + gb11714.calc_check_digit(body)
+    return head + region + org + gb32100.calc_check_digit(head + region + org)
+
+
+IDS = [_id("110105", "19491231", 2), _id("510104", "20000229", 17), _id("440305", "19850101", 30),
+       "11010519491231002X", "110105491231002", "110105190002290011", _id("110105", "20991231", 5)]
+USCCS = [_uscc("510100", "MA61RQ3X"), _uscc("110105", "00000001"), _uscc("100000", "H2K3L4M5", "Y1"),
+         "91510100MA61RQ3X0Y", "110105000000001"]
+PHONES = ["13800138000", "19912345678", "12345678901", "+86 138 0013 8000", "(0086)13800138000",
+          "8613800138000", "1380013800"]
+ITEMS_CODES = ["511A09001023", "511A09001024", "11510100008764382C-0-123456789012-345-MA61RQ3X0-1-00"]
+REGION_CODES = ["510104", "110000", "110100", "999999", "51010"]
+SPACES = [" ", "\u3000", "\u00a0", "\t", "\u200b", "\ufeff"]
+DASHES = ["-", "\u2014", "\u2212", "\uff0d"]
+
+
+@st.composite
+def messy(draw: Any, bases: list[str]) -> str | None:
+    """A value of one column as a department exports it: a real value, then zero or more kinds of damage."""
+    kind = draw(st.sampled_from(["clean", "damaged", "damaged", "excel", "masked", "empty", "null", "other"]))
+    if kind == "null":
+        return None
+    if kind == "empty":
+        return draw(st.sampled_from(["", " ", "\u3000\u3000", "\t\n"]))
+    if kind == "other":
+        return draw(st.one_of(st.text(max_size=20), st.sampled_from(["张三", "ß", "１１０", "x" * 18, "0" * 18,
+                                                                      "+00000000000000001", "1.5", "00086"])))
+    value = draw(st.sampled_from(bases))
+    if kind == "excel":
+        return draw(st.sampled_from(["1.10105E+17", "1.10105e17", value[:12] + ".0", "1.1E+3", value + ".00"]))
+    if kind == "masked":
+        i = draw(st.integers(0, max(0, len(value) - 1)))
+        return value[:i] + draw(st.sampled_from(["*", "＊", "×", "•", "●"])) * 4 + value[i + 4:]
+    for _ in range(draw(st.integers(0, 3))):
+        damage = draw(st.sampled_from(["fullwidth", "space", "lower", "apostrophe", "dash", "digit", "cut"]))
+        i = draw(st.integers(0, max(0, len(value) - 1)))
+        if damage == "fullwidth" and value:
+            c = value[i]
+            value = value[:i] + (chr(ord(c) + 0xFEE0) if "0" <= c <= "9" or "A" <= c <= "Z" else c) + value[i + 1:]
+        elif damage == "space":
+            value = value[:i] + draw(st.sampled_from(SPACES)) + value[i:]
+        elif damage == "lower":
+            value = value.lower()
+        elif damage == "apostrophe":
+            value = draw(st.sampled_from(["'", "\u2018", "\u2019", "\uff07"])) + value
+        elif damage == "dash":
+            value = value[:i] + draw(st.sampled_from(DASHES)) + value[i:]
+        elif damage == "digit" and value:
+            value = value[:i] + draw(st.sampled_from("0123456789X")) + value[i + 1:]
+        elif damage == "cut":
+            value = value[:i]
+    return value
+
+
+def _rows(draw: Any, n: int) -> dict[str, list[str | None]]:
+    plain = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["1", "2", "9", "01", " 1", "张三"]))
+    columns: dict[str, Any] = {
+        "name": plain, "id_number": messy(IDS), "sex": plain, "ethnicity": plain,
+        "region": st.one_of(messy(REGION_CODES), plain), "phone": messy(PHONES), "employer_uscc": messy(USCCS),
+        "birth_date": st.sampled_from([None, "1949-12-31", "2000-02-30", "20000229"]),
+        "amount": st.sampled_from([None, "12.5", "-1", "x"]),
+        "accept_time": st.sampled_from([None, "", "2025-01-02 03:04:05", "bad"]),
+        "finish_time": st.sampled_from([None, "2025-01-01 00:00:00"]),
+        "service_item_code": messy(ITEMS_CODES), "updated_at": st.sampled_from([None, "2025-06-01 00:00:00"]),
+    }
+    return {name: draw(st.lists(s, min_size=n, max_size=n)) for name, s in columns.items()}
+
+
+def _schema(**options: Any) -> CatalogueSchema:
+    loaded = load_file(SCHEMA)[0]
+    assert isinstance(loaded, CatalogueSchema)
+    if not options:
+        return loaded
+    fields = [f.model_copy(update={"options": {**f.options, **options[f.name]}}) if f.name in options else f
+              for f in loaded.fields]
+    return loaded.model_copy(update={"fields": fields})
+
+
+SCHEMAS = {
+    "default": _schema(),
+    "options": _schema(id_number={"allow_legacy_15": True, "strict": True}, phone={"strict": True},
+                       employer_uscc={"strict": True}),
+}
+
+
+def _both(source: Any, schema: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], dict[str, Any]]:
+    out = []
+    for setting in ("1", "0"):
+        monkeypatch.setenv("GOVSTD_KERNEL", setting)
+        result = govstd.validate(source, schema, today=TODAY, service_items=ITEMS, sample_size=3)
+        out.append({
+            c.rule_id: (c.evaluated, c.failed, c.details.get("breakdown"), [s.row for s in c.samples])
+            for c in result.checks
+        } | {"__rows": result.dataset.rows})
+    return out[0], out[1]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_kernel_and_sql_count_messy_data_alike(data: st.DataObject, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows(data.draw, data.draw(st.integers(1, 40)))
+    table = pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()})
+    schema = SCHEMAS[data.draw(st.sampled_from(sorted(SCHEMAS)))]
+    native, sql = _both(table, schema, monkeypatch)
+    assert native == sql
+
+
+def test_kernel_counts_most_checks_of_the_test_schema() -> None:
+    """The point of the kernel: the identifier families run natively; only date/number parsing is SQL."""
+    from govstd.validators.derive import derive, service_item_codes_from
+
+    suite = derive(SCHEMAS["default"], today=TODAY, service_items=service_item_codes_from(ITEMS)).suite
+    plan = kernel.compile_suite(suite)
+    native = {c.check.rule_id for c in plan.checks}
+    assert {"id_number.checksum", "id_number.birth_date", "employer_uscc.checksum", "employer_uscc.org_code",
+            "phone.format", "region.code_set", "service_item_code.body", "rules.person_matches_id.sex"} <= native
+    assert set(plan.sql_checks) == {"birth_date.type", "amount.type", "amount.range", "accept_time.type",
+                                    "finish_time.type", "updated_at.type", "rules.finish_after_accept",
+                                    "rules.person_matches_id.birth_date"}
+
+
+def test_demo_dataset_counts_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    records, _ = demo.generate(today=TODAY)
+    path = demo.write_csv(records, tmp_path / "demo.csv")
+    schema = tmp_path / "demo.yaml"
+    schema.write_text(demo.schema_yaml(), encoding="utf-8")
+    native, sql = _both(path, schema, monkeypatch)
+    assert native == sql
+    assert native["__rows"] == len(records)
+    assert sum(1 for v in native.values() if isinstance(v, tuple) and v[1]) > 5  # defects were found
+
+
+# --------------------------------------------------------------------------- every function, unguarded
+
+
+def _function_suite() -> ir.CheckSuite:
+    x, y = col("x"), col("y")
+    n = fn("normalize_code", x)
+    exprs: dict[str, ir.Expr] = {
+        "blank": fn("is_blank", x), "trim": ir.eq(fn("trim", x), y), "len": ir.cmp(fn("length", x), ">", lit(17)),
+        "substr": ir.eq(fn("substr", x, start=2, length=3), lit("101")),
+        "norm": ir.eq(n, y), "norm_keep": ir.eq(fn("normalize_code", x, strip_dashes=False), y),
+        "norm_case": ir.eq(fn("normalize_code", x, uppercase=False), lit("11010519491231002x")),
+        "phone": ir.eq(fn("normalize_phone", x), lit("13800138000")),
+        "shape": fn("matches", n, pattern="[0-9]{17}[0-9X]"), "fw": fn("has_fullwidth", x),
+        "ws": fn("has_whitespace", x), "lower": fn("has_lowercase", x), "dash": fn("has_dash", x),
+        "apos": fn("has_apostrophe", x), "excel": fn("excel_damaged", n), "masked": fn("is_masked", x),
+        "ymd": ir.cmp(fn("ymd_date", x), "<=", lit(TODAY)), "year": ir.cmp(fn("year", fn("id_birth_date", n)), ">=",
+                                                                           lit(1950)),
+        "mod11": fn("mod11_2_ok", n), "born_null": ir.is_null(fn("id_birth_date", n)), "male": fn("id_is_male", n),
+        "uscc": fn("gb32100_checksum_ok", n), "org": fn("gb11714_checksum_ok", n),
+        "prefix": fn("region_prefix_match", fn("substr", n, start=1, length=6), y),
+        "in": ir.in_values(fn("trim", x), ["1", "2", "110105"]),
+        "table": fn("in_table", fn("substr", n, start=1, length=6), table="t", column="code"),
+        "if": ir.eq(ir.if_else(fn("has_dash", x), y, x), lit("1")),
+        "excel_raw": ir.Func(name="matches", args=[x], params={"pattern": EXCEL_PATTERN}),
+    }
+    checks: list[ir.Check] = [
+        ir.RowCheck(rule_id=name, rule="test", dimension=QualityDimension.ACCURACY, columns=["x"], description=name,
+                    expect=e, applies=ir.not_(ir.is_null(y)) if name == "trim" else None)
+        for name, e in exprs.items()
+    ]
+    table = ir.ReferenceTable(name="t", columns=["code"], types=["text"], rows=[("110105",), ("510104",), (None,)])
+    return ir.CheckSuite(checks=checks, tables=[table])
+
+
+def _count(table: pa.Table, suite: ir.CheckSuite, tmp: Path) -> dict[str, tuple[int, int]]:
+    options = SourceOptions(expected_columns=["x", "y"], text_columns=["x", "y"], workdir=tmp)
+    with duckdb_engine.open_data(table, options) as opened:
+        rows, results = opened.engine({"x": "x", "y": "y"}).run(suite, masking={}, sample_size=0)
+    return {r.rule_id: (r.evaluated, r.failed) for r in results} | {"__rows": (rows, 0)}
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(xs=st.lists(st.one_of(messy(IDS + USCCS + PHONES + REGION_CODES), st.text(max_size=20)), min_size=1,
+                   max_size=30),
+       y=st.one_of(st.none(), st.sampled_from(["1", "110000", "110100", "110105", "11010519491231002X"])))
+def test_every_function_means_the_same_unguarded(xs: list[str | None], y: str | None, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    suite = _function_suite()
+    assert not kernel.compile_suite(suite).sql_checks
+    table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array([y] * len(xs), pa.string())})
+    monkeypatch.setenv("GOVSTD_KERNEL", "1")
+    native = _count(table, suite, tmp_path)
+    monkeypatch.setenv("GOVSTD_KERNEL", "0")
+    assert native == _count(table, suite, tmp_path)
