@@ -176,7 +176,7 @@ import json
 from govstd.validators.api import validate
 r = validate({str(data)!r}, {str(schema if with_rule else HERE / 'items_schema_norule.yaml')!r},
              registry={url!r}, sample_size=0)
-print(json.dumps({{c.rule_id: [c.evaluated, c.failed, c.breakdown] for c in r.checks}}))""")
+print(json.dumps({{c.rule_id: [c.evaluated, c.failed, c.details] for c in r.checks}}))""")
 
 
 def main(argv: list[str] | None = None) -> None:

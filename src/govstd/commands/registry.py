@@ -209,6 +209,13 @@ def list_(kind: str | None, as_json: bool) -> None:
 def show(ref: str, candidates: bool, as_json: bool) -> None:
     """One version in full (REF: NAME, NAME@1.2.0, NAME@^1 …)."""
     with _open() as reg:
+        item = _catalogue_item(reg, ref)
+        if item is not None:
+            if as_json:
+                emit_json(item.model_dump())
+            else:
+                _render_items([item])
+            return
         found = reg.lookup(ref, include_candidates=candidates)
         entry = found.entry
         info = next(v for v in reg.versions(entry.id) if v.version == entry.version)
@@ -218,6 +225,18 @@ def show(ref: str, candidates: bool, as_json: bool) -> None:
         emit_json({"entry": entry.model_dump(mode="json", exclude_none=True), "published": _dump(info)})
         return
     _render_entry(entry, info)
+
+
+def _catalogue_item(reg: Registry, ref: str) -> Any:
+    """An implementation code names a catalogue item, not a standard (checked first: codes never clash
+    with standard ids, and a lookup that fails costs suggestions)."""
+    return reg.item(ref) if "@" not in ref else None
+
+
+def _render_items(found: list[Any]) -> None:
+    from govstd.commands.registry_items import render_items
+
+    render_items(found)
 
 
 def _render_entry(entry: AnyEntry, info: VersionInfo) -> None:
@@ -494,3 +513,6 @@ def keygen(key_path: Path, as_json: bool) -> None:
         return
     console().print(f"wrote {key_path} (private) and {public_path} (public); fingerprint {fingerprint}",
                     markup=False)
+
+
+from govstd.commands import registry_items  # noqa: E402, F401  (its commands join this group)
