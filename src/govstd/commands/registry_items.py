@@ -81,8 +81,8 @@ def find_item(code: str | None, name: str | None, department: str | None, region
 def render_items(found: list[Any]) -> None:
     from rich.table import Table
 
-    table = Table("实施编码 implementation code", "基本编码 basic", "事项名称 name", "部门 department", "行政区划 region",
-                  "status")
+    table = Table("实施编码 implementation code", "基本编码 basic", "事项名称 name", "部门 department",
+                  "行政区划 region", "status")
     for i in found:
         table.add_row(i.implementation_code, i.basic_code, i.name, i.department or "", i.region or "",
                       f"retired in release {i.retired_release}" if i.retired_release else "active")

@@ -47,8 +47,8 @@ from sqlalchemy.pool import StaticPool
 from govstd import __version__
 from govstd.errors import ConflictError, GovstdError, InputError
 from govstd.registry import migrate
-from govstd.registry.items import CatalogueItems
 from govstd.registry.dump import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Dump
+from govstd.registry.items import CatalogueItems
 from govstd.registry.publishing import HOLD_ENV, HOLD_FILE_ENV, canonical_json, content_hash, plan_checks
 from govstd.registry.results import (
     CompatibilityError,

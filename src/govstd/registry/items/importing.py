@@ -34,7 +34,7 @@ from govstd.errors import ConflictError
 from govstd.registry.audit import AuditAction, make_row, now, resolve_actor
 from govstd.registry.items import sources
 from govstd.registry.items.rows import check_record
-from govstd.registry.items.tables import ITEM_FIELDS, changes, items, rejects, releases, staging
+from govstd.registry.items.tables import ITEM_FIELDS, changes, rejects, releases, staging
 from govstd.registry.tables import AuditRow
 
 HOLD_ENV = "GOVSTD_TEST_IMPORT_HOLD"
@@ -65,11 +65,7 @@ def import_items(engine: Engine, path: Path, *, actor: str | None = None, messag
                  chunk_rows: int = CHUNK_ROWS, restart: bool = False, fix_list: Path | None = None,
                  progress: Progress | None = None) -> ItemImportReport:
     """Import the catalogue export at ``path`` as the next release (or resume the one it began)."""
-    sources.format_of(path)
-    if not path.is_file():
-        from govstd.errors import InputError
-
-        raise InputError("no such file", path=str(path))
+    next(sources.read_batches(path, 1), None)  # a file without the needed columns opens no release
     digest = sources.file_hash(path)
     who = resolve_actor(actor)
     release = _open_release(engine, path, digest, who, message, restart=restart)
@@ -188,22 +184,24 @@ _MERGE = [
            AND f.source_row < catalogue_staging.source_row)""",
     # The diff, before anything moves.
     """INSERT INTO catalogue_changes (release_id, implementation_code, change)
-       SELECT :r, s.implementation_code, CASE WHEN i.id IS NULL OR i.retired_release IS NOT NULL
+       SELECT CAST(:r AS INTEGER), s.implementation_code, CASE WHEN i.id IS NULL OR i.retired_release IS NOT NULL
                                               THEN 'added' ELSE 'changed' END
        FROM catalogue_staging s LEFT JOIN catalogue_items i ON i.implementation_code = s.implementation_code
-       WHERE s.release_id = :r AND (i.id IS NULL OR i.retired_release IS NOT NULL OR i.row_hash <> s.row_hash)""",
+       WHERE s.release_id = :r
+         AND (i.id IS NULL OR i.retired_release IS NOT NULL OR i.row_hash <> s.row_hash)""",
     """INSERT INTO catalogue_changes (release_id, implementation_code, change)
-       SELECT :r, i.implementation_code, 'retired' FROM catalogue_items i
+       SELECT CAST(:r AS INTEGER), i.implementation_code, 'retired' FROM catalogue_items i
        WHERE i.retired_release IS NULL AND NOT EXISTS (
-         SELECT 1 FROM catalogue_staging s WHERE s.release_id = :r AND s.implementation_code = i.implementation_code)""",
+         SELECT 1 FROM catalogue_staging s
+         WHERE s.release_id = :r AND s.implementation_code = i.implementation_code)""",
     # Then the catalogue itself: changed (or returning) entries, new ones, retired ones.
     f"""UPDATE catalogue_items SET ({_FIELDS}, row_hash, changed_release, retired_release)
-         = (SELECT {_FIELDS}, row_hash, :n, NULL FROM catalogue_staging s
+         = (SELECT {_FIELDS}, row_hash, CAST(:n AS INTEGER), CAST(NULL AS INTEGER) FROM catalogue_staging s
             WHERE s.release_id = :r AND s.implementation_code = catalogue_items.implementation_code)
        WHERE implementation_code IN (SELECT implementation_code FROM catalogue_changes
                                      WHERE release_id = :r AND change IN ('added', 'changed'))""",
     f"""INSERT INTO catalogue_items ({_FIELDS}, row_hash, added_release, changed_release)
-       SELECT {_FIELDS}, row_hash, :n, :n FROM catalogue_staging s
+       SELECT {_FIELDS}, row_hash, CAST(:n AS INTEGER), CAST(:n AS INTEGER) FROM catalogue_staging s
        WHERE s.release_id = :r AND NOT EXISTS (
          SELECT 1 FROM catalogue_items i WHERE i.implementation_code = s.implementation_code)
        ORDER BY s.source_row""",
@@ -223,8 +221,8 @@ def _merge(engine: Engine, release_id: int, actor: str, message: str | None) -> 
             conn.execute(text(statement), params)
         if conn.dialect.name == "sqlite" and _has_fts(conn):
             conn.exec_driver_sql("INSERT INTO catalogue_items_fts(catalogue_items_fts) VALUES ('rebuild')")
-        counts = dict(conn.execute(select(changes.c.change, func.count()).where(changes.c.release_id == release_id)
-                                   .group_by(changes.c.change)).all())
+        by_kind = select(changes.c.change, func.count()).where(changes.c.release_id == release_id)
+        counts: dict[str, int] = dict(conn.execute(by_kind.group_by(changes.c.change)).all())
         rejected = conn.execute(select(func.count()).select_from(rejects)
                                 .where(rejects.c.release_id == release_id)).scalar() or 0
         staged = int(release["staged"]) - (rejected - int(release["rejected"]))
@@ -239,7 +237,7 @@ def _merge(engine: Engine, release_id: int, actor: str, message: str | None) -> 
                          version=str(params["n"]), message=message,
                          details={"catalogue_release": params["n"], "source_sha256": release["source_hash"],
                                   **report.model_dump(include={"rows_read", "staged", "rejected", *done})})
-        conn.execute(insert(AuditRow.__table__).values(
+        conn.execute(insert(AuditRow).values(
             at=audit.at, actor=audit.actor, action=audit.action, subject=audit.subject, subject_key=audit.subject_key,
             version=audit.version, message=audit.message, details=audit.details))
     return report
