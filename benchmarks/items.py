@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         p.unlink(missing_ok=True)
     for backend, url in urls.items():
+        _child(f"from govstd.registry.store import Registry\nRegistry({url!r}, create=True).init(actor='bench')")
         results[backend] = {"release_1": bench_import(url, r1), "release_2": bench_import(url, r2),
                             "lookups": bench_lookups(url, r2)}
         print(json.dumps({backend: results[backend]}, ensure_ascii=False), flush=True)

@@ -77,7 +77,7 @@ def region_range(region: str) -> tuple[str, str]:
 def find_items(engine: Engine, *, code: str | None = None, name: str | None = None, department: str | None = None,
                region: str | None = None, include_retired: bool = False, limit: int = 50,
                offset: int = 0) -> list[CatalogueItem]:
-    """Items matching every criterion given, ordered by implementation code; a page of ``limit``."""
+    """Items matching every criterion given, in catalogue order; a page of ``limit`` from ``offset``."""
     if not any((code, name, department, region)):
         raise InputError("nothing to find", expected="a code, --name, --department or --region")
     where: list[ColumnElement[bool]] = []
@@ -94,7 +94,8 @@ def find_items(engine: Engine, *, code: str | None = None, name: str | None = No
     with engine.connect() as conn:
         if name:
             where.append(_name_match(conn, name.strip()))
-        stmt = select(*_COLUMNS).where(*where).order_by(items.c.implementation_code).limit(limit).offset(offset)
+        # Row order (the id): an index on department or code already yields it, so a page needs no sort.
+        stmt = select(*_COLUMNS).where(*where).order_by(items.c.id).limit(limit).offset(offset)
         return [CatalogueItem.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
 
 
