@@ -234,9 +234,17 @@ def _catalogue_item(reg: Registry, ref: str) -> Any:
 
 
 def _render_items(found: list[Any]) -> None:
-    from govstd.commands.registry_items import render_items
+    """Catalogue items as a table (``show``, ``find-item``)."""
+    from rich.table import Table
 
-    render_items(found)
+    table = Table("实施编码 implementation code", "基本编码 basic", "事项名称 name", "部门 department",
+                  "行政区划 region", "status")
+    for i in found:
+        table.add_row(i.implementation_code, i.basic_code, i.name, i.department or "", i.region or "",
+                      f"retired in release {i.retired_release}" if i.retired_release else "active")
+    console().print(table)
+    if not found:
+        click.echo("no catalogue item matches")
 
 
 def _render_entry(entry: AnyEntry, info: VersionInfo) -> None:
@@ -514,5 +522,3 @@ def keygen(key_path: Path, as_json: bool) -> None:
     console().print(f"wrote {key_path} (private) and {public_path} (public); fingerprint {fingerprint}",
                     markup=False)
 
-
-from govstd.commands import registry_items  # noqa: E402, F401  (its commands join this group)

@@ -1,17 +1,17 @@
 """``govstd registry import-items / find-item / item-releases / item-diff``: the service-item catalogue.
 
-Thin like ``commands/registry.py``, whose group these join: parse, call ``Registry``, render.
+Thin like ``commands/registry.py``, whose group these join: the CLI loads the group from here, so
+that ``registry.py`` need not import this module back.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from govstd.commands._output import console, emit_json
-from govstd.commands.registry import _actor, _common, _open, registry
+from govstd.commands.registry import _actor, _common, _open, _render_items, registry
 
 
 @registry.command("import-items")
@@ -75,20 +75,7 @@ def find_item(code: str | None, name: str | None, department: str | None, region
     if as_json:
         emit_json([i.model_dump() for i in found])
         return
-    render_items(found)
-
-
-def render_items(found: list[Any]) -> None:
-    from rich.table import Table
-
-    table = Table("实施编码 implementation code", "基本编码 basic", "事项名称 name", "部门 department",
-                  "行政区划 region", "status")
-    for i in found:
-        table.add_row(i.implementation_code, i.basic_code, i.name, i.department or "", i.region or "",
-                      f"retired in release {i.retired_release}" if i.retired_release else "active")
-    console().print(table)
-    if not found:
-        click.echo("no catalogue item matches")
+    _render_items(found)
 
 
 @registry.command("item-releases")
