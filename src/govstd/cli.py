@@ -23,7 +23,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "standards": ("govstd.commands.standards", "standards", "List and show the built-in field standards."),
     "check": ("govstd.commands.check", "check", "Check single values against a field standard."),
     "validate": ("govstd.commands.validate", "validate", "Validate a dataset against its catalogue schema."),
-    "registry": ("govstd.commands.registry", "registry", "Publish, resolve, diff and retire versioned standards."),
+    # registry_items adds the catalogue commands to the group defined in commands/registry.py.
+    "registry": ("govstd.commands.registry_items", "registry",
+                 "Publish, resolve, diff and retire versioned standards."),
     "demo": ("govstd.commands.demo", "demo", "Score a synthetic department dataset end to end (make demo)."),
     "site": ("govstd.commands.site", "site", "Publish the registry as a static docs site (build, serve)."),
     "export": ("govstd.commands.export", "export", "Export a schema as a GX suite, JSON Schema, Table Schema or SQL."),

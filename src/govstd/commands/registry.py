@@ -209,6 +209,13 @@ def list_(kind: str | None, as_json: bool) -> None:
 def show(ref: str, candidates: bool, as_json: bool) -> None:
     """One version in full (REF: NAME, NAME@1.2.0, NAME@^1 …)."""
     with _open() as reg:
+        item = _catalogue_item(reg, ref)
+        if item is not None:
+            if as_json:
+                emit_json(item.model_dump())
+            else:
+                _render_items([item])
+            return
         found = reg.lookup(ref, include_candidates=candidates)
         entry = found.entry
         info = next(v for v in reg.versions(entry.id) if v.version == entry.version)
@@ -218,6 +225,26 @@ def show(ref: str, candidates: bool, as_json: bool) -> None:
         emit_json({"entry": entry.model_dump(mode="json", exclude_none=True), "published": _dump(info)})
         return
     _render_entry(entry, info)
+
+
+def _catalogue_item(reg: Registry, ref: str) -> Any:
+    """An implementation code names a catalogue item, not a standard (checked first: codes never clash
+    with standard ids, and a lookup that fails costs suggestions)."""
+    return reg.item(ref) if "@" not in ref else None
+
+
+def _render_items(found: list[Any]) -> None:
+    """Catalogue items as a table (``show``, ``find-item``)."""
+    from rich.table import Table
+
+    table = Table("实施编码 implementation code", "基本编码 basic", "事项名称 name", "部门 department",
+                  "行政区划 region", "status")
+    for i in found:
+        table.add_row(i.implementation_code, i.basic_code, i.name, i.department or "", i.region or "",
+                      f"retired in release {i.retired_release}" if i.retired_release else "active")
+    console().print(table)
+    if not found:
+        click.echo("no catalogue item matches")
 
 
 def _render_entry(entry: AnyEntry, info: VersionInfo) -> None:
@@ -494,3 +521,4 @@ def keygen(key_path: Path, as_json: bool) -> None:
         return
     console().print(f"wrote {key_path} (private) and {public_path} (public); fingerprint {fingerprint}",
                     markup=False)
+

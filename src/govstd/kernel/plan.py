@@ -211,6 +211,8 @@ class _Compiler:
     def _table_set(self, params: dict[str, object]) -> int:
         table, column = str(params["table"]), str(params["column"])
         t = self.suite.table(table)
+        if t.files:  # e.g. the catalogue's registered codes: the engine reads those files, not Python
+            raise Unsupported(f"reference table {table} is read from files by the engine")
         k = t.columns.index(column)
         if t.types[k] != "text":
             raise Unsupported(f"reference column {table}.{column} is not text")

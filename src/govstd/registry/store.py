@@ -48,6 +48,7 @@ from govstd import __version__
 from govstd.errors import ConflictError, GovstdError, InputError
 from govstd.registry import migrate
 from govstd.registry.dump import EXPORT_FORMAT, EXPORT_FORMAT_VERSION, Dump
+from govstd.registry.items import CatalogueItems
 from govstd.registry.publishing import HOLD_ENV, HOLD_FILE_ENV, canonical_json, content_hash, plan_checks
 from govstd.registry.results import (
     CompatibilityError,
@@ -207,7 +208,7 @@ class NewerRegistryError(RegistryUnavailableError):
 # --------------------------------------------------------------------------- the registry
 
 
-class Registry(Dump):
+class Registry(Dump, CatalogueItems):
     """A registry database. Cheap to open; migrates on open; ``close()`` (or ``with``) when done.
 
     Only ``create=True`` or ``init()`` makes a new registry. Opening anything else is refused, so a

@@ -139,6 +139,11 @@ class ServiceItemCodes:
 
     active: set[str]
     retired: set[str] = field(default_factory=set)
+    #: The catalogue's code files (``Registry.service_item_code_files``): read by the engine, never here.
+    active_files: list[str] = field(default_factory=list)
+    retired_files: list[str] = field(default_factory=list)
+    #: How many codes those files hold (for the check's details).
+    file_codes: int = 0
 
 
 @dataclass
@@ -228,9 +233,10 @@ class _Builder:
             breakdown=dict(breakdown or {}), details={**(details or {}), UNMEASURED_KEY: reason},
         ))
 
-    def table(self, name: str, columns: list[str], types: list[Any], rows: Iterable[tuple[Any, ...]]) -> str:
+    def table(self, name: str, columns: list[str], types: list[Any], rows: Iterable[tuple[Any, ...]],
+              files: Sequence[str] = ()) -> str:
         if name not in self.tables:
-            self.tables[name] = _reference_table(name, tuple(columns), tuple(types), tuple(rows))
+            self.tables[name] = _reference_table(name, tuple(columns), tuple(types), tuple(rows), tuple(files))
         return name
 
     def region_table(self, which: str) -> str:
@@ -834,17 +840,19 @@ class _Builder:
         # A service item code keeps its dashes (they separate its parts), whatever the field is bound to.
         reuse = b.algorithm == "service_item" and b.name in self.normalised
         n = self.normalised[b.name][0] if reuse else self.normalise(b.name, strip_dashes=False)
-        active = self.table(T_SERVICE_ACTIVE, ["code"], ["text"], ((c,) for c in sorted(self.service_items.active)))
+        items = self.service_items
+        active = self.table(T_SERVICE_ACTIVE, ["code"], ["text"], ((c,) for c in sorted(items.active)),
+                            items.active_files)
         breakdown: dict[str, Expr] = {}
-        if self.service_items.retired:
-            retired = self.table(T_SERVICE_RETIRED, ["code"], ["text"],
-                                 ((c,) for c in sorted(self.service_items.retired)))
+        if items.retired or items.retired_files:
+            retired = self.table(T_SERVICE_RETIRED, ["code"], ["text"], ((c,) for c in sorted(items.retired)),
+                                 items.retired_files)
             breakdown["retired"] = fn("in_table", n, table=retired, column="code")
         self.row(rid, "registered", [rule.field],
                  rule.description or f"{rule.field} is a service item registered in the registry and not retired",
                  expect=fn("in_table", n, table=active, column="code"),
                  applies=not_(fn("is_blank", col(b.name))), breakdown=breakdown,
-                 details={"registered_codes": len(self.service_items.active)})
+                 details={"registered_codes": len(items.active) + items.file_codes})
 
     def timeliness(self, rid: str, rule: TimelinessRule) -> None:
         cycle = self.schema.update_cycle
@@ -1034,9 +1042,9 @@ def one_of_patterns(patterns: Sequence[str]) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _reference_table(name: str, columns: tuple[str, ...], types: tuple[Any, ...],
-                     rows: tuple[tuple[Any, ...], ...]) -> ir.ReferenceTable:
+                     rows: tuple[tuple[Any, ...], ...], files: tuple[str, ...] = ()) -> ir.ReferenceTable:
     # Reference data repeats from run to run (GB/T 2260 alone is thousands of rows): built once.
-    return ir.ReferenceTable(name=name, columns=list(columns), types=list(types), rows=list(rows))
+    return ir.ReferenceTable(name=name, columns=list(columns), types=list(types), rows=list(rows), files=list(files))
 
 
 def derive(
@@ -1080,9 +1088,15 @@ def service_item_codes_from(source: Any) -> ServiceItemCodes:
     """Registered codes from a registry (``service_item_codes(include_retired=…)``), a mapping code →
     status or active flag, or an iterable of active codes."""
     if hasattr(source, "service_item_codes"):
+        # Items published as entries are few: their codes come as sets. The catalogue's millions stay
+        # in its per-release code files, which the engine reads (``registry.items.codes``).
         active = set(source.service_item_codes())
         everything = set(source.service_item_codes(include_retired=True))
-        return ServiceItemCodes(active=active, retired=everything - active)
+        files = source.service_item_code_files() if hasattr(source, "service_item_code_files") else None
+        if files is None:
+            return ServiceItemCodes(active=active, retired=everything - active)
+        return ServiceItemCodes(active=active, retired=everything - active, active_files=[str(files.active)],
+                                retired_files=[str(files.retired)], file_codes=files.active_count)
     if isinstance(source, ServiceItemCodes):
         return source
     if isinstance(source, Mapping):

@@ -247,6 +247,9 @@ class ReferenceTable(_Model):
     columns: list[str]
     types: list[Literal["text", "integer"]]
     rows: list[tuple[str | int | None, ...]]
+    #: Parquet files whose rows (same columns) the table holds as well: the engine reads them itself,
+    #: so millions of registered codes never pass through Python objects (the catalogue's code files).
+    files: list[str] = Field(default_factory=list)
 
 
 class CheckSuite(_Model):

@@ -196,7 +196,10 @@ class DuckDBEngine:
                 for i, (name, kind) in enumerate(zip(t.columns, t.types, strict=True))
             )
             values = [[r[i] for r in t.rows] for i in range(len(t.columns))]
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {q(t.name)} AS SELECT {columns}", values)
+            # Rows kept in Parquet files (the catalogue's codes) are read by DuckDB straight from disk.
+            files = "".join(f" UNION ALL SELECT {', '.join(q(c) for c in t.columns)} FROM read_parquet("
+                            f"{self.dialect.string_literal(f)})" for f in t.files)
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {q(t.name)} AS SELECT {columns}{files}", values)
 
     # ---- the native check kernel -----------------------------------------------------------
 

@@ -130,6 +130,8 @@ class PostgresEngine(SqlEngine):
                     with cur.copy(f"COPY {q(t.name)} FROM STDIN") as copy:
                         for row in t.rows:
                             copy.write_row(row)
+                    for file in t.files:
+                        _copy_parquet(cur, t.name, t.columns, file, q)
                     cur.execute(f"CREATE INDEX ON {q(t.name)} ({q(t.columns[0])})")
                     cur.execute(f"ANALYZE {q(t.name)}")
         except self._psycopg.Error as exc:
@@ -178,3 +180,21 @@ class PostgresEngine(SqlEngine):
             raise self._run_error(exc) from None
         finally:
             cur.close()
+
+
+def _copy_parquet(cur: Any, table: str, columns: Sequence[str], file: str, q: Any) -> None:
+    """Rows of a Parquet file into a temporary table as CSV bytes through ``COPY``, a batch at a time.
+
+    The fallback for the catalogue's codes: the registry may be another database than the one being
+    checked, so PostgreSQL cannot join it; pyarrow turns each batch into CSV without a Python object
+    per code."""
+    import io
+
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    with cur.copy(f"COPY {q(table)} ({', '.join(q(c) for c in columns)}) FROM STDIN (FORMAT csv)") as copy:
+        for batch in pq.ParquetFile(file).iter_batches(batch_size=200_000, columns=list(columns)):
+            buffer = io.BytesIO()
+            pcsv.write_csv(batch, buffer, write_options=pcsv.WriteOptions(include_header=False))
+            copy.write(buffer.getvalue())

@@ -367,8 +367,12 @@ class SparkEngine(SqlEngine):
         for t in tables:
             schema = StructType([StructField(c, LongType() if kind == "integer" else StringType())
                                  for c, kind in zip(t.columns, t.types, strict=True)])
-            # Reference tables are small: broadcast, so a lookup never shuffles the dataset.
-            self._view(t.name, self.spark.createDataFrame([tuple(r) for r in t.rows], schema).hint("broadcast"))
+            frame = self.spark.createDataFrame([tuple(r) for r in t.rows], schema)
+            for file in t.files:  # the catalogue's codes: read by Spark from the Parquet file itself
+                frame = frame.unionByName(self.spark.read.parquet(file).select(*t.columns))
+            # Reference tables are small: broadcast, so a lookup never shuffles the dataset. The
+            # catalogue's codes may be millions: Spark chooses the join for those.
+            self._view(t.name, frame if t.files else frame.hint("broadcast"))
 
     def fetch_all(self, sql: str) -> list[Row]:
         try:

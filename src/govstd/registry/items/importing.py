@@ -1,0 +1,267 @@
+"""Import a whole service-item catalogue as one release: staged in committed chunks, then merged.
+
+Why two phases. A 2-million-row catalogue cannot be one transaction that a kill throws away, yet a
+release must appear whole or not at all. So the rows go first to ``catalogue_staging`` in chunks,
+each chunk committed together with the release's checkpoint (``rows_read``): after a kill, re-running
+the same command finds the release still ``importing``, skips the records its committed chunks
+consumed, and goes on — a chunk is either entirely in (rows and checkpoint) or entirely absent, so
+nothing is duplicated. Then one transaction merges the staged rows into ``catalogue_items`` with a
+handful of set-based statements, records the diff (added / changed / retired) and marks the release
+complete. Readers see the previous release until that commit.
+
+Writes are batched: ``executemany`` through SQLAlchemy Core on SQLite, ``COPY`` on PostgreSQL.
+Two importers of one registry cannot interleave: each chunk moves the checkpoint only from the value
+it read (``WHERE rows_read = :old``), so the second one stops with a conflict.
+
+Test hook (never set it in production): ``GOVSTD_TEST_IMPORT_HOLD=SECONDS`` sleeps after every
+committed chunk, so the test suite can kill an import between chunks.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy.engine import Engine
+
+from govstd.errors import ConflictError
+from govstd.registry.audit import AuditAction, make_row, now, resolve_actor
+from govstd.registry.items import sources
+from govstd.registry.items.rows import check_record
+from govstd.registry.items.tables import ITEM_FIELDS, changes, rejects, releases, staging
+from govstd.registry.tables import AuditRow
+
+HOLD_ENV = "GOVSTD_TEST_IMPORT_HOLD"
+#: Records per committed chunk: large enough that a commit (an fsync) is rare, small enough that a
+#: kill loses little and memory stays flat.
+CHUNK_ROWS = 20_000
+_STAGED = ("release_id", "source_row", *ITEM_FIELDS, "row_hash")
+Progress = Callable[[int], None]
+
+
+class ItemImportReport(BaseModel):
+    """What one ``import_items`` did. ``resumed_from``: records a killed run had already committed."""
+
+    release: int
+    source: str
+    rows_read: int
+    staged: int
+    rejected: int
+    added: int
+    changed: int
+    retired: int
+    unchanged: int
+    resumed_from: int = 0
+    fix_list: str | None = None
+
+
+def import_items(engine: Engine, path: Path, *, actor: str | None = None, message: str | None = None,
+                 chunk_rows: int = CHUNK_ROWS, restart: bool = False, fix_list: Path | None = None,
+                 progress: Progress | None = None) -> ItemImportReport:
+    """Import the catalogue export at ``path`` as the next release (or resume the one it began)."""
+    next(sources.read_batches(path, 1), None)  # a file without the needed columns opens no release
+    digest = sources.file_hash(path)
+    who = resolve_actor(actor)
+    release = _open_release(engine, path, digest, who, message, restart=restart)
+    resumed_from = int(release["rows_read"])
+    _stage(engine, path, release, chunk_rows, progress)
+    report = _merge(engine, int(release["id"]), who, message)
+    report.resumed_from = resumed_from
+    if report.rejected:
+        out = fix_list or path.with_name(f"{path.stem}.fixlist.csv")
+        write_fix_list(engine, report.release, out)
+        report.fix_list = str(out)
+    return report
+
+
+def _write(engine: Engine) -> Connection:
+    return engine.connect().execution_options(govstd_write=True)  # BEGIN IMMEDIATE on SQLite (store.py)
+
+
+def _open_release(engine: Engine, path: Path, digest: str, actor: str, message: str | None, *,
+                  restart: bool) -> dict[str, Any]:
+    """The release being imported: a half-imported one of the same file, else a new one."""
+    with _write(engine) as conn, conn.begin():
+        pending = conn.execute(select(releases).where(releases.c.state == "importing")).mappings().first()
+        if pending is not None and pending["source_hash"] != digest and not restart:
+            raise ConflictError(
+                f"catalogue release {pending['number']} (from {pending['source']}) is half imported:"
+                f" {pending['rows_read']} records staged",
+                hint="re-run the import with that file to finish it, or add --restart to drop it and import this file",
+            )
+        if pending is not None and (restart or pending["source_hash"] != digest):
+            conn.execute(delete(staging).where(staging.c.release_id == pending["id"]))
+            conn.execute(delete(rejects).where(rejects.c.release_id == pending["id"]))
+            conn.execute(update(releases).where(releases.c.id == pending["id"]).values(
+                rows_read=0, staged=0, rejected=0, source=path.name, source_hash=digest, started_at=now()))
+            pending = conn.execute(
+                select(releases).where(releases.c.id == pending["id"])).mappings().one()
+        if pending is not None:
+            return dict(pending)
+        number = (conn.execute(select(func.max(releases.c.number))).scalar() or 0) + 1
+        conn.execute(insert(releases).values(
+            number=number, state="importing", source=path.name, source_hash=digest, actor=actor, message=message,
+            started_at=now(), rows_read=0, staged=0, rejected=0))
+        return dict(conn.execute(select(releases).where(releases.c.number == number)).mappings().one())
+
+
+def _stage(engine: Engine, path: Path, release: dict[str, Any], chunk_rows: int, progress: Progress | None) -> None:
+    """Check every record not yet staged and commit it, a chunk at a time, with the checkpoint."""
+    release_id, done = int(release["id"]), int(release["rows_read"])
+    hold = float(os.environ.get(HOLD_ENV) or 0)
+    seen = 0
+    if progress:
+        progress(done)
+    for batch in sources.read_batches(path, chunk_rows):
+        first = seen + 1
+        seen += len(batch)
+        if seen <= done:
+            continue
+        skip = max(0, done - first + 1)
+        good: list[dict[str, Any]] = []
+        bad: list[dict[str, Any]] = []
+        for number, record in enumerate(batch[skip:], start=first + skip):
+            row, reason, code = check_record(record)
+            if row is None:
+                bad.append({"release_id": release_id, "source_row": number, "code": code, "reason": reason})
+            else:
+                good.append({**row, "release_id": release_id, "source_row": number})
+        _commit_chunk(engine, release_id, done, seen, good, bad)
+        done = seen
+        if progress:
+            progress(done)
+        if hold:
+            time.sleep(hold)
+
+
+def _commit_chunk(engine: Engine, release_id: int, old: int, new: int, good: Sequence[dict[str, Any]],
+                  bad: Sequence[dict[str, Any]]) -> None:
+    with _write(engine) as conn, conn.begin():
+        moved = conn.execute(update(releases).where(releases.c.id == release_id, releases.c.rows_read == old).values(
+            rows_read=new, staged=releases.c.staged + len(good), rejected=releases.c.rejected + len(bad)))
+        if moved.rowcount != 1:
+            raise ConflictError("another import of this catalogue is running; this one stopped",
+                                hint="let the other finish, or re-run this one to resume after it")
+        if good:
+            if conn.dialect.name == "postgresql":
+                _copy(conn, good)
+            else:
+                conn.execute(insert(staging), list(good))
+        if bad:
+            conn.execute(insert(rejects), list(bad))
+
+
+def _copy(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """``COPY … FROM STDIN`` in the connection's own transaction (psycopg 3)."""
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cur, cur.copy(f"COPY catalogue_staging ({', '.join(_STAGED)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in _STAGED))
+
+
+# --------------------------------------------------------------------------- merge
+
+_FIELDS = ", ".join(ITEM_FIELDS)
+_MERGE = [
+    # A repeated implementation code: the first record wins, the others go to the fix list.
+    """INSERT INTO catalogue_rejects (release_id, source_row, code, reason)
+       SELECT s.release_id, s.source_row, s.implementation_code,
+              'duplicate implementation code (first at row ' || CAST(f.first_row AS VARCHAR(20)) || ')'
+       FROM catalogue_staging s JOIN (
+         SELECT implementation_code, MIN(source_row) AS first_row FROM catalogue_staging
+         WHERE release_id = :r GROUP BY implementation_code HAVING COUNT(*) > 1) f
+         ON f.implementation_code = s.implementation_code
+       WHERE s.release_id = :r AND s.source_row > f.first_row""",
+    """DELETE FROM catalogue_staging WHERE release_id = :r AND EXISTS (
+         SELECT 1 FROM catalogue_staging f WHERE f.release_id = :r
+           AND f.implementation_code = catalogue_staging.implementation_code
+           AND f.source_row < catalogue_staging.source_row)""",
+    # The diff, before anything moves.
+    """INSERT INTO catalogue_changes (release_id, implementation_code, change)
+       SELECT CAST(:r AS INTEGER), s.implementation_code, CASE WHEN i.id IS NULL OR i.retired_release IS NOT NULL
+                                              THEN 'added' ELSE 'changed' END
+       FROM catalogue_staging s LEFT JOIN catalogue_items i ON i.implementation_code = s.implementation_code
+       WHERE s.release_id = :r
+         AND (i.id IS NULL OR i.retired_release IS NOT NULL OR i.row_hash <> s.row_hash)""",
+    """INSERT INTO catalogue_changes (release_id, implementation_code, change)
+       SELECT CAST(:r AS INTEGER), i.implementation_code, 'retired' FROM catalogue_items i
+       WHERE i.retired_release IS NULL AND NOT EXISTS (
+         SELECT 1 FROM catalogue_staging s
+         WHERE s.release_id = :r AND s.implementation_code = i.implementation_code)""",
+    # Then the catalogue itself: changed (or returning) entries, new ones, retired ones.
+    f"""UPDATE catalogue_items SET ({_FIELDS}, row_hash, changed_release, retired_release)
+         = (SELECT {_FIELDS}, row_hash, CAST(:n AS INTEGER), CAST(NULL AS INTEGER) FROM catalogue_staging s
+            WHERE s.release_id = :r AND s.implementation_code = catalogue_items.implementation_code)
+       WHERE implementation_code IN (SELECT implementation_code FROM catalogue_changes
+                                     WHERE release_id = :r AND change IN ('added', 'changed'))""",
+    f"""INSERT INTO catalogue_items ({_FIELDS}, row_hash, added_release, changed_release)
+       SELECT {_FIELDS}, row_hash, CAST(:n AS INTEGER), CAST(:n AS INTEGER) FROM catalogue_staging s
+       WHERE s.release_id = :r AND NOT EXISTS (
+         SELECT 1 FROM catalogue_items i WHERE i.implementation_code = s.implementation_code)
+       ORDER BY s.source_row""",
+    """UPDATE catalogue_items SET retired_release = :n
+       WHERE implementation_code IN (SELECT implementation_code FROM catalogue_changes
+                                     WHERE release_id = :r AND change = 'retired')""",
+    "DELETE FROM catalogue_staging WHERE release_id = :r",
+]
+
+
+def _merge(engine: Engine, release_id: int, actor: str, message: str | None) -> ItemImportReport:
+    """One transaction: the staged rows become the catalogue, with the release's diff."""
+    with _write(engine) as conn, conn.begin():
+        release = conn.execute(select(releases).where(releases.c.id == release_id)).mappings().one()
+        params = {"r": release_id, "n": int(release["number"])}
+        for statement in _MERGE:
+            conn.execute(text(statement), params)
+        if conn.dialect.name == "sqlite" and _has_fts(conn):
+            conn.exec_driver_sql("INSERT INTO catalogue_items_fts(catalogue_items_fts) VALUES ('rebuild')")
+        by_kind = select(changes.c.change, func.count()).where(changes.c.release_id == release_id)
+        counts: dict[str, int] = dict(conn.execute(by_kind.group_by(changes.c.change)).all())
+        rejected = conn.execute(select(func.count()).select_from(rejects)
+                                .where(rejects.c.release_id == release_id)).scalar() or 0
+        staged = int(release["staged"]) - (rejected - int(release["rejected"]))
+        done = {"added": counts.get("added", 0), "changed": counts.get("changed", 0),
+                "retired": counts.get("retired", 0)}
+        done["unchanged"] = staged - done["added"] - done["changed"]
+        conn.execute(update(releases).where(releases.c.id == release_id).values(
+            state="complete", finished_at=now(), staged=staged, rejected=rejected, **done))
+        report = ItemImportReport(release=params["n"], source=release["source"], rows_read=release["rows_read"],
+                                  staged=staged, rejected=rejected, **done)
+        audit = make_row(actor=actor, action=AuditAction.IMPORT, subject="catalogue", subject_key="catalogue",
+                         version=str(params["n"]), message=message,
+                         details={"catalogue_release": params["n"], "source_sha256": release["source_hash"],
+                                  **report.model_dump(include={"rows_read", "staged", "rejected", *done})})
+        conn.execute(insert(AuditRow).values(
+            at=audit.at, actor=audit.actor, action=audit.action, subject=audit.subject, subject_key=audit.subject_key,
+            version=audit.version, message=audit.message, details=audit.details))
+    return report
+
+
+def _has_fts(conn: Connection) -> bool:
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = 'catalogue_items_fts'").first() is not None
+
+
+def write_fix_list(engine: Engine, release: int, out: Path) -> int:
+    """The release's refused records as CSV (row, implementation code, reason), in file order. ``row``
+    counts records from 1, the header not included (a spreadsheet shows it as row + 1). Item codes
+    identify public services, not people: they are written as they are."""
+    with engine.connect() as conn:
+        rel = conn.execute(select(releases.c.id).where(releases.c.number == release)).scalar_one()
+        result = conn.execute(select(rejects.c.source_row, rejects.c.code, rejects.c.reason)
+                              .where(rejects.c.release_id == rel).order_by(rejects.c.source_row))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        count = 0
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["row", "implementation_code", "reason"])
+            for row in result:
+                writer.writerow(row)
+                count += 1
+    return count

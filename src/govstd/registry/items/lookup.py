@@ -1,0 +1,147 @@
+"""Finding catalogue items: by code (basic or implementation), by name, department or region.
+
+Every lookup is an index lookup: codes and departments by equality, a region by a prefix range
+(``510000`` means the province: codes from ``51`` up to ``52``), names by the FTS5 trigram index on
+SQLite (queries of three characters or more) or the pg_trgm index behind ``ILIKE`` on PostgreSQL; a
+shorter name on SQLite, or a database without those indexes, falls back to a scan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Connection, and_, or_, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import ColumnElement
+
+from govstd.errors import InputError
+from govstd.registry.items.tables import items, releases
+from govstd.standards.numbers import service_item
+from govstd.standards.numbers.exceptions import ValidationError
+
+
+class CatalogueItem(BaseModel):
+    """One implementation entry as the newest release has it (``retired_release`` set once retired)."""
+
+    implementation_code: str
+    basic_code: str
+    name: str
+    item_type: str | None = None
+    department: str | None = None
+    item_version: str | None = None
+    body: str | None = None
+    body_uscc: str | None = None
+    exercise_level: str | None = None
+    region: str | None = None
+    added_release: int
+    changed_release: int
+    retired_release: int | None = None
+
+
+class CatalogueRelease(BaseModel):
+    number: int
+    state: str
+    source: str
+    actor: str
+    message: str | None = None
+    rows_read: int
+    staged: int
+    rejected: int
+    added: int | None = None
+    changed: int | None = None
+    retired: int | None = None
+    unchanged: int | None = None
+
+
+_COLUMNS = [items.c[name] for name in CatalogueItem.model_fields]
+
+
+def _code(value: str) -> str:
+    try:
+        return service_item.compact(value)
+    except ValidationError:
+        return value.strip()
+
+
+def region_range(region: str) -> tuple[str, str]:
+    """A GB/T 2260 code's trailing zero pairs are "the whole province / prefecture": its prefix range."""
+    prefix = region.strip()
+    while len(prefix) > 2 and prefix.endswith("00"):
+        prefix = prefix[:-2]
+    if not prefix:
+        raise InputError("empty region", field="region", expected="a GB/T 2260 code such as 510000")
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def find_items(engine: Engine, *, code: str | None = None, name: str | None = None, department: str | None = None,
+               region: str | None = None, include_retired: bool = False, limit: int = 50,
+               offset: int = 0) -> list[CatalogueItem]:
+    """Items matching every criterion given, in catalogue order; a page of ``limit`` from ``offset``."""
+    if not any((code, name, department, region)):
+        raise InputError("nothing to find", expected="a code, --name, --department or --region")
+    where: list[ColumnElement[bool]] = []
+    if code:
+        c = _code(code)
+        where.append(or_(items.c.implementation_code == c, items.c.basic_code == c))
+    if department:
+        where.append(items.c.department == department.strip())
+    if region:
+        low, high = region_range(region)
+        where.append(and_(items.c.region >= low, items.c.region < high))
+    if not include_retired:
+        where.append(items.c.retired_release.is_(None))
+    with engine.connect() as conn:
+        if name:
+            where.append(_name_match(conn, name.strip()))
+        # Row order (the id): an index on department or code already yields it, so a page needs no sort.
+        stmt = select(*_COLUMNS).where(*where).order_by(items.c.id).limit(limit).offset(offset)
+        return [CatalogueItem.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
+
+
+def _name_match(conn: Connection, name: str) -> ColumnElement[bool]:
+    escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if conn.dialect.name == "postgresql":
+        return items.c.name.ilike(f"%{escaped}%", escape="\\")
+    if len(name) >= 3 and _has_fts(conn):
+        # The trigram tokenizer matches a quoted phrase as a substring.
+        phrase = '"' + name.replace('"', '""') + '"'
+        return items.c.id.in_(select(text("rowid")).select_from(text("catalogue_items_fts"))
+                              .where(text("catalogue_items_fts MATCH :phrase").bindparams(phrase=phrase)))
+    return items.c.name.like(f"%{escaped}%", escape="\\")
+
+
+def _has_fts(conn: Connection) -> bool:
+    return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'catalogue_items_fts'").first() is not None
+
+
+def get_item(engine: Engine, implementation_code: str) -> CatalogueItem | None:
+    """The entry with this implementation code, retired or not."""
+    with engine.connect() as conn:
+        row = conn.execute(select(*_COLUMNS).where(items.c.implementation_code == _code(implementation_code))
+                           ).mappings().first()
+    return CatalogueItem.model_validate(dict(row)) if row else None
+
+
+def list_releases(engine: Engine) -> list[CatalogueRelease]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(releases).order_by(releases.c.number)).mappings()
+        return [CatalogueRelease.model_validate(dict(r)) for r in rows]
+
+
+def release_changes(engine: Engine, number: int, *, limit: int | None = None) -> dict[str, Any]:
+    """A release and its diff: implementation codes added, changed and retired (each list sorted)."""
+    from govstd.registry.items.tables import changes
+
+    with engine.connect() as conn:
+        rel = conn.execute(select(releases).where(releases.c.number == number)).mappings().first()
+        if rel is None:
+            raise InputError(f"no catalogue release {number}", field="release",
+                             expected="a number from `govstd registry items-releases`")
+        out: dict[str, Any] = {"release": CatalogueRelease.model_validate(dict(rel))}
+        for kind in ("added", "changed", "retired"):
+            stmt = (select(changes.c.implementation_code).where(changes.c.release_id == rel["id"],
+                                                                changes.c.change == kind)
+                    .order_by(changes.c.implementation_code).limit(limit))
+            out[kind] = list(conn.execute(stmt).scalars())
+        return out
