@@ -39,3 +39,10 @@ def assert_same(a: Any, b: Any) -> None:
              for rid in ca if ca[rid] != cb[rid]}
     assert not diffs, f"{a.engine} vs {b.engine}: {diffs}"
     assert da == db
+
+
+def without_places(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``comparable(...)["checks"]`` without the samples' physical lines: a file record has one, a
+    database row has none."""
+    return [{**c, "samples": [{k: v for k, v in s.items() if k not in ("line", "repeats_line")} for s in c["samples"]]}
+            for c in checks]

@@ -9,7 +9,7 @@ from typing import Any
 
 import conditional
 import pytest
-from engine_testlib import assert_same, comparable, load_table
+from engine_testlib import assert_same, comparable, load_table, without_places
 
 from govstd.validators import api
 from govstd.validators.results import ValidationResult
@@ -45,7 +45,8 @@ def test_postgres_gives_duckdbs_result_on_the_conditional_rules(pg_url: str, sch
     assert pushed.engine == "postgres"
     _exact(pushed)
     assert_same(duck, pushed)
-    assert comparable(pushed)["checks"] == comparable(on_duckdb)["checks"]
+    # on_duckdb read a file, whose records have a physical line; a database row has none.
+    assert without_places(comparable(pushed)["checks"]) == without_places(comparable(on_duckdb)["checks"])
 
 
 @pytest.mark.spark

@@ -17,7 +17,7 @@ from typing import Any
 
 import messy
 import pytest
-from engine_testlib import assert_same, comparable, load_table
+from engine_testlib import assert_same, comparable, load_table, without_places
 
 from govstd.registry.resolve import load_schema
 from govstd.validators import api, scorecard
@@ -85,11 +85,6 @@ def test_postgres_gives_duckdbs_result_on_the_messy_dataset(pg_url: str, messy_t
     # physical place, which a Parquet record has (its index) and a database row has not.
     assert without_places(comparable(pushed)["checks"]) == without_places(comparable(on_duckdb)["checks"])
     assert all(s["line"] is None for c in comparable(pushed)["checks"] for s in c["samples"])
-
-
-def without_places(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**c, "samples": [{k: v for k, v in s.items() if k not in ("line", "repeats_line")} for s in c["samples"]]}
-            for c in checks]
 
 
 @pytest.mark.spark
