@@ -140,6 +140,14 @@ class Evaluation:
 
     # ------------------------------------------------------------------ lookups
 
+    def submissions(self) -> list[Submission]:
+        """Every submission scored by ``as_of``, oldest first."""
+        return list(self._all)
+
+    def months(self) -> list[str]:
+        """Every month (YYYY-MM) with a submission: the periods a ranking is usually asked for."""
+        return sorted({month_of(s.scored_at).label for s in self._all})
+
     def departments(self) -> list[str]:
         return sorted({s.department for s in self._all})
 
