@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from govstd.commands._output import console, emit_json
 from govstd.errors import GovstdError, InputError
+
+if TYPE_CHECKING:
+    from govstd.validators.results import ValidationResult
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Machine-readable output (one JSON document).")
 _FILE = click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
@@ -97,26 +100,47 @@ def verify(path: Path, trusted_keys: tuple[Path, ...], signature_path: Path | No
 def submit(path: Path, service: str, signature_path: Path | None, dataset: str | None, as_json: bool) -> None:
     """Submit scorecard FILE (with FILE.sig if present) to a registry service, as the department of the
     token in GOVSTD_TOKEN (never an option: command lines end up in shell histories and process lists)."""
-    import httpx
-
     from govstd.registry import submissions
+
+    data = submissions.check_scorecard(_read_json(path), where=str(path))
+    sig_file = _signature_path(path, signature_path)
+    answer = post_scorecard(service, data, _read_json(sig_file) if sig_file.exists() else None, dataset)
+    if as_json:
+        emit_json(answer)
+        return
+    console().print(f"submitted {path} as {answer['department']}/{answer['dataset']} (#{answer['id']})", markup=False)
+
+
+def post_scorecard(service: str, scorecard: dict[str, Any], signature: Any, dataset: str | None) -> dict[str, Any]:
+    """POST a checked scorecard (and its detached signature) to ``service`` as the department of the
+    token in GOVSTD_TOKEN; the stored submission, or a ``GovstdError`` with the service's reason."""
+    import httpx
 
     token = os.environ.get("GOVSTD_TOKEN", "").strip()
     if not token:
         raise GovstdError("set GOVSTD_TOKEN to an API token", hint="an administrator creates one: govstd token create")
-    data = submissions.check_scorecard(_read_json(path), where=str(path))
-    sig_file = _signature_path(path, signature_path)
-    body = {"scorecard": data, "signature": _read_json(sig_file) if sig_file.exists() else None, "dataset": dataset}
+    body = {"scorecard": scorecard, "signature": signature, "dataset": dataset}
     try:
         response = httpx.post(service.rstrip("/") + "/scorecards", json=body, timeout=60,
                               headers={"Authorization": f"Bearer {token}"})
     except httpx.HTTPError as exc:
         raise GovstdError(f"cannot reach {service}: {type(exc).__name__}") from None
-    answer = response.json() if response.headers.get("content-type", "").endswith("json") else {}
+    answer: dict[str, Any] = response.json() if response.headers.get("content-type", "").endswith("json") else {}
     if response.status_code >= 400:
         raise GovstdError(f"{service} refused the scorecard ({response.status_code}): {answer.get('detail', '')}",
                           hint=answer.get("hint"))
-    if as_json:
-        emit_json(answer)
-        return
-    console().print(f"submitted {path} as {answer['department']}/{answer['dataset']} (#{answer['id']})", markup=False)
+    return answer
+
+
+def submit_result(result: ValidationResult, *, service: str, policy: Any = None, key_path: Path | None = None) -> None:
+    """``govstd validate … --submit URL``: the run's JSON scorecard (the same one ``--format json``
+    writes), signed with ``key_path`` when given, posted to ``service``; one line on stderr."""
+    from govstd.registry import submissions
+    from govstd.registry.signing import read_private_key
+    from govstd.validators.report import finish
+
+    data = json.loads(finish(result, formats=["json"], policy=policy).texts["json"])
+    signature = submissions.sign(data, read_private_key(key_path)) if key_path is not None else None
+    answer = post_scorecard(service, data, signature, None)
+    click.echo(f"submitted the scorecard to {service} as {answer['department']}/{answer['dataset']} "
+               f"(#{answer['id']}{', signed' if signature else ''})", err=True)

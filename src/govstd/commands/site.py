@@ -8,16 +8,38 @@ from __future__ import annotations
 import functools
 import http.server
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from govstd.commands._output import console
 from govstd.errors import GovstdError
 
+if TYPE_CHECKING:
+    from govstd.dashboard.evaluation import Evaluation
+    from govstd.registry.store import Registry
+
 _REGISTRY_HELP = "Registry database URL or SQLite path [env: GOVSTD_REGISTRY; default: the embedded registry]."
 
 
-def _build(registry_url: str | None, out_dir: Path, source_dir: Path | None, site_url: str | None) -> None:
+def _history(source: str | None, registry: Registry) -> Evaluation | None:
+    """The scorecard history for the dashboard pages: a registry service (URL, token in GOVSTD_TOKEN),
+    the registry being published (``registry``), or another registry database."""
+    from govstd.dashboard import history
+    from govstd.registry.store import Registry
+
+    if source is None:
+        return None
+    if history.is_service_url(source):
+        return history.from_service(source)
+    if source == registry.location:
+        return history.from_registry(registry)
+    with Registry(source) as other:
+        return history.from_registry(other)
+
+
+def _build(registry_url: str | None, out_dir: Path, source_dir: Path | None, site_url: str | None,
+           history_source: str | None = None) -> None:
     from govstd.registry.store import Registry
     from govstd.site.build import build_site
 
@@ -28,7 +50,8 @@ def _build(registry_url: str | None, out_dir: Path, source_dir: Path | None, sit
                 f"registry {reg.location} is empty: nothing to publish",
                 hint="load the built-in national library first: govstd registry init",
             )
-        result = build_site(reg, out_dir, work_dir=source_dir, site_url=site_url)
+        result = build_site(reg, out_dir, work_dir=source_dir, site_url=site_url,
+                            dashboard=_history(history_source, reg))
         out.print(f"registry {reg.location}")
     out.print(
         f"built {len(result.pages)} pages for {result.entries} standards ({result.versions} versions) "
@@ -51,9 +74,13 @@ def site() -> None:
 @click.option("--source-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the generated mkdocs project (mkdocs.yml + docs/) in this directory.")
 @click.option("--site-url", metavar="URL", help="Public URL the site is served from (canonical links, sitemap).")
-def build(registry_url: str | None, out_dir: Path, source_dir: Path | None, site_url: str | None) -> None:
+@click.option("--history", "history_source", metavar="URL_OR_REGISTRY",
+              help="Add the 动态考评 dashboard from this scorecard history: a registry service URL (token in "
+              "GOVSTD_TOKEN) or a registry database URL / SQLite path.")
+def build(registry_url: str | None, out_dir: Path, source_dir: Path | None, site_url: str | None,
+          history_source: str | None) -> None:
     """Generate the site from the registry and build it with `mkdocs build --strict`."""
-    _build(registry_url, out_dir, source_dir, site_url)
+    _build(registry_url, out_dir, source_dir, site_url, history_source)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

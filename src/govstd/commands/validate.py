@@ -10,6 +10,7 @@ required column, unknown schema version …). See docs/scoring.md.
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 import sys
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -20,6 +21,7 @@ from rich.table import Table
 
 from govstd.commands._output import console as make_console
 from govstd.commands._output import emit_json
+from govstd.commands.scorecard import submit_result
 from govstd.errors import InputError
 from govstd.validators.engines import DEFAULT_ENGINE, ENGINES
 from govstd.validators.report import FORMATS, finish
@@ -67,12 +69,17 @@ if TYPE_CHECKING:
               "this .xlsx (one sheet per severity) or .csv file. DuckDB engine only.")
 @click.option("--fail-on", type=click.Choice(["warn", "fail"]), default="fail", show_default=True,
               help="Exit 1 on a FAIL verdict, or on WARN too.")
+@click.option("--submit", metavar="URL", help="Submit the JSON scorecard to this registry service, as the department "
+              "of the token in GOVSTD_TOKEN; signed with --signing-key if given (docs/service.md).")
+@click.option("--signing-key", type=click.Path(dir_okay=False, path_type=pathlib.Path),
+              help="SM2 private key (govstd keys generate) to sign the submitted scorecard with.")
 def validate(data: str, schema_ref: str | None, schema_file: str | None, registry: str | None,
              encoding: str | None, sheet: str | None, table: str | None, query: str | None, as_json: bool,
              quiet: bool, samples: int, memory_limit: str | None, threads: int | None,
              temp_directory: str | None, engine: str, spark_master: str | None, today: dt.datetime | None,
              out_dir: str | None, formats: tuple[str, ...], policy: str | None,
-             fail_on: Literal["warn", "fail"], show_values: bool, fix_list: str | None) -> None:
+             fail_on: Literal["warn", "fail"], show_values: bool, fix_list: str | None, submit: str | None = None,
+             signing_key: pathlib.Path | None = None) -> None:
     """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
     from govstd.validators.api import validate as run
     from govstd.validators.scorecard import load_policy
@@ -99,8 +106,10 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
             click.echo(f"warning: {warning}", err=True)
         if result.fix_list is not None:
             out.print(f"fix list 整改清单: {escape(str(fix_list))} — {result.fix_list.rows:,} failing rows")
-    sys.exit(report(result, out_dir=out_dir, formats=chosen, policy=policy_data, fail_on=fail_on,
-                    stdout_taken=as_json))
+    code = report(result, out_dir=out_dir, formats=chosen, policy=policy_data, fail_on=fail_on, stdout_taken=as_json)
+    if submit:
+        submit_result(result, service=submit, policy=policy_data, key_path=signing_key)
+    sys.exit(code)
 
 
 def report_formats(formats: Iterable[str], out_dir: str | Path | None, *, stdout_taken: bool = False) -> list[str]:

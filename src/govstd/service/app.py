@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from govstd import __version__
 from govstd.registry.store import Registry
-from govstd.service import problems, scorecards, standards
+from govstd.service import dashboard, problems, scorecards, standards
 from govstd.service.middleware import BodyLimit
 from govstd.service.settings import Settings
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     problems.install(app)
     app.include_router(standards.router)
     app.include_router(scorecards.router)
+    app.include_router(dashboard.router)
     app.add_middleware(BodyLimit, max_bytes=chosen.max_body_bytes)
 
     @app.get("/health", tags=["service"], summary="Liveness and the registry it serves")

@@ -126,6 +126,28 @@ def code_set(_who: StandardsReader, ref: str) -> dict[str, Any]:
     return {"entry": found.entry.model_dump(mode="json", exclude_none=True), "warning": found.warning}
 
 
+@router.get("/service-items/{code}", tags=["service items"], summary="A service item by basic or implementation code")
+def service_item(reg: RegistryDep, _who: StandardsReader, code: str, candidates: bool = False) -> dict[str, Any]:
+    """The service item (政务服务事项) whose basic code (基本编码, its id, or an alias) is ``code`` — by the
+    registry's one resolver — or failing that, the one with an implementation (实施编码) of that code;
+    ``implementation`` is the matching implementing body then."""
+    from govstd.errors import NotFoundError
+
+    kind = EntryKind.SERVICE_ITEM
+    try:
+        found = reg.lookup(code, kind=kind, include_candidates=candidates)
+        return {"matched": "basic_code", "entry": found.entry.model_dump(mode="json", exclude_none=True),
+                "implementation": None, "warning": found.warning}
+    except NotFoundError:
+        owner = next(((e, i) for e in reg.entries(kind, all_versions=False)
+                      for i in getattr(e, "implementations", []) if i.implementation_code == code.strip()), None)
+        if owner is None:
+            raise
+    found = reg.lookup(owner[0].id, kind=kind, include_candidates=candidates)
+    return {"matched": "implementation_code", "entry": found.entry.model_dump(mode="json", exclude_none=True),
+            "implementation": owner[1].model_dump(mode="json", exclude_none=True), "warning": found.warning}
+
+
 # --------------------------------------------------------------------------- writing
 
 

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -36,10 +36,15 @@ from govstd.site.hooks import LEXICON_FILE
 from govstd.site.labels import KIND_LABELS
 from govstd.site.model import KIND_ORDER, EntryGroup, SiteBuildError, SiteModel
 from govstd.site.pages.code_set import code_validity, uses_years
+from govstd.site.pages.dashboard import HOME as DASHBOARD_HOME
+from govstd.site.pages.dashboard import write_dashboard
 from govstd.site.search import SEARCH_SEPARATOR, Lexicon
 from govstd.site.source import SiteSource, as_source
 from govstd.standards.models import ENTRY_MODELS, AnyEntry, CodeSet
 from govstd.standards.schema import SCHEMA_ID, entry_json_schema
+
+if TYPE_CHECKING:
+    from govstd.dashboard.evaluation import Evaluation
 
 SITE_NAME = "政务数据标准注册库"
 #: Written into the output directory; a non-empty directory without it is never overwritten.
@@ -70,14 +75,16 @@ def build_site(
     strict: bool = True,
     work_dir: str | Path | None = None,
     site_url: str | None = None,
+    dashboard: Evaluation | None = None,
 ) -> SiteBuild:
-    """Generate the registry's site into ``out_dir`` (a Registry or any :class:`SiteSource`)."""
+    """Generate the registry's site into ``out_dir`` (a Registry or any :class:`SiteSource`), with the
+    动态考评 pages of ``dashboard`` (a scorecard history, ``govstd.dashboard.history``) if given."""
     started = time.perf_counter()
     out = Path(out_dir).resolve()
     _check_out_dir(out)
     source = as_source(registry)
     with _work_dir(work_dir) as project:
-        result = generate_project(source, project, site_url=site_url)
+        result = generate_project(source, project, site_url=site_url, dashboard=dashboard)
         result.out_dir = out
         result.generate_seconds = time.perf_counter() - started
         result.warnings = run_mkdocs(project / "mkdocs.yml", out, strict=strict)
@@ -122,7 +129,8 @@ def _check_out_dir(out: Path) -> None:
 # --------------------------------------------------------------------------- generation
 
 
-def generate_project(source: SiteSource, project: Path, *, site_url: str | None = None) -> SiteBuild:
+def generate_project(source: SiteSource, project: Path, *, site_url: str | None = None,
+                     dashboard: Evaluation | None = None) -> SiteBuild:
     """Write ``mkdocs.yml``, ``docs/`` and the search lexicon for ``source`` into ``project``."""
     model = SiteModel(source)
     docs = project / "docs"
@@ -156,12 +164,15 @@ def generate_project(source: SiteSource, project: Path, *, site_url: str | None 
             write(page, pages.diff_page(model, group, old, new, diff))
             write(str(Path(page).parent / "diff.json"), _json(pages.diff_json(diff)))
     _write_schemas(write)
+    if dashboard is not None:
+        write_dashboard(dashboard, write)
     write(urls.SITE_INDEX_JSON, _json(_site_index(model)))
     assets = resources.files("govstd.site").joinpath("assets")
     for name in ("govstd.css", "govstd.js"):
         write(f"assets/{name}", assets.joinpath(name).read_text(encoding="utf-8"))
     (project / LEXICON_FILE).write_text(_lexicon(model).dump(), encoding="utf-8")
-    (project / "mkdocs.yml").write_text(mkdocs_config(model, site_url=site_url), encoding="utf-8")
+    (project / "mkdocs.yml").write_text(mkdocs_config(model, site_url=site_url, dashboard=dashboard is not None),
+                                        encoding="utf-8")
     return SiteBuild(out_dir=project, pages=sorted(written), entries=sum(1 for _ in model.all_groups()),
                      versions=n_versions)
 
@@ -301,7 +312,7 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def mkdocs_config(model: SiteModel, *, site_url: str | None = None) -> str:
+def mkdocs_config(model: SiteModel, *, site_url: str | None = None, dashboard: bool = False) -> str:
     hooks = Path(__file__).with_name("hooks.py")
     nav = [f"  - {_q('首页')}: {_q(urls.HOME)}"]
     for kind in KIND_ORDER:
@@ -310,6 +321,8 @@ def mkdocs_config(model: SiteModel, *, site_url: str | None = None) -> str:
         nav.append(f"      - {_q(urls.kind_index(kind))}")
         for group in model.groups[kind]:
             nav.append(f"      - {_q(group.latest.name_zh)}: {_q(group.latest_page)}")
+    if dashboard:
+        nav.append(f"  - {_q('动态考评')}: {_q(DASHBOARD_HOME)}")
     nav.append(f"  - {_q('发布记录')}: {_q(urls.CHANGES)}")
     nav.append(f"  - {_q('关于')}: {_q(urls.ABOUT)}")
     lines = [
