@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-from conftest import Service, catalogue, govstd
+from service_testlib import Service, catalogue, govstd
 
 PROBLEM = "application/problem+json"
 

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-
-from conftest import Service, start_service
+from service_testlib import Service, start_service
 
 
 @pytest.fixture(scope="module")

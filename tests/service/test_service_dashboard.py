@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from service_testlib import Service, catalogue, env, govstd
 from test_service_api import assert_problem
-
-from conftest import Service, catalogue, env, govstd
 
 CHROMIUM = "/usr/bin/chromium"
 #: (month, 510100's score, 510700's score or None: no submission that month)

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from service_testlib import Service, catalogue, env, govstd
 from test_service_api import assert_problem
-
-from conftest import Service, catalogue, env, govstd
 
 
 def _keys(tmp_path: Path, name: str) -> tuple[Path, Path]:
