@@ -34,7 +34,9 @@ def spark() -> Iterator[SparkSession]:
     session = spark_session("local[2]", config={
         "spark.sql.shuffle.partitions": "4",
         "spark.default.parallelism": "2",
-        "spark.driver.memory": "1g",
+        # The exported Spark script parses its reference tables as inline VALUES (GB/T 2260 history
+        # included): 1g of heap ran out doing so on a loaded machine.
+        "spark.driver.memory": "2g",
     })
     try:
         yield session

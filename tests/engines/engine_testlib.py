@@ -41,8 +41,14 @@ def assert_same(a: Any, b: Any) -> None:
     assert da == db
 
 
-def without_places(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``comparable(...)["checks"]`` without the samples' physical lines: a file record has one, a
-    database row has none."""
-    return [{**c, "samples": [{k: v for k, v in s.items() if k not in ("line", "repeats_line")} for s in c["samples"]]}
-            for c in checks]
+def without_places(dumped: Any) -> Any:
+    """``dumped`` (checks, a result or a scorecard as plain data) without the samples' physical lines:
+    a file record has one, a database row or a DataFrame row has none."""
+    if isinstance(dumped, list):
+        return [without_places(v) for v in dumped]
+    if isinstance(dumped, dict):
+        if "samples" in dumped and isinstance(dumped["samples"], list):
+            dumped = {**dumped, "samples": [{k: v for k, v in s.items() if k not in ("line", "repeats_line")}
+                                            for s in dumped["samples"]]}
+        return {k: without_places(v) for k, v in dumped.items()}
+    return dumped

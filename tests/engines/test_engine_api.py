@@ -11,7 +11,7 @@ from typing import Any
 
 import messy
 import pytest
-from engine_testlib import assert_same, load_table
+from engine_testlib import assert_same, load_table, without_places
 
 from govstd.errors import GovstdError, InputError
 from govstd.validators import api
@@ -72,7 +72,9 @@ def test_spark_takes_a_dataframe_or_a_table_name(spark: Any, tmp_path: Path) -> 
     assert by_name.dataset.source == by_kwarg.dataset.source == "spark table applications"
     duck = api.validate(path, messy.SCHEMA, **KW)
     for result in (from_df, by_name, by_kwarg):
-        assert [c.model_dump() for c in result.checks] == [c.model_dump() for c in duck.checks]
+        # A DataFrame or catalogue row has no physical line; the Parquet file's records have one.
+        assert without_places([c.model_dump() for c in result.checks]) == without_places(
+            [c.model_dump() for c in duck.checks])
 
 
 @pytest.mark.spark

@@ -102,7 +102,7 @@ def test_scorecards_identical_on_all_three_engines(spark: Any, pg_url: str, mess
         assert card.engine == engine
         dumps[engine] = card.model_dump(mode="json", exclude={"engine", "started_at", "finished_at", "dataset"})
     assert dumps["spark"] == dumps["duckdb"]
-    assert dumps["postgres"] == dumps["duckdb"]
+    assert without_places(dumps["postgres"]) == without_places(dumps["duckdb"])  # a row has no line
     assert cards["spark"].dataset == cards["duckdb"].dataset  # same file: same fingerprint
     assert cards["duckdb"].score is not None and cards["duckdb"].verdict is not None
 
@@ -169,7 +169,7 @@ def test_synthetic_department_data_same_everywhere(spark: Any, pg_url: str,
         rows = [[v or None for v in r] for r in reader]
     load_table(pg_url, "synthetic", header, rows)
     pushed = _bench_validate(pg_url, table="synthetic", engine="postgres")
-    assert comparable(pushed)["checks"] == comparable(duck)["checks"]
+    assert without_places(comparable(pushed)["checks"]) == without_places(comparable(duck)["checks"])
 
 
 # --------------------------------------------------------------------------- hostile values
@@ -273,7 +273,7 @@ def test_hostile_values_same_everywhere(spark: Any, pg_url: str,
     load_table(pg_url, "hostile", columns, [[r[c] for c in columns] for r in rows])
     duck_pg = validate(pg_url, schema, table="hostile", today=dt.date(2025, 6, 2))
     assert_same(duck_pg, validate(pg_url, schema, table="hostile", today=dt.date(2025, 6, 2), engine="postgres"))
-    assert comparable(duck_pg)["checks"] == comparable(duck)["checks"]
+    assert without_places(comparable(duck_pg)["checks"]) == without_places(comparable(duck)["checks"])
 
 
 # --------------------------------------------------------------------------- samples at scale
@@ -305,7 +305,7 @@ def test_samples_are_the_first_failing_rows(spark: Any, pg_url: str, synthetic: 
         header = next(reader)
         load_table(pg_url, "synthetic_rg", header, [[v or None for v in r] for r in reader])
     pushed = _bench_validate(pg_url, table="synthetic_rg", engine="postgres")
-    assert comparable(pushed)["checks"] == comparable(on_spark)["checks"]
+    assert without_places(comparable(pushed)["checks"]) == without_places(comparable(on_spark)["checks"])
     # An outside oracle for one check: the first five rows without an ID, by plain SQL.
     first = duckdb.execute(f"SELECT file_row_number + 1 FROM read_parquet('{many_row_groups}', "
                            "file_row_number=true) WHERE id_number IS NULL ORDER BY 1 LIMIT 5").fetchall()
