@@ -28,7 +28,8 @@ class GovstdError(Exception):
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"error": self.code, "message": self.message, "hint": self.hint}
+        """What ``--json`` prints under ``"error"``: the kind (``code``), the message and the hint, masked."""
+        return {"code": self.code, "message": self.message, "hint": self.hint}
 
 
 class InputError(GovstdError):
@@ -48,20 +49,26 @@ class InputError(GovstdError):
         hint: str | None = None,
     ) -> None:
         self.path, self.line, self.column, self.field, self.expected = path, line, column, field, expected
+        self.detail = message
+        super().__init__(self.located(), hint=hint)
+
+    def located(self, expected_word: str = "expected") -> str:
+        """``path:line:column: field: detail (expected …)``; ``expected_word`` lets the CLI say it in
+        the user's language (``govstd.i18n``). Masked like the message."""
         where = ""
-        if path:
-            where = path
-            if line is not None:
-                where += f":{line}"
-                if column is not None:
-                    where += f":{column}"
+        if self.path:
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
             where += ": "
-        detail = message
-        if field:
-            detail = f"{field}: {detail}"
-        if expected:
-            detail += f" (expected {expected})"
-        super().__init__(where + detail, hint=hint)
+        detail = self.detail
+        if self.field:
+            detail = f"{self.field}: {detail}"
+        if self.expected:
+            detail += f" ({expected_word} {self.expected})"
+        return redact(where + detail)
 
     def to_dict(self) -> dict[str, object]:
         return {
