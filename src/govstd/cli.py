@@ -107,12 +107,12 @@ def _main(argv: list[str] | None) -> Any:
 
     def fail(code: str, exit_code: int, exc: BaseException, message: str, hint: str | None = None) -> None:
         """Print the error — to stderr for people, and with ``--json`` also as the one JSON document on
-        stdout (masked: ``GovstdError.to_dict``) — and exit."""
+        stdout (masked: ``GovstdError.to_json``) — and exit."""
         if as_json:
             from govstd.commands._output import emit_json
 
-            body = exc.to_dict() if isinstance(exc, GovstdError) else {"code": code, "message": message, "hint": hint}
-            emit_json({"error": body})
+            emit_json(exc.to_json() if isinstance(exc, GovstdError)
+                      else {"error": {"code": code, "message": message, "hint": hint}})
         if isinstance(exc, click.ClickException):
             exc.show()
         elif isinstance(exc, GovstdError):

@@ -28,8 +28,15 @@ class GovstdError(Exception):
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
 
     def to_dict(self) -> dict[str, object]:
-        """What ``--json`` prints under ``"error"``: the kind (``code``), the message and the hint, masked."""
-        return {"code": self.code, "message": self.message, "hint": self.hint}
+        """The error's members, masked: its kind (``error``), message, hint, and what a subclass adds."""
+        return {"error": self.code, "message": self.message, "hint": self.hint}
+
+    def to_json(self) -> dict[str, object]:
+        """The one JSON document ``--json`` prints for this error:
+        ``{"error": {"code", "message", "hint", …its other members}}``."""
+        members = self.to_dict()
+        members.pop("error", None)
+        return {"error": {"code": self.code, **members}}
 
 
 class InputError(GovstdError):
