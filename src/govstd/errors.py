@@ -36,7 +36,8 @@ class GovstdError(Exception):
         ``{"error": {"code", "message", "hint", …its other members}}``."""
         members = self.to_dict()
         members.pop("error", None)
-        return {"error": {"code": self.code, **members}}
+        # A subclass's members (the name asked for, suggestions) quote the user's input as it was typed.
+        return {"error": {"code": self.code, **{k: _masked(v) for k, v in members.items()}}}
 
 
 class InputError(GovstdError):
@@ -117,6 +118,17 @@ def redact(text: str) -> str:
     from govstd.standards.masking import redact as mask_text
 
     return mask_text(text)
+
+
+def _masked(value: object) -> object:
+    """``value`` with ``redact`` applied to every string in it (lists and dicts followed)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
 
 
 def first_line(exc: BaseException) -> str:
