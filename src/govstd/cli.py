@@ -12,11 +12,15 @@ import importlib
 import os
 import sys
 import warnings
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from govstd import __version__
+from govstd import __version__, i18n
+from govstd.i18n import LANGUAGES, Lang
+
+if TYPE_CHECKING:
+    from govstd.errors import GovstdError
 
 #: command name → (module, attribute, one-line help shown by ``govstd --help`` without importing it)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -62,8 +66,12 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govstd")
-def cli() -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the CLI's messages: zh (default; English beside) or en. Default: from "
+              "LC_ALL / LANG (en… gives English).")
+def cli(lang: Lang | None) -> None:
     """govstd — Chinese government data standards: registry, validators, quality scorecards."""
+    i18n.choose(lang)
 
 
 def main(argv: list[str] | None = None) -> Any:
@@ -77,7 +85,7 @@ def main(argv: list[str] | None = None) -> Any:
         # A GovstdWarning (e.g. a reference resolved to a candidate) is for the user, printed like a
         # GovstdError; any other warning keeps Python's format.
         if issubclass(category, GovstdWarning):
-            click.echo(f"warning: {redact(str(message))}", err=True)
+            click.echo(f"{i18n.label('warning')}: {redact(str(message))}", err=True)
         else:
             python_format(message, category, filename, lineno, file, line)
 
@@ -86,22 +94,49 @@ def main(argv: list[str] | None = None) -> Any:
         return _main(argv)
 
 
+def wants_json(argv: list[str]) -> bool:
+    """Whether the command line asks for ``--json`` (before a ``--``): then every outcome, an error
+    included, is one JSON document on stdout. Read from the words, not the parsed options, because a
+    usage error happens before any option is parsed."""
+    words = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in words
+
+
 def _main(argv: list[str] | None) -> Any:
     from govstd.errors import GovstdError, redact
+
+    as_json = wants_json(sys.argv[1:] if argv is None else argv)
+
+    def fail(code: str, exit_code: int, exc: BaseException, message: str, hint: str | None = None) -> None:
+        """Print the error — to stderr for people, and with ``--json`` also as the one JSON document on
+        stdout (masked: ``GovstdError.to_json``) — and exit."""
+        if as_json:
+            from govstd.commands._output import emit_json
+
+            emit_json(exc.to_json() if isinstance(exc, GovstdError)
+                      else {"error": {"code": code, "message": message, "hint": hint}})
+        if isinstance(exc, click.ClickException):
+            exc.show()
+        elif isinstance(exc, GovstdError):
+            click.echo(error_text(exc), err=True)
+        elif code == "internal":
+            click.echo(f"{_kind(code)}: {message}\n  ({hint})", err=True)
+        else:
+            click.echo(message, err=True)
+        sys.exit(exit_code)
 
     try:
         return cli.main(args=argv, prog_name="govstd", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
+        fail("usage", 2 if isinstance(exc, click.UsageError) else exc.exit_code, exc, redact(exc.format_message()),
+             f"govstd {exc.ctx.command_path.partition(' ')[2]} --help".replace("  ", " ")
+             if isinstance(exc, click.UsageError) and exc.ctx else None)
+    except click.exceptions.Abort as exc:
+        fail("aborted", 130, exc, i18n.label("aborted"))
     except GovstdError as exc:
-        click.echo(f"error: {redact(str(exc))}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc.code, exc.exit_code, exc, exc.message, exc.hint)
     except BrokenPipeError:
         # `govstd check ... | head` closes stdout early; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -109,6 +144,23 @@ def _main(argv: list[str] | None) -> Any:
     except Exception as exc:
         if os.environ.get("GOVSTD_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {redact(str(exc))}\n  (set GOVSTD_DEBUG=1 for a traceback)",
-                   err=True)
-        sys.exit(3)
+        message = f"{type(exc).__name__}: {redact(str(exc))}"
+        fail("internal", 3, exc, message, i18n.text("debug"))
+
+
+def _kind(code: str) -> str:
+    """``输入错误 error`` (the Chinese names the kind; the English ``error`` stays, so a log grep for
+    ``error:`` finds it in both languages), or ``error`` in English."""
+    word = "internal error" if code == "internal" else "error"
+    if i18n.current() == "en":
+        return word
+    return f"{i18n.MESSAGES.get(f'error.{code}', i18n.MESSAGES['error'])['zh']} {word}"
+
+
+def error_text(exc: GovstdError) -> str:
+    """The error as the CLI prints it: the kind, where, what, what was expected, the hint — masked."""
+    from govstd.errors import InputError, redact
+
+    message = exc.located(i18n.MESSAGES["expected"][i18n.current()]) if isinstance(exc, InputError) else exc.message
+    text = f"{_kind(exc.code)}: {redact(message)}"
+    return text if not exc.hint else f"{text}\n  {i18n.label('hint')}: {exc.hint}"

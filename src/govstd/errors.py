@@ -28,7 +28,16 @@ class GovstdError(Exception):
         return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
 
     def to_dict(self) -> dict[str, object]:
+        """The error's members, masked: its kind (``error``), message, hint, and what a subclass adds."""
         return {"error": self.code, "message": self.message, "hint": self.hint}
+
+    def to_json(self) -> dict[str, object]:
+        """The one JSON document ``--json`` prints for this error:
+        ``{"error": {"code", "message", "hint", …its other members}}``."""
+        members = self.to_dict()
+        members.pop("error", None)
+        # A subclass's members (the name asked for, suggestions) quote the user's input as it was typed.
+        return {"error": {"code": self.code, **{k: _masked(v) for k, v in members.items()}}}
 
 
 class InputError(GovstdError):
@@ -48,20 +57,26 @@ class InputError(GovstdError):
         hint: str | None = None,
     ) -> None:
         self.path, self.line, self.column, self.field, self.expected = path, line, column, field, expected
+        self.detail = message
+        super().__init__(self.located(), hint=hint)
+
+    def located(self, expected_word: str = "expected") -> str:
+        """``path:line:column: field: detail (expected …)``; ``expected_word`` lets the CLI say it in
+        the user's language (``govstd.i18n``). Masked like the message."""
         where = ""
-        if path:
-            where = path
-            if line is not None:
-                where += f":{line}"
-                if column is not None:
-                    where += f":{column}"
+        if self.path:
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
             where += ": "
-        detail = message
-        if field:
-            detail = f"{field}: {detail}"
-        if expected:
-            detail += f" (expected {expected})"
-        super().__init__(where + detail, hint=hint)
+        detail = self.detail
+        if self.field:
+            detail = f"{self.field}: {detail}"
+        if self.expected:
+            detail += f" ({expected_word} {self.expected})"
+        return redact(where + detail)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -103,6 +118,17 @@ def redact(text: str) -> str:
     from govstd.standards.masking import redact as mask_text
 
     return mask_text(text)
+
+
+def _masked(value: object) -> object:
+    """``value`` with ``redact`` applied to every string in it (lists and dicts followed)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
 
 
 def first_line(exc: BaseException) -> str:

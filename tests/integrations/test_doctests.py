@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["govstd.formats", "govstd.export", "govstd.export.jsonschema", "govstd.validators.report"]
+MODULES = ["govstd.formats", "govstd.i18n", "govstd.export", "govstd.export.jsonschema", "govstd.validators.report"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -52,8 +52,8 @@ def test_steward_scenario_end_to_end(cli: Cli, registry_url: str, tmp_path: Path
     breaking = author(tmp_path, "1.1.0", xm_length=20, phone=False)
     refused = cli(*reg, "publish", str(breaking), "--actor", "steward", "--json")
     assert refused.code == 2
-    error = refused.json()
-    assert error["error"] == "incompatible" and error["suggested_version"] == "2.0.0"
+    error = refused.json()["error"]
+    assert error["code"] == "incompatible" and error["suggested_version"] == "2.0.0"
     for needle in ("510100-00001@1.1.0 breaks BACKWARD compatibility with 510100-00001@1.0.0",
                    "fields.lxdh", "fields.xm.length 50 → 20"):
         assert needle in error["message"], error["message"]
@@ -127,8 +127,8 @@ def test_bad_yaml_names_file_line_and_field(cli: Cli, registry_url: str, tmp_pat
     path.write_text(text, encoding="utf-8")
     result = cli("registry", "--registry", registry_url, "publish", str(path), "--json")
     assert result.code == 2
-    error = result.json()
-    assert error["error"] == "input" and error["path"] == str(path) and needle in error["message"]
+    error = result.json()["error"]
+    assert error["code"] == "input" and error["path"] == str(path) and needle in error["message"]
     if line is not None:
         assert error["line"] == line and f"{path}:{line}" in result.err
     assert "Traceback" not in result.err
@@ -140,7 +140,7 @@ def test_unknown_references_name_close_matches(cli: Cli, registry_url: str, tmp_
     shown = cli(*reg, "show", "GB1164")
     assert shown.code == 2 and "unknown standard: 'GB1164'" in shown.err and "did you mean GB11643" in shown.err
     as_json = cli(*reg, "show", "gbt226", "--json")
-    assert as_json.code == 2 and "GBT2260" in as_json.json()["suggestions"]
+    assert as_json.code == 2 and "GBT2260" in as_json.json()["error"]["suggestions"]
     history = cli(*reg, "history", "mobile-phone")
     assert history.code == 2 and "mobile_phone" in history.err
     typo = author(tmp_path, "1.0.0")

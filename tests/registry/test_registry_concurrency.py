@@ -54,8 +54,8 @@ def test_two_processes_publish_the_same_new_version(registry_url: str, tmp_path:
     assert codes_ == [0, 2], results
     winner = next(json.loads(out) for rc, out, _ in results if rc == 0)
     loser_out, loser_err = next((out, err) for rc, out, err in results if rc == 2)
-    error = json.loads(loser_out)
-    assert error["error"] in {"immutable", "conflict"}, error
+    error = json.loads(loser_out)["error"]
+    assert error["code"] in {"immutable", "conflict"}, error
     assert f"TEST_CS@{version}" in error["message"] and "error:" in loser_err and "Traceback" not in loser_err
     assert winner["outcomes"][0]["action"] == "published"
     with Registry(registry_url, create=True) as reg:

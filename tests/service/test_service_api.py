@@ -110,10 +110,10 @@ def test_only_admins_change_statuses(service: Service) -> None:
 def test_errors_carry_the_cli_codes_and_hints(service: Service) -> None:
     cli = govstd("registry", "show", "GB1164", "--json", "--registry", service.registry, check=False)
     assert cli.returncode == 2
-    expected = json.loads(cli.stdout)
+    expected = json.loads(cli.stdout)["error"]
     with service.client("viewer") as viewer:
         body = assert_problem(viewer.get("/resolve", params={"ref": "GB1164"}), 404, "not_found")
-        assert body["code"] == expected["error"] and body["detail"] == expected["message"]
+        assert body["code"] == expected["code"] and body["detail"] == expected["message"]
         assert body["hint"] == expected["hint"] and "GB11643" in str(body["hint"])
         assert_problem(viewer.get("/resolve", params={"ref": "GB11643@^9"}), 404, "not_found")
         assert_problem(viewer.get("/resolve"), 422, "input")  # a missing parameter is a problem document too

@@ -24,7 +24,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def assert_exit_2(proc: subprocess.CompletedProcess[str], *needles: str) -> None:
     assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr and proc.stderr.startswith("error:"), proc.stderr
+    assert "Traceback" not in proc.stderr and "error:" in proc.stderr.splitlines()[0], proc.stderr
     for needle in needles:
         assert needle in proc.stderr, proc.stderr
 

@@ -244,3 +244,24 @@ def test_duplicate_headers_in_a_spreadsheet_are_an_error(tmp_path: Path) -> None
     wb.save(path)
     with pytest.raises(InputError, match="'姓名' \\(columns 1 and 3\\)"):
         open_source(duckdb.connect(), path, workdir=tmp_path)
+
+
+def test_xlsx_lost_digits_warning_spares_eleven_digit_phones(tmp_path: Path) -> None:
+    """A mobile number stored as a number reads back whole: only numbers past 15 digits lost any."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id_number", "phone"])
+    ws.append(["110105194912310021", 13812345678])
+    ws.append(["110105194912310021", 13912345678])
+    wb.save(tmp_path / "phones.xlsx")
+    _, data, loaded = rows_of(tmp_path / "phones.xlsx", tmp_path, text_columns=["id_number", "phone"])
+    assert [r[1] for r in data] == ["13812345678", "13912345678"]
+    assert loaded.numeric_cells == {"phone": 2}
+    assert not [w for w in loaded.warnings if "digits" in w]
+
+    ws.append([110105194912310021, 13712345678])
+    wb.save(tmp_path / "ids.xlsx")
+    _, _, loaded = rows_of(tmp_path / "ids.xlsx", tmp_path, text_columns=["id_number", "phone"])
+    lost = [w for w in loaded.warnings if "digits" in w]
+    assert len(lost) == 1 and "'id_number': 1 cell(s)" in lost[0]

@@ -7,7 +7,6 @@ too: with ``--json`` the error object is printed on stdout before the exit with 
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from govstd.commands._output import console, emit_json
-from govstd.errors import GovstdError, InputError
+from govstd.errors import InputError
 from govstd.standards.models import EntryKind
 
 if TYPE_CHECKING:
@@ -69,27 +68,12 @@ def _common(f: F) -> F:
     f = click.option("--json", "as_json", is_flag=True, help="Machine-readable output (one JSON document).")(f)
     f = click.option("--registry", metavar="URL", expose_value=False, callback=_set_url,
                      help="Same as `govstd registry --registry URL`.")(f)
-    return _json_errors(f)
+    return f  # an error with --json is printed as one JSON document by govstd.cli
 
 
 def _actor(f: F) -> F:
     return click.option("--actor", envvar="GOVSTD_ACTOR", metavar="NAME",
                         help="Who makes the change [env: GOVSTD_ACTOR; default: the OS user].")(f)
-
-
-def _json_errors(f: F) -> F:
-    """With --json, print the error object on stdout too, so a pipeline parses one document either way."""
-
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return f(*args, **kwargs)
-        except GovstdError as exc:
-            if kwargs.get("as_json"):
-                emit_json(exc.to_dict())
-            raise
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _open(*, create: bool = False) -> Registry:

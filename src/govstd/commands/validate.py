@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from govstd import i18n
 from govstd.commands._output import console as make_console
 from govstd.commands._output import emit_json
 from govstd.commands.scorecard import submit_result
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
 @click.option("--sheet", help="XLSX sheet name or 0-based index (default: the first sheet).")
 @click.option("--table", help="Table to read when DATA is a database URL.")
 @click.option("--query", help="SQL query to read when DATA is a database URL.")
-@click.option("--json", "as_json", is_flag=True, help="Print the ValidationResult as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON document: the ValidationResult with the share gate's verdict (gate).")
 @click.option("--quiet", "-q", is_flag=True, help="Only failing checks; no progress bar.")
 @click.option("--samples", type=click.IntRange(min=0), default=5, show_default=True,
               help="Masked sample rows per failing check.")
@@ -93,20 +95,23 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         query=query, sample_size=samples, today=today.date() if today else None,
         progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
         temp_directory=temp_directory, engine=engine, spark_master=spark_master, show_values=show_values,
-        fix_list=fix_list,
+        fix_list=fix_list, policy=policy_data, fail_on=fail_on,
     )
     if as_json:
+        # Reports first: if writing one fails, the error is the one JSON document on stdout.
+        code = report(result, out_dir=out_dir, formats=chosen, fail_on=fail_on, stdout_taken=True)
         emit_json(result.model_dump(mode="json"))
-    elif not (formats and out_dir is None):  # a single --format without --out owns stdout
+        sys.exit(code)
+    if not (formats and out_dir is None):  # a single --format without --out owns stdout
         out = make_console()
         if not out.is_terminal:
             out.width = max(out.width, 160)  # piped into a file or a CI log: no need to wrap at 80
         render(result, out, quiet=quiet)
         for warning in result.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(f"{i18n.label('warning')}: {warning}", err=True)
         if result.fix_list is not None:
-            out.print(f"fix list 整改清单: {escape(str(fix_list))} — {result.fix_list.rows:,} failing rows")
-    code = report(result, out_dir=out_dir, formats=chosen, policy=policy_data, fail_on=fail_on, stdout_taken=as_json)
+            out.print(i18n.text("fix_list", path=escape(str(fix_list)), rows=result.fix_list.rows))
+    code = report(result, out_dir=out_dir, formats=chosen, fail_on=fail_on)
     if submit:
         submit_result(result, service=submit, policy=policy_data, key_path=signing_key)
     sys.exit(code)
@@ -151,18 +156,21 @@ def _place(sample: Sample) -> str:
 
 
 def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> None:
-    """The human report: one row per check (rule id, dimension, evaluated, failed, masked samples)."""
+    """The human report: one row per check (rule id, dimension, evaluated, failed, masked samples), its
+    headers and summary in the CLI's language (``govstd.i18n``)."""
     info = result.dataset
-    out.print(f"[bold]{escape(info.source)}[/] ({info.format}{', ' + info.encoding if info.encoding else ''}, "
-              f"{info.rows:,} rows) against [bold]{result.schema_ref}[/] on {result.engine}")
+    details = info.format + (", " + info.encoding if info.encoding else "")
+    out.print(i18n.text("against", source=f"[bold]{escape(info.source)}[/]", details=details, rows=info.rows,
+                        schema=f"[bold]{result.schema_ref}[/]", engine=result.engine))
     table = Table(show_lines=False, header_style="bold")
     # Rule ids are what users search for: never cut; the samples column wraps instead.
     widest = max((len(c.rule_id) + (10 if c.severity != "error" else 0) for c in result.checks), default=4)
-    table.add_column("rule", no_wrap=True, min_width=widest)
-    table.add_column("dimension", no_wrap=True)
-    table.add_column("evaluated", justify="right", no_wrap=True)
-    table.add_column("failed", justify="right", no_wrap=True)
-    table.add_column(escape("samples (row [line]: masked values)"), overflow="fold")
+    table.add_column(i18n.label("col.rule"), no_wrap=True, min_width=widest)
+    table.add_column(i18n.label("col.dimension"), no_wrap=True)
+    table.add_column(i18n.label("col.evaluated"), justify="right", no_wrap=True)
+    table.add_column(i18n.label("col.failed"), justify="right", no_wrap=True)
+    table.add_column(escape(i18n.label("col.samples")), overflow="fold")
+    unmeasured_word = i18n.label("unmeasured")
     shown = 0
     for check in result.checks:
         if quiet and not check.failed:
@@ -177,17 +185,18 @@ def render(result: ValidationResult, out: Console, *, quiet: bool = False) -> No
         table.add_row(
             check.rule_id + (f" ({check.severity})" if check.severity != "error" else ""),
             check.dimension.label_zh,
-            f"{check.evaluated:,}" if unmeasured is None else "[yellow]unmeasured[/]",
+            f"{check.evaluated:,}" if unmeasured is None else f"[yellow]{unmeasured_word}[/]",
             "—" if unmeasured is not None else f"[{style}]{check.failed:,}[/]" if style else f"{check.failed:,}",
             # a value such as "[red]" is text, not markup
-            escape(samples) if unmeasured is None else f"[yellow]unmeasured — {escape(unmeasured)}[/]",
+            escape(samples) if unmeasured is None else f"[yellow]{unmeasured_word} — {escape(unmeasured)}[/]",
         )
     if shown:
         out.print(table)
     errors = [c for c in result.checks if c.failed and c.severity == "error"]
     warnings = [c for c in result.checks if c.failed and c.severity == "warning"]
     notes = [c for c in result.checks if c.failed and c.severity == "info"]
-    verdict = "[red]errors found[/]" if errors else "[green]no errors[/]"
+    verdict = f"[red]{i18n.label('verdict.errors')}[/]" if errors else f"[green]{i18n.label('verdict.clean')}[/]"
     blind = [c for c in result.checks if c.unmeasured_reason and c.severity != "info"] if info.rows else []
-    out.print(f"{len(result.checks)} checks: {len(errors)} with errors, {len(warnings)} with warnings, "
-              f"{len(notes)} informational" + (f", {len(blind)} unmeasured" if blind else "") + f" — {verdict}")
+    out.print(i18n.text("summary", checks=len(result.checks), errors=len(errors), warnings=len(warnings),
+                        notes=len(notes))
+              + (i18n.text("summary.unmeasured", count=len(blind)) if blind else "") + f" — {verdict}")

@@ -6,8 +6,10 @@ a YAML file (which may also define the data elements and code sets it binds), or
 reference such as ``510100-00001@^1``. Every reference — the schema's and its fields' — resolves by
 the one resolution module (``govstd.registry.resolve``): the schema file's own entries first, then
 the registry or the built-in library, each version by ``choose_version``; when that rule settles for
-a candidate or superseded version, the result's warnings say so. Returns a ``ValidationResult`` of metrics; judging
-them is the scorecard's job. Bad input raises ``InputError`` (the CLI's exit code 2).
+a candidate or superseded version, the result's warnings say so. Returns a ``ValidationResult`` of metrics,
+judged once by the scorecard and the share gate (``govstd.validators.scorecard``): ``result.verdict``,
+``result.score`` and ``result.exit_code`` are what a pipeline needs. Bad input raises ``InputError`` (the
+CLI's exit code 2).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from govstd.errors import InputError
 from govstd.registry.resolve import load_schema, resolver_for
 from govstd.standards.models import CatalogueSchema, RegisteredServiceItemRule
 from govstd.validators import fixlist
+from govstd.validators import scorecard as sc
 from govstd.validators.derive import Resolver, ServiceItemCodes, bind_fields, service_item_codes_from
 from govstd.validators.engines import DEFAULT_ENGINE, ENGINES, engine_spec
 from govstd.validators.engines.run import run
@@ -49,6 +52,8 @@ def validate(
     spark_master: str | None = None,
     show_values: bool = False,
     fix_list: str | Path | None = None,
+    policy: Mapping[str, Any] | sc.QualityPolicy | None = None,
+    fail_on: Literal["warn", "fail"] = "fail",
 ) -> ValidationResult:
     """Validate ``source`` against ``schema`` and return every check's evaluated/failed counts.
 
@@ -65,6 +70,12 @@ def validate(
     name and message in the result is masked (``govstd.validators.privacy``, docs/security.md).
     ``fix_list``: a ``.xlsx`` or ``.csv`` path to write every failing row to (masked; DuckDB only);
     the result's ``fix_list`` says how many rows it holds.
+    ``policy``: scoring weights and gate thresholds overriding the schema's (``scorecard.load_policy``).
+    ``fail_on``: ``"fail"`` (default) — ``result.exit_code`` is 1 on a FAIL verdict; ``"warn"`` — on WARN too.
+
+    >>> result = validate("people.csv", "schema.yaml")      # doctest: +SKIP
+    >>> result.verdict, result.score, result.exit_code     # doctest: +SKIP
+    ('FAIL', 97.5, 1)
     """
     started = dt.datetime.now(dt.UTC)
     engine_spec(engine)  # an unknown engine is refused before anything is read
@@ -96,7 +107,10 @@ def validate(
             "warnings": [*dict.fromkeys(notes), *result.warnings], "catalogue": catalogue,
             "bindings": {name: FieldBinding.of(b) for name, b in bindings.items()},
         })
-        return redact_result(result, show_values=show_values)
+        result = redact_result(result, show_values=show_values)
+        # Scored once, here: the reports reuse this scorecard (``result.scorecard``) and never score again.
+        card = sc.build(result, catalogue, policy)
+        return result.judged(card, exit_code=sc.exit_code(card, fail_on), fail_on=fail_on)
     finally:
         if reg is not None and isinstance(registry, str | Path):
             reg.close()

@@ -1,21 +1,24 @@
-"""What a validation run returns: per-check metrics, never a verdict.
+"""What a validation run returns: per-check metrics, and what the share gate made of them.
 
 Metrics (evaluated, failed, masked samples) are kept apart from thresholds: the scorecard weighs them
 and the share gate judges them (``govstd.validators.scorecard``). Every engine (DuckDB, Spark,
-PostgreSQL) fills the same models, so their results compare field by field.
+PostgreSQL) fills the same models, so their results compare field by field. ``govstd.validate`` then
+attaches the scorecard it built once (``ValidationResult.judged``): the result's ``verdict``, ``score``
+and ``exit_code`` — and its JSON's ``gate`` — let a pipeline decide without another import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from govstd.standards.models import CatalogueSchema, MaskingRule, PiiClass, QualityDimension
 
 if TYPE_CHECKING:
     from govstd.validators.derive import Binding
+    from govstd.validators.scorecard import Scorecard
 
 #: ``details`` key under which a derived check carries its reason for evaluating no row.
 UNMEASURED_KEY = "unmeasured_reason"
@@ -121,6 +124,20 @@ class FixListInfo(_Model):
     by_severity: dict[str, int] = Field(default_factory=dict, description="Rows per severity.")
 
 
+class Gate(_Model):
+    """The share gate's verdict on a run, in the result: what a pipeline reads to pass or stop."""
+
+    score: float | None = Field(description="Overall score 0–100; None when no dimension was measured.")
+    grade: str | None = Field(description="A–D band of the score (docs/scoring.md); None when not measured.")
+    grade_zh: str | None = None
+    verdict: Literal["PASS", "WARN", "FAIL"]
+    verdict_zh: str
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list, description="Why the verdict: level, code, subject, message, message_zh.")
+    fail_on: Literal["warn", "fail"] = Field("fail", description="The verdict that fails the exit code.")
+    exit_code: int = Field(ge=0, le=1, description="0: the gate lets the dataset through; 1: it does not.")
+
+
 class ValidationResult(_Model):
     """All checks of one run, plus what was validated, against which schema, on which engine."""
 
@@ -139,6 +156,45 @@ class ValidationResult(_Model):
     #: The catalogue schema the run resolved, as an object, so reports never load or resolve it again.
     #: Not part of the JSON: ``schema_ref`` names it.
     catalogue: CatalogueSchema | None = Field(None, exclude=True, repr=False)
+    gate: Gate | None = Field(None, description="The share gate's verdict (None for results not from a run).")
+    #: The scorecard ``gate`` summarises, built once by ``govstd.validate`` so reports never score again.
+    _scorecard: Scorecard | None = PrivateAttr(None)
+
+    def judged(self, card: Scorecard, *, exit_code: int, fail_on: Literal["warn", "fail"] = "fail"
+               ) -> ValidationResult:
+        """A copy carrying ``card`` and its verdict. ``exit_code`` is the scorecard's decision
+        (``govstd.validators.scorecard.exit_code``), passed in so it is taken in one place."""
+        v = card.verdict
+        out = self.model_copy(update={"gate": Gate(
+            score=card.score, grade=card.grade.value if card.grade else None, grade_zh=card.grade_zh,
+            verdict=v.verdict.value, verdict_zh=v.verdict_zh,
+            reasons=[r.model_dump(mode="json") for r in v.reasons], fail_on=fail_on, exit_code=exit_code)})
+        out._scorecard = card
+        return out
+
+    @property
+    def scorecard(self) -> Scorecard | None:
+        """The scorecard ``govstd.validate`` built for this result; None for results not from a run."""
+        return self._scorecard
+
+    @property
+    def verdict(self) -> str | None:
+        """``PASS``, ``WARN`` or ``FAIL`` for the schema's share type; None when not judged."""
+        return self.gate.verdict if self.gate else None
+
+    @property
+    def score(self) -> float | None:
+        """The overall score (0–100); None when nothing was measured or the result was not judged."""
+        return self.gate.score if self.gate else None
+
+    @property
+    def exit_code(self) -> int:
+        """What ``govstd validate`` exits with: 0 through the gate, 1 not (``fail_on`` of the run).
+
+        Raises ``ValueError`` for a result never judged: ``sys.exit(None)`` would pass silently."""
+        if self.gate is None:
+            raise ValueError("this result was not judged by the share gate: use govstd.validate()")
+        return self.gate.exit_code
 
     def check(self, rule_id: str) -> CheckResult:
         for c in self.checks:

@@ -34,6 +34,9 @@ from govstd.validators.readers.common import (
 )
 
 #: First cells of rows below a spreadsheet's data that are not data (notes, totals, sign-offs).
+#: Significant decimal digits an Excel number keeps (IEEE 754 double as Excel displays it; Microsoft's
+#: "Excel specifications and limits": number precision 15 digits): a number of 10**15 or more lost digits.
+EXCEL_DIGITS = 15
 NOTE_PREFIXES = ("注", "备注", "说明", "合计", "总计", "小计", "制表", "填报", "审核", "负责人", "数据来源", "Note")
 
 
@@ -103,11 +106,13 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
         loaded.warnings.append(f"sheet {ws.title!r}: {below} row(s) below the data were ignored (notes, totals)")
     if header_index:
         loaded.warnings.append(f"sheet {ws.title!r}: header found on row {header_index + 1}; rows above were titles")
-    for name, count in sink.numeric.items():
-        loaded.numeric_cells[name] = count
+    loaded.numeric_cells.update(sink.numeric)
+    for name, count in sink.lost.items():
+        # Only numbers past Excel's 15 significant digits lost any: an 11-digit mobile number stored as a
+        # number reads back whole, and warning about it would teach people to ignore the warning.
         loaded.warnings.append(
-            f"column {name!r}: {count} cell(s) stored as numbers in the spreadsheet; digits beyond the "
-            "15th are lost — re-export the column as text"
+            f"column {name!r}: {count} cell(s) stored as numbers of more than 15 digits in the spreadsheet; "
+            "digits beyond the 15th are lost — re-export the column as text"
         )
     if sink.extra:
         loaded.warnings.append(f"sheet {ws.title!r}: {sink.extra} row(s) have values right of the last header column")
@@ -209,6 +214,8 @@ class _SheetSink:
         self.columns: list[list[str | None]] = [[] for _ in names]
         self.sheet_rows: list[int] = []
         self.numeric: dict[str, int] = {}
+        #: column → numeric cells whose digits beyond the 15th Excel dropped (``EXCEL_DIGITS``)
+        self.lost: dict[str, int] = {}
         self.extra = 0
         self.rows = 0
         fields = [pa.field(f"c{i}", pa.string()) for i in range(self.width)]
@@ -221,6 +228,8 @@ class _SheetSink:
             cell = row[j] if j < len(row) else None
             if self.text[j] and isinstance(cell, int | float) and not isinstance(cell, bool):
                 self.numeric[self.names[j]] = self.numeric.get(self.names[j], 0) + 1
+                if abs(cell) >= 10**EXCEL_DIGITS:
+                    self.lost[self.names[j]] = self.lost.get(self.names[j], 0) + 1
             self.columns[j].append(None if _blank(cell) else _cell_text(cell))
         if any(not _blank(c) for c in row[self.width :]):
             self.extra += 1
@@ -276,11 +285,11 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value) if abs(value) < 10**15 else f"{float(value):.15G}"
+        return str(value) if abs(value) < 10**EXCEL_DIGITS else f"{float(value):.15G}"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
+        if value.is_integer() and abs(value) < 10**EXCEL_DIGITS:
             return str(int(value))
-        return f"{value:.15G}" if abs(value) >= 1e15 else repr(value)
+        return f"{value:.15G}" if abs(value) >= 10**EXCEL_DIGITS else repr(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):

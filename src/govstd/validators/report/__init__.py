@@ -123,7 +123,10 @@ def finish(result: ValidationResult, schema: CatalogueSchema | None = None, *, o
         raise InputError("the result does not carry the catalogue schema it was validated against",
                          field="schema", expected="a result of govstd.validate(), or the schema passed along")
     chosen = list(dict.fromkeys(FORMATS.find(f).name for f in formats))
-    card = sc.build(result, judged, policy)
+    # The scorecard govstd.validate built is the one to report, unless another schema or policy is asked for.
+    card = result.scorecard if schema is None and policy is None else None
+    if card is None:
+        card = sc.build(result, judged, policy)
     if out_dir is not None:
         return Finished(card, written=write_scorecard(card, out_dir, chosen or DEFAULT_FORMATS))
     return Finished(card, texts={name: render(card, name) for name in chosen})

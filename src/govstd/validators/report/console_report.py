@@ -26,6 +26,12 @@ def _band(score: float | None) -> str:
     return "green" if score >= 95 else "green3" if score >= 85 else "yellow" if score >= 70 else "red"
 
 
+def _grade_style(card: Scorecard) -> str:
+    """The grade's colour follows the verdict: a green "A · 优" beside a red FAIL would contradict it, so
+    the grade is coloured by its band only when the gate passes, and muted otherwise."""
+    return _band(card.score) if card.verdict.verdict == Verdict.PASS else "dim"
+
+
 def _bar(score: float | None, width: int = 16) -> Text:
     if score is None:
         return Text("未测量 n/a", style="dim")
@@ -42,7 +48,9 @@ def summary(card: Scorecard, paths: Mapping[str, Path] | None = None) -> Rendera
     head.append("—" if card.score is None else f"{card.score:.2f}", style="bold")
     head.append(" / 100")
     if card.grade:
-        head.append(f"   {card.grade.value} {card.grade.label_zh} {card.grade.label_en}", style=_band(card.score))
+        head.append(f"   {card.grade.value} {card.grade.label_zh} {card.grade.label_en}", style=_grade_style(card))
+        if v.verdict != Verdict.PASS:
+            head.append("  (分数等级，共享以结论为准 score grade; the verdict decides)", style="dim")
     head.append(f"\n{s.name_zh}" + (f" ({s.name_en})" if s.name_en else ""), style="bold")
     head.append(f"  {s.ref} · {v.share_type_zh} {v.share_type.value}"
                 + (" · 向社会开放 open data" if v.open_to_public else ""), style="dim")

@@ -123,8 +123,13 @@ def _verdict(card: Scorecard) -> str:
         )
     policy_zh = "开放数据" if v.policy == "open" else v.share_type_zh
     grade = card.grade
-    grade_html = (f'<div class="grade {_band(card.score)}">{grade.value} · {grade.label_zh} '
-                  f'<span style="font-weight:400">{grade.label_en}</span></div>' if grade else
+    # The grade's colour follows the verdict: beside a WARN or FAIL it is muted (a green "A · 优" beside
+    # a red FAIL would contradict the verdict, which is what decides sharing).
+    agrees = v.verdict == Verdict.PASS
+    grade_html = (f'<div class="grade {_band(card.score) if agrees else "q-muted"}" data-grade="{grade.value}">'
+                  f'{grade.value} · {grade.label_zh} <span style="font-weight:400">{grade.label_en}</span></div>'
+                  + ("" if agrees else '<div class="small muted">分数等级，共享以结论为准 '
+                     '<span class="en">score grade; the verdict decides</span></div>') if grade else
                   '<div class="grade q-na">未测量 not measured</div>')
     ds, t = card.dataset, card.totals
     facts = [

@@ -89,6 +89,11 @@ def render(scorecard: Scorecard) -> str:
     if blind and ds.rows:
         lines += ["", f"### 未测量的检查项 Unmeasured checks ({len(blind)})", ""]
         lines += [f"- {_code(c.rule_id)}: unmeasured — {_cell(c.unmeasured_reason)}" for c in blind[:MAX_CHECKS]]
+    if scorecard.warnings:
+        # What the readers noticed (title rows skipped, digits Excel lost, versions settled for) qualifies
+        # every number above; the CI reader sees only this file.
+        lines += ["", "### 提示 Warnings", ""]
+        lines += [f"- {_cell(w)}" for w in scorecard.warnings]
     if scorecard.fix_list is not None:
         lines += ["", f"Fix list 整改清单: {_code(scorecard.fix_list.path)} — {scorecard.fix_list.rows:,} failing rows "
                       "(row, line, column, rule, masked value)."]
