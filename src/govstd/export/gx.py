@@ -22,7 +22,8 @@ from govstd.export import Export, Item, Source, Status, tool_label
 from govstd.integrations.gx import names
 from govstd.standards.models import CompareRule, DataType, IdConsistencyRule
 from govstd.validators import ir
-from govstd.validators.derive import MOD11_2_ALGORITHMS, sex_codes
+from govstd.validators.derive.bindings import MOD11_2_ALGORITHMS
+from govstd.validators.derive.codes import sex_codes
 
 #: Parts checked by the named identifier expectations (others go through the generic one).
 GB11643_PARTS = frozenset({"length", "format", "checksum", "birth_date", "region", "sequence"})

@@ -24,7 +24,8 @@ from govstd.standards.numbers import gb32100, gbt2260, mobile, service_item
 from govstd.validators import ir
 from govstd.validators.compiler.base import DATE_LAYOUTS, DATETIME_LAYOUTS, INTEGER_PATTERN, NUMBER_PATTERN
 from govstd.validators.compiler.duckdb import DuckDBDialect
-from govstd.validators.derive import FOREIGN_PR_SHAPE, ID18_SHAPE, one_of_patterns
+from govstd.validators.derive.base import one_of_patterns
+from govstd.validators.derive.identifiers import FOREIGN_PR_SHAPE, ID18_SHAPE
 from govstd.validators.ir import and_, col, fn, is_null, not_
 
 DIALECT = DuckDBDialect()

@@ -38,7 +38,8 @@ from govstd.standards.models import (
 )
 from govstd.standards.versions import Resolved
 from govstd.validators import ir
-from govstd.validators.derive import MOD11_2_ALGORITHMS, Resolver, derive
+from govstd.validators.derive import Resolver, derive
+from govstd.validators.derive.bindings import MOD11_2_ALGORITHMS
 
 #: Identifier algorithms an expectation can check part by part (``value_domain.algorithm`` names).
 IDENTIFIER_ALGORITHMS = (*MOD11_2_ALGORITHMS, "gb32100", "gb11714", "mobile", "service_item")
