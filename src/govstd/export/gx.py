@@ -20,9 +20,9 @@ from typing import Any
 
 from govstd.export import Export, Item, Source, Status, tool_label
 from govstd.integrations.gx import names
+from govstd.standards import numbers
 from govstd.standards.models import CompareRule, DataType, IdConsistencyRule
 from govstd.validators import ir
-from govstd.validators.derive.bindings import MOD11_2_ALGORITHMS
 from govstd.validators.derive.codes import sex_codes
 
 #: Parts checked by the named identifier expectations (others go through the generic one).
@@ -117,7 +117,7 @@ class _Suite:
             self.add(check, "expect_column_values_to_not_be_null", {"column": column})
             self.add(check, "expect_column_values_to_not_match_regex", {"column": column, "regex": blank_regex()})
             return
-        if b.algorithm in MOD11_2_ALGORITHMS and part in GB11643_PARTS:
+        if b.algorithm in numbers.MOD11_2_FAMILY and part in GB11643_PARTS:
             kwargs = {"column": column, "part": part, "algorithm": b.algorithm, "masked": b.spec.masked or None,
                       "today": self.today, **{k: b.options[k] for k in _GB11643_OPTIONS if k in b.options}}
             self.add(check, names.VALID_GB11643, kwargs)

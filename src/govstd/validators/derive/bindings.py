@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govstd.errors import InputError
-from govstd.standards import library
+from govstd.standards import library, numbers
 from govstd.standards.masking import rule_for
 from govstd.standards.models import (
     AnyEntry,
@@ -26,8 +26,6 @@ from govstd.validators import ir
 #: (ref, kind) → entry. ``kind`` is an EntryKind value ('data_element', 'code_set', …) or None.
 Resolver = Callable[[str, str | None], AnyEntry]
 
-#: Identifier algorithms sharing GB 11643's layout and MOD 11-2 check (one derivation for all three).
-MOD11_2_ALGORITHMS = ("gb11643", "residence_permit", "foreign_pr")
 
 
 @dataclass
@@ -48,7 +46,7 @@ class Binding:
 
     @property
     def is_identifier(self) -> bool:
-        return self.algorithm in (*MOD11_2_ALGORITHMS, "gb32100", "gb11714", "mobile", "service_item")
+        return self.algorithm in numbers.IDENTIFIERS
 
 
 @dataclass

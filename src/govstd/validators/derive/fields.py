@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 
+from govstd.standards import numbers
 from govstd.standards.models import (
     DataType,
     StandardByRule,
 )
 from govstd.validators.derive.base import as_date, field_label, number_text
-from govstd.validators.derive.bindings import MOD11_2_ALGORITHMS, Binding
+from govstd.validators.derive.bindings import Binding
 from govstd.validators.derive.codes import accepted_values, code_set_match
 from govstd.validators.derive.identifiers import IdentifierChecks
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_
@@ -30,7 +31,7 @@ class FieldChecks(IdentifierChecks):
         value = fn("trim", raw)
         if spec.sentinels:
             present = self.sentinel(b, value, present)
-        if b.algorithm in MOD11_2_ALGORITHMS:
+        if b.algorithm in numbers.MOD11_2_FAMILY:
             self.mod11_2(b, raw, present)
         elif b.algorithm == "gb32100":
             self.uscc(b, raw, present)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from govstd.errors import InputError
+from govstd.standards import numbers
 from govstd.standards.models import (
     PiiClass,
 )
@@ -17,12 +18,6 @@ from govstd.validators import ir
 from govstd.validators.derive.base import BuilderBase, as_date, flag, one_of_patterns, unnamed
 from govstd.validators.derive.bindings import Binding
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_, or_
-
-#: Shapes of an 18-character GB 11643 number and of a foreign permanent resident ID (which starts with 9).
-ID18_SHAPE = "[0-9]{17}[0-9X]"
-FOREIGN_PR_SHAPE = "9[0-9]{16}[0-9X]"
-
-_STANDARD_NAMES = {"gb11643": "GB 11643", "residence_permit": "港澳台居民居住证", "foreign_pr": "外国人永久居留身份证"}
 
 
 class IdentifierChecks(BuilderBase):
@@ -119,14 +114,15 @@ class IdentifierChecks(BuilderBase):
         """GB 11643 citizen ID numbers and the permits sharing its layout: each part separately."""
         name, algo, opt = b.name, b.algorithm, b.options
         allow15 = algo == "gb11643" and bool(opt.get("allow_legacy_15", False))
-        n, is18 = self.identifier(name, [FOREIGN_PR_SHAPE if algo == "foreign_pr" else ID18_SHAPE])
+        standard = numbers.get(algo or "")
+        n, is18 = self.identifier(name, [standard.SHAPE])
         scope = self.scope(raw, present, is18)
-        is15 = fn("matches", n, pattern="[0-9]{15}")
+        is15 = fn("matches", n, pattern=gb11643.LEGACY_SHAPE)
         length_ok = or_(eq(fn("length", n), lit(gb11643.LENGTH)),
                         *([eq(fn("length", n), lit(gb11643.LEGACY_LENGTH))] if allow15 else []))
         shape_ok = or_(is18, is15) if allow15 else is18
         lengths = f"{gb11643.LENGTH}" + (f" or {gb11643.LEGACY_LENGTH} (legacy)" if allow15 else "")
-        std = _STANDARD_NAMES[algo or ""]
+        std: str = standard.NAME
         self.row(f"{name}.length", "length", [name], f"{std}: {lengths} characters", expect=length_ok, applies=scope,
                  details={"legacy_15": allow15} if algo == "gb11643" else None)
         self.row(f"{name}.format", "format", [name],
@@ -201,9 +197,7 @@ class IdentifierChecks(BuilderBase):
 
     def uscc(self, b: Binding, raw: Expr, present: Expr) -> None:
         name, opt = b.name, b.options
-        cls = f"[{gb32100.ALPHABET}]"
-        shape = f"{cls}{{2}}[0-9]{{6}}{cls}{{10}}"  # GB 32100-2015: positions 3-8 are the region digits
-        n, shape_ok = self.identifier(name, [shape])
+        n, shape_ok = self.identifier(name, [gb32100.SHAPE])
         scope = self.scope(raw, present, shape_ok)
         length_ok = eq(fn("length", n), lit(gb32100.LENGTH))
         self.row(f"{name}.length", "length", [name], f"GB 32100: {gb32100.LENGTH} characters",
@@ -244,7 +238,7 @@ class IdentifierChecks(BuilderBase):
 
     def org_code(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
-        n, shape_ok = self.identifier(name, ["[0-9A-Z]{8}[0-9X]"])
+        n, shape_ok = self.identifier(name, [gb11714.SHAPE])
         scope = self.scope(raw, present, shape_ok)
         length_ok = eq(fn("length", n), lit(gb11714.LENGTH))
         self.row(f"{name}.length", "length", [name], f"GB 11714: {gb11714.LENGTH} characters (8 + check)",
@@ -258,7 +252,7 @@ class IdentifierChecks(BuilderBase):
     def phone(self, b: Binding, raw: Expr, present: Expr) -> None:
         name = b.name
         strict = flag(b.options.get("strict", False))
-        n, platform = self.identifier(name, [mobile.PATTERN], phone=True)
+        n, platform = self.identifier(name, [mobile.SHAPE], phone=True)
         scope = self.scope(raw, present, platform)
         length_ok = eq(fn("length", n), lit(mobile.LENGTH))
         self.row(f"{name}.length", "length", [name], f"mobile number: {mobile.LENGTH} digits after +86 and separators",

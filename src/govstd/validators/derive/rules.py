@@ -17,12 +17,12 @@ from govstd.standards.models import (
     TimelinessRule,
     rule_columns,
 )
+from govstd.standards.numbers import gb11643
 from govstd.validators import ir
 from govstd.validators.derive.base import INDICATORS, T_SERVICE_ACTIVE, T_SERVICE_RETIRED, as_datetime, visible_chars
 from govstd.validators.derive.bindings import bind
 from govstd.validators.derive.codes import code_set_match, sex_codes, sex_values
 from govstd.validators.derive.fields import FieldChecks
-from govstd.validators.derive.identifiers import ID18_SHAPE
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_, or_
 
 
@@ -136,9 +136,9 @@ class RuleChecks(FieldChecks):
         if b.algorithm not in ("gb11643", "residence_permit"):
             raise InputError(f"{rid}: {rule.id_field} is not bound to GB 11643", field="rules",
                              expected="an id_field bound to GB11643")
-        n, is18 = self.identifier(rule.id_field, [ID18_SHAPE])
+        n, is18 = self.identifier(rule.id_field, [gb11643.SHAPE])
         allow15 = bool(b.options.get("allow_legacy_15", False))
-        shape = or_(is18, *([fn("matches", n, pattern="[0-9]{15}")] if allow15 else []))
+        shape = or_(is18, *([fn("matches", n, pattern=gb11643.LEGACY_SHAPE)] if allow15 else []))
         born = fn("id_birth_date", n)
         usable = and_(shape, not_(is_null(born)))
         if rule.birth_date_field:
