@@ -20,7 +20,7 @@ from govstd.export import Export, Item, Source, tool_label
 from govstd.standards import numbers
 from govstd.standards.models import DataType
 from govstd.validators import ir
-from govstd.validators.compiler.base import BOOLEAN_SPELLINGS
+from govstd.validators.compiler.constants import BOOLEAN_SPELLINGS
 from govstd.validators.derive import Binding
 
 _TYPES = {

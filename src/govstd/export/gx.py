@@ -45,14 +45,14 @@ def _class(chars: str) -> str:
 
 def blank_regex() -> str:
     """Values govstd counts as blank (empty or only whitespace of any kind)."""
-    from govstd.validators.compiler.base import WHITESPACE_CHARS
+    from govstd.validators.compiler.constants import WHITESPACE_CHARS
 
     return f"^{_class(WHITESPACE_CHARS)}*$"
 
 
 def padded_regex(pattern: str) -> str:
     """``pattern`` matched as govstd matches it: on the trimmed value, blank values not judged."""
-    from govstd.validators.compiler.base import WHITESPACE_CHARS
+    from govstd.validators.compiler.constants import WHITESPACE_CHARS
 
     ws = _class(WHITESPACE_CHARS)
     return f"^{ws}*(?:{pattern}){ws}*$|^{ws}*$"

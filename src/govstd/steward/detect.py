@@ -22,7 +22,7 @@ from govstd.standards import library
 from govstd.standards.models import CodeSet, DataElement, PiiClass
 from govstd.standards.numbers import foreign_pr, gb11643, gb11714, gb32100, gbt2260, mobile, service_item
 from govstd.validators import ir
-from govstd.validators.compiler.base import DATE_LAYOUTS, DATETIME_LAYOUTS, INTEGER_PATTERN, NUMBER_PATTERN
+from govstd.validators.compiler.constants import DATE_LAYOUTS, DATETIME_LAYOUTS, INTEGER_PATTERN, NUMBER_PATTERN
 from govstd.validators.compiler.duckdb import DuckDBDialect
 from govstd.validators.derive.base import one_of_patterns
 from govstd.validators.ir import and_, col, fn, is_null, not_
