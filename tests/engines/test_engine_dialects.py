@@ -14,7 +14,7 @@ from test_engine_parity import TIMES
 from govstd.validators import ir
 from govstd.validators.compiler import UnsupportedCheck
 from govstd.validators.compiler._portable import layout_regex, translate_pattern
-from govstd.validators.compiler.base import DATETIME_LAYOUTS
+from govstd.validators.compiler.constants import DATETIME_LAYOUTS
 from govstd.validators.compiler.postgres import PostgresDialect
 from govstd.validators.compiler.spark import SparkDialect, _java_replacement
 

@@ -18,15 +18,14 @@ from hypothesis import strategies as st
 from govstd.standards.numbers import gb11643, gb11714, gb32100, normalize
 from govstd.validators import ir
 from govstd.validators.compiler import Dialect, UnsupportedCheck, dialect
-from govstd.validators.compiler.base import (
+from govstd.validators.compiler.constants import (
     GB11714_CHECK_TABLE,
     GB32100_CHECK_TABLE,
     NOT_WHITESPACE_RANGES,
     WHITESPACE_CHARS,
-    check_expressions,
-    walk,
 )
 from govstd.validators.compiler.duckdb import DuckDBDialect
+from govstd.validators.compiler.plans import check_expressions, walk
 
 SQL = DuckDBDialect()
 CON = duckdb.connect()

@@ -20,9 +20,10 @@ from typing import Any
 
 from govstd.export import Export, Item, Source, Status, tool_label
 from govstd.integrations.gx import names
+from govstd.standards import numbers
 from govstd.standards.models import CompareRule, DataType, IdConsistencyRule
 from govstd.validators import ir
-from govstd.validators.derive import MOD11_2_ALGORITHMS, sex_codes
+from govstd.validators.derive.codes import sex_codes
 
 #: Parts checked by the named identifier expectations (others go through the generic one).
 GB11643_PARTS = frozenset({"length", "format", "checksum", "birth_date", "region", "sequence"})
@@ -44,14 +45,14 @@ def _class(chars: str) -> str:
 
 def blank_regex() -> str:
     """Values govstd counts as blank (empty or only whitespace of any kind)."""
-    from govstd.validators.compiler.base import WHITESPACE_CHARS
+    from govstd.validators.compiler.constants import WHITESPACE_CHARS
 
     return f"^{_class(WHITESPACE_CHARS)}*$"
 
 
 def padded_regex(pattern: str) -> str:
     """``pattern`` matched as govstd matches it: on the trimmed value, blank values not judged."""
-    from govstd.validators.compiler.base import WHITESPACE_CHARS
+    from govstd.validators.compiler.constants import WHITESPACE_CHARS
 
     ws = _class(WHITESPACE_CHARS)
     return f"^{ws}*(?:{pattern}){ws}*$|^{ws}*$"
@@ -116,7 +117,7 @@ class _Suite:
             self.add(check, "expect_column_values_to_not_be_null", {"column": column})
             self.add(check, "expect_column_values_to_not_match_regex", {"column": column, "regex": blank_regex()})
             return
-        if b.algorithm in MOD11_2_ALGORITHMS and part in GB11643_PARTS:
+        if b.algorithm in numbers.MOD11_2_FAMILY and part in GB11643_PARTS:
             kwargs = {"column": column, "part": part, "algorithm": b.algorithm, "masked": b.spec.masked or None,
                       "today": self.today, **{k: b.options[k] for k in _GB11643_OPTIONS if k in b.options}}
             self.add(check, names.VALID_GB11643, kwargs)

@@ -20,11 +20,11 @@ import pyarrow as pa
 
 from govstd.standards import library
 from govstd.standards.models import CodeSet, DataElement, PiiClass
-from govstd.standards.numbers import gb32100, gbt2260, mobile, service_item
+from govstd.standards.numbers import foreign_pr, gb11643, gb11714, gb32100, gbt2260, mobile, service_item
 from govstd.validators import ir
-from govstd.validators.compiler.base import DATE_LAYOUTS, DATETIME_LAYOUTS, INTEGER_PATTERN, NUMBER_PATTERN
+from govstd.validators.compiler.constants import DATE_LAYOUTS, DATETIME_LAYOUTS, INTEGER_PATTERN, NUMBER_PATTERN
 from govstd.validators.compiler.duckdb import DuckDBDialect
-from govstd.validators.derive import FOREIGN_PR_SHAPE, ID18_SHAPE, one_of_patterns
+from govstd.validators.derive.base import one_of_patterns
 from govstd.validators.ir import and_, col, fn, is_null, not_
 
 DIALECT = DuckDBDialect()
@@ -157,25 +157,24 @@ def _mod11_2(shape: str) -> Callable[[Inputs], str]:
 
 def _id18(c: Inputs) -> str:
     n = _code(c)
-    return _sql(and_(fn("matches", n, pattern=ID18_SHAPE), not_(fn("matches", n, pattern=FOREIGN_PR_SHAPE)),
+    return _sql(and_(fn("matches", n, pattern=gb11643.SHAPE), not_(fn("matches", n, pattern=foreign_pr.SHAPE)),
                      fn("mod11_2_ok", n), not_(is_null(fn("id_birth_date", n)))))
 
 
 def _id15(c: Inputs) -> str:
     # GB 11643-1999 legacy 15-digit numbers: address, YYMMDD (19YY), sequence; no check character.
     n = _code(c)
-    return _sql(and_(fn("matches", n, pattern="[0-9]{15}"), not_(is_null(fn("id_birth_date", n)))))
+    return _sql(and_(fn("matches", n, pattern=gb11643.LEGACY_SHAPE), not_(is_null(fn("id_birth_date", n)))))
 
 
 def _uscc(c: Inputs) -> str:
     n = _code(c)
-    shape = f"[{gb32100.ALPHABET}]{{2}}[0-9]{{6}}[{gb32100.ALPHABET}]{{10}}"
-    return _sql(and_(fn("matches", n, pattern=shape), fn("gb32100_checksum_ok", n)))
+    return _sql(and_(fn("matches", n, pattern=gb32100.SHAPE), fn("gb32100_checksum_ok", n)))
 
 
 def _org_code(c: Inputs) -> str:
     n = _code(c)
-    return _sql(and_(fn("matches", n, pattern="[0-9A-Z]{8}[0-9X]"), fn("gb11714_checksum_ok", n)))
+    return _sql(and_(fn("matches", n, pattern=gb11714.SHAPE), fn("gb11714_checksum_ok", n)))
 
 
 def _region(table: str) -> Callable[[Inputs], str]:
@@ -232,11 +231,11 @@ def candidates() -> list[Candidate]:
                   {"standard": "residence_permit_hmt@^1"}, entry_id="residence_permit_hmt"),
         # After the permits: GB 11643 accepts their numbers too, so a column of permits only is named as such.
         Candidate("GB11643", "GB 11643 公民身份号码", 1, _id18, {"standard": "GB11643@^1"}, entry_id="GB11643"),
-        Candidate("foreign_permanent_residence_id", "外国人永久居留身份证号码", 1, _mod11_2(FOREIGN_PR_SHAPE),
+        Candidate("foreign_permanent_residence_id", "外国人永久居留身份证号码", 1, _mod11_2(foreign_pr.SHAPE),
                   {"standard": "foreign_permanent_residence_id@^1"}, entry_id="foreign_permanent_residence_id"),
         Candidate("GB32100", "GB 32100 统一社会信用代码", 1, _uscc, {"standard": "GB32100@^1"}, entry_id="GB32100"),
         Candidate("GB11714", "GB 11714 组织机构代码", 1, _org_code, {"standard": "GB11714@^1"}, entry_id="GB11714"),
-        Candidate("mobile_phone", "移动电话号码", 1, _matches(mobile.PATTERN.strip("^$"), _phone),
+        Candidate("mobile_phone", "移动电话号码", 1, _matches(mobile.SHAPE, _phone),
                   {"standard": "mobile_phone@^1"}, entry_id="mobile_phone"),
         Candidate("GBT2260", f"GB/T 2260 行政区划代码 (in force {gbt2260.DATA_YEAR})", 1, _region(T_REGION_CURRENT),
                   {"code_set": f"GBT2260@^{gbt2260.DATA_YEAR}"}, entry_id="GBT2260"),

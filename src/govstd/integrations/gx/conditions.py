@@ -19,6 +19,7 @@ from typing import Any
 
 from govstd.errors import InputError
 from govstd.registry.resolve import Lookup, chain, library_lookup, local_lookup, registry_lookup
+from govstd.standards import numbers
 from govstd.standards.loader import parse_entry
 from govstd.standards.models import (
     AnyEntry,
@@ -30,7 +31,6 @@ from govstd.standards.models import (
     DataType,
     FieldSpec,
     IdConsistencyRule,
-    PiiClass,
     Provider,
     ShareAttributes,
     ShareType,
@@ -38,17 +38,16 @@ from govstd.standards.models import (
 )
 from govstd.standards.versions import Resolved
 from govstd.validators import ir
-from govstd.validators.derive import MOD11_2_ALGORITHMS, Resolver, derive
+from govstd.validators.derive import Resolver, derive
 
 #: Identifier algorithms an expectation can check part by part (``value_domain.algorithm`` names).
-IDENTIFIER_ALGORITHMS = (*MOD11_2_ALGORITHMS, "gb32100", "gb11714", "mobile", "service_item")
+IDENTIFIER_ALGORITHMS = numbers.IDENTIFIERS
 #: Checks a "valid" expectation leaves out: presence is ``not_null``'s job, exposure is not validity.
 NOT_VALIDITY = frozenset({"not_null", "pii_exposure"})
 #: Environment variable naming a registry to resolve pinned references the built-in library lacks.
 REGISTRY_ENV = "GOVSTD_REGISTRY"
 _ENTRIES = "in the expectation's entries"
 _RULE = "gx"  # id of the one rule in a two-column schema: its checks are rules.gx[.<aspect>]
-_PII = {**dict.fromkeys(MOD11_2_ALGORITHMS, PiiClass.ID_NUMBER), "mobile": PiiClass.PHONE}
 
 
 @dataclass(frozen=True)
@@ -169,7 +168,7 @@ def _element(algorithm: str, options: Mapping[str, Any]) -> DataElement:
     return DataElement(
         id=f"govstd-gx-{algorithm}", name_zh=algorithm,
         value_domain=ValueDomain(algorithm=algorithm, options={k: v for k, v in options.items() if v is not None}),
-        pii=_PII.get(algorithm, PiiClass.NONE),
+        pii=numbers.get(algorithm).PII,
     )
 
 

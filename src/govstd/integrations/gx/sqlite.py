@@ -19,14 +19,13 @@ import re
 from collections.abc import Callable, Sequence
 
 from govstd.validators import ir
-from govstd.validators.compiler.base import (
+from govstd.validators.compiler.base import Dialect, UnsupportedCheck
+from govstd.validators.compiler.constants import (
     APOSTROPHE_CHARS,
     DASH_CHARS,
     FULLWIDTH_FROM,
     FULLWIDTH_TO,
     WHITESPACE_CHARS,
-    Dialect,
-    UnsupportedCheck,
 )
 
 

@@ -5,6 +5,11 @@ specific :class:`~govstd.standards.numbers.exceptions.ValidationError`), ``is_va
 those with a check character add ``calc_check_digit``, those holding personal data add ``mask``.
 Field standards name their algorithm (``value_domain.algorithm``) by a key of ``ALGORITHMS``.
 
+An identifier's module also holds the facts the SQL checks, the exports and masking read: ``SHAPE``
+(its canonical regular expression, ``[0-9]`` never ``\\d``), ``NAME``, ``NAME_ZH`` and ``PII`` (the kind
+of personal data; the mask rule is the field standard's, in the library YAML). A new identifier is
+its module, a row in ``ALGORITHMS`` and ``IDENTIFIERS``, its YAML entry and its tests.
+
 >>> get('gb11643').is_valid('11010519491231002X')
 True
 >>> get('uscc').__name__
@@ -20,7 +25,7 @@ from types import ModuleType
 
 from govstd.errors import NotFoundError
 
-__all__ = ["ALGORITHMS", "ALIASES", "get"]
+__all__ = ["ALGORITHMS", "ALIASES", "IDENTIFIERS", "MOD11_2_FAMILY", "get"]
 
 # Algorithm name (as used in value_domain.algorithm) → module in this package.
 ALGORITHMS: dict[str, str] = {
@@ -34,6 +39,13 @@ ALGORITHMS: dict[str, str] = {
     "mobile": "mobile",  # mainland mobile number
     "service_item": "service_item",  # 政务服务事项编码
 }
+#: Algorithms whose values are identifiers, checked part by part (length, format, checksum, …),
+#: normalised and masking-aware; each module exposes SHAPE, NAME, NAME_ZH and PII. The order is the
+#: order messages list them in.
+IDENTIFIERS: tuple[str, ...] = ("gb11643", "residence_permit", "foreign_pr", "gb32100", "gb11714", "mobile",
+                                "service_item")
+#: Identifiers sharing GB 11643's 18-character layout and ISO 7064 MOD 11-2 check (one derivation for all).
+MOD11_2_FAMILY: tuple[str, ...] = ("gb11643", "residence_permit", "foreign_pr")
 # Other names accepted by ``get`` (the names the domain glossary uses).
 ALIASES: dict[str, str] = {
     "citizen_id": "gb11643",

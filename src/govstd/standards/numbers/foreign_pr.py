@@ -23,7 +23,7 @@ import re
 from typing import Literal
 
 from govstd.standards import masking
-from govstd.standards.models import MaskingRule
+from govstd.standards.models import MaskingRule, PiiClass
 from govstd.standards.numbers import gb11643
 from govstd.standards.numbers.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, MaskedValue
 from govstd.standards.numbers.normalize import display_form, is_masked, normalize
@@ -31,7 +31,11 @@ from govstd.standards.numbers.normalize import display_form, is_masked, normaliz
 __all__ = [
     "LENGTH_2017",
     "LENGTH_2023",
+    "NAME",
+    "NAME_ZH",
+    "PII",
     "PREFIX_2023",
+    "SHAPE",
     "calc_check_digit",
     "compact",
     "edition",
@@ -46,10 +50,16 @@ __all__ = [
 # check (unsure): they are not validated — only the shape and the MOD 11-2 check are.
 LENGTH_2023 = 18
 PREFIX_2023 = "9"
+#: The 2023 edition's canonical shape: 9, 16 digits and a MOD 11-2 check character.
+SHAPE = "9[0-9]{16}[0-9X]"
+#: How checks and reports name the card (its 名称 serves as both).
+NAME = "外国人永久居留身份证"
+NAME_ZH = "外国人永久居留身份证"
+PII = PiiClass.ID_NUMBER
 # 2017 edition: 3-letter nationality code + 12 digits; no check character is known, so format only.
 LENGTH_2017 = 15
 
-_RE_2023 = re.compile(r"^9[0-9]{16}[0-9X]$")
+_RE_2023 = re.compile(f"^{SHAPE}$")
 _RE_2017 = re.compile(r"^[A-Z]{3}[0-9]{12}$")
 
 compact = gb11643.compact

@@ -39,7 +39,7 @@ from datetime import date
 from typing import Literal
 
 from govstd.standards import masking
-from govstd.standards.models import MaskingRule
+from govstd.standards.models import MaskingRule, PiiClass
 from govstd.standards.numbers import gbt2260, iso7064
 from govstd.standards.numbers.exceptions import (
     InvalidBirthDate,
@@ -59,8 +59,12 @@ __all__ = [
     "LEGACY_LENGTH",
     "LENGTH",
     "MIN_BIRTH_DATE",
+    "NAME",
+    "NAME_ZH",
+    "PII",
     "REGION_POLICIES",
     "RESIDENCE_PERMIT_REGIONS",
+    "SHAPE",
     "WEIGHTS",
     "IdInfo",
     "RegionPolicy",
@@ -76,10 +80,19 @@ __all__ = [
     "validate",
 ]
 
+#: How checks and reports name the standard, and the identifier's name (名称).
+NAME = "GB 11643"
+NAME_ZH = "公民身份号码"
+#: The kind of personal data it is (masking and the PII-exposure check; the mask rule is the field
+#: standard's, in the library YAML).
+PII = PiiClass.ID_NUMBER
 # GB 11643-1999, 号码的结构 (structure of the number): 17-digit body + 1 check character.
 LENGTH = 18
+#: GB 11643-1999, 号码的结构: the canonical shape (17 digits and a check character 0-9 or X).
+SHAPE = "[0-9]{17}[0-9X]"
 # GB 11643-1989 社会保障号码 (replaced by the 1999 text): 6 address + YYMMDD + 3 sequence, no check.
 LEGACY_LENGTH = 15
+LEGACY_SHAPE = "[0-9]{15}"
 # GB 11643-1999, 校验码 (check character) clause: weights Wi = 2^(18-i) mod 11 for positions i = 1..17,
 # i.e. 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 (ISO 7064:1983 MOD 11-2; computed once in iso7064).
 WEIGHTS: tuple[int, ...] = iso7064.weights(LENGTH - 1)
@@ -110,8 +123,8 @@ RegionPolicy = Literal["any_time", "birth_year", "current", "none"]
 #   none       - not checked
 REGION_POLICIES: tuple[RegionPolicy, ...] = ("any_time", "birth_year", "current", "none")
 
-_ID18_RE = re.compile(r"^[0-9]{17}[0-9X]$")
-_ID15_RE = re.compile(r"^[0-9]{15}$")
+_ID18_RE = re.compile(f"^{SHAPE}$")
+_ID15_RE = re.compile(f"^{LEGACY_SHAPE}$")
 
 
 @dataclass(frozen=True, slots=True)

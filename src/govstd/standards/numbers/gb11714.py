@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from govstd.standards.models import PiiClass
 from govstd.standards.numbers import iso7064
 from govstd.standards.numbers.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, MaskedValue
 from govstd.standards.numbers.normalize import is_masked, normalize
@@ -27,6 +28,10 @@ __all__ = [
     "BODY_LENGTH",
     "LENGTH",
     "MODULUS",
+    "NAME",
+    "NAME_ZH",
+    "PII",
+    "SHAPE",
     "WEIGHTS",
     "calc_check_digit",
     "compact",
@@ -35,15 +40,20 @@ __all__ = [
     "validate",
 ]
 
+NAME = "GB 11714"
+NAME_ZH = "组织机构代码"
+PII = PiiClass.NONE
 # GB 11714-1997, 代码结构 (code structure): 8 body characters + 1 check character.
 LENGTH = 9
 BODY_LENGTH = 8
+#: GB 11714-1997, 代码结构: the canonical shape (8 characters 0-9/A-Z and a check character 0-9 or X).
+SHAPE = "[0-9A-Z]{8}[0-9X]"
 # GB 11714-1997, 校验码 (check character) clause: weights of body positions 1..8, and the modulus.
 WEIGHTS: tuple[int, ...] = (3, 7, 9, 10, 5, 8, 4, 2)
 MODULUS = 11
 
 _BODY_RE = re.compile(r"^[0-9A-Z]{8}$")
-_CODE_RE = re.compile(r"^[0-9A-Z]{8}[0-9X]$")
+_CODE_RE = re.compile(f"^{SHAPE}$")
 
 
 def compact(number: str) -> str:

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 
 from govstd.standards import masking
-from govstd.standards.models import MaskingRule
+from govstd.standards.models import MaskingRule, PiiClass
 from govstd.standards.numbers import gb11714, gbt2260, iso7064
 from govstd.standards.numbers.exceptions import (
     InvalidCategory,
@@ -56,7 +56,11 @@ __all__ = [
     "EXCLUDED_LETTERS",
     "LENGTH",
     "MODULUS",
+    "NAME",
+    "NAME_ZH",
     "NATIONAL_REGION",
+    "PII",
+    "SHAPE",
     "WEIGHTS",
     "UsccInfo",
     "calc_check_digit",
@@ -76,6 +80,13 @@ LENGTH = 18
 # character's value is its index here (A = 10 ... Y = 30).
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 EXCLUDED_LETTERS = "IOZSV"
+#: GB 32100-2015, 代码结构: the canonical shape — ALPHABET everywhere, digits in positions 3-8 (the
+#: registration authority's region). A test holds the character class to ALPHABET.
+SHAPE = "[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
+NAME = "GB 32100"
+NAME_ZH = "统一社会信用代码"
+#: A legal person's code, not personal data (unsure for a sole trader's: the field standard decides).
+PII = PiiClass.NONE
 # GB 32100-2015, 校验码 (check character, per GB/T 17710): weights 3^(i-1) mod 31 for positions 1..17,
 # i.e. 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28; check = (31 - Σ mod 31) mod 31.
 MODULUS = 31
@@ -124,7 +135,7 @@ AUTHORITY_CATEGORIES: dict[str, dict[str, str]] = {
 }
 
 _VALUES: dict[str, int] = {c: i for i, c in enumerate(ALPHABET)}
-_SHAPE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_SHAPE_RE = re.compile(f"^{SHAPE}$")
 _OLD_REGISTRATION_RE = re.compile(r"^[0-9]{15}$")
 
 

@@ -23,16 +23,34 @@ import contextlib
 import re
 
 from govstd.standards import masking
-from govstd.standards.models import MaskingRule
+from govstd.standards.models import MaskingRule, PiiClass
 from govstd.standards.numbers.exceptions import InvalidFormat, InvalidLength, MaskedValue
 from govstd.standards.numbers.normalize import display_form, is_masked, normalize
 
-__all__ = ["COUNTRY_CODE", "LENGTH", "PATTERN", "STRICT_PATTERN", "compact", "format", "is_valid", "mask", "validate"]
+__all__ = [
+    "COUNTRY_CODE",
+    "LENGTH",
+    "NAME",
+    "NAME_ZH",
+    "PATTERN",
+    "PII",
+    "SHAPE",
+    "STRICT_PATTERN",
+    "compact",
+    "format",
+    "is_valid",
+    "mask",
+    "validate",
+]
 
 LENGTH = 11
 COUNTRY_CODE = "86"
+NAME = "mobile number"
+NAME_ZH = "移动电话号码"
+PII = PiiClass.PHONE
 # What government platforms accept: 1, a second digit 3-9, nine more digits.
-PATTERN = r"^1[3-9][0-9]{9}$"
+SHAPE = "1[3-9][0-9]{9}"
+PATTERN = f"^{SHAPE}$"
 # libphonenumber's mobile pattern for CN (its metadata, not a standard): only allocated prefixes.
 # \d rewritten as [0-9] because Python's \d also matches full-width and other Unicode digits.
 STRICT_PATTERN = r"^(?:1(?:610[0-9]|740[0-5])[0-9]{6}|1(?:[38][0-9]|4[57]|[59][0-35-9]|6[25-7]|7[0-35-8])[0-9]{8})$"

@@ -19,11 +19,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from govstd.standards.models import PiiClass
 from govstd.standards.numbers import gb11643
 from govstd.standards.numbers.exceptions import InvalidRegion, ValidationError
 
 __all__ = [
+    "NAME",
+    "NAME_ZH",
+    "PII",
     "REGIONS",
+    "SHAPE",
     "calc_check_digit",
     "check",
     "compact",
@@ -35,6 +40,12 @@ __all__ = [
     "validate",
 ]
 
+#: How checks and reports name the permit (its 名称 serves as both).
+NAME = "港澳台居民居住证"
+NAME_ZH = "港澳台居民居住证"
+PII = PiiClass.ID_NUMBER
+#: GB 11643's 18-character layout, reused.
+SHAPE = gb11643.SHAPE
 # The address codes of residence permits (defined once, in gb11643).
 REGIONS: dict[str, str] = gb11643.RESIDENCE_PERMIT_REGIONS
 

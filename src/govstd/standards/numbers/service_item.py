@@ -36,6 +36,7 @@ from typing import Any, Literal
 
 from ruamel.yaml import YAML
 
+from govstd.standards.models import PiiClass
 from govstd.standards.numbers import gb11714, gb32100, gbt2260
 from govstd.standards.numbers.exceptions import (
     InvalidBody,
@@ -55,7 +56,11 @@ __all__ = [
     "LAYOUTS",
     "LAYOUTS_VERSION",
     "LOCAL_ITEM_TYPES",
+    "NAME",
+    "NAME_ZH",
+    "PII",
     "PLACEHOLDER_PATTERN",
+    "SHAPE",
     "Layout",
     "Segment",
     "body_kind",
@@ -100,7 +105,7 @@ EXERCISE_LEVELS: dict[str, str] = {
 
 
 #: An implementing body written as a GB 32100 credit code (positions 3-8 digits), for the SQL checks.
-BODY_USCC_PATTERN = f"[{gb32100.ALPHABET}]{{2}}[0-9]{{6}}[{gb32100.ALPHABET}]{{10}}"
+BODY_USCC_PATTERN = gb32100.SHAPE
 #: A placeholder in place of a body or code: one digit repeated (000000000, 2222222222222). RE2 has no
 #: backreferences, hence the alternation.
 PLACEHOLDER_PATTERN = "|".join(f"{d}{{8,}}" for d in "0123456789")
@@ -174,6 +179,11 @@ def _load_layouts() -> tuple[str, tuple[Layout, ...]]:
 # Versioned data (data/service_item_layouts.yaml): a new layout (another province, a new edition) is a
 # new entry and a new version. Order matters: the first match wins and is the one reported.
 LAYOUTS_VERSION, LAYOUTS = _load_layouts()
+NAME = "service item code"
+NAME_ZH = "政务服务事项编码"
+PII = PiiClass.NONE
+#: Any known layout (group names dropped: alternatives repeat them). The checks read each layout's own.
+SHAPE = "|".join("(?:" + re.sub(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>", "(?:", lay.pattern) + ")" for lay in LAYOUTS)
 
 
 def compact(code: str) -> str:

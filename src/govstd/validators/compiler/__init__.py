@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import importlib
 
-from govstd.validators.compiler.base import AggregatePlan, Dialect, UnsupportedCheck
+from govstd.validators.compiler.base import Dialect, UnsupportedCheck
+from govstd.validators.compiler.plans import AggregatePlan
 from govstd.validators.engines import ENGINES
 
 __all__ = ["AggregatePlan", "Dialect", "UnsupportedCheck", "dialect"]

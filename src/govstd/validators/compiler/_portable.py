@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from govstd.validators.compiler.base import UnsupportedCheck
+from govstd.validators.compiler.expressions import UnsupportedCheck
 
 Target = Literal["java", "postgres"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from govstd.validators.compiler.base import INTEGER_PATTERN, NUMBER_PATTERN, Dialect
+from govstd.validators.compiler.base import Dialect
+from govstd.validators.compiler.constants import INTEGER_PATTERN, NUMBER_PATTERN
 
 
 class DuckDBDialect(Dialect):

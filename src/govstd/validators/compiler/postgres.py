@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from govstd.standards.numbers import gb11643
 from govstd.validators.compiler import _portable
-from govstd.validators.compiler.base import WHITESPACE_CHARS, Dialect
+from govstd.validators.compiler.base import Dialect
+from govstd.validators.compiler.constants import WHITESPACE_CHARS
 
 
 class PostgresDialect(Dialect):

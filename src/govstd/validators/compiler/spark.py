@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from govstd.validators import ir
 from govstd.validators.compiler import _portable
-from govstd.validators.compiler.base import INTEGER_PATTERN, NUMBER_PATTERN, WHITESPACE_CHARS, Dialect
+from govstd.validators.compiler.base import Dialect
+from govstd.validators.compiler.constants import INTEGER_PATTERN, NUMBER_PATTERN, WHITESPACE_CHARS
 
 #: Layouts whose canonical form (every number at full width) Spark's CAST AS TIMESTAMP_NTZ reads
 #: exactly: ISO 8601 extended dates and date-times.

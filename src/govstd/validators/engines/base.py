@@ -24,16 +24,9 @@ import duckdb
 from govstd.errors import InputError
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
-from govstd.validators.compiler.base import (
-    AggregatePlan,
-    Dialect,
-    DuplicateCountPlan,
-    SamplePlan,
-    UnsupportedCheck,
-    check_expressions,
-    walk,
-)
+from govstd.validators.compiler.base import Dialect, UnsupportedCheck
 from govstd.validators.compiler.duckdb import DuckDBDialect
+from govstd.validators.compiler.plans import AggregatePlan, DuplicateCountPlan, SamplePlan, check_expressions, walk
 from govstd.validators.privacy import redact_row
 from govstd.validators.readers import LoadedSource
 from govstd.validators.results import CheckResult, Sample

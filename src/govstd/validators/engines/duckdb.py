@@ -32,8 +32,8 @@ from govstd import kernel
 from govstd.errors import GovstdError, InputError
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
-from govstd.validators.compiler.base import AggregatePlan, Output, SamplePlan
 from govstd.validators.compiler.duckdb import DuckDBDialect
+from govstd.validators.compiler.plans import AggregatePlan, Output, SamplePlan
 from govstd.validators.engines.base import (
     Opened,
     SourceOptions,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from govstd.errors import GovstdError, InputError
 from govstd.validators import ir
-from govstd.validators.compiler.base import SamplePlan
+from govstd.validators.compiler.plans import SamplePlan
 from govstd.validators.compiler.spark import SparkDialect
 from govstd.validators.engines.base import Opened, Row, SourceOptions, SqlEngine
 from govstd.validators.engines.duckdb import connect

@@ -1,0 +1,85 @@
+"""What the SQL of every dialect is built from: character classes, check-character tables, date and
+number spellings — each derived from ``govstd.standards.numbers`` (the Python modules' own constants),
+never re-typed. The native kernel reads the same constants.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from govstd.standards.numbers import gb11714, gb32100, iso7064, normalize
+
+# --------------------------------------------------------------------------- character classes
+# Derived from govstd.standards.numbers.normalize, so SQL normalises exactly what Python does.
+
+
+def _chars_matching(test: Callable[[str], bool]) -> str:
+    return "".join(chr(cp) for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF and test(chr(cp)))
+
+
+#: Whitespace the Python normaliser removes (``\s`` of Python's re, plus invisible characters).
+WHITESPACE_CHARS = _chars_matching(lambda c: normalize.WHITESPACE_RE.fullmatch(c) is not None)
+DASH_CHARS = _chars_matching(lambda c: normalize.DASH_RE.fullmatch(c) is not None)
+APOSTROPHE_CHARS = normalize.APOSTROPHES
+MASK_CHARS = "".join(sorted(normalize.MASK_CHARS))
+FULLWIDTH_FROM = "".join(chr(k) for k in sorted(normalize.FULLWIDTH))
+FULLWIDTH_TO = "".join(chr(normalize.FULLWIDTH[k]) for k in sorted(normalize.FULLWIDTH))
+EXCEL_PATTERN = normalize.EXCEL_RE.pattern
+
+
+def _ranges_without(chars: str, *, min_size: int = 64) -> tuple[tuple[int, int | None], ...]:
+    """Code point ranges [low, high) of printable characters none of ``chars`` is in (the large ones
+    only: a cheap test that is true of nearly every real first character); high None: no bound."""
+    cps = sorted({ord(c) for c in chars} | {0x20})  # control characters and space below 0x21
+    out: list[tuple[int, int | None]] = []
+    for low, high in itertools.pairwise(cps):
+        if high - low - 1 >= min_size:
+            out.append((low + 1, high))
+    out.append((cps[-1] + 1, None))
+    return tuple(out)
+
+
+#: First characters that are certainly not whitespace: ASCII from '!', CJK, and so on.
+NOT_WHITESPACE_RANGES = _ranges_without(WHITESPACE_CHARS)
+
+#: GB 11714 / GB 32100 character values: a character's value is its index here (A = 10 … Z = 35).
+ALNUM = "".join(sorted(iso7064.ALNUM_VALUES, key=iso7064.ALNUM_VALUES.__getitem__))
+
+
+def _gb11714_check_table() -> str:
+    # GB 11714-1997 校验码: C9 = 11 - (S mod 11); C9 = 10 is written 'X', C9 = 11 is written '0'.
+    # Indexed by S mod 11. A test compares it with gb11714.calc_check_digit.
+    out = []
+    for r in range(gb11714.MODULUS):
+        c = gb11714.MODULUS - r
+        out.append("X" if c == 10 else "0" if c == 11 else str(c))
+    return "".join(out)
+
+
+GB11714_CHECK_TABLE = _gb11714_check_table()
+#: GB 32100-2015 校验码: check value = (31 - S mod 31) mod 31, written with ALPHABET; indexed by S mod 31.
+GB32100_CHECK_TABLE = "".join(
+    gb32100.ALPHABET[(gb32100.MODULUS - r) % gb32100.MODULUS] for r in range(gb32100.MODULUS)
+)
+
+#: Date and date-time layouts accepted in data files (strftime notation; dialects translate).
+#: GB/T 7408.1 extended and basic forms first, then the layouts Chinese office software writes.
+DATE_LAYOUTS: tuple[str, ...] = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+DATETIME_LAYOUTS: tuple[str, ...] = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d %H:%M:%S",
+    *DATE_LAYOUTS,
+)
+BOOLEAN_SPELLINGS: tuple[str, ...] = ("true", "false", "t", "f", "1", "0", "yes", "no", "y", "n", "是", "否")
+NUMBER_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
+#: Identifier text normalisation leaves unchanged (upper-case ASCII letters, digits, '.', '+', '*').
+CLEAN_CODE_PATTERN = r"[0-9A-Z.+*]*"
+INTEGER_PATTERN = r"[+-]?[0-9]{1,18}"

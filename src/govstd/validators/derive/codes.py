@@ -1,0 +1,90 @@
+"""Code-set matching: which values a code-set field accepts (codes, labels, aliases) and the sex codes
+an ID number's sequence parity is compared with (GB/T 2261.1).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from govstd.errors import InputError
+from govstd.standards.models import (
+    CodeSet,
+)
+from govstd.validators.derive.bindings import Binding
+
+#: ``match`` of a code-set field: ``any`` (default) accepts codes and labels and reports a label as a
+#: non-canonical form; ``code`` accepts codes only (strict); ``label`` accepts labels only.
+CODE_SET_MATCHES = ("any", "code", "label")
+DEFAULT_MATCH = "any"
+#: GB/T 2261.1-2003 labels of the two codes an ID's sequence parity can be compared with.
+SEX_LABELS = {"male": "男性", "female": "女性"}
+SEX_CODES_FALLBACK = {"male": "1", "female": "2"}  # GB/T 2261.1-2003: 1 男性, 2 女性
+
+def code_set_match(b: Binding) -> str:
+    """The field's ``match`` option, checked. Unset, it is ``any`` when every label and alias names one code
+    (男 is 1, 汉族 is 01), else ``code``: a label such as GB/T 2260's 市辖区, shared by hundreds of codes,
+    cannot be normalised to one."""
+    default = DEFAULT_MATCH if b.code_set is None or labels_unique(b.code_set) else "code"
+    match = str(b.options.get("match", default))
+    if match not in CODE_SET_MATCHES:
+        raise InputError(f"field {b.name!r}: unknown match {match!r}", field=f"fields.{b.name}.options.match",
+                         expected=", ".join(CODE_SET_MATCHES))
+    return match
+
+
+@functools.lru_cache(maxsize=64)
+def _labels_unique(codes: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    owner: dict[str, str] = {}
+    for code, labels in codes:
+        for label in labels:
+            if owner.setdefault(label, code) != code:
+                return False
+    return True
+
+
+def labels_unique(code_set: CodeSet) -> bool:
+    """Every label and alias of ``code_set`` names exactly one code (so a label normalises to its code)."""
+    return _labels_unique(tuple((c.code, (c.label_zh, *c.aliases)) for c in code_set.codes))
+
+
+def accepted_values(codes: Iterable[Any], match: str) -> list[str]:
+    """What a value may be under ``match``: the codes, the labels and aliases, or both."""
+    out: list[str] = []
+    for c in codes:
+        if match in ("code", "any"):
+            out.append(c.code)
+        if match in ("label", "any"):
+            out.extend([c.label_zh, *c.aliases])
+    return out
+
+
+def sex_values(b: Binding) -> tuple[list[str], list[str]]:
+    """(male, female) values a sex field may hold under its ``match``: the codes of ``sex_codes`` and, unless
+    the field takes codes only, their labels and aliases (男 / 女)."""
+    male, female = sex_codes(b.code_set)
+    match = code_set_match(b)
+    by_code = {c.code: c for c in b.code_set.codes} if b.code_set is not None else {}
+    fallback = {male: SEX_LABELS["male"], female: SEX_LABELS["female"]}
+
+    def values(code: str) -> list[str]:
+        entry = by_code.get(code)
+        labels = [entry.label_zh, *entry.aliases] if entry is not None else [fallback[code]]
+        return [v for v in ([code] if match != "label" else []) + (labels if match != "code" else [])]
+
+    return values(male), values(female)
+
+
+def sex_codes(code_set: CodeSet | None) -> tuple[str, str]:
+    """(male, female) codes of a sex field: the codes labelled 男性 / 女性 in its code set, else
+    GB/T 2261.1's 1 / 2."""
+    found = dict(SEX_CODES_FALLBACK)
+    if code_set is not None:
+        for sex, label in SEX_LABELS.items():
+            code = next((c.code for c in code_set.codes if c.label_zh == label), None)
+            if code:
+                found[sex] = code
+    return found["male"], found["female"]
+
+
