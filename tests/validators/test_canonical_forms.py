@@ -100,7 +100,8 @@ def test_codes_only_makes_labels_errors_and_an_all_label_column_unmeasured(tmp_p
     assert (sex.evaluated, sex.failed) == (0, 0)
     assert sex.unmeasured_reason is not None and sex.unmeasured_reason.startswith(
         "sex holds no GB/T 2261.1 male/female value (1, 2)")
-    proc = subprocess.run([sys.executable, "-m", "govstd", "validate", str(data), "--schema-file", str(schema),
+    proc = subprocess.run([sys.executable, "-m", "govstd", "--lang", "en", "validate", str(data), "--schema-file",
+                           str(schema),
                            "--today", messy.TODAY.isoformat()], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     flat = " ".join(proc.stdout.split())
