@@ -12,11 +12,12 @@ the same on every machine.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
+
+from govstd.generated import docs_page, write_or_check
 
 HEADER = """# 命令行参考 CLI reference
 
@@ -118,22 +119,11 @@ def _anchor(heading: str) -> str:
 
 def default_path() -> Path:
     """``docs/cli.md`` of the source checkout this module lives in."""
-    return Path(__file__).resolve().parents[3] / "docs" / "cli.md"
+    return docs_page("cli.md")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    target = default_path()
-    text = render()
-    if "--check" in args:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print(f"{target} is out of date: run python -m govstd.site.cli_reference", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    print(target)
-    return 0
+    return write_or_check(default_path(), render(), "govstd.site.cli_reference", argv)
 
 
 if __name__ == "__main__":

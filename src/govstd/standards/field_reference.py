@@ -12,11 +12,10 @@ never drifts. Run after changing a model (and ``python -m govstd.standards.schem
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
+from govstd.generated import docs_page, write_or_check
 from govstd.standards.schema import SCHEMA_FILE, shipped_schema
 
 #: The four kinds of entry first (what a file's ``kind`` names), then what a catalogue schema holds, in
@@ -149,17 +148,7 @@ def render(schema: dict[str, Any] | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    target = Path(__file__).resolve().parents[3] / "docs" / "fields.md"
-    text = render()
-    if "--check" in args:
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            print(f"{target} is stale: run python -m govstd.standards.field_reference", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
-    print(target)
-    return 0
+    return write_or_check(docs_page("fields.md"), render(), "govstd.standards.field_reference", argv)
 
 
 if __name__ == "__main__":
