@@ -231,9 +231,10 @@ class DuckDBEngine:
                     reader.close()
         finally:
             native.close()
-        # A checksum met input the kernel does not compute exactly (never behind derive's shape guards):
-        # the checks using checksums are counted in SQL instead.
-        doubtful = {c.check.rule_id for c in native.checksum_checks()} if counters[1] else set()
+        # A checksum met input the kernel does not compute exactly (never behind derive's shape guards), or a
+        # date/number parse met a layout outside the kernel's exact subset: those checks are counted in SQL.
+        doubtful = {c.check.rule_id for c in native.plan.checks
+                    if (c.uses_checksum and counters[1]) or (c.uses_parse and counters[2])}
         outputs = {rule_id: Output(evaluated=e, failed=x, breakdown=b)
                    for rule_id, (e, x, b) in native.outputs().items() if rule_id not in doubtful}
         return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs), native.values(counters)
