@@ -43,7 +43,9 @@ enum { W_GB32100 = 0, W_GB11714 = 1, W_COUNT };
 
 typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t kind; } val;
 
-typedef struct { const uint8_t *key; int32_t len; } slot;
+/* A code of up to 7 bytes lives in ``word`` itself (length in the low byte, then the bytes), so a lookup is one
+ * compare with no pointer to follow; a longer one has 0xFF, its length and hash bits there, and ``key``. */
+typedef struct { uint64_t word; const uint8_t *key; } slot;
 typedef struct { slot *slots; uint64_t mask; } hset;
 
 typedef struct { const uint32_t *cps; int32_t n; } cset;
@@ -96,12 +98,22 @@ static uint64_t hash_bytes(const uint8_t *p, int32_t n) {
     return h ^ (h >> 29);
 }
 
+static uint64_t slot_word(const uint8_t *p, int32_t n, uint64_t h) {
+    if (n > 7) return 0xFF | ((uint64_t)(uint32_t)n << 8) | (h << 40);
+    uint8_t w[8] = {0};
+    w[0] = (uint8_t)n;
+    memcpy(w + 1, p, (size_t)n);
+    uint64_t word;
+    memcpy(&word, w, 8);
+    return word;
+}
+
 static int hset_has(const hset *s, const uint8_t *p, int32_t n) {
-    uint64_t i = hash_bytes(p, n) & s->mask;
+    uint64_t h = hash_bytes(p, n), i = h & s->mask, word = slot_word(p, n, h);
     for (;;) {
         const slot *e = &s->slots[i];
         if (!e->key) return 0;
-        if (e->len == n && memcmp(e->key, p, (size_t)n) == 0) return 1;
+        if (e->word == word && (n <= 7 || memcmp(e->key, p, (size_t)n) == 0)) return 1;
         i = (i + 1) & s->mask;
     }
 }
@@ -152,7 +164,17 @@ static int32_t fw_index(const plan *p, uint32_t cp) {
     return -1;
 }
 
+/* Whether the first ``n`` bytes are ASCII, eight at a time. */
+static int ascii_prefix(const uint8_t *s, int32_t n) {
+    int32_t i = 0;
+    uint64_t any = 0;
+    for (; i + 8 <= n; i += 8) { uint64_t w; memcpy(&w, s + i, 8); any |= w; }
+    for (; i < n; i++) any |= s[i];
+    return !(any & 0x8080808080808080ULL);
+}
+
 static int32_t cp_count(const uint8_t *s, int32_t len) {
+    if (ascii_prefix(s, len)) return len;
     int32_t n = 0;
     for (int32_t i = 0; i < len; i++) n += (s[i] & 0xC0) != 0x80;
     return n;
@@ -173,6 +195,13 @@ static int32_t cp_offset(const uint8_t *s, int32_t len, int32_t k) {
 static val substr_cp(val x, int32_t start, int32_t length) {
     val r = x;
     if (x.null) return r;
+    int32_t end = start - 1 + length;
+    if (end > x.len) end = x.len;
+    if (ascii_prefix(x.s, end)) {  /* code points are bytes up to ``end``, and a code point starts there */
+        int32_t a = start - 1 < x.len ? start - 1 : x.len;
+        r.s = x.s + a; r.len = end - a;
+        return r;
+    }
     int32_t a = cp_offset(x.s, x.len, start - 1);
     int32_t b = a + cp_offset(x.s + a, x.len - a, length);
     r.s = x.s + a; r.len = b - a;
@@ -780,11 +809,11 @@ int gk_set_sets(void *vp, int32_t nsets, const int64_t *start, const uint8_t *da
             const uint8_t *key = data + off[k];
             int32_t len = (int32_t)(off[k + 1] - off[k]);
             if (hset_has(h, key, len)) continue;
-            uint64_t i = hash_bytes(key, len) & h->mask;
+            uint64_t hash = hash_bytes(key, len), i = hash & h->mask;
             while (h->slots[i].key) i = (i + 1) & h->mask;
             /* an empty code still needs a non-NULL key pointer */
             h->slots[i].key = len ? key : (const uint8_t *)"";
-            h->slots[i].len = len;
+            h->slots[i].word = slot_word(key, len, hash);
         }
     }
     return 0;
