@@ -204,6 +204,7 @@ def _function_suite() -> ir.CheckSuite:
         "in": ir.in_values(fn("trim", x), ["1", "2", "110105"]),
         "table": fn("in_table", fn("substr", n, start=1, length=6), table="t", column="code"),
         "if": ir.eq(ir.if_else(fn("has_dash", x), y, x), lit("1")),
+        "if_pred": ir.if_else(fn("has_dash", x), fn("id_is_male", n), fn("has_lowercase", x)),
         "excel_raw": ir.Func(name="matches", args=[x], params={"pattern": EXCEL_PATTERN}),
     }
     checks: list[ir.Check] = [

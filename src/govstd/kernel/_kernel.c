@@ -39,7 +39,7 @@ enum { T_TEXT = 0, T_NUM = 1, T_DBL = 2 };
 enum { CS_WS = 0, CS_DASH, CS_APOS, CS_MASK, CS_FW_FROM, CS_COUNT };
 enum { W_GB32100 = 0, W_GB11714 = 1, W_COUNT };
 
-#define NODE_WORDS 8  /* op, first_arg, nargs, p1, p2, p3, kind, unused */
+#define NODE_WORDS 8  /* op, first_arg, nargs, p1, p2, p3, kind (1: a predicate, its value in bits), unused */
 
 typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t kind; } val;
 
@@ -73,6 +73,7 @@ typedef struct {
 
 typedef struct {
     val *memo;            /* nnodes × CH: each node's values on the chunk's rows */
+    uint8_t *bits;        /* nnodes × CH: a predicate node's values, 0 or 1 */
     uint32_t *gen;        /* nnodes × CH: the chunk a row's value belongs to */
     uint32_t *full;       /* nnodes: the chunk whose every row the node holds */
     uint32_t chunk_gen;
@@ -526,12 +527,11 @@ static val parse_number(ctx *c, val x) {
  * SQL's short-circuits (and the derived checks' shape guards) evaluate, so a checksum never sees a value
  * its guard rejected. The dispatch per node is per chunk, not per row. */
 
-static int tv(val v) { return !v.null && v.i != 0; }
-static val boolean(int b) { val r = {0}; r.kind = T_NUM; r.i = b; return r; }
 
 static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m);
 
 #define MEMO(n) (c->memo + (int64_t)(n) * CH)
+#define BITS(n) (c->bits + (int64_t)(n) * CH)
 #define LOOP for (int32_t k = 0; k < m; k++)
 
 static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m) {
@@ -539,12 +539,15 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
     const int32_t *a = p->args + n[1];
     int64_t p1 = n[3], p2 = n[4];
     val *out = MEMO(node);
+    uint8_t *ob = BITS(node);  /* a predicate's values: 0 or 1 (NULL counts as false) */
     const val *x = NULL, *y = NULL;
+    const uint8_t *xb = NULL;
     int op = (int)n[0];
     /* Operands evaluated on the whole selection first (AND, OR and IF_ELSE narrow it themselves). */
     if (op != OP_AND && op != OP_OR && op != OP_IF_ELSE && n[2] >= 1) {
         eval_sel(p, c, bt, a[0], sel, m);
         x = MEMO(a[0]);
+        xb = BITS(a[0]);
         if (n[2] >= 2) { eval_sel(p, c, bt, a[1], sel, m); y = MEMO(a[1]); }
     }
     switch (op) {
@@ -579,7 +582,8 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
         LOOP out[sel[k]] = r;
         return;
     }
-    case OP_LIT_INT: case OP_LIT_BOOL: { val r = {0}; r.kind = T_NUM; r.i = p1; LOOP out[sel[k]] = r; return; }
+    case OP_LIT_INT: { val r = {0}; r.kind = T_NUM; r.i = p1; LOOP out[sel[k]] = r; return; }
+    case OP_LIT_BOOL: LOOP ob[sel[k]] = (uint8_t)(p1 != 0); return;
     case OP_LIT_NULL: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; return; }
     case OP_LIT_DOUBLE: { val r = {0}; r.kind = T_DBL; r.i = p1; LOOP out[sel[k]] = r; return; }
     case OP_TO_DATE: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 1); } return;
@@ -589,7 +593,7 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
         LOOP {
             int r = sel[k];
             val u = x[r], v = y[r];
-            if (u.null || v.null) { out[r] = boolean(0); continue; }
+            if (u.null || v.null) { ob[r] = 0; continue; }
             int d;
             if (u.kind == T_TEXT) d = p1 <= CMP_NE ? !text_eq(u, v) : text_cmp(u, v);
             else if (u.kind == T_DBL) { double f = dbl_of(u), g = dbl_of(v); d = f < g ? -1 : f > g; }
@@ -603,7 +607,7 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             case CMP_GT: b = d > 0; break;
             default: b = d >= 0; break;
             }
-            out[r] = boolean(b);
+            ob[r] = (uint8_t)b;
         }
         return;
     case OP_AND: case OP_OR: {
@@ -613,20 +617,20 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
         memcpy(cur, sel, sizeof(uint16_t) * (size_t)m);
         for (int64_t j = 0; j < n[2] && open; j++) {
             eval_sel(p, c, bt, a[j], cur, open);
-            const val *v = MEMO(a[j]);
+            const uint8_t *v = BITS(a[j]);
             int32_t kept = 0;
-            for (int32_t k = 0; k < open; k++) { uint16_t r = cur[k]; cur[kept] = r; kept += tv(v[r]) == want; }
+            for (int32_t k = 0; k < open; k++) { uint16_t r = cur[k]; cur[kept] = r; kept += v[r] == want; }
             open = kept;
         }
-        LOOP out[sel[k]] = boolean(!want);
-        for (int32_t k = 0; k < open; k++) out[cur[k]].i = want;
+        LOOP ob[sel[k]] = (uint8_t)!want;
+        for (int32_t k = 0; k < open; k++) ob[cur[k]] = (uint8_t)want;
         return;
     }
-    case OP_NOT: LOOP { int r = sel[k]; out[r] = boolean(!tv(x[r])); } return;
-    case OP_ISNULL: LOOP { int r = sel[k]; out[r] = boolean(x[r].null); } return;
-    case OP_INSET: LOOP { int r = sel[k]; out[r] = boolean(!x[r].null && hset_has(&p->sets[p1], x[r].s, x[r].len)); }
+    case OP_NOT: LOOP { int r = sel[k]; ob[r] = (uint8_t)!xb[r]; } return;
+    case OP_ISNULL: LOOP { int r = sel[k]; ob[r] = (uint8_t)(x[r].null); } return;
+    case OP_INSET: LOOP { int r = sel[k]; ob[r] = (uint8_t)(!x[r].null && hset_has(&p->sets[p1], x[r].s, x[r].len)); }
         return;
-    case OP_IS_BLANK: LOOP { int r = sel[k]; out[r] = boolean(is_blank(p, x[r])); } return;
+    case OP_IS_BLANK: LOOP { int r = sel[k]; ob[r] = (uint8_t)(is_blank(p, x[r])); } return;
     case OP_TRIM: LOOP { int r = sel[k]; out[r] = trim(p, x[r]); } return;
     case OP_LENGTH:
         LOOP {
@@ -640,17 +644,17 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
         LOOP { int r = sel[k]; out[r] = normalize_code(p, c, node, x[r], (int)(p1 & 1), (int)((p1 >> 1) & 1)); }
         return;
     case OP_NORM_PHONE: LOOP { int r = sel[k]; out[r] = normalize_phone(p, c, node, x[r]); } return;
-    case OP_MATCH: LOOP { int r = sel[k]; out[r] = boolean(dfa_match(p, (int32_t)p1, x[r])); } return;
-    case OP_HAS_FULLWIDTH: LOOP { int r = sel[k]; out[r] = boolean(contains_class(p, x[r], CS_FW_FROM)); } return;
-    case OP_HAS_WHITESPACE: LOOP { int r = sel[k]; out[r] = boolean(contains_class(p, x[r], CS_WS)); } return;
-    case OP_HAS_DASH: LOOP { int r = sel[k]; out[r] = boolean(contains_class(p, x[r], CS_DASH)); } return;
-    case OP_IS_MASKED: LOOP { int r = sel[k]; out[r] = boolean(contains_class(p, x[r], CS_MASK)); } return;
+    case OP_MATCH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(dfa_match(p, (int32_t)p1, x[r])); } return;
+    case OP_HAS_FULLWIDTH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_FW_FROM)); } return;
+    case OP_HAS_WHITESPACE: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_WS)); } return;
+    case OP_HAS_DASH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_DASH)); } return;
+    case OP_IS_MASKED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_MASK)); } return;
     case OP_HAS_LOWER:
         LOOP {
             int r = sel[k], b = 0;
             val v = x[r];
             if (!v.null) for (int32_t i = 0; i < v.len && !b; i++) b = v.s[i] >= 'a' && v.s[i] <= 'z';
-            out[r] = boolean(b);
+            ob[r] = (uint8_t)b;
         }
         return;
     case OP_HAS_APOSTROPHE:  /* ^[ws]*[apostrophe] */
@@ -663,28 +667,28 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
                 if (in_cset(p, CS_APOS, cp)) { b = 1; break; }
                 if (!in_cset(p, CS_WS, cp)) break;
             }
-            out[r] = boolean(b);
+            ob[r] = (uint8_t)b;
         }
         return;
     case OP_YMD_DATE: LOOP { int r = sel[k]; out[r] = ymd(x[r]); } return;
     case OP_YEAR:
         LOOP { int r = sel[k]; val v = {0}; v.kind = T_NUM; v.null = x[r].null; v.i = x[r].i / 10000; out[r] = v; }
         return;
-    case OP_MOD11_2: LOOP { int r = sel[k]; out[r] = boolean(mod11_2(p, c, x[r])); } return;
+    case OP_MOD11_2: LOOP { int r = sel[k]; ob[r] = (uint8_t)(mod11_2(p, c, x[r])); } return;
     case OP_ID_BIRTH: LOOP { int r = sel[k]; out[r] = id_birth(p, x[r]); } return;
     case OP_ID_MALE:
         LOOP {
             int r = sel[k];
-            val v = x[r], res = {0};
-            res.kind = T_NUM; res.null = 1;
+            val v = x[r];
+            int b = 0;  /* NULL (no digit there) counts as false, like every predicate */
             if (!v.null) {
                 val d = substr_cp(v, cp_count(v.s, v.len) == p->id_legacy_length ? 15 : 17, 1);
-                if (d.len == 1 && d.s[0] >= '0' && d.s[0] <= '9') res = boolean((d.s[0] - '0') % 2 == 1);
+                if (d.len == 1 && d.s[0] >= '0' && d.s[0] <= '9') b = (d.s[0] - '0') % 2 == 1;
             }
-            out[r] = res;
+            ob[r] = (uint8_t)b;
         }
         return;
-    case OP_WEIGHTED: LOOP { int r = sel[k]; out[r] = boolean(weighted_ok(p, c, (int)p1, x[r])); } return;
+    case OP_WEIGHTED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(weighted_ok(p, c, (int)p1, x[r])); } return;
     case OP_REGION_PREFIX:
         LOOP {
             int r = sel[k];
@@ -698,20 +702,29 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
                     b = text_eq(substr_cp(region, 1, 4), substr_cp(id, 1, 4));
                 else b = text_eq(region, id);
             }
-            out[r] = boolean(b);
+            ob[r] = (uint8_t)b;
         }
         return;
     case OP_IF_ELSE: {
         eval_sel(p, c, bt, a[0], sel, m);
-        const val *cond = MEMO(a[0]);
+        const uint8_t *cond = BITS(a[0]);
         uint16_t yes[CH], no[CH];
         int32_t ny = 0, nn = 0;
-        LOOP { uint16_t r = sel[k]; if (tv(cond[r])) yes[ny++] = r; else no[nn++] = r; }
-        if (ny) { eval_sel(p, c, bt, a[1], yes, ny); const val *v = MEMO(a[1]); for (int32_t k = 0; k < ny; k++) out[yes[k]] = v[yes[k]]; }
-        if (nn) { eval_sel(p, c, bt, a[2], no, nn); const val *v = MEMO(a[2]); for (int32_t k = 0; k < nn; k++) out[no[k]] = v[no[k]]; }
+        int pred = n[6] == 1;  /* branches are predicates: copy their bits */
+        LOOP { uint16_t r = sel[k]; if (cond[r]) yes[ny++] = r; else no[nn++] = r; }
+        if (ny) {
+            eval_sel(p, c, bt, a[1], yes, ny);
+            const val *v = MEMO(a[1]); const uint8_t *vb = BITS(a[1]);
+            for (int32_t k = 0; k < ny; k++) { if (pred) ob[yes[k]] = vb[yes[k]]; else out[yes[k]] = v[yes[k]]; }
+        }
+        if (nn) {
+            eval_sel(p, c, bt, a[2], no, nn);
+            const val *v = MEMO(a[2]); const uint8_t *vb = BITS(a[2]);
+            for (int32_t k = 0; k < nn; k++) { if (pred) ob[no[k]] = vb[no[k]]; else out[no[k]] = v[no[k]]; }
+        }
         return;
     }
-    default: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; return; }
+    default: { val r = {0}; r.null = 1; LOOP { out[sel[k]] = r; ob[sel[k]] = 0; } return; }
     }
 }
 
@@ -835,13 +848,14 @@ void *gk_ctx_new(void *vp) {
     if (!c) return NULL;
     size_t nn = (size_t)p->nnodes;
     c->memo = calloc(nn * CH, sizeof(val));
+    c->bits = calloc(nn * CH, 1);
     c->gen = calloc(nn * CH, sizeof(uint32_t));
     c->full = calloc(nn, sizeof(uint32_t));
     c->arena = calloc(nn, sizeof(uint8_t *));
     c->arena_cap = calloc(nn, sizeof(int64_t));
     c->arena_used = calloc(nn, sizeof(int64_t));
     c->arena_gen = calloc(nn, sizeof(uint32_t));
-    if (!c->memo || !c->gen || !c->full || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
+    if (!c->memo || !c->bits || !c->gen || !c->full || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
         gk_ctx_free(vp, c);
         return NULL;
     }
@@ -859,7 +873,7 @@ void gk_ctx_free(void *vp, void *vc) {
     if (c->arena) for (int32_t k = 0; k < p->nnodes; k++) free(c->arena[k]);
     free_retired(c);
     free(c->retired); free(c->arena); free(c->arena_cap); free(c->arena_used); free(c->arena_gen);
-    free(c->memo); free(c->gen); free(c->full); free(c);
+    free(c->memo); free(c->bits); free(c->gen); free(c->full); free(c);
 }
 
 /* Count one batch of ``nrows`` rows into ``counters``: [0] rows, [1] doubtful checksum inputs, [2] doubtful
@@ -896,22 +910,22 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
             int32_t ns = m;
             if (applies >= 0) {
                 eval_sel(p, c, &bt, applies, all, m);
-                const val *v = c->memo + (int64_t)applies * CH;
+                const uint8_t *v = c->bits + (int64_t)applies * CH;
                 ns = 0;
-                for (int32_t r = 0; r < m; r++) { applies_sel[ns] = (uint16_t)r; ns += tv(v[r]); }
+                for (int32_t r = 0; r < m; r++) { applies_sel[ns] = (uint16_t)r; ns += v[r]; }
                 sel = applies_sel;
             }
             counters[out] += ns;
             eval_sel(p, c, &bt, expect, sel, ns);
-            const val *e = c->memo + (int64_t)expect * CH;
+            const uint8_t *e = c->bits + (int64_t)expect * CH;
             int32_t nf = 0;
-            for (int32_t j = 0; j < ns; j++) { uint16_t r = sel[j]; failed[nf] = r; nf += !tv(e[r]); }
+            for (int32_t j = 0; j < ns; j++) { uint16_t r = sel[j]; failed[nf] = r; nf += !e[r]; }
             counters[out + 1] += nf;
             for (int32_t j = 0; j < nbreak && nf; j++) {
                 eval_sel(p, c, &bt, breaks[j], failed, nf);
-                const val *b = c->memo + (int64_t)breaks[j] * CH;
+                const uint8_t *b = c->bits + (int64_t)breaks[j] * CH;
                 int64_t t = 0;
-                for (int32_t i = 0; i < nf; i++) t += tv(b[failed[i]]);
+                for (int32_t i = 0; i < nf; i++) t += b[failed[i]];
                 counters[out + 2 + j] += t;
             }
             ck += 4 + nbreak;

@@ -123,7 +123,9 @@ class _Compiler:
     def compile(self, e: ir.Expr) -> tuple[int, str]:
         key = ir.node_key(e)
         if key not in self.memo:
-            self.memo[key] = self._compile(e)
+            index, kind = self.memo[key] = self._compile(e)
+            # word 6: a predicate, whose values the kernel keeps as bytes 0/1 (NULL counts as false)
+            self.plan.nodes[index][6] = int(kind == "bool")
         return self.memo[key]
 
     def text(self, e: ir.Expr) -> int:
