@@ -256,7 +256,8 @@ class DuckDBEngine:
         key_list = ", ".join(q(k) for k in keys)
         counted = f"{q(keys[0])} IS NOT NULL" if len(keys) == 1 else "TRUE"
         groups = f"SELECT {key_list}, count(*) AS __n FROM ({rows}) AS __r GROUP BY {key_list}"
-        sql = (f"SELECT coalesce(sum(__n), 0), count_if({counted}), count_if(__n > 1), "
+        # Every aggregate is NULL over no groups (no row has a key): zero, as the SQL path counts it.
+        sql = (f"SELECT coalesce(sum(__n), 0), coalesce(count_if({counted}), 0), coalesce(count_if(__n > 1), 0), "
                f"coalesce(sum(__n) FILTER (WHERE __n > 1), 0) FROM ({groups}) AS __g")
         evaluated, distinct, repeated, involved = self._fetch_one(sql, "counting keys")
         return int(evaluated), int(distinct), int(repeated), int(involved)
