@@ -343,8 +343,7 @@ static int dfa_match(const plan *p, int32_t d, val x) {
     int32_t s = 0;
     for (int32_t i = 0; i < x.len; i++) {
         uint8_t b = x.s[i];
-        if (b >= 128) return 0;  /* the automata hold ASCII patterns only */
-        s = t[s * 128 + b];
+        s = t[s * 256 + b];  /* non-ASCII bytes lead nowhere except through '.' or a negated class */
         if (s < 0) return 0;
     }
     return acc[s];
