@@ -14,6 +14,7 @@ a fresh child process (peak RSS from ``os.wait4``):
 
     python -m benchmarks.run                    # 1M and 10M rows (the 10M CSV is ~2.3 GB)
     python -m benchmarks.run --rows 100000      # a quick run
+    python -m benchmarks.run --phases bench-data/social_security_1000000.parquet   # where the CPU goes
 """
 
 from __future__ import annotations
@@ -213,6 +214,44 @@ def measure(mode: str, path: Path, *, memory_limit: str | None = None, threads: 
     return data
 
 
+def phases(path: str) -> dict[str, float]:
+    """CPU seconds of each stage of one counts-only run (``--phases FILE``): where the time goes.
+
+    Process CPU (every thread: DuckDB's, the kernel's, the fingerprint's) measured around the engine's
+    stages, which run one after another; the indented stages are parts of the one above, and "every SQL
+    query" overlaps the uniqueness query (the rest of it is the aggregate for what the kernel leaves)."""
+    t0 = time.process_time()
+    from govstd import kernel
+    from govstd.validators.api import validate
+    from govstd.validators.engines import duckdb as engine
+
+    spent: dict[str, float] = {"imports": time.process_time() - t0}
+
+    def timed(owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - start
+
+        setattr(owner, name, wrapper)
+
+    timed(engine.DuckDBEngine, "_count_natively", "kernel pass, with the uniqueness query")
+    timed(kernel.Kernel, "count", "  of it: Arrow stream + C kernel")
+    timed(engine.DuckDBEngine, "_count_keys", "  of it: uniqueness (one grouped query)")
+    timed(engine.DuckDBEngine, "_fetch_one", "every SQL query (uniqueness, aggregate, dups)")
+    start = time.process_time()
+    validate(path, SCHEMA, today=TODAY, service_items=SERVICE_ITEMS, sample_size=0)
+    spent["validate (all)"] = time.process_time() - start
+    spent["total"] = time.process_time() - t0
+    order = ["imports", "kernel pass, with the uniqueness query", "  of it: Arrow stream + C kernel",
+             "  of it: uniqueness (one grouped query)", "every SQL query (uniqueness, aggregate, dups)"]
+    return {k: spent[k] for k in order if k in spent} | spent
+
+
 def in_child(function: str, *args: str) -> None:
     """Run a data-generating function in a child process (keeps the parent lean, see ``measure``)."""
     subprocess.run([sys.executable, "-m", "benchmarks.run", "--make", function, *args], check=True, cwd=HERE.parent)
@@ -248,7 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--child-memory-limit", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--make", nargs=3, metavar=("WHAT", "PATH", "ARG"), help=argparse.SUPPRESS)
+    parser.add_argument("--phases", metavar="FILE", help="CPU seconds per stage of one counts-only run of FILE")
     args = parser.parse_args(argv)
+    if args.phases:
+        for label, seconds in phases(args.phases).items():
+            print(f"{label:48s} {seconds:6.2f} CPU s")
+        return 0
     if args.make:
         what, target, arg = args.make
         if what == "csv":

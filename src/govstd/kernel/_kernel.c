@@ -16,7 +16,10 @@
  * A checksum whose input is outside what the kernel computes exactly (a non-digit before the check
  * character, which DuckDB's TRY_CAST would read its own way) counts in the "doubt" counter; the
  * engine then counts the checks using checksums in SQL instead. Derived checks guard checksums by their shape, so it
- * does not happen on real data.
+ * does not happen on real data. Likewise a date/number parse meeting a layout outside its exact subset counts in
+ * the "parse doubt" counter (counters[2]) and the checks that parse go to SQL.
+ *
+ * Evaluation is a column at a time over chunks of CH rows (see "the interpreter" below), not a tree walk per row.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,18 +30,22 @@ enum {
     OP_CMP, OP_AND, OP_OR, OP_NOT, OP_ISNULL, OP_INSET,
     OP_IS_BLANK, OP_TRIM, OP_LENGTH, OP_SUBSTR, OP_NORM_CODE, OP_NORM_PHONE, OP_MATCH,
     OP_HAS_FULLWIDTH, OP_HAS_WHITESPACE, OP_HAS_LOWER, OP_HAS_DASH, OP_HAS_APOSTROPHE, OP_IS_MASKED,
-    OP_YMD_DATE, OP_YEAR, OP_MOD11_2, OP_ID_BIRTH, OP_ID_MALE, OP_WEIGHTED, OP_REGION_PREFIX, OP_IF_ELSE
+    OP_YMD_DATE, OP_YEAR, OP_MOD11_2, OP_ID_BIRTH, OP_ID_MALE, OP_WEIGHTED, OP_REGION_PREFIX, OP_IF_ELSE,
+    OP_TO_DATE, OP_TO_TIMESTAMP, OP_TO_NUMBER, OP_LIT_DOUBLE
 };
 enum { CMP_EQ = 0, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
-enum { T_TEXT = 0, T_NUM = 1 };               /* value kinds: text, or an integer (int, date as yyyymmdd, bool) */
+/* value kinds: text; an integer (int, bool, date as yyyymmdd, timestamp as yyyymmddHHMMSS); a double (its bits in i) */
+enum { T_TEXT = 0, T_NUM = 1, T_DBL = 2 };
 enum { CS_WS = 0, CS_DASH, CS_APOS, CS_MASK, CS_FW_FROM, CS_COUNT };
 enum { W_GB32100 = 0, W_GB11714 = 1, W_COUNT };
 
-#define NODE_WORDS 8  /* op, first_arg, nargs, p1, p2, p3, kind, unused */
+#define NODE_WORDS 8  /* op, first_arg, nargs, p1, p2, p3, kind (1: a predicate, its value in bits), unused */
 
 typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t kind; } val;
 
-typedef struct { const uint8_t *key; int32_t len; } slot;
+/* A code of up to 7 bytes lives in ``word`` itself (length in the low byte, then the bytes), so a lookup is one
+ * compare with no pointer to follow; a longer one has 0xFF, its length and hash bits there, and ``key``. */
+typedef struct { uint64_t word; const uint8_t *key; } slot;
 typedef struct { slot *slots; uint64_t mask; } hset;
 
 typedef struct { const uint32_t *cps; int32_t n; } cset;
@@ -62,10 +69,19 @@ typedef struct {
     uint8_t *owned_keys;
 } plan;
 
+#define CH 256  /* rows per chunk: a node's value vector (CH × 24 bytes) stays in the L1/L2 cache */
+
 typedef struct {
-    val *memo; uint64_t *gen; uint64_t row_gen;
-    uint8_t **scratch; int64_t *scratch_cap;
+    val *memo;            /* nnodes × CH: each node's values on the chunk's rows */
+    uint8_t *bits;        /* nnodes × CH: a predicate node's values, 0 or 1 */
+    uint32_t *gen;        /* nnodes × CH: the chunk a row's value belongs to */
+    uint32_t *full;       /* nnodes: the chunk whose every row the node holds */
+    uint32_t chunk_gen;
+    int32_t nrows;        /* rows in the current chunk */
+    uint8_t **arena; int64_t *arena_cap, *arena_used; uint32_t *arena_gen;  /* per node: normalised text */
+    void **retired; int32_t nretired, retired_cap;  /* arenas outgrown in this chunk, freed at the next */
     int64_t *doubt;  /* counters[1]: rows on which a checksum met input it does not compute exactly */
+    int64_t *parse_doubt;  /* counters[2]: values a date/number parse leaves to DuckDB (outside its subset) */
 } ctx;
 
 typedef struct {
@@ -83,12 +99,22 @@ static uint64_t hash_bytes(const uint8_t *p, int32_t n) {
     return h ^ (h >> 29);
 }
 
+static uint64_t slot_word(const uint8_t *p, int32_t n, uint64_t h) {
+    if (n > 7) return 0xFF | ((uint64_t)(uint32_t)n << 8) | (h << 40);
+    uint8_t w[8] = {0};
+    w[0] = (uint8_t)n;
+    memcpy(w + 1, p, (size_t)n);
+    uint64_t word;
+    memcpy(&word, w, 8);
+    return word;
+}
+
 static int hset_has(const hset *s, const uint8_t *p, int32_t n) {
-    uint64_t i = hash_bytes(p, n) & s->mask;
+    uint64_t h = hash_bytes(p, n), i = h & s->mask, word = slot_word(p, n, h);
     for (;;) {
         const slot *e = &s->slots[i];
         if (!e->key) return 0;
-        if (e->len == n && memcmp(e->key, p, (size_t)n) == 0) return 1;
+        if (e->word == word && (n <= 7 || memcmp(e->key, p, (size_t)n) == 0)) return 1;
         i = (i + 1) & s->mask;
     }
 }
@@ -139,7 +165,17 @@ static int32_t fw_index(const plan *p, uint32_t cp) {
     return -1;
 }
 
+/* Whether the first ``n`` bytes are ASCII, eight at a time. */
+static int ascii_prefix(const uint8_t *s, int32_t n) {
+    int32_t i = 0;
+    uint64_t any = 0;
+    for (; i + 8 <= n; i += 8) { uint64_t w; memcpy(&w, s + i, 8); any |= w; }
+    for (; i < n; i++) any |= s[i];
+    return !(any & 0x8080808080808080ULL);
+}
+
 static int32_t cp_count(const uint8_t *s, int32_t len) {
+    if (ascii_prefix(s, len)) return len;
     int32_t n = 0;
     for (int32_t i = 0; i < len; i++) n += (s[i] & 0xC0) != 0x80;
     return n;
@@ -160,20 +196,44 @@ static int32_t cp_offset(const uint8_t *s, int32_t len, int32_t k) {
 static val substr_cp(val x, int32_t start, int32_t length) {
     val r = x;
     if (x.null) return r;
+    int32_t end = start - 1 + length;
+    if (end > x.len) end = x.len;
+    if (ascii_prefix(x.s, end)) {  /* code points are bytes up to ``end``, and a code point starts there */
+        int32_t a = start - 1 < x.len ? start - 1 : x.len;
+        r.s = x.s + a; r.len = end - a;
+        return r;
+    }
     int32_t a = cp_offset(x.s, x.len, start - 1);
     int32_t b = a + cp_offset(x.s + a, x.len - a, length);
     r.s = x.s + a; r.len = b - a;
     return r;
 }
 
+/* ``need`` bytes of node ``node``'s arena for one row's value: values of earlier rows of the chunk stay
+ * where they are (an outgrown arena is retired, not moved, and freed when the next chunk starts). */
 static uint8_t *scratch(ctx *c, int32_t node, int64_t need) {
-    if (c->scratch_cap[node] < need) {
-        int64_t cap = need < 64 ? 64 : need * 2;
-        uint8_t *b = realloc(c->scratch[node], (size_t)cap);
-        if (!b) return NULL;
-        c->scratch[node] = b; c->scratch_cap[node] = cap;
+    if (c->arena_gen[node] != c->chunk_gen) { c->arena_gen[node] = c->chunk_gen; c->arena_used[node] = 0; }
+    if (c->arena_used[node] + need > c->arena_cap[node]) {
+        int64_t cap = c->arena_cap[node] * 2;
+        if (cap < 4096) cap = 4096;
+        if (cap < need) cap = need;
+        if (c->arena[node]) {
+            if (c->nretired == c->retired_cap) {
+                int32_t nc = c->retired_cap ? 2 * c->retired_cap : 16;
+                void **r = realloc(c->retired, sizeof(void *) * (size_t)nc);
+                if (!r) return NULL;
+                c->retired = r; c->retired_cap = nc;
+            }
+            c->retired[c->nretired++] = c->arena[node];
+        }
+        c->arena[node] = malloc((size_t)cap);
+        c->arena_cap[node] = c->arena[node] ? cap : 0;
+        c->arena_used[node] = 0;
+        if (!c->arena[node]) return NULL;
     }
-    return c->scratch[node];
+    uint8_t *out = c->arena[node] + c->arena_used[node];
+    c->arena_used[node] += need;
+    return out;
 }
 
 /* ------------------------------------------------------------------ the named functions */
@@ -283,8 +343,7 @@ static int dfa_match(const plan *p, int32_t d, val x) {
     int32_t s = 0;
     for (int32_t i = 0; i < x.len; i++) {
         uint8_t b = x.s[i];
-        if (b >= 128) return 0;  /* the automata hold ASCII patterns only */
-        s = t[s * 128 + b];
+        s = t[s * 256 + b];  /* non-ASCII bytes lead nowhere except through '.' or a negated class */
         if (s < 0) return 0;
     }
     return acc[s];
@@ -371,134 +430,325 @@ static int text_cmp(val a, val b) {
     return a.len < b.len ? -1 : a.len > b.len;
 }
 
-/* ------------------------------------------------------------------ the interpreter */
 
-static val eval(const plan *p, ctx *c, const batch *bt, int32_t node);
+/* ------------------------------------------------------------------ dates, timestamps, numbers
+ *
+ * DuckDB's try_strptime and TRY_CAST(… AS DOUBLE) are not re-implemented in full. The kernel computes the
+ * values it is sure of — the canonical layouts every export writes (yyyy-mm-dd, yyyy-mm-dd HH:MM:SS) when
+ * they are real dates and times, and plain decimals of up to 15 digits — and counts every other non-NULL
+ * input in the "parse doubt" counter; the engine then counts the checks that parse in SQL instead, so a
+ * verdict never rests on a guess. */
 
-static int truth(const plan *p, ctx *c, const batch *bt, int32_t node) {
-    val v = eval(p, c, bt, node);
-    return !v.null && v.i != 0;
+static int digits(const uint8_t *s, int n, int64_t *v) {
+    int64_t x = 0;
+    for (int k = 0; k < n; k++) { if (s[k] < '0' || s[k] > '9') return 0; x = x * 10 + (s[k] - '0'); }
+    *v = x;
+    return 1;
 }
 
-static val boolean(int b) { val r = {0}; r.kind = T_NUM; r.i = b; return r; }
+/* Whether ``x`` has the shape yyyy-mm-dd (10 bytes) or yyyy-mm-dd HH:MM:SS (19 bytes), all digits. */
+static int canonical_shape(val x) {
+    static const char shape[] = "dddd-dd-dd dd:dd:dd";
+    if (x.len != 10 && x.len != 19) return 0;
+    for (int32_t k = 0; k < x.len; k++) {
+        uint8_t b = x.s[k];
+        if (shape[k] == 'd' ? (b < '0' || b > '9') : b != (uint8_t)shape[k]) return 0;
+    }
+    return 1;
+}
 
-static val eval_uncached(const plan *p, ctx *c, const batch *bt, int32_t node) {
+/* to_date (``date_only``) and to_timestamp of the SQL path (DATE_LAYOUTS / DATETIME_LAYOUTS through
+ * try_strptime). A value of the canonical shape with a year >= 1 is parsed here: a real date (and time,
+ * HH < 24, MM and SS < 60) by the first layout, NULL otherwise — no other layout reads a '-' after four
+ * digits, and to_date's layouts leave a time part as trailing characters. A value whose first character
+ * after DuckDB's leading white space is a letter or non-ASCII is NULL (every layout starts with %Y). The
+ * rest (other layouts, year 0, which DuckDB reads as 1 BC) is a parse doubt. tests/kernel holds these to
+ * DuckDB's own answers. */
+static val parse_time(ctx *c, val x, int date_only) {
+    val r = {0}; r.kind = T_NUM; r.null = 1;
+    if (x.null) return r;
+    if (canonical_shape(x) && (x.s[0] != '0' || x.s[1] != '0' || x.s[2] != '0' || x.s[3] != '0')) {
+        int64_t y = 0, m = 0, d = 0, hh = 0, mi = 0, ss = 0;
+        digits(x.s, 4, &y); digits(x.s + 5, 2, &m); digits(x.s + 8, 2, &d);
+        if (x.len == 19) { digits(x.s + 11, 2, &hh); digits(x.s + 14, 2, &mi); digits(x.s + 17, 2, &ss); }
+        if (d < 1 || d > days_in_month(y, m) || hh > 23 || mi > 59 || ss > 59 || (date_only && x.len == 19))
+            return r;
+        r.null = 0;
+        r.i = y * 10000 + m * 100 + d;
+        if (!date_only) r.i = ((r.i * 100 + hh) * 100 + mi) * 100 + ss;
+        return r;
+    }
+    int32_t i = 0;
+    while (i < x.len && (x.s[i] == ' ' || (x.s[i] >= '\t' && x.s[i] <= '\r'))) i++;
+    if (i == x.len || x.s[i] >= 0x80 || ((x.s[i] | 0x20) >= 'a' && (x.s[i] | 0x20) <= 'z')) return r;
+    *c->parse_doubt += 1;
+    return r;
+}
+
+static val dbl(double d) { val r = {0}; r.kind = T_DBL; memcpy(&r.i, &d, sizeof d); return r; }
+static double dbl_of(val v) { double d; memcpy(&d, &v.i, sizeof d); return d; }
+
+/* to_number is TRY_CAST(x AS DOUBLE) behind NUMBER_PATTERN, [+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+). Input the
+ * pattern rejects is NULL for certain. Exact here: -?[0-9]+(\.[0-9]+)? with at most 15 digits, as
+ * mantissa / 10^scale — both exact in a double, so the one IEEE division is the correctly rounded value
+ * DuckDB's cast gives. The rest of the pattern's language ('+1', '5.', '.5', long digit strings) is a doubt. */
+static val parse_number(ctx *c, val x) {
+    val r = {0}; r.kind = T_DBL; r.null = 1;
+    if (x.null) return r;
+    static const double pow10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+                                     1e14, 1e15};
+    int32_t i = 0, nd = 0, scale = 0, dot = -1, plus = 0;
+    int neg = 0;
+    int64_t mant = 0;
+    if (x.len && (x.s[0] == '+' || x.s[0] == '-')) { neg = x.s[0] == '-'; plus = !neg; i = 1; }
+    for (; i < x.len; i++) {
+        uint8_t b = x.s[i];
+        if (b >= '0' && b <= '9') {
+            if (++nd <= 15) mant = mant * 10 + (b - '0');
+            scale += dot >= 0;
+        } else if (b == '.' && dot < 0) dot = i;
+        else return r;  /* outside the pattern: NULL */
+    }
+    if (nd == 0) return r;
+    int first = plus || neg;
+    if (plus || nd > 15 || dot == first || dot == x.len - 1) { *c->parse_doubt += 1; return r; }
+    double v = (double)mant / pow10[scale];
+    return dbl(neg ? -v : v);
+}
+
+/* ------------------------------------------------------------------ the interpreter: a column at a time
+ *
+ * A batch is cut into chunks of CH rows. Each node is evaluated over a selection of the chunk's rows (a
+ * vector of row numbers) in one tight loop, into the node's value vector; a node shared by several
+ * checks remembers which rows of the chunk it holds (a generation per row), so it is computed once per
+ * row. AND/OR/IF_ELSE narrow the selection for their later operands, and a check evaluates ``expect``
+ * only on the rows ``applies`` selects and its breakdowns only on the failing rows: exactly the rows the
+ * SQL's short-circuits (and the derived checks' shape guards) evaluate, so a checksum never sees a value
+ * its guard rejected. The dispatch per node is per chunk, not per row. */
+
+
+static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m);
+
+#define MEMO(n) (c->memo + (int64_t)(n) * CH)
+#define BITS(n) (c->bits + (int64_t)(n) * CH)
+#define LOOP for (int32_t k = 0; k < m; k++)
+
+static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m) {
     const int64_t *n = p->nodes + (int64_t)node * NODE_WORDS;
     const int32_t *a = p->args + n[1];
     int64_t p1 = n[3], p2 = n[4];
-    val r = {0};
-    switch ((int)n[0]) {
+    val *out = MEMO(node);
+    uint8_t *ob = BITS(node);  /* a predicate's values: 0 or 1 (NULL counts as false) */
+    const val *x = NULL, *y = NULL;
+    const uint8_t *xb = NULL;
+    int op = (int)n[0];
+    /* Operands evaluated on the whole selection first (AND, OR and IF_ELSE narrow it themselves). */
+    if (op != OP_AND && op != OP_OR && op != OP_IF_ELSE && n[2] >= 1) {
+        eval_sel(p, c, bt, a[0], sel, m);
+        x = MEMO(a[0]);
+        xb = BITS(a[0]);
+        if (n[2] >= 2) { eval_sel(p, c, bt, a[1], sel, m); y = MEMO(a[1]); }
+    }
+    switch (op) {
     case OP_COL: {
-        int64_t i = bt->row + bt->array_offset[p1];
         const uint8_t *valid = bt->validity[p1];
-        r.kind = T_TEXT;
-        if (valid && !((valid[i >> 3] >> (i & 7)) & 1)) { r.null = 1; return r; }
-        int64_t s, e;
-        if (bt->large[p1]) { const int64_t *o = bt->offsets[p1]; s = o[i]; e = o[i + 1]; }
-        else { const int32_t *o = bt->offsets[p1]; s = o[i]; e = o[i + 1]; }
-        r.s = bt->data[p1] + s; r.len = (int32_t)(e - s);
-        return r;
-    }
-    case OP_LIT_TEXT:
-        r.kind = T_TEXT; r.s = p->lit_data + p->lit_off[p1]; r.len = (int32_t)(p->lit_off[p1 + 1] - p->lit_off[p1]);
-        return r;
-    case OP_LIT_INT: case OP_LIT_BOOL: r.kind = T_NUM; r.i = p1; return r;
-    case OP_LIT_NULL: r.null = 1; return r;
-    case OP_CMP: {
-        val x = eval(p, c, bt, a[0]), y = eval(p, c, bt, a[1]);
-        if (x.null || y.null) return boolean(0);
-        int k = x.kind == T_TEXT ? (p1 <= CMP_NE ? !text_eq(x, y) : text_cmp(x, y))
-                                 : (x.i < y.i ? -1 : x.i > y.i);
-        switch ((int)p1) {
-        case CMP_EQ: return boolean(k == 0);
-        case CMP_NE: return boolean(k != 0);
-        case CMP_LT: return boolean(k < 0);
-        case CMP_LE: return boolean(k <= 0);
-        case CMP_GT: return boolean(k > 0);
-        default: return boolean(k >= 0);
+        const uint8_t *data = bt->data[p1];
+        int64_t base = bt->row + bt->array_offset[p1];
+        if (bt->large[p1]) {
+            const int64_t *o = bt->offsets[p1];
+            LOOP {
+                int64_t i = base + sel[k];
+                val r = {0}; r.kind = T_TEXT;
+                if (valid && !((valid[i >> 3] >> (i & 7)) & 1)) r.null = 1;
+                else { r.s = data + o[i]; r.len = (int32_t)(o[i + 1] - o[i]); }
+                out[sel[k]] = r;
+            }
+        } else {
+            const int32_t *o = bt->offsets[p1];
+            LOOP {
+                int64_t i = base + sel[k];
+                val r = {0}; r.kind = T_TEXT;
+                if (valid && !((valid[i >> 3] >> (i & 7)) & 1)) r.null = 1;
+                else { r.s = data + o[i]; r.len = o[i + 1] - o[i]; }
+                out[sel[k]] = r;
+            }
         }
+        return;
     }
-    case OP_AND:
-        for (int64_t k = 0; k < n[2]; k++) if (!truth(p, c, bt, a[k])) return boolean(0);
-        return boolean(1);
-    case OP_OR:
-        for (int64_t k = 0; k < n[2]; k++) if (truth(p, c, bt, a[k])) return boolean(1);
-        return boolean(0);
-    case OP_NOT: return boolean(!truth(p, c, bt, a[0]));
-    case OP_ISNULL: return boolean(eval(p, c, bt, a[0]).null);
-    case OP_INSET: {
-        val x = eval(p, c, bt, a[0]);
-        return boolean(!x.null && hset_has(&p->sets[p1], x.s, x.len));
+    case OP_LIT_TEXT: {
+        val r = {0}; r.kind = T_TEXT; r.s = p->lit_data + p->lit_off[p1];
+        r.len = (int32_t)(p->lit_off[p1 + 1] - p->lit_off[p1]);
+        LOOP out[sel[k]] = r;
+        return;
     }
-    case OP_IS_BLANK: return boolean(is_blank(p, eval(p, c, bt, a[0])));
-    case OP_TRIM: return trim(p, eval(p, c, bt, a[0]));
-    case OP_LENGTH: {
-        val x = eval(p, c, bt, a[0]);
-        r.kind = T_NUM; r.null = x.null; r.i = x.null ? 0 : cp_count(x.s, x.len);
-        return r;
-    }
-    case OP_SUBSTR: return substr_cp(eval(p, c, bt, a[0]), (int32_t)p1, (int32_t)p2);
-    case OP_NORM_CODE: return normalize_code(p, c, node, eval(p, c, bt, a[0]), (int)(p1 & 1), (int)((p1 >> 1) & 1));
-    case OP_NORM_PHONE: return normalize_phone(p, c, node, eval(p, c, bt, a[0]));
-    case OP_MATCH: return boolean(dfa_match(p, (int32_t)p1, eval(p, c, bt, a[0])));
-    case OP_HAS_FULLWIDTH: return boolean(contains_class(p, eval(p, c, bt, a[0]), CS_FW_FROM));
-    case OP_HAS_WHITESPACE: return boolean(contains_class(p, eval(p, c, bt, a[0]), CS_WS));
-    case OP_HAS_DASH: return boolean(contains_class(p, eval(p, c, bt, a[0]), CS_DASH));
-    case OP_IS_MASKED: return boolean(contains_class(p, eval(p, c, bt, a[0]), CS_MASK));
-    case OP_HAS_LOWER: {
-        val x = eval(p, c, bt, a[0]);
-        if (x.null) return boolean(0);
-        for (int32_t i = 0; i < x.len; i++) if (x.s[i] >= 'a' && x.s[i] <= 'z') return boolean(1);
-        return boolean(0);
-    }
-    case OP_HAS_APOSTROPHE: {  /* ^[ws]*[apostrophe] */
-        val x = eval(p, c, bt, a[0]);
-        if (x.null) return boolean(0);
-        int32_t i = 0;
-        while (i < x.len) {
-            uint32_t cp = utf8_next(x.s, x.len, &i);
-            if (in_cset(p, CS_APOS, cp)) return boolean(1);
-            if (!in_cset(p, CS_WS, cp)) return boolean(0);
+    case OP_LIT_INT: { val r = {0}; r.kind = T_NUM; r.i = p1; LOOP out[sel[k]] = r; return; }
+    case OP_LIT_BOOL: LOOP ob[sel[k]] = (uint8_t)(p1 != 0); return;
+    case OP_LIT_NULL: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; return; }
+    case OP_LIT_DOUBLE: { val r = {0}; r.kind = T_DBL; r.i = p1; LOOP out[sel[k]] = r; return; }
+    case OP_TO_DATE: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 1); } return;
+    case OP_TO_TIMESTAMP: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 0); } return;
+    case OP_TO_NUMBER: LOOP { int r = sel[k]; out[r] = parse_number(c, x[r]); } return;
+    case OP_CMP:
+        LOOP {
+            int r = sel[k];
+            val u = x[r], v = y[r];
+            if (u.null || v.null) { ob[r] = 0; continue; }
+            int d;
+            if (u.kind == T_TEXT) d = p1 <= CMP_NE ? !text_eq(u, v) : text_cmp(u, v);
+            else if (u.kind == T_DBL) { double f = dbl_of(u), g = dbl_of(v); d = f < g ? -1 : f > g; }
+            else d = u.i < v.i ? -1 : u.i > v.i;
+            int b;
+            switch ((int)p1) {
+            case CMP_EQ: b = d == 0; break;
+            case CMP_NE: b = d != 0; break;
+            case CMP_LT: b = d < 0; break;
+            case CMP_LE: b = d <= 0; break;
+            case CMP_GT: b = d > 0; break;
+            default: b = d >= 0; break;
+            }
+            ob[r] = (uint8_t)b;
         }
-        return boolean(0);
+        return;
+    case OP_AND: case OP_OR: {
+        /* ``cur``: rows whose result is still open (all operands true so far / all false so far). */
+        uint16_t cur[CH];
+        int32_t open = m, want = op == OP_AND;
+        memcpy(cur, sel, sizeof(uint16_t) * (size_t)m);
+        for (int64_t j = 0; j < n[2] && open; j++) {
+            eval_sel(p, c, bt, a[j], cur, open);
+            const uint8_t *v = BITS(a[j]);
+            int32_t kept = 0;
+            for (int32_t k = 0; k < open; k++) { uint16_t r = cur[k]; cur[kept] = r; kept += v[r] == want; }
+            open = kept;
+        }
+        LOOP ob[sel[k]] = (uint8_t)!want;
+        for (int32_t k = 0; k < open; k++) ob[cur[k]] = (uint8_t)want;
+        return;
     }
-    case OP_YMD_DATE: return ymd(eval(p, c, bt, a[0]));
-    case OP_YEAR: {
-        val x = eval(p, c, bt, a[0]);
-        r.kind = T_NUM; r.null = x.null; r.i = x.i / 10000;
-        return r;
+    case OP_NOT: LOOP { int r = sel[k]; ob[r] = (uint8_t)!xb[r]; } return;
+    case OP_ISNULL: LOOP { int r = sel[k]; ob[r] = (uint8_t)(x[r].null); } return;
+    case OP_INSET: LOOP { int r = sel[k]; ob[r] = (uint8_t)(!x[r].null && hset_has(&p->sets[p1], x[r].s, x[r].len)); }
+        return;
+    case OP_IS_BLANK: LOOP { int r = sel[k]; ob[r] = (uint8_t)(is_blank(p, x[r])); } return;
+    case OP_TRIM: LOOP { int r = sel[k]; out[r] = trim(p, x[r]); } return;
+    case OP_LENGTH:
+        LOOP {
+            int r = sel[k];
+            val v = {0}; v.kind = T_NUM; v.null = x[r].null; v.i = x[r].null ? 0 : cp_count(x[r].s, x[r].len);
+            out[r] = v;
+        }
+        return;
+    case OP_SUBSTR: LOOP { int r = sel[k]; out[r] = substr_cp(x[r], (int32_t)p1, (int32_t)p2); } return;
+    case OP_NORM_CODE:
+        LOOP { int r = sel[k]; out[r] = normalize_code(p, c, node, x[r], (int)(p1 & 1), (int)((p1 >> 1) & 1)); }
+        return;
+    case OP_NORM_PHONE: LOOP { int r = sel[k]; out[r] = normalize_phone(p, c, node, x[r]); } return;
+    case OP_MATCH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(dfa_match(p, (int32_t)p1, x[r])); } return;
+    case OP_HAS_FULLWIDTH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_FW_FROM)); } return;
+    case OP_HAS_WHITESPACE: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_WS)); } return;
+    case OP_HAS_DASH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_DASH)); } return;
+    case OP_IS_MASKED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_MASK)); } return;
+    case OP_HAS_LOWER:
+        LOOP {
+            int r = sel[k], b = 0;
+            val v = x[r];
+            if (!v.null) for (int32_t i = 0; i < v.len && !b; i++) b = v.s[i] >= 'a' && v.s[i] <= 'z';
+            ob[r] = (uint8_t)b;
+        }
+        return;
+    case OP_HAS_APOSTROPHE:  /* ^[ws]*[apostrophe] */
+        LOOP {
+            int r = sel[k], b = 0;
+            val v = x[r];
+            int32_t i = 0;
+            while (!v.null && i < v.len) {
+                uint32_t cp = utf8_next(v.s, v.len, &i);
+                if (in_cset(p, CS_APOS, cp)) { b = 1; break; }
+                if (!in_cset(p, CS_WS, cp)) break;
+            }
+            ob[r] = (uint8_t)b;
+        }
+        return;
+    case OP_YMD_DATE: LOOP { int r = sel[k]; out[r] = ymd(x[r]); } return;
+    case OP_YEAR:
+        LOOP { int r = sel[k]; val v = {0}; v.kind = T_NUM; v.null = x[r].null; v.i = x[r].i / 10000; out[r] = v; }
+        return;
+    case OP_MOD11_2: LOOP { int r = sel[k]; ob[r] = (uint8_t)(mod11_2(p, c, x[r])); } return;
+    case OP_ID_BIRTH: LOOP { int r = sel[k]; out[r] = id_birth(p, x[r]); } return;
+    case OP_ID_MALE:
+        LOOP {
+            int r = sel[k];
+            val v = x[r];
+            int b = 0;  /* NULL (no digit there) counts as false, like every predicate */
+            if (!v.null) {
+                val d = substr_cp(v, cp_count(v.s, v.len) == p->id_legacy_length ? 15 : 17, 1);
+                if (d.len == 1 && d.s[0] >= '0' && d.s[0] <= '9') b = (d.s[0] - '0') % 2 == 1;
+            }
+            ob[r] = (uint8_t)b;
+        }
+        return;
+    case OP_WEIGHTED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(weighted_ok(p, c, (int)p1, x[r])); } return;
+    case OP_REGION_PREFIX:
+        LOOP {
+            int r = sel[k];
+            val id = x[r], region = y[r];
+            int b;
+            if (id.null || region.null) b = 0;
+            else {
+                val zeros4 = {(const uint8_t *)"0000", 0, 4, 0, T_TEXT}, zeros2 = {(const uint8_t *)"00", 0, 2, 0, T_TEXT};
+                if (text_eq(substr_cp(region, 3, 4), zeros4)) b = text_eq(substr_cp(region, 1, 2), substr_cp(id, 1, 2));
+                else if (text_eq(substr_cp(region, 5, 2), zeros2))
+                    b = text_eq(substr_cp(region, 1, 4), substr_cp(id, 1, 4));
+                else b = text_eq(region, id);
+            }
+            ob[r] = (uint8_t)b;
+        }
+        return;
+    case OP_IF_ELSE: {
+        eval_sel(p, c, bt, a[0], sel, m);
+        const uint8_t *cond = BITS(a[0]);
+        uint16_t yes[CH], no[CH];
+        int32_t ny = 0, nn = 0;
+        int pred = n[6] == 1;  /* branches are predicates: copy their bits */
+        LOOP { uint16_t r = sel[k]; if (cond[r]) yes[ny++] = r; else no[nn++] = r; }
+        if (ny) {
+            eval_sel(p, c, bt, a[1], yes, ny);
+            const val *v = MEMO(a[1]); const uint8_t *vb = BITS(a[1]);
+            for (int32_t k = 0; k < ny; k++) { if (pred) ob[yes[k]] = vb[yes[k]]; else out[yes[k]] = v[yes[k]]; }
+        }
+        if (nn) {
+            eval_sel(p, c, bt, a[2], no, nn);
+            const val *v = MEMO(a[2]); const uint8_t *vb = BITS(a[2]);
+            for (int32_t k = 0; k < nn; k++) { if (pred) ob[no[k]] = vb[no[k]]; else out[no[k]] = v[no[k]]; }
+        }
+        return;
     }
-    case OP_MOD11_2: return boolean(mod11_2(p, c, eval(p, c, bt, a[0])));
-    case OP_ID_BIRTH: return id_birth(p, eval(p, c, bt, a[0]));
-    case OP_ID_MALE: {
-        val x = eval(p, c, bt, a[0]);
-        r.kind = T_NUM; r.null = 1;
-        if (x.null) return r;
-        val d = substr_cp(x, cp_count(x.s, x.len) == p->id_legacy_length ? 15 : 17, 1);
-        if (d.len != 1 || d.s[0] < '0' || d.s[0] > '9') return r;
-        return boolean((d.s[0] - '0') % 2 == 1);
-    }
-    case OP_WEIGHTED: return boolean(weighted_ok(p, c, (int)p1, eval(p, c, bt, a[0])));
-    case OP_REGION_PREFIX: {
-        val id = eval(p, c, bt, a[0]), region = eval(p, c, bt, a[1]);
-        if (id.null || region.null) return boolean(0);
-        val zeros4 = {(const uint8_t *)"0000", 0, 4, 0, T_TEXT}, zeros2 = {(const uint8_t *)"00", 0, 2, 0, T_TEXT};
-        if (text_eq(substr_cp(region, 3, 4), zeros4))
-            return boolean(text_eq(substr_cp(region, 1, 2), substr_cp(id, 1, 2)));
-        if (text_eq(substr_cp(region, 5, 2), zeros2))
-            return boolean(text_eq(substr_cp(region, 1, 4), substr_cp(id, 1, 4)));
-        return boolean(text_eq(region, id));
-    }
-    case OP_IF_ELSE: return truth(p, c, bt, a[0]) ? eval(p, c, bt, a[1]) : eval(p, c, bt, a[2]);
-    default: r.null = 1; return r;
+    default: { val r = {0}; r.null = 1; LOOP { out[sel[k]] = r; ob[sel[k]] = 0; } return; }
     }
 }
 
-static val eval(const plan *p, ctx *c, const batch *bt, int32_t node) {
-    if (c->gen[node] == c->row_gen) return c->memo[node];
-    val v = eval_uncached(p, c, bt, node);
-    c->memo[node] = v; c->gen[node] = c->row_gen;
-    return v;
+/* Evaluate ``node`` on the rows of ``sel`` it does not hold yet. */
+static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m) {
+    uint32_t g = c->chunk_gen;
+    if (c->full[node] == g || m == 0) return;
+    uint32_t *have = c->gen + (int64_t)node * CH;
+    if (m == c->nrows) {
+        /* the whole chunk: usually nothing of it is held yet */
+        int32_t held = 0;
+        for (int32_t k = 0; k < m; k++) held += have[k] == g;
+        c->full[node] = g;
+        if (!held) {
+            for (int32_t k = 0; k < m; k++) have[k] = g;
+            compute(p, c, bt, node, sel, m);
+            return;
+        }
+    }
+    uint16_t todo[CH];
+    int32_t t = 0;
+    for (int32_t k = 0; k < m; k++) { uint16_t r = sel[k]; todo[t] = r; t += have[r] != g; }
+    if (!t) return;
+    for (int32_t k = 0; k < t; k++) have[todo[k]] = g;
+    compute(p, c, bt, node, todo, t);
 }
 
 /* ------------------------------------------------------------------ the C API (ctypes) */
@@ -571,11 +821,11 @@ int gk_set_sets(void *vp, int32_t nsets, const int64_t *start, const uint8_t *da
             const uint8_t *key = data + off[k];
             int32_t len = (int32_t)(off[k + 1] - off[k]);
             if (hset_has(h, key, len)) continue;
-            uint64_t i = hash_bytes(key, len) & h->mask;
+            uint64_t hash = hash_bytes(key, len), i = hash & h->mask;
             while (h->slots[i].key) i = (i + 1) & h->mask;
             /* an empty code still needs a non-NULL key pointer */
             h->slots[i].key = len ? key : (const uint8_t *)"";
-            h->slots[i].len = len;
+            h->slots[i].word = slot_word(key, len, hash);
         }
     }
     return 0;
@@ -589,26 +839,44 @@ void gk_plan_free(void *vp) {
     free(p);
 }
 
+void gk_ctx_free(void *vp, void *vc);
+
 void *gk_ctx_new(void *vp) {
     plan *p = vp;
     ctx *c = calloc(1, sizeof(ctx));
     if (!c) return NULL;
-    c->memo = calloc((size_t)p->nnodes, sizeof(val));
-    c->gen = calloc((size_t)p->nnodes, sizeof(uint64_t));
-    c->scratch = calloc((size_t)p->nnodes, sizeof(uint8_t *));
-    c->scratch_cap = calloc((size_t)p->nnodes, sizeof(int64_t));
-    if (!c->memo || !c->gen || !c->scratch || !c->scratch_cap) return NULL;
+    size_t nn = (size_t)p->nnodes;
+    c->memo = calloc(nn * CH, sizeof(val));
+    c->bits = calloc(nn * CH, 1);
+    c->gen = calloc(nn * CH, sizeof(uint32_t));
+    c->full = calloc(nn, sizeof(uint32_t));
+    c->arena = calloc(nn, sizeof(uint8_t *));
+    c->arena_cap = calloc(nn, sizeof(int64_t));
+    c->arena_used = calloc(nn, sizeof(int64_t));
+    c->arena_gen = calloc(nn, sizeof(uint32_t));
+    if (!c->memo || !c->bits || !c->gen || !c->full || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
+        gk_ctx_free(vp, c);
+        return NULL;
+    }
     return c;
+}
+
+static void free_retired(ctx *c) {
+    for (int32_t k = 0; k < c->nretired; k++) free(c->retired[k]);
+    c->nretired = 0;
 }
 
 void gk_ctx_free(void *vp, void *vc) {
     plan *p = vp; ctx *c = vc;
     if (!c) return;
-    for (int32_t k = 0; k < p->nnodes; k++) free(c->scratch[k]);
-    free(c->scratch); free(c->scratch_cap); free(c->memo); free(c->gen); free(c);
+    if (c->arena) for (int32_t k = 0; k < p->nnodes; k++) free(c->arena[k]);
+    free_retired(c);
+    free(c->retired); free(c->arena); free(c->arena_cap); free(c->arena_used); free(c->arena_gen);
+    free(c->memo); free(c->bits); free(c->gen); free(c->full); free(c);
 }
 
-/* Count one batch of ``nrows`` rows into ``counters``: [0] rows, [1] doubtful checksum inputs, then per
+/* Count one batch of ``nrows`` rows into ``counters``: [0] rows, [1] doubtful checksum inputs, [2] doubtful
+ * date/number inputs, then per
  * check (``checks``: applies node or -1, expect node, number of breakdowns, breakdown nodes, first
  * counter): evaluated, failed, one per breakdown. */
 int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const void **offsets,
@@ -616,22 +884,48 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
            int64_t *counters) {
     plan *p = vp; ctx *c = vc;
     batch bt = {ncols, validity, offsets, data, array_offset, large, 0};
+    uint16_t all[CH], applies_sel[CH], failed[CH];
+    for (int32_t k = 0; k < CH; k++) all[k] = (uint16_t)k;
     c->doubt = counters + 1;
+    c->parse_doubt = counters + 2;
     counters[0] += nrows;
-    for (int64_t row = 0; row < nrows; row++) {
-        bt.row = row;
-        c->row_gen++;
+    for (int64_t start = 0; start < nrows; start += CH) {
+        int32_t m = nrows - start < CH ? (int32_t)(nrows - start) : CH;
+        bt.row = start;
+        c->nrows = m;
+        if (++c->chunk_gen == 0) {  /* wrapped: forget every generation */
+            memset(c->gen, 0, sizeof(uint32_t) * (size_t)p->nnodes * CH);
+            memset(c->full, 0, sizeof(uint32_t) * (size_t)p->nnodes);
+            memset(c->arena_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
+            c->chunk_gen = 1;
+        }
+        free_retired(c);
         const int32_t *ck = p->checks;
         for (int32_t k = 0; k < p->nchecks; k++) {
             int32_t applies = ck[0], expect = ck[1], nbreak = ck[2];
             const int32_t *breaks = ck + 3;
             int32_t out = ck[3 + nbreak];
-            if (applies < 0 || truth(p, c, &bt, applies)) {
-                counters[out] += 1;
-                if (!truth(p, c, &bt, expect)) {
-                    counters[out + 1] += 1;
-                    for (int32_t j = 0; j < nbreak; j++) counters[out + 2 + j] += truth(p, c, &bt, breaks[j]);
-                }
+            const uint16_t *sel = all;
+            int32_t ns = m;
+            if (applies >= 0) {
+                eval_sel(p, c, &bt, applies, all, m);
+                const uint8_t *v = c->bits + (int64_t)applies * CH;
+                ns = 0;
+                for (int32_t r = 0; r < m; r++) { applies_sel[ns] = (uint16_t)r; ns += v[r]; }
+                sel = applies_sel;
+            }
+            counters[out] += ns;
+            eval_sel(p, c, &bt, expect, sel, ns);
+            const uint8_t *e = c->bits + (int64_t)expect * CH;
+            int32_t nf = 0;
+            for (int32_t j = 0; j < ns; j++) { uint16_t r = sel[j]; failed[nf] = r; nf += !e[r]; }
+            counters[out + 1] += nf;
+            for (int32_t j = 0; j < nbreak && nf; j++) {
+                eval_sel(p, c, &bt, breaks[j], failed, nf);
+                const uint8_t *b = c->bits + (int64_t)breaks[j] * CH;
+                int64_t t = 0;
+                for (int32_t i = 0; i < nf; i++) t += b[failed[i]];
+                counters[out + 2 + j] += t;
             }
             ck += 4 + nbreak;
         }

@@ -1,12 +1,15 @@
 """Shape patterns of the check IR → deterministic automata the native kernel runs over bytes.
 
 The IR's patterns are RE2, matched against the whole value (``matches``). The kernel has no regular
-expression engine; it walks a table (state × ASCII byte → state). Only the subset identifier shapes are
+expression engine; it walks a table (state × byte → state). Only the subset identifier shapes are
 written in compiles here — literals and bracket classes of ASCII characters, groups, alternation,
 ``? * + {n} {n,} {n,m}``, and ``^``/``$`` at the ends of a top-level alternative (no-ops in a full
-match). Such a pattern matches ASCII text only, so a value holding any other byte does not match — as
-in RE2. Anything else (``.``, negated classes, ``\\p{…}``, flags, non-ASCII literals) raises
-``Unsupported`` and the check stays on the SQL path.
+match) — plus ``.`` and negated classes repeated by ``*`` or ``+``. The table runs over bytes: an
+ASCII-only part matches no other byte, as in RE2; ``.`` (any character but a newline, RE2's default)
+and ``[^…]`` match every byte of a non-ASCII character, which under ``*``/``+`` is the same as
+matching the characters of valid UTF-8 (what DuckDB hands over) one by one — a single ``.`` or
+``[^…]`` would have to count the bytes of one character, and is refused. Anything else (``\\p{…}``,
+flags, non-ASCII literals) raises ``Unsupported`` and the check stays on the SQL path.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from govstd.errors import GovstdError
 MAX_NFA_STATES = 20_000
 MAX_DFA_STATES = 4_000
 _ASCII = 128
+_BYTES = 256
+#: Every byte that is not ASCII: the bytes of the non-ASCII characters ``.`` and ``[^…]`` match.
+_HIGH = ((1 << _BYTES) - 1) ^ ((1 << _ASCII) - 1)
 
 
 class Unsupported(GovstdError):
@@ -81,6 +87,9 @@ class _Parser:
 
     def piece(self) -> Node:
         atom = self.atom()
+        wide = atom[0] == "set" and isinstance(atom[1], int) and bool(atom[1] & _HIGH)
+        if wide and self.peek() not in ("*", "+"):
+            raise self.fail("'.' or a negated class not repeated by * or +")
         while self.peek() in ("?", "*", "+", "{"):
             c = self.take()
             if c == "?":
@@ -122,7 +131,9 @@ class _Parser:
             return ("set", self.bracket())
         if c == "\\":
             return ("set", self.escape())
-        if c in ".^$":
+        if c == ".":
+            return ("set", ((1 << _BYTES) - 1) ^ (1 << ord("\n")))
+        if c in "^$":
             raise self.fail(f"{c!r} inside the pattern")
         if ord(c) >= _ASCII:
             raise self.fail("non-ASCII characters")
@@ -140,7 +151,8 @@ class _Parser:
 
     def bracket(self) -> int:
         if self.peek() == "^":
-            raise self.fail("negated class")
+            self.take()
+            return ((1 << _BYTES) - 1) ^ self.bracket()
         mask = 0
         first = True
         while True:
@@ -180,7 +192,7 @@ class _Parser:
 
 @dataclass
 class Automaton:
-    """``table[state * 128 + byte]`` → next state, -1 for no match; state 0 starts; ``accept[state]``."""
+    """``table[state * 256 + byte]`` → next state, -1 for no match; state 0 starts; ``accept[state]``."""
 
     table: list[int]
     accept: list[int]
@@ -268,14 +280,14 @@ def compile_pattern(pattern: str) -> Automaton:
     masks = {e[0] for e in nfa.edge if e is not None}
     # Bytes no edge tells apart behave alike: one representative per class of bytes.
     classes: dict[tuple[bool, ...], list[int]] = {}
-    for b in range(_ASCII):
+    for b in range(_BYTES):
         classes.setdefault(tuple(bool(m >> b & 1) for m in sorted(masks)), []).append(b)
     first = nfa.closure(frozenset([start]))
     index = {first: 0}
     order = [first]
     table: list[int] = []
     for current in order:
-        row = [-1] * _ASCII
+        row = [-1] * _BYTES
         for members in classes.values():
             b = members[0]
             moved = frozenset(e[1] for s in current if (e := nfa.edge[s]) is not None and e[0] >> b & 1)

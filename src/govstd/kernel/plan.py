@@ -3,7 +3,7 @@
 The IR stays the one definition of every check; this module only re-expresses each ``ir.RowCheck``'s
 ``applies``, ``expect`` and ``breakdown`` trees for the kernel (``_kernel.c``), sharing equal
 sub-trees (``ir.node_key``) so a normalised identifier or a checksum is computed once per row. A check
-using anything the kernel does not implement (``to_date``, ``to_number``, a pattern outside
+using anything the kernel does not implement (a pattern outside
 ``automata``'s subset, a type it does not model) is left out — ``Plan.sql_checks`` — and runs in SQL.
 
 Booleans in the kernel are two-valued (NULL counts as false), as every predicate is wrapped in
@@ -14,6 +14,7 @@ tested with ``is_null``) is refused here.
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from dataclasses import dataclass, field
 
 from govstd.kernel.automata import Automaton, Unsupported, compile_pattern
@@ -24,7 +25,8 @@ from govstd.validators.compiler.base import EXCEL_PATTERN
 (OP_COL, OP_LIT_TEXT, OP_LIT_INT, OP_LIT_BOOL, OP_LIT_NULL, OP_CMP, OP_AND, OP_OR, OP_NOT, OP_ISNULL, OP_INSET,
  OP_IS_BLANK, OP_TRIM, OP_LENGTH, OP_SUBSTR, OP_NORM_CODE, OP_NORM_PHONE, OP_MATCH, OP_HAS_FULLWIDTH,
  OP_HAS_WHITESPACE, OP_HAS_LOWER, OP_HAS_DASH, OP_HAS_APOSTROPHE, OP_IS_MASKED, OP_YMD_DATE, OP_YEAR, OP_MOD11_2,
- OP_ID_BIRTH, OP_ID_MALE, OP_WEIGHTED, OP_REGION_PREFIX, OP_IF_ELSE) = range(1, 33)
+ OP_ID_BIRTH, OP_ID_MALE, OP_WEIGHTED, OP_REGION_PREFIX, OP_IF_ELSE, OP_TO_DATE, OP_TO_TIMESTAMP, OP_TO_NUMBER,
+ OP_LIT_DOUBLE) = range(1, 37)
 CMP_OPS = {"=": 0, "!=": 1, "<": 2, "<=": 3, ">": 4, ">=": 5}
 W_GB32100, W_GB11714 = 0, 1
 
@@ -44,9 +46,17 @@ _UNARY_TEXT: dict[str, tuple[int, str]] = {
     "mod11_2_ok": (OP_MOD11_2, "bool"),
     "id_birth_date": (OP_ID_BIRTH, "date"),
     "id_is_male": (OP_ID_MALE, "bool"),
+    # Exact on the canonical layouts and plain decimals; any other input counts as a parse doubt (_kernel.c).
+    "to_date": (OP_TO_DATE, "date"),
+    "to_timestamp": (OP_TO_TIMESTAMP, "timestamp"),
+    "to_number": (OP_TO_NUMBER, "number"),
 }
 #: Operations that may meet input they do not compute exactly (the kernel's "doubt" counter).
 CHECKSUM_OPS = frozenset({OP_MOD11_2, OP_WEIGHTED})
+#: Operations that leave input outside their exact subset to DuckDB (the kernel's "parse doubt" counter).
+PARSE_OPS = frozenset({OP_TO_DATE, OP_TO_TIMESTAMP, OP_TO_NUMBER})
+#: counters[0] rows, [1] checksum doubts, [2] parse doubts; the checks' counters follow.
+FIRST_COUNTER = 3
 
 
 @dataclass
@@ -59,6 +69,7 @@ class CheckPlan:
     breakdown: list[int]
     base: int
     uses_checksum: bool
+    uses_parse: bool = False
 
 
 @dataclass
@@ -74,8 +85,8 @@ class Plan:
     checks: list[CheckPlan] = field(default_factory=list)
     #: Row checks the kernel does not implement, with the reason: counted in SQL.
     sql_checks: dict[str, str] = field(default_factory=dict)
-    #: counters[0] rows, counters[1] doubtful checksum inputs, then the checks'.
-    counters: int = 2
+    #: counters[0] rows, [1] doubtful checksum inputs, [2] doubtful date/number inputs, then the checks'.
+    counters: int = FIRST_COUNTER
 
     def check_words(self) -> list[int]:
         out: list[int] = []
@@ -112,7 +123,9 @@ class _Compiler:
     def compile(self, e: ir.Expr) -> tuple[int, str]:
         key = ir.node_key(e)
         if key not in self.memo:
-            self.memo[key] = self._compile(e)
+            index, kind = self.memo[key] = self._compile(e)
+            # word 6: a predicate, whose values the kernel keeps as bytes 0/1 (NULL counts as false)
+            self.plan.nodes[index][6] = int(kind == "bool")
         return self.memo[key]
 
     def text(self, e: ir.Expr) -> int:
@@ -135,8 +148,15 @@ class _Compiler:
         if isinstance(e, ir.Lit):
             return self._literal(e)
         if isinstance(e, ir.Cmp):
-            (a, ka), (b, kb) = self.compile(e.left), self.compile(e.right)
-            if ka != kb or ka not in ("text", "int", "date"):
+            # A number compared with an integer or float constant: DuckDB compares them as doubles.
+            numeric = ("int", "float")
+            if isinstance(e.right, ir.Lit) and e.right.type in numeric and self.compile(e.left)[1] == "number":
+                (a, ka), (b, kb) = self.compile(e.left), (self._double(e.right), "number")
+            elif isinstance(e.left, ir.Lit) and e.left.type in numeric and self.compile(e.right)[1] == "number":
+                (a, ka), (b, kb) = (self._double(e.left), "number"), self.compile(e.right)
+            else:
+                (a, ka), (b, kb) = self.compile(e.left), self.compile(e.right)
+            if ka != kb or ka not in ("text", "int", "date", "timestamp", "number"):
                 raise Unsupported(f"comparison of {ka} with {kb}")
             return self.node(OP_CMP, [a, b], CMP_OPS[e.op]), "bool"
         if isinstance(e, ir.And | ir.Or):
@@ -161,6 +181,8 @@ class _Compiler:
         if e.type == "text" and isinstance(value, str):
             self.plan.literals.append(value.encode())
             return self.node(OP_LIT_TEXT, [], len(self.plan.literals) - 1), "text"
+        if e.type == "float" and isinstance(value, float):
+            raise Unsupported("float literal outside a comparison with a number")
         if e.type == "int" and isinstance(value, int) and not isinstance(value, bool):
             if not -(2**62) < value < 2**62:
                 raise Unsupported("integer literal out of range")
@@ -170,6 +192,15 @@ class _Compiler:
         if e.type == "date" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return self.node(OP_LIT_INT, [], value.year * 10000 + value.month * 100 + value.day), "date"
         raise Unsupported(f"{e.type} literal")
+
+    def _double(self, e: ir.Lit) -> int:
+        value = e.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise Unsupported(f"{e.type} literal compared with a number")
+        if isinstance(value, int) and abs(value) > 2**53:
+            raise Unsupported("integer literal not exact as a double")
+        bits = struct.unpack("<q", struct.pack("<d", float(value)))[0]
+        return self.node(OP_LIT_DOUBLE, [], bits)
 
     def _function(self, e: ir.Func) -> tuple[int, str]:
         name, params = e.name, e.params
@@ -232,7 +263,8 @@ class _Compiler:
         # Nodes shared with earlier checks were compiled then: look at the whole tree of this one.
         used = self._ops_below([applies, expect, *breakdown])
         self.plan.checks.append(CheckPlan(check=check, applies=applies, expect=expect, breakdown=breakdown,
-                                          base=self.plan.counters, uses_checksum=bool(used & CHECKSUM_OPS)))
+                                          base=self.plan.counters, uses_checksum=bool(used & CHECKSUM_OPS),
+                                          uses_parse=bool(used & PARSE_OPS)))
         self.plan.counters += 2 + len(breakdown)
 
     def _ops_below(self, roots: list[int]) -> set[int]:

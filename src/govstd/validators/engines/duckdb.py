@@ -33,7 +33,7 @@ from govstd.errors import GovstdError, InputError
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.duckdb import DuckDBDialect
-from govstd.validators.compiler.plans import AggregatePlan, Output, SamplePlan
+from govstd.validators.compiler.plans import AggregatePlan, DuplicateCountPlan, Output, SamplePlan
 from govstd.validators.engines.base import (
     Opened,
     SourceOptions,
@@ -153,6 +153,8 @@ class DuckDBEngine:
         self.loaded = loaded
         self.dialect = DuckDBDialect()
         self.progress = progress and sys.stderr.isatty()
+        #: Repeated keys and the rows they involve, per uniqueness check, when counted beside the kernel.
+        self._key_counts: dict[str, dict[str, int]] = {}
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -234,12 +236,34 @@ class DuckDBEngine:
                     reader.close()
         finally:
             native.close()
-        # A checksum met input the kernel does not compute exactly (never behind derive's shape guards):
-        # the checks using checksums are counted in SQL instead.
-        doubtful = {c.check.rule_id for c in native.checksum_checks()} if counters[1] else set()
+        # A checksum met input the kernel does not compute exactly (never behind derive's shape guards), or a
+        # date/number parse met a layout outside the kernel's exact subset: those checks are counted in SQL.
+        doubtful = {c.check.rule_id for c in native.plan.checks
+                    if (c.uses_checksum and counters[1]) or (c.uses_parse and counters[2])}
         outputs = {rule_id: Output(evaluated=e, failed=x, breakdown=b)
                    for rule_id, (e, x, b) in native.outputs().items() if rule_id not in doubtful}
-        return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs), native.values(counters)
+        values = native.values(counters)
+        for i, check in enumerate(c for c in suite.checks if isinstance(c, ir.UniqueCheck)):
+            outputs[check.rule_id] = Output(evaluated=f"__ue{i}", distinct=f"__ud{i}")
+            values[f"__ue{i}"], values[f"__ud{i}"], keys, involved = self._count_keys(check)
+            self._key_counts[check.rule_id] = {"__keys": keys, "__involved": involved}
+        return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs), values
+
+    def _count_keys(self, check: ir.UniqueCheck) -> tuple[int, int, int, int]:
+        """(rows evaluated, distinct keys, keys held by more than one row, rows holding them) of a
+        uniqueness check, from one grouped pass over its key rows: the SQL path needs COUNT(DISTINCT …)
+        in its aggregate and a second grouped pass for the repeated keys (``dialect.duplicate_counts``).
+        The same rows and groups: a single key's NULL is not a distinct key, a row of several parts is."""
+        q = self.dialect.quote_identifier
+        rows, keys = self.dialect._key_rows(check, q(DATA), [])
+        key_list = ", ".join(q(k) for k in keys)
+        counted = f"{q(keys[0])} IS NOT NULL" if len(keys) == 1 else "TRUE"
+        groups = f"SELECT {key_list}, count(*) AS __n FROM ({rows}) AS __r GROUP BY {key_list}"
+        # Every aggregate is NULL over no groups (no row has a key): zero, as the SQL path counts it.
+        sql = (f"SELECT coalesce(sum(__n), 0), coalesce(count_if({counted}), 0), coalesce(count_if(__n > 1), 0), "
+               f"coalesce(sum(__n) FILTER (WHERE __n > 1), 0) FROM ({groups}) AS __g")
+        evaluated, distinct, repeated, involved = self._fetch_one(sql, "counting keys")
+        return int(evaluated), int(distinct), int(repeated), int(involved)
 
     # ---- execution -------------------------------------------------------------------------
 
@@ -289,6 +313,10 @@ class DuckDBEngine:
         by_id = {r.rule_id: r for r in results}
         for check in suite.checks:
             if isinstance(check, ir.UniqueCheck) and by_id[check.rule_id].failed:
+                if check.rule_id in self._key_counts:  # counted with the keys, beside the native kernel
+                    counted = DuplicateCountPlan(sql="", keys_alias="__keys", rows_alias="__involved")
+                    add_duplicate_counts(by_id[check.rule_id], self._key_counts[check.rule_id], counted)
+                    continue
                 plan = self.dialect.duplicate_counts(check, self.dialect.quote_identifier(DATA))
                 row = self._fetch_one(plan.sql, "counting duplicates")
                 add_duplicate_counts(by_id[check.rule_id], dict(zip(self._last_columns, row, strict=True)), plan)
