@@ -152,7 +152,7 @@ def test_cli_runs_the_checks_inside_postgres(pg_url: str) -> None:
 @pytest.mark.spark
 def test_cli_runs_the_checks_on_spark(tmp_path: Path) -> None:
     data = messy.write_parquet(tmp_path / "m.parquet")
-    proc = _cli("validate", str(data), "--schema-file", str(messy.SCHEMA), "--today", "2025-06-02",
+    proc = _cli("--lang", "en", "validate", str(data), "--schema-file", str(messy.SCHEMA), "--today", "2025-06-02",
                 "--engine", "spark", "--spark-master", "local[1]", "--samples", "0")
     assert proc.returncode == 1, proc.stderr
     assert "on spark" in proc.stdout and "id_number.checksum" in proc.stdout

@@ -131,7 +131,8 @@ def _look_in_chromium(site: Path, tmp_path: Path) -> None:
             page.locator("table.gs-ranking a", has_text="510100").click()
             page.locator("table.gs-datasets a").first.click()
             chart = page.locator("svg.gs-chart").first
-            assert chart.is_visible() and chart.locator("circle.gs-point").count() == 4
+            chart.wait_for(state="visible")  # the two clicks above navigate: wait for the dataset page
+            assert chart.locator("circle.gs-point").count() == 4
             box = chart.bounding_box()
             assert box is not None and box["width"] > 300 and box["height"] > 100
             chart.screenshot(path=str(tmp_path / "trend.png"))
