@@ -107,3 +107,11 @@ def catalogue(department: str, number: str = "00001", version: str = "1.0.0", **
         ],
         **changes,
     }
+
+
+def sign_scorecard(card: dict[str, Any], key: Path, path: Path) -> dict[str, Any]:
+    """``card`` written to ``path`` and signed by ``govstd scorecard sign``: its detached signature."""
+    path.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+    govstd("scorecard", "sign", path, "--key", key)
+    signature: dict[str, Any] = json.loads(path.with_name(path.name + ".sig").read_text(encoding="utf-8"))
+    return signature

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_testlib import Service, catalogue, env, govstd
+from service_testlib import Service, catalogue, env, govstd, sign_scorecard
 from test_service_api import assert_problem
 
 CHROMIUM = "/usr/bin/chromium"
@@ -34,13 +34,6 @@ def _card(scorecard_file: Path, department: str, month: int, score: float) -> di
     card["finished_at"] = f"2026-{month:02d}-15T02:00:00Z"
     card["score"] = score
     return card
-
-
-def _sign(card: dict[str, Any], key: Path, path: Path) -> dict[str, Any]:
-    path.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
-    govstd("scorecard", "sign", path, "--key", key)
-    signature: dict[str, Any] = json.loads(path.with_name(path.name + ".sig").read_text(encoding="utf-8"))
-    return signature
 
 
 def _populate(svc: Service, scorecard_file: Path, tmp_path: Path) -> None:
@@ -62,12 +55,12 @@ def _populate(svc: Service, scorecard_file: Path, tmp_path: Path) -> None:
                 if score is None:
                     continue
                 card = _card(scorecard_file, dept, month, score)
-                signature = _sign(card, keys[dept], tmp_path / f"{dept}-{month}.json")
+                signature = sign_scorecard(card, keys[dept], tmp_path / f"{dept}-{month}.json")
                 answer = client.post("/scorecards", json={"scorecard": card, "signature": signature,
                                                           "dataset": DATASETS[dept]})
                 assert answer.status_code == 201, answer.text
         tampered = _card(scorecard_file, "510700", 11, 70.0)
-        signature = _sign(tampered, keys["510700"], tmp_path / "tampered.json")
+        signature = sign_scorecard(tampered, keys["510700"], tmp_path / "tampered.json")
         tampered["score"] = 99.0
         body = assert_problem(mianyang.post("/scorecards", json={"scorecard": tampered, "signature": signature,
                                                                  "dataset": DATASETS["510700"]}), 422, "input")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_testlib import Service, catalogue, env, govstd
+from service_testlib import Service, catalogue, env, govstd, sign_scorecard
 from test_service_api import assert_problem
 
 
@@ -28,13 +28,6 @@ def _period(scorecard_file: Path, tmp_path: Path, month: int, score: float) -> d
     card["finished_at"] = f"2026-{month:02d}-28T12:00:00Z"
     card["score"] = score
     return card
-
-
-def _signed(card: dict[str, Any], key: Path, path: Path) -> dict[str, Any]:
-    path.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
-    govstd("scorecard", "sign", path, "--key", key)
-    signature: dict[str, Any] = json.loads(path.with_name(path.name + ".sig").read_text(encoding="utf-8"))
-    return signature
 
 
 def test_sign_and_verify_on_the_command_line(scorecard_file: Path, tmp_path: Path) -> None:
@@ -74,13 +67,13 @@ def _scenario(svc: Service, scorecard_file: Path, tmp_path: Path) -> None:
         for month, score in ((1, 71.5), (2, 80.0), (3, 92.25)):
             for dept, client, dataset in (("510100", chengdu, "户籍人口"), ("510700", mianyang, "社保参保")):
                 card = _period(scorecard_file, tmp_path, month, score - (dept == "510700") * 10)
-                signature = _signed(card, keys[dept][0], tmp_path / f"{dept}-{month}.json")
+                signature = sign_scorecard(card, keys[dept][0], tmp_path / f"{dept}-{month}.json")
                 answer = client.post("/scorecards", json={"scorecard": card, "signature": signature,
                                                           "dataset": dataset})
                 assert answer.status_code == 201, answer.text
                 assert answer.json()["signed_by"] and answer.json()["department"] == dept
         card = _period(scorecard_file, tmp_path, 4, 60.0)
-        signature = _signed(card, keys["510100"][0], tmp_path / "tampered.json")
+        signature = sign_scorecard(card, keys["510100"][0], tmp_path / "tampered.json")
         card["score"] = 99.0
         body = assert_problem(chengdu.post("/scorecards", json={"scorecard": card, "signature": signature}),
                               422, "input")
