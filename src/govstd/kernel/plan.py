@@ -254,6 +254,8 @@ class _Compiler:
 
     def check(self, check: ir.RowCheck) -> None:
         try:
+            if check.tally:  # _kernel.c counts breakdowns among failing rows only; a tally is counted in SQL
+                raise Unsupported("a tally (counted among evaluated rows)")
             applies = -1 if check.applies is None else self.boolean(check.applies)
             expect = self.boolean(check.expect)
             breakdown = [self.boolean(b) for b in check.breakdown.values()]

@@ -210,12 +210,15 @@ class _CheckBase(_Model):
 class RowCheck(_CheckBase):
     """Evaluated on rows where ``applies`` holds (all rows if None); a row fails unless ``expect``
     holds. ``breakdown`` counts, among the failing rows, those where each named expression holds —
-    reported in ``details`` (e.g. which kind of normalisation was found)."""
+    reported in ``details`` (e.g. which kind of normalisation was found). ``tally`` counts, among the
+    evaluated rows, those where each named expression holds — reported in ``details["tally"]`` (e.g.
+    which service item code layout each value matched: a fact about passing rows too)."""
 
     kind: Literal["row"] = "row"
     applies: Expr | None = None
     expect: Expr
     breakdown: dict[str, Expr] = Field(default_factory=dict)
+    tally: dict[str, Expr] = Field(default_factory=dict)
 
 
 class UniqueCheck(_CheckBase):

@@ -54,7 +54,7 @@ class Dialect(ExpressionCompiler):
         return self.subquery_alias(sql, "__data")
 
     def aggregate(self, checks: Sequence[ir.Check], source: str) -> AggregatePlan:
-        """One pass: evaluated/failed (+ breakdown) per row check, evaluated/distinct per unique
+        """One pass: evaluated/failed (+ breakdown, tally) per row check, evaluated/distinct per unique
         check, newest value per freshness check, and the row count."""
         shared = Shared.of(checks)
         top = len(shared.levels)
@@ -82,6 +82,12 @@ class Dialect(ExpressionCompiler):
                     among_failed = self._only_where(q(f), f"COALESCE({e(bexpr)}, FALSE)", bexpr, shared, top)
                     aggs.append(f"{self.count_if(among_failed)} AS {q(b)}")
                     out.breakdown[name] = b
+                for j, (name, texpr) in enumerate(check.tally.items()):
+                    # Counted among the evaluated rows (passing or failing).
+                    t = f"__t{i}_{j}"
+                    among_evaluated = self._only_where(q(a), f"COALESCE({e(texpr)}, FALSE)", texpr, shared, top)
+                    aggs.append(f"{self.count_if(among_evaluated)} AS {q(t)}")
+                    out.tally[name] = t
             elif isinstance(check, ir.UniqueCheck):
                 flags.append(f"COALESCE({e(check.present)}, FALSE) AS {q(a)}")
                 keys = []

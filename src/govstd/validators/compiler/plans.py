@@ -20,6 +20,7 @@ class Output:
     evaluated: str
     failed: str | None = None
     breakdown: dict[str, str] = field(default_factory=dict)
+    tally: dict[str, str] = field(default_factory=dict)
     distinct: str | None = None
     newest: str | None = None
 
@@ -138,14 +139,14 @@ def walk(node: ir.Expr) -> Iterator[ir.Expr]:
 
 
 def check_expressions(checks: Iterable[ir.Check]) -> list[ir.Expr]:
-    """Every expression the checks evaluate (applies, expect, breakdowns, keys, values)."""
+    """Every expression the checks evaluate (applies, expect, breakdowns, tallies, keys, values)."""
     eager, lazy = check_roots(checks)
     return [*eager, *lazy]
 
 
 def check_roots(checks: Iterable[ir.Check]) -> tuple[list[ir.Expr], list[ir.Expr]]:
     """The checks' expressions as (computed on (nearly) every row, computed on failing rows only):
-    applies, expectations, keys and values first; breakdowns, counted among failing rows, second."""
+    applies, expectations, tallies, keys and values first; breakdowns, counted among failing rows, second."""
     eager: list[ir.Expr] = []
     lazy: list[ir.Expr] = []
     for check in checks:
@@ -153,6 +154,7 @@ def check_roots(checks: Iterable[ir.Check]) -> tuple[list[ir.Expr], list[ir.Expr
             if check.applies is not None:
                 eager.append(check.applies)
             eager.append(check.expect)
+            eager.extend(check.tally.values())
             lazy.extend(check.breakdown.values())
         elif isinstance(check, ir.UniqueCheck):
             eager.extend([*check.key, check.present])

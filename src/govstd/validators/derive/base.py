@@ -91,16 +91,18 @@ class BuilderBase:
     def row(self, rule_id: str, rule: str, columns: list[str], description: str, expect: Expr,
             applies: Expr | None = None, *, severity: ir.Severity = "error",
             breakdown: Mapping[str, Expr] | None = None, indicator_key: str | None = None,
-            details: dict[str, Any] | None = None, unmeasured: str | None = None) -> None:
+            details: dict[str, Any] | None = None, unmeasured: str | None = None,
+            tally: Mapping[str, Expr] | None = None) -> None:
         """One row check. ``unmeasured``: why it would evaluate no row (shown instead of 0/0); the default
-        names the columns and says no row met its precondition."""
+        names the columns and says no row met its precondition. ``tally``: counted among evaluated rows."""
         dim, indicator = INDICATORS[indicator_key or rule]
         reason = unmeasured or (f"no {', '.join(columns)} value the check applies to" if applies is not None
                                 else "no rows")
         self.checks.append(ir.RowCheck(
             rule_id=rule_id, rule=rule, dimension=dim, indicator=indicator, columns=columns,
             description=description, severity=severity, applies=applies, expect=expect,
-            breakdown=dict(breakdown or {}), details={**(details or {}), UNMEASURED_KEY: reason},
+            breakdown=dict(breakdown or {}), tally=dict(tally or {}),
+            details={**(details or {}), UNMEASURED_KEY: reason},
         ))
 
     def table(self, name: str, columns: list[str], types: list[Any], rows: Iterable[tuple[Any, ...]],

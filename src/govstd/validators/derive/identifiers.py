@@ -266,7 +266,8 @@ class IdentifierChecks(BuilderBase):
         self.pii_exposure(b, raw, present, platform, "mobile numbers")
 
     def service_item(self, b: Binding, raw: Expr, present: Expr) -> None:
-        """Service item codes: a layout of ``service_item.LAYOUTS`` (counted per layout), then the parts
+        """Service item codes: a layout of ``service_item.LAYOUTS`` (counted per layout in the format check's
+        ``details["tally"]``, as ``govstd check`` reports each value's layout), then the parts
         an implementation code embeds, read by position: the area code against GB/T 2260 and the
         implementing body as a GB 32100 credit code — as ``service_item.check`` does."""
         name = b.name
@@ -288,7 +289,8 @@ class IdentifierChecks(BuilderBase):
         self.row(f"{name}.format", "format", [name],
                  f"service item code: matches a known layout (layouts {service_item.LAYOUTS_VERSION}: "
                  f"{', '.join(lay.name for lay in layouts)})",
-                 expect=known_layout, applies=scope, details={"layouts_version": service_item.LAYOUTS_VERSION})
+                 expect=known_layout, applies=scope, details={"layouts_version": service_item.LAYOUTS_VERSION},
+                 tally=matched)
         self.service_item_area(name, n, scope, layouts, matched)
         self.service_item_body(name, n, scope, layouts, matched)
         self.hygiene(b, raw, n, present, known_layout, dashes=False)

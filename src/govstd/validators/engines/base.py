@@ -148,6 +148,8 @@ def assemble(checks: Sequence[ir.Check], plan: AggregatePlan, values: Row) -> tu
             failed = _count(values[out.failed]) if out.failed else 0
             if out.breakdown:
                 details["breakdown"] = {k: _count(values[v]) for k, v in out.breakdown.items()}
+            if out.tally:
+                details["tally"] = {k: _count(values[v]) for k, v in out.tally.items()}
         elif isinstance(check, ir.UniqueCheck):
             failed = evaluated - _count(values[out.distinct]) if out.distinct else 0
         else:

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from govstd.validators.results import ValidationResult
     from govstd.validators.scorecard import QualityPolicy, Scorecard
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "Finished", "ReportFormat", "finish", "render", "write_outputs",
-           "write_scorecard"]
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "TALLY_LABEL", "Finished", "ReportFormat", "finish", "render",
+           "tally_text", "write_outputs", "write_scorecard"]
 
 
 class _Renderer(Protocol):
@@ -54,6 +54,24 @@ FORMATS: Formats[ReportFormat] = Formats("report format", (
 ), aliases={"markdown": "md", "xml": "junit", "htm": "html"})
 #: What ``--out DIR`` writes when no ``--format`` is given: one for machines, one for people.
 DEFAULT_FORMATS = ("json", "html")
+
+
+#: What reports call a check's tally: today only service item code formats carry one (rows per layout).
+TALLY_LABEL = "编码版式 matched layouts"
+
+
+def tally_text(details: Mapping[str, Any]) -> str | None:
+    """A check's tally (``details["tally"]``: e.g. rows per matched service item code layout) as one line
+    every format shows alike — ``dashed_area_body 3 · basic_code 1`` — or None when it has none. Layouts
+    no row matched are left out; the check's failed count is the rows matching none.
+
+    >>> tally_text({"tally": {"a": 3, "b": 0, "c": 1}})
+    'a 3 · c 1'
+    """
+    tally = details.get("tally")
+    if not tally:
+        return None
+    return " · ".join(f"{name} {n:,}" for name, n in tally.items() if n) or "—"
 
 
 def render(scorecard: Scorecard, fmt: str) -> str:

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from govstd.validators.report import TALLY_LABEL, tally_text
 from govstd.validators.scorecard import Scorecard, Verdict
 
 MAX_CHECKS = 10
@@ -98,6 +99,12 @@ def summary(card: Scorecard, paths: Mapping[str, Path] | None = None) -> Rendera
         parts.append(Text(f"未测量 unmeasured checks ({len(blind)})", style="bold yellow"))
         for c in blind[:MAX_CHECKS]:
             parts.append(Text(f"  {c.rule_id}: unmeasured — {c.unmeasured_reason}", style="yellow"))
+    tallied = [(c, text) for c in card.checks if (text := tally_text(c.details)) is not None]
+    if tallied:
+        parts.append(Text(""))
+        parts.append(Text(TALLY_LABEL, style="bold"))
+        for c, text in tallied:
+            parts.append(Text(f"  {c.rule_id}: {text}" + (f" (无匹配 none: {c.failed:,})" if c.failed else "")))
     if paths:
         files = Text("\n")
         for name, path in paths.items():

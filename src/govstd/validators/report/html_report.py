@@ -17,6 +17,7 @@ import functools
 from html import escape
 from importlib import resources
 
+from govstd.validators.report import TALLY_LABEL, tally_text
 from govstd.validators.scorecard import (
     GRADE_BANDS,
     CheckScore,
@@ -344,7 +345,9 @@ def _all_checks(checks: list[CheckScore]) -> str:
     def status(c: CheckScore) -> str:
         if c.unmeasured_reason is not None:
             return f"未测量 unmeasured — {_e(c.unmeasured_reason)}"
-        return "计分 scored" if c.counted else "提示 info" if c.severity == "info" else "未评估 not evaluated"
+        shown = "计分 scored" if c.counted else "提示 info" if c.severity == "info" else "未评估 not evaluated"
+        tally = tally_text(c.details)
+        return shown if tally is None else f"{shown} · {TALLY_LABEL}: {_e(tally)}"
 
     rows = "".join(
         f'<tr class="row-{_band(c.score if c.counted else None)}"><td><code>{_e(c.rule_id)}</code></td>'

@@ -7,6 +7,7 @@ the masked samples are in the JSON and HTML reports.
 
 from __future__ import annotations
 
+from govstd.validators.report import TALLY_LABEL, tally_text
 from govstd.validators.scorecard import Scorecard, Verdict
 
 MAX_CHECKS = 20
@@ -89,6 +90,11 @@ def render(scorecard: Scorecard) -> str:
     if blind and ds.rows:
         lines += ["", f"### 未测量的检查项 Unmeasured checks ({len(blind)})", ""]
         lines += [f"- {_code(c.rule_id)}: unmeasured — {_cell(c.unmeasured_reason)}" for c in blind[:MAX_CHECKS]]
+    tallied = [(c, text) for c in scorecard.checks if (text := tally_text(c.details)) is not None]
+    if tallied:
+        lines += ["", f"### {TALLY_LABEL}", ""]
+        lines += [f"- {_code(c.rule_id)}: {_cell(text)}" + (f" (无匹配 none: {c.failed:,})" if c.failed else "")
+                  for c, text in tallied]
     if scorecard.warnings:
         # What the readers noticed (title rows skipped, digits Excel lost, versions settled for) qualifies
         # every number above; the CI reader sees only this file.
