@@ -106,3 +106,17 @@ def test_codes_only_makes_labels_errors_and_an_all_label_column_unmeasured(tmp_p
     assert proc.returncode == 1, proc.stderr
     flat = " ".join(proc.stdout.split())
     assert "unmeasured — sex holds no GB/T 2261.1" in flat and "unmeasured" in flat.split("checks:")[1]
+
+
+def test_short_ethnicity_names_are_labels_normalised_to_their_code(tmp_path: Path) -> None:
+    # GB/T 3304 names without 族 (汉, 蒙古, 回, 藏), as many department systems write them, and an old name
+    # without 族 (毛难): accepted as their code and reported as non-canonical (aliases of GBT3304 1.1.0).
+    short = ["汉", "蒙古", "回", "藏", "毛难", "汉族", "01", " 02", "汉人", "蒙"]
+    data = messy.write_csv(tmp_path / "short.csv", [{**messy.base_row(i), "ethnicity": v} for i, v in enumerate(short)],
+                           encoding="gb18030")
+    result = validate(data, messy.SCHEMA, today=messy.TODAY, service_items=messy.SERVICE_ITEMS)
+    # 汉人 and 蒙 are no GB/T 3304 name (colloquial forms are not guessed): errors.
+    assert counts(result, "ethnicity.code_set") == (10, 2, "error")
+    assert counts(result, "ethnicity.normalised") == (8, 7, "warning")
+    # "label" counts labels and aliases alike; "alias" the aliases alone.
+    assert result.check("ethnicity.normalised").details["breakdown"] == {"label": 6, "alias": 5, "whitespace": 1}

@@ -36,7 +36,9 @@ def code_set_match(b: Binding) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _labels_unique(codes: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
-    owner: dict[str, str] = {}
+    # A code names itself: a label or alias spelled like another code ("1" as a label of 2) is as
+    # ambiguous as one shared by two codes.
+    owner: dict[str, str] = {code: code for code, _ in codes}
     for code, labels in codes:
         for label in labels:
             if owner.setdefault(label, code) != code:
@@ -45,7 +47,8 @@ def _labels_unique(codes: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
 
 
 def labels_unique(code_set: CodeSet) -> bool:
-    """Every label and alias of ``code_set`` names exactly one code (so a label normalises to its code)."""
+    """Every label and alias of ``code_set`` names exactly one code, and none is spelled like another code
+    (so a label normalises to its code)."""
     return _labels_unique(tuple((c.code, (c.label_zh, *c.aliases)) for c in code_set.codes))
 
 
