@@ -111,7 +111,15 @@ CASES: list[tuple[str, dict[str, Any], Edit, str, Effect]] = [
      "codes[1].valid", N),
     ("remove a code alias", {**CODE_SET, "codes": [{"code": "1", "label_zh": "甲", "aliases": ["A"]}]},
      lambda d: d["codes"][0].__setitem__("aliases", []), "codes[1].aliases", N),
-    ("relabel a code", CODE_SET, lambda d: d["codes"][0].__setitem__("label_zh", "甲类"), "codes[1].label_zh", D),
+    # A label is accepted data where labels are matched (match: any, the default): data writing the old label
+    # fails once it is gone, and the new one fails the old version.
+    ("relabel a code", CODE_SET, lambda d: d["codes"][0].__setitem__("label_zh", "甲类"), "codes[1].label_zh", B),
+    ("relabel a code keeping the old label as an alias", CODE_SET,
+     lambda d: d["codes"][0].update(label_zh="甲类", aliases=["甲"]), "codes[1].label_zh", W),
+    ("swap a code's label and alias", {**CODE_SET, "codes": [{"code": "1", "label_zh": "甲", "aliases": ["A"]}]},
+     lambda d: d["codes"][0].update(label_zh="A", aliases=["甲"]), "codes[1].label_zh", D),
+    ("change a code's English label", CODE_SET, lambda d: d["codes"][0].__setitem__("label_en", "First"),
+     "codes[1].label_en", D),
     # data elements
     ("change pattern", ELEMENT, set_in("representation", "pattern", value="^[0-9]{8}$"),
      "representation.pattern", B),

@@ -303,15 +303,8 @@ class _Differ:
             verb = {"narrows": "shortened", "widens": "extended", "both": "moved"}[effect.value]
             self.add(f"{path}.valid", ChangeKind.CHANGED, _fmt_intervals(va), _fmt_intervals(vb), effect,
                      f"validity of code {code} {verb}")
-        aliases_a = {x for r in a for x in r.get("aliases") or []}
-        aliases_b = {x for r in b for x in r.get("aliases") or []}
-        for alias in sorted(aliases_a - aliases_b):
-            self.add(f"{path}.aliases", ChangeKind.REMOVED, alias, None, Effect.NARROWS,
-                     f"alias {alias!r} of code {code} removed: data using it, valid under {self.o}, fails")
-        for alias in sorted(aliases_b - aliases_a):
-            self.add(f"{path}.aliases", ChangeKind.ADDED, None, alias, Effect.WIDENS,
-                     f"alias {alias!r} of code {code} added: data using it fails {self.o}")
-        strip = {"code", "aliases", "valid_from", "valid_to"}
+        self.labels(path, code, a, b)
+        strip = {"code", "label_zh", "aliases", "valid_from", "valid_to"}
         rest_a = [{k: v for k, v in r.items() if k not in strip} for r in a]
         rest_b = [{k: v for k, v in r.items() if k not in strip} for r in b]
         if rest_a != rest_b:
@@ -319,6 +312,35 @@ class _Differ:
                 self.doc(path, rest_a[0], rest_b[0])
             else:
                 self.add(path, ChangeKind.CHANGED, rest_a, rest_b, Effect.NONE, "labels or hierarchy changed")
+
+    def labels(self, path: str, code: str, a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
+        """A code's label and aliases are accepted data, not documentation: a code-set field matches labels
+        by default (``match: any``; ``match: label``), normalising 男 to 1 and 汉族 to 01. A label or alias
+        no longer accepted narrows; one newly accepted widens. A relabel is one change, classified by
+        whether the old label stays accepted (kept as an alias) and whether the new one was already."""
+        labels_a = {r["label_zh"] for r in a if r.get("label_zh")}
+        labels_b = {r["label_zh"] for r in b if r.get("label_zh")}
+        accepted_a = labels_a | {x for r in a for x in r.get("aliases") or []}
+        accepted_b = labels_b | {x for r in b for x in r.get("aliases") or []}
+        if labels_a != labels_b:
+            lost, gained = bool(accepted_a - accepted_b), bool(accepted_b - accepted_a)
+            effect = (Effect.BOTH if lost and gained else Effect.NARROWS if lost else
+                      Effect.WIDENS if gained else Effect.NONE)
+            old, new = _one_or_list(labels_a), _one_or_list(labels_b)
+            self.add(f"{path}.label_zh", ChangeKind.CHANGED, old, new, effect,
+                     f"label of code {code} changed: where labels are matched (match: any, the default, or label) "
+                     + {Effect.BOTH: f"data writing {old}, valid under {self.o}, fails {self.n}, and {new} fails "
+                                     f"{self.o}",
+                        Effect.NARROWS: f"data writing {old}, valid under {self.o}, fails {self.n}",
+                        Effect.WIDENS: f"the old label stays accepted; data writing {new} fails {self.o}",
+                        Effect.NONE: "the same labels are accepted (label and alias swapped)"}[effect])
+        # Aliases that were or became the label are the label change's.
+        for alias in sorted(accepted_a - accepted_b - labels_a):
+            self.add(f"{path}.aliases", ChangeKind.REMOVED, alias, None, Effect.NARROWS,
+                     f"alias {alias!r} of code {code} removed: data using it, valid under {self.o}, fails")
+        for alias in sorted(accepted_b - accepted_a - labels_b):
+            self.add(f"{path}.aliases", ChangeKind.ADDED, None, alias, Effect.WIDENS,
+                     f"alias {alias!r} of code {code} added: data using it fails {self.o}")
 
     # ----------------------------------------------------------------- catalogue schemas
 
@@ -450,6 +472,10 @@ def _code_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def _field_summary(spec: dict[str, Any]) -> dict[str, Any]:
     keep = ("name", "name_zh", "data_type", "length", "required", "standard", "code_set")
     return {k: spec.get(k) for k in keep if spec.get(k) is not None}
+
+
+def _one_or_list(labels: set[str]) -> Any:
+    return next(iter(labels)) if len(labels) == 1 else sorted(labels)
 
 
 def _rule_label(rule: dict[str, Any]) -> str:
