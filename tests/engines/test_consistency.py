@@ -30,11 +30,11 @@ ID = [make_id(r, dt.date(1960 + i, 1 + i, 1 + i), 10 + i)
                              "440305", "310101"])]
 COLUMNS = ["id_no", "name", "birth", "region", "status"]
 THIS = [
-    [ID[0], "张三", "1990-05-06", "110101", "1"],                 # agrees (other: spaced name, 8-digit date, 12-digit region)
+    [ID[0], "张三", "1990-05-06", "110101", "1"],  # agrees (there: spaced name, 8-digit date, 12-digit region)
     [ID[1], "李四", "1985-01-02", "310101", "1"],                 # name and status disagree
     [ID[2].translate(FULLWIDTH), "王五", "1970/01/02", "440305", "1"],  # key normalised; birth disagrees
     [ID[3], "赵六", "1980-01-01", "510104", "1"],                 # key absent from the other dataset
-    [ID[4], "孙七", "1981-02-03", "510105", "1"],                 # other repeats the key: 孙七 / 孙柒 (agrees, ambiguous)
+    [ID[4], "孙七", "1981-02-03", "510105", "1"],  # other repeats the key: 孙七 / 孙柒 (agrees, ambiguous)
     [ID[5], "周捌", "1982-03-04", "510106", "1"],                 # other repeats the key, both 周八: name disagrees
     ["", "吴九", "1983-04-05", "510107", "1"],                    # no key: not compared
     [ID[6], "", "1984-05-06", "510107", "1"],                     # no name here: name not compared
