@@ -263,3 +263,23 @@ def test_spark_gives_the_same_counts(spark: Any, files: dict[str, Path]) -> None
     on_spark = api.validate(files["this_parquet"], schema, engine="spark")
     assert consistency(on_spark) == EXPECTED
     assert_same(duck, on_spark)
+
+
+def test_lint_names_the_file_of_a_bad_rule(files: dict[str, Path]) -> None:
+    from govstd.commands.lint import lint_paths
+
+    good = files["dir"] / "lint" / "good.yaml"
+    good.parent.mkdir()
+    good.write_text(this_schema(files["other_schema"], files["gb18030"]), encoding="utf-8")
+    assert lint_paths([good]) == []
+    unknown = good.with_name("unknown.yaml")
+    unknown.write_text(good.read_text(encoding="utf-8").replace("other: ZT", "other: STATUS"), encoding="utf-8")
+    (finding,) = lint_paths([unknown])
+    assert finding.path == str(unknown) and finding.level == "error"
+    assert "no field 'STATUS'" in finding.message
+    wrong = good.with_name("wrong.yaml")
+    wrong.write_text(good.read_text(encoding="utf-8").replace("as: code", "as: colour"), encoding="utf-8")
+    (finding,) = lint_paths([wrong])
+    line = 1 + next(i for i, t in enumerate(wrong.read_text(encoding="utf-8").splitlines()) if "colour" in t)
+    assert (finding.path, finding.line) == (str(wrong), line)
+    assert "'name', 'date', 'region', 'code' or 'text'" in finding.message
