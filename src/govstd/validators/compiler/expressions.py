@@ -365,7 +365,7 @@ class ExpressionCompiler:
         return f"EXTRACT(YEAR FROM {args[0]})"
 
     def fn_date_text(self, args: list[str]) -> str:
-        return f"STRFTIME({args[0]}, '%Y-%m-%d')"
+        return f"CAST({args[0]} AS VARCHAR)"
 
     def fn_mod11_2_ok(self, args: list[str]) -> str:
         """GB 11643-1999 校验码 (ISO 7064 MOD 11-2) over 17 digits, weights gb11643.WEIGHTS."""
