@@ -500,9 +500,66 @@ class TimelinessRule(_Model):
     description: str | None = None
 
 
+class OtherDataset(_Model):
+    """Another department's dataset a ``consistent_with`` rule compares with: its catalogue schema and
+    where its rows are. Relative paths are relative to the current directory, like the data argument."""
+
+    schema_: str = Field(alias="schema", min_length=1, description="Its catalogue schema: a registry reference "
+                         "'id@range', or a schema YAML file.")
+    source: str = Field(min_length=1, description="Its rows: a CSV, XLSX, Parquet or JSON Lines file, or a "
+                        "sqlite:/// or postgresql:// URL (then table or query).")
+    table: str | None = Field(None, description="Database table, with a database URL.")
+    query: str | None = Field(None, description="Database query, with a database URL.")
+    encoding: str | None = Field(None, description="Text encoding of a CSV or JSON Lines file (detected if unset).")
+    sheet: str | int | None = Field(None, description="XLSX sheet name or 0-based index.")
+
+
+class ColumnPair(_Model):
+    """A column of this dataset and the column of the other dataset holding the same item."""
+
+    this: str = Field(min_length=1, description="Field name in this schema.")
+    other: str = Field(min_length=1, description="Field name in the other dataset's schema.")
+
+
+#: How a compared attribute is normalised on both sides before comparing (see docs/checks.md).
+CompareAs = Literal["name", "date", "region", "code", "text"]
+
+
+class ComparedAttribute(ColumnPair):
+    """An attribute both datasets hold about the same person or entity, compared after normalising."""
+
+    as_: CompareAs = Field("text", alias="as", description="name: full-width to ASCII, no whitespace, upper "
+                           "case; date: the date itself, whatever its layout; region: a GB/T 2260 code, a 12-digit "
+                           "statistical code as its first 6; code: normalised like an identifier; text: trimmed.")
+
+
+class ConsistentWithRule(_Model):
+    """Cross-department consistency: rows whose key (an ID number, a credit code) is in another
+    department's dataset must agree with it on each compared attribute (name, birth date, region, status)."""
+
+    kind: Literal["consistent_with"] = "consistent_with"
+    id: str | None = None
+    other: OtherDataset
+    key: ColumnPair
+    compare: list[ComparedAttribute] = Field(min_length=1)
+    severity: Literal["error", "warning"] = Field(
+        "error", description="Of a disagreement; keys absent from the other dataset are only counted (info).")
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _distinct_attributes(self) -> ConsistentWithRule:
+        names = [c.this for c in self.compare]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"consistent_with compares {', '.join(dupes)} more than once")
+        if self.key.this in names:
+            raise ValueError(f"consistent_with compares its key {self.key.this!r}")
+        return self
+
+
 DatasetRule = Annotated[
     CompareRule | IdConsistencyRule | RangeRule | RegisteredServiceItemRule | TimelinessRule | RequiredIfRule
-    | StandardByRule,
+    | StandardByRule | ConsistentWithRule,
     Field(discriminator="kind"),
 ]
 
@@ -510,7 +567,10 @@ _RULE_COLUMN_ATTRS = ("left", "right", "field", "by", "id_field", "birth_date_fi
 
 
 def rule_columns(rule: Any) -> list[str]:
-    """The columns a dataset rule reads, in order: its own attributes, then its condition's field."""
+    """The columns of this dataset a rule reads, in order: its own attributes, then its condition's field
+    (a consistent_with rule: its key, then its compared columns)."""
+    if isinstance(rule, ConsistentWithRule):
+        return [rule.key.this, *(c.this for c in rule.compare)]
     names = [v for attr in _RULE_COLUMN_ATTRS if (v := getattr(rule, attr, None))]
     when = getattr(rule, "when", None)
     if when is not None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from govstd.standards.models import QualityDimension
+from govstd.standards.models import CatalogueSchema, QualityDimension
 
 
 class _Model(BaseModel):
@@ -147,6 +147,7 @@ FUNCTIONS: dict[str, str] = {
     "is_boolean": "(x) → bool: x is one of the accepted boolean spellings",
     "ymd_date": "(x) → date of an 8-digit YYYYMMDD text, or NULL when it is not a real date",
     "year": "(date) → integer year",
+    "date_text": "(date) → the date as YYYY-MM-DD text (the same text on every engine)",
     "mod11_2_ok": "(x) → bool: 17 digits + ISO 7064 MOD 11-2 check character (GB 11643 weights)",
     "id_birth_date": "(x) → the birth date embedded in an 18- or 15-digit GB 11643 number, or NULL",
     "id_is_male": "(x) → bool: the GB 11643 sequence digit (17th, or 15th of a legacy number) is odd",
@@ -255,11 +256,57 @@ class ReferenceTable(_Model):
     files: list[str] = Field(default_factory=list)
 
 
+class OtherDataset(_Model):
+    """Another department's dataset a check compares with (a ``consistent_with`` rule), staged before the
+    run into the reference table ``name`` (``govstd.validators.engines.other``): read by the readers (any
+    format), its columns matched to ``catalogue``'s fields, ``key`` and ``values`` (expressions over those
+    field names, normalised as this dataset's side is) computed in the engine. The staged table has the
+    columns ``OTHER_COLUMNS`` names: a check looks a key, or a key and a value, up with ``in_table``."""
+
+    name: str
+    source: str
+    table: str | None = None
+    query: str | None = None
+    encoding: str | None = None
+    sheet: str | int | None = None
+    catalogue: CatalogueSchema
+    key: Expr
+    values: list[Expr] = Field(min_length=1)
+    #: Its columns bound to identifier standards (the readers report numbers found there).
+    text_columns: list[str] = Field(default_factory=list)
+
+
+#: Joins a key and a value into one text a single-column lookup can match. A key holding it is never
+#: staged, so the first separator always ends the key: two different pairs never give the same text.
+PAIR_SEPARATOR = "\u241f"
+
+
+def other_key(i: int | None = None) -> str:
+    """Staged column: the key (``None``), or the key where value ``i`` is present (``i``)."""
+    return "key" if i is None else f"has_{i}"
+
+
+def other_pair(i: int) -> str:
+    """Staged column: key + ``PAIR_SEPARATOR`` + value ``i`` as text (dates as ``date_text``)."""
+    return f"pair_{i}"
+
+
+#: Staged column: the key, on rows whose key repeats with different values of some compared attribute.
+OTHER_AMBIGUOUS = "ambiguous"
+
+
+def other_columns(n: int) -> list[str]:
+    """The staged table's columns for ``n`` compared values."""
+    return [other_key(), *(other_key(i) for i in range(n)), *(other_pair(i) for i in range(n)), OTHER_AMBIGUOUS]
+
+
 class CheckSuite(_Model):
-    """Everything one run checks: the checks, the reference tables they read, and derivation notes."""
+    """Everything one run checks: the checks, the reference tables they read, and derivation notes.
+    ``datasets``: the other datasets to stage as reference tables before the run."""
 
     checks: list[Check]
     tables: list[ReferenceTable] = Field(default_factory=list)
+    datasets: list[OtherDataset] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
     def table(self, name: str) -> ReferenceTable:

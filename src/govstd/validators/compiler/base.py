@@ -115,6 +115,15 @@ class Dialect(ExpressionCompiler):
         sql += f" FROM {self.subquery_alias(flag_sql, '__flags')}"
         return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs)
 
+    def project(self, columns: dict[str, ir.Expr], source: str) -> str:
+        """``SELECT expr AS name, …`` over ``source``: the expressions of another dataset staged as a
+        reference table (``ir.OtherDataset``), computed with their shared sub-expressions once."""
+        shared = Shared(list(columns.values()))
+        top = len(shared.levels)
+        q = self.quote_identifier
+        cols = ", ".join(f"{self.expr(e, shared, top)} AS {q(name)}" for name, e in columns.items())
+        return f"SELECT {cols} FROM {self._layers(source, shared)}"
+
     def samples(self, checks: Sequence[ir.RowCheck], source: str, row_column: str, after_row: int = 0, *,
                 line_column: str | None = None) -> SamplePlan:
         """Rows failing any of ``checks`` after ``after_row``, in row order, with a flag per check (and the

@@ -51,6 +51,9 @@ class DuckDBDialect(Dialect):
         rest = "[" + ", ".join(self.string_literal(f) for f in layouts[1:]) + "]"
         return f"COALESCE({first}, try_strptime({x}, {rest}))"
 
+    def fn_date_text(self, args: list[str]) -> str:
+        return f"STRFTIME({args[0]}, '%Y-%m-%d')"
+
     def count_if(self, cond: str) -> str:
         # count_if is ~20x faster than COUNT(*) FILTER (WHERE …) in DuckDB, with the same result.
         return f"count_if({cond})"

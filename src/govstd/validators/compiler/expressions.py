@@ -364,6 +364,9 @@ class ExpressionCompiler:
     def fn_year(self, args: list[str]) -> str:
         return f"EXTRACT(YEAR FROM {args[0]})"
 
+    def fn_date_text(self, args: list[str]) -> str:
+        return f"CAST({args[0]} AS VARCHAR)"
+
     def fn_mod11_2_ok(self, args: list[str]) -> str:
         """GB 11643-1999 校验码 (ISO 7064 MOD 11-2) over 17 digits, weights gb11643.WEIGHTS."""
         (x,) = args

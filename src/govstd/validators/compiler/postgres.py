@@ -47,6 +47,10 @@ class PostgresDialect(Dialect):
         # A typed column is compared as its text, as on Spark.
         return super().starts_with_one_of(f'(CAST({x} AS TEXT) COLLATE "C")', ranges)
 
+    def fn_date_text(self, args: list[str]) -> str:
+        # Explicit: a date's text form otherwise follows the session's DateStyle.
+        return f"TO_CHAR({args[0]}, 'YYYY-MM-DD')"
+
     def subquery_alias(self, sql: str, alias: str) -> str:
         return f"({sql} OFFSET 0) AS {self.quote_identifier(alias)}"
 

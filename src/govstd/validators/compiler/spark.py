@@ -51,6 +51,9 @@ class SparkDialect(Dialect):
 
     # ---- regular expressions (Java) ----------------------------------------------------------
 
+    def fn_date_text(self, args: list[str]) -> str:
+        return f"DATE_FORMAT({args[0]}, 'yyyy-MM-dd')"
+
     def regex_full_match(self, x: str, pattern: str) -> str:
         anchored = rf"^(?:{_portable.translate_pattern(pattern, 'java')})\z"
         return f"({x} RLIKE {self.string_literal(anchored)})"

@@ -72,7 +72,8 @@ def derive(
     if dupes:
         raise InputError(f"two checks got the same rule id: {', '.join(dupes)}", field="rules",
                          expected="distinct rule ids")
-    suite = ir.CheckSuite(checks=builder.checks, tables=list(builder.tables.values()), warnings=builder.warnings)
+    suite = ir.CheckSuite(checks=builder.checks, tables=list(builder.tables.values()), datasets=builder.datasets,
+                          warnings=builder.warnings)
     return Derivation(suite=suite, bindings=bindings, masking={n: b.masking for n, b in bindings.items()})
 
 

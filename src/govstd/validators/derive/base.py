@@ -43,6 +43,7 @@ INDICATORS: dict[str, tuple[QualityDimension, str]] = {
     "compare_time": (D.TIMELINESS, "时序性"),
     "compare": (D.CONSISTENCY, "关联数据一致性"),
     "id_consistency": (D.CONSISTENCY, "相同数据一致性"),
+    "consistent_with": (D.CONSISTENCY, "相同数据一致性"),
     "registered": (D.CONSISTENCY, "关联数据一致性"),
     "pii_exposure": (D.CONFORMITY, "安全规范"),
     "timeliness": (D.TIMELINESS, "基于时间点的及时性"),
@@ -82,6 +83,8 @@ class BuilderBase:
         self.checks: list[ir.Check] = []
         self.tables: dict[str, ir.ReferenceTable] = {}
         self.warnings: list[str] = []
+        #: Other departments' datasets the consistent_with rules compare with (staged before the run).
+        self.datasets: list[ir.OtherDataset] = []
         self.exposed = schema.share.share_type == ShareType.UNCONDITIONAL or schema.open.open_to_public
         #: field → (normalised value, matches its canonical shape): shared by field checks and rules.
         self.normalised: dict[str, tuple[Expr, Expr]] = {}

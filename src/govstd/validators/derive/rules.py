@@ -1,5 +1,5 @@
 """Dataset checks: the key's uniqueness and the schema's rules (compare, range, id_consistency,
-registered, timeliness, required_if, standard_by).
+registered, timeliness, required_if, standard_by; consistent_with in ``consistency``).
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from govstd.errors import InputError
 from govstd.standards.models import (
     CompareRule,
     Condition,
+    ConsistentWithRule,
     DataType,
     IdConsistencyRule,
     RangeRule,
@@ -22,11 +23,11 @@ from govstd.validators import ir
 from govstd.validators.derive.base import INDICATORS, T_SERVICE_ACTIVE, T_SERVICE_RETIRED, as_datetime, visible_chars
 from govstd.validators.derive.bindings import bind
 from govstd.validators.derive.codes import code_set_match, sex_codes, sex_values
-from govstd.validators.derive.fields import FieldChecks
+from govstd.validators.derive.consistency import ConsistencyChecks
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_, or_
 
 
-class RuleChecks(FieldChecks):
+class RuleChecks(ConsistencyChecks):
     """The dataset layer of the builder: the key and the rules across columns."""
 
     def key(self) -> None:
@@ -77,6 +78,8 @@ class RuleChecks(FieldChecks):
                 self.registered(rid, rule)
             elif isinstance(rule, TimelinessRule):
                 self.timeliness(rid, rule)
+            elif isinstance(rule, ConsistentWithRule):
+                self.consistent_with(rid, rule)
             elif isinstance(rule, RequiredIfRule):
                 self.required_if(rid, rule)
             elif isinstance(rule, StandardByRule):

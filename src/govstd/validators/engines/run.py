@@ -5,7 +5,8 @@
 2. Open the source on the engine (``engines.NAME.open_data``) and, for a file, fingerprint it on a
    thread while the engine scans it.
 3. Match the data's columns to the schema's fields (``govstd.validators.columns``) and derive the
-   check suite from the schema and the columns present.
+   check suite from the schema and the columns present; stage the other departments' datasets its
+   ``consistent_with`` rules compare with (``engines.other``).
 4. Run the suite on the engine: counts, and masked samples of the first failing rows.
 5. Assemble one ``ValidationResult``: the same fields, filled the same way, from every engine.
 """
@@ -26,7 +27,7 @@ from govstd.standards.models import CatalogueSchema
 from govstd.validators import fixlist
 from govstd.validators.columns import match_columns
 from govstd.validators.derive import Binding, Resolver, ServiceItemCodes, bind_fields, derive
-from govstd.validators.engines import engine_module
+from govstd.validators.engines import engine_module, other
 from govstd.validators.engines.base import SourceOptions
 from govstd.validators.privacy import SampleMasking
 from govstd.validators.readers import LoadedSource, hash_file
@@ -68,16 +69,18 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
             mapping, warnings = match_columns(catalogue, loaded.columns, source=loaded.source)
             derivation = derive(catalogue, columns=list(mapping), resolver=resolve, today=today, service_items=items,
                                 bindings=bindings)
+            # Other departments' datasets (consistent_with) become reference tables the engine joins.
+            suite = other.stage(derivation.suite, Path(tmp))
             runner = opened.engine(mapping)
             masking = SampleMasking(derivation.masking, show_values=show_values)
-            rows, checks = runner.run(derivation.suite, masking=masking, sample_size=sample_size)
+            rows, checks = runner.run(suite, masking=masking, sample_size=sample_size)
             fixes = None
             if fix_list is not None:
                 fix_rows = getattr(runner, "fix_rows", None)
                 if fix_rows is None:
                     raise InputError(f"--fix-list is not supported on engine {runner.name}", expected="--engine duckdb")
                 # Always masked: a file outlives the terminal (--show-values applies to the terminal only).
-                fixes = fixlist.write(fix_list, fix_rows(derivation.suite, checks, derivation.masking),
+                fixes = fixlist.write(fix_list, fix_rows(suite, checks, derivation.masking),
                                       derivation.masking)
             hashes = hasher.result()
     result = result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
