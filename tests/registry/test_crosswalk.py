@@ -209,3 +209,47 @@ def test_cli(reg: Registry, registry_url: str, tmp_path: Path, cli: Callable[...
     assert missing.code == 2 and "no such file" in missing.err
     national = cli("registry", "national-item", "440Z64007001", "--json", "--registry", registry_url)
     assert [i["region"] for i in json.loads(national.out)["items"]] == ["440118", "511602"]
+
+
+def test_http_api(reg: Registry, registry_url: str, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from govstd.service.app import create_app
+    from govstd.service.settings import Settings
+
+    reg.import_crosswalk(_crosswalk(tmp_path / "cw.csv", CROSSWALK))
+    app = create_app(Settings(registry_url=registry_url, allow_anonymous_read=True), registry=reg)
+    with TestClient(app) as http:
+        got = http.get("/catalogue/compare", params={"a": "510000", "b": "440000", "limit": 1, "offset": 1})
+        assert got.status_code == 200, got.text
+        assert [i["national_code"] for i in got.json()["coded_differently"]] == ["000164007001"]
+        assert got.json()["counts"]["names_differ"] == 2
+        page = http.get("/catalogue/items", params={"code": "511A09001023", "limit": 1, "offset": 1}).json()
+        assert [i["region"] for i in page] == ["440118"]  # catalogue (file) order: Sichuan first
+        national = http.get("/catalogue/national-items/440A15006001").json()
+        assert [i["basic_code"] for i in national["items"]] == ["440A15006001", "511A15006001"]
+        assert [c["number"] for c in http.get("/catalogue/crosswalks").json()] == [1]
+        overlap = http.get("/catalogue/compare", params={"a": "510000", "b": "511602"})
+        assert overlap.status_code == 422 and "overlap" in overlap.json()["detail"]  # an InputError
+        too_big = http.get("/catalogue/items", params={"code": "511A09001023", "limit": 5000})
+        assert too_big.status_code == 422
+
+
+def test_a_0004_registry_with_a_catalogue_gains_the_crosswalk_tables(registry_url: str, tmp_path: Path) -> None:
+    """Revision 0005 only adds tables: a catalogue imported under 0004 is kept and compared after upgrade."""
+    from alembic import command
+
+    from govstd.registry import migrate
+
+    with Registry(registry_url, create=True) as r:
+        r.import_items(_catalogue(tmp_path / "catalogue.csv"), actor="test")
+        cfg = migrate.alembic_config()
+        with r.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0004")
+        assert migrate.current_revision(r.engine) == "0004"
+    with Registry(registry_url) as r:
+        assert migrate.current_revision(r.engine) == "0005"
+        assert r.compare_items("510000", "440000").counts["names_differ"] == 1
+        r.import_crosswalk(_crosswalk(tmp_path / "cw.csv", CROSSWALK))
+        assert r.compare_items("510000", "440000").counts["coded_differently"] == 2
