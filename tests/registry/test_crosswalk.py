@@ -253,3 +253,33 @@ def test_a_0004_registry_with_a_catalogue_gains_the_crosswalk_tables(registry_ur
         assert r.compare_items("510000", "440000").counts["names_differ"] == 1
         r.import_crosswalk(_crosswalk(tmp_path / "cw.csv", CROSSWALK))
         assert r.compare_items("510000", "440000").counts["coded_differently"] == 2
+
+
+def test_registry_list_and_history_page(registry_url: str, cli: Callable[..., CliResult]) -> None:
+    """``registry list`` / ``history`` and their routes take --limit / --offset (hundreds of thousands of
+    versions must not be read to show one page)."""
+    from fastapi.testclient import TestClient
+    from registry_testlib import CODE_SET, build
+
+    from govstd.service.app import create_app
+    from govstd.service.settings import Settings
+
+    with Registry(registry_url, create=True) as r:
+        for code in ("TEST_A", "TEST_B", "TEST_C"):
+            r.publish([build({**CODE_SET, "id": code, "name_zh": code, "aliases": []})], actor="test")
+        for message in ("l", "m", "n"):
+            r.publish([build(CODE_SET, f"1.{'lmn'.index(message)}.0")], actor="test", message=message)
+        assert [s.id for s in r.list(limit=2, offset=1)] == ["TEST_B", "TEST_C"]
+        assert [s.id for s in r.list(limit=5, offset=3)] == ["TEST_CS"]
+        assert [s.id for s in r.list()] == ["TEST_A", "TEST_B", "TEST_C", "TEST_CS"]
+        events = r.history("TEST_CS")
+        assert [e.message for e in r.history("TEST_CS", limit=1, offset=1)] == [events[1].message] == ["m"]
+        with TestClient(create_app(Settings(registry_url=registry_url, allow_anonymous_read=True), registry=r)) as h:
+            assert [s["id"] for s in h.get("/standards", params={"limit": 1, "offset": 2}).json()] == ["TEST_C"]
+            assert [s["id"] for s in h.get("/standards", params={"q": "test_c", "limit": 1}).json()] == ["TEST_C"]
+            page = h.get("/standards/TEST_CS/history", params={"limit": 1, "offset": 2}).json()
+            assert [e["message"] for e in page["events"]] == ["n"] and len(page["versions"]) == 3
+    listed = cli("registry", "list", "--limit", "1", "--offset", "1", "--json", "--registry", registry_url)
+    assert [s["id"] for s in json.loads(listed.out)] == ["TEST_B"]
+    hist = cli("registry", "history", "TEST_CS", "--limit", "1", "--json", "--registry", registry_url)
+    assert len(json.loads(hist.out)["events"]) == 1
