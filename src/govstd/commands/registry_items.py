@@ -130,14 +130,13 @@ _WORDS: dict[str, tuple[str, str]] = {
 
 def _say(key: str, **values: object) -> str:
     from govstd import i18n
+    from govstd.registry.items.compare import FINDINGS  # imported when used: the CLI starts light
 
     zh, en = _WORDS[key]
     if i18n.current() == "en":
         return en.format(**values)
-    return f"{zh.format(**values)} ({en.format(**values)})" if key in FINDING_KEYS else zh.format(**values)
+    return f"{zh.format(**values)} ({en.format(**values)})" if key in FINDINGS else zh.format(**values)
 
-
-FINDING_KEYS = ("only_in_a", "only_in_b", "coded_differently", "names_differ")
 
 
 @registry.command("import-crosswalk")
@@ -172,10 +171,12 @@ def compare_items(region_a: str, region_b: str, limit: int, offset: int, as_json
     if as_json:
         emit_json(found.model_dump(mode="json"))
         return
+    from govstd.registry.items.compare import FINDINGS
+
     none = _say("none")
     click.echo(_say("headline", a=region_a, b=region_b, release=found.release or none,
                     crosswalk=found.crosswalk or none))
-    for key in FINDING_KEYS:
+    for key in FINDINGS:
         shown: list[Any] = getattr(found, key)
         click.echo(f"\n{_say(key, a=region_a, b=region_b)}: {found.counts[key]}")
         for item in shown:
