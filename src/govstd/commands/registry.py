@@ -168,11 +168,13 @@ def _outcome_table(outcomes: Sequence[PublishOutcome]) -> None:
 
 @registry.command("list")
 @click.option("--kind", type=click.Choice([k.value for k in EntryKind]), help="Only this kind of standard.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many standards (by id).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many standards first.")
 @_common
-def list_(kind: str | None, as_json: bool) -> None:
+def list_(kind: str | None, limit: int | None, offset: int, as_json: bool) -> None:
     """Every standard: the version its id resolves to, its status and all its versions."""
     with _open() as reg:
-        summaries = reg.list(EntryKind(kind) if kind else None)
+        summaries = reg.list(EntryKind(kind) if kind else None, limit=limit, offset=offset)
     if as_json:
         emit_json([_dump(s) for s in summaries])
         return
@@ -275,12 +277,14 @@ def _render_entry(entry: AnyEntry, info: VersionInfo) -> None:
 
 @registry.command()
 @click.argument("name")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many audit events.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many audit events first.")
 @_common
-def history(name: str, as_json: bool) -> None:
-    """Every version of NAME and the audit log of everything done to it."""
+def history(name: str, limit: int | None, offset: int, as_json: bool) -> None:
+    """Every version of NAME and the audit log of everything done to it (--limit / --offset: a page of it)."""
     with _open() as reg:
         versions = reg.versions(name)
-        events = reg.history(name)
+        events = reg.history(name, limit=limit, offset=offset)
     if as_json:
         emit_json({"versions": [_dump(v) for v in versions], "events": [_dump(e) for e in events]})
         return

@@ -1,4 +1,5 @@
-"""``govstd registry import-items / find-item / item-releases / item-diff``: the service-item catalogue.
+"""``govstd registry import-items / find-item / item-releases / item-diff / import-crosswalk / compare-items /
+national-item``: the service-item catalogue.
 
 Thin like ``commands/registry.py``, whose group these join: the CLI loads the group from here, so
 that ``registry.py`` need not import this module back.
@@ -7,6 +8,7 @@ that ``registry.py`` need not import this module back.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -106,3 +108,100 @@ def item_diff(release: int, limit: int | None, as_json: bool) -> None:
     for kind in ("added", "changed", "retired"):
         for code in diff[kind]:
             click.echo(f"{ {'added': '+', 'changed': '~', 'retired': '-'}[kind]} {code}")
+
+
+# --------------------------------------------------------------------------- crosswalk (事项对照)
+
+#: The command's own words, Chinese first (``--lang en``: English alone), as ``govstd.i18n`` does.
+_WORDS: dict[str, tuple[str, str]] = {
+    "only_in_a": ("仅 {a} 有", "only in {a}"),
+    "only_in_b": ("仅 {b} 有", "only in {b}"),
+    "coded_differently": ("编码不一", "coded differently"),
+    "names_differ": ("名称不一", "names differ"),
+    "headline": ("{a} 对照 {b}：目录版本 {release}，对照表 {crosswalk}",
+                 "{a} against {b}: catalogue release {release}, crosswalk {crosswalk}"),
+    "none": ("无", "none"),
+    "more": ("… 另有 {n} 项（--offset {offset}）", "… {n} more (--offset {offset})"),
+    "imported": ("对照表 {number}（目录版本 {release}）：{codes} 条对照，{unmatched} 条本地编码在目录中无对应",
+                 "crosswalk {number} (catalogue release {release}): {codes} mappings, {unmatched} local codes"
+                 " match no catalogue item"),
+}
+
+
+def _say(key: str, **values: object) -> str:
+    from govstd import i18n
+    from govstd.registry.items.compare import FINDINGS  # imported when used: the CLI starts light
+
+    zh, en = _WORDS[key]
+    if i18n.current() == "en":
+        return en.format(**values)
+    return f"{zh.format(**values)} ({en.format(**values)})" if key in FINDINGS else zh.format(**values)
+
+
+
+@registry.command("import-crosswalk")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-m", "--message", help="Why this crosswalk (recorded in the audit log).")
+@_actor
+@_common
+def import_crosswalk(file: Path, message: str | None, actor: str | None, as_json: bool) -> None:
+    """Import a crosswalk: which local codes (实施编码 / 基本编码) are one national item (国家标准事项编码).
+
+    The whole crosswalk, as the next version, bound to the newest catalogue release; `compare-items`
+    uses the newest version."""
+    with _open() as reg:
+        done = reg.import_crosswalk(file, actor=actor, message=message)
+    if as_json:
+        emit_json(done.model_dump(mode="json"))
+        return
+    click.echo(_say("imported", number=done.number, release=done.release, codes=done.codes, unmatched=done.unmatched))
+
+
+@registry.command("compare-items")
+@click.argument("region_a")
+@click.argument("region_b")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Items per finding.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many items of each finding.")
+@_common
+def compare_items(region_a: str, region_b: str, limit: int, offset: int, as_json: bool) -> None:
+    """Two regions' catalogues by national item (REGION: a GB/T 2260 code; 510000 is the province):
+    items only one has, items coded differently, names that disagree."""
+    with _open() as reg:
+        found = reg.compare_items(region_a, region_b, limit=limit, offset=offset)
+    if as_json:
+        emit_json(found.model_dump(mode="json"))
+        return
+    from govstd.registry.items.compare import FINDINGS
+
+    none = _say("none")
+    click.echo(_say("headline", a=region_a, b=region_b, release=found.release or none,
+                    crosswalk=found.crosswalk or none))
+    for key in FINDINGS:
+        shown: list[Any] = getattr(found, key)
+        click.echo(f"\n{_say(key, a=region_a, b=region_b)}: {found.counts[key]}")
+        for item in shown:
+            name = f" {item.national_name}" if item.national_name else ""
+            click.echo(f"  {item.national_code}{name}\t{region_a}: {', '.join(item.basic_codes_a) or '—'}"
+                       f" {' / '.join(item.names_a)}\t{region_b}: {', '.join(item.basic_codes_b) or '—'}"
+                       f" {' / '.join(item.names_b)}")
+        rest = found.counts[key] - offset - len(shown)
+        if rest > 0:
+            click.echo("  " + _say("more", n=rest, offset=offset + limit))
+
+
+@registry.command("national-item")
+@click.argument("code")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0)
+@_common
+def national_item(code: str, limit: int, offset: int, as_json: bool) -> None:
+    """The national item CODE (national, basic or implementation) belongs to, and its local entries."""
+    with _open() as reg:
+        found = reg.national_item(code, limit=limit, offset=offset)
+    if as_json:
+        emit_json(found)
+        return
+    click.echo(f"{found['national_code']} {found['national_name'] or ''}".rstrip())
+    from govstd.registry.items.lookup import CatalogueItem
+
+    _render_items([CatalogueItem.model_validate(i) for i in found["items"]])

@@ -189,11 +189,12 @@ class Reading:
                 out.extend(self._decode(r) for r in rows)
             return out
 
-    def history(self, id: str) -> list[AuditEvent]:
-        """The audit events of one standard, oldest first."""
+    def history(self, id: str, *, limit: int | None = None, offset: int = 0) -> list[AuditEvent]:
+        """The audit events of one standard, oldest first; a page of ``limit`` from ``offset`` if given."""
         with self._read() as session:
             subject = self._require_subject(session, id)
-            stmt = select(AuditRow).where(AuditRow.subject_key == subject.key).order_by(AuditRow.at, AuditRow.id)
+            stmt = (select(AuditRow).where(AuditRow.subject_key == subject.key).order_by(AuditRow.at, AuditRow.id)
+                    .limit(limit).offset(offset))
             return [to_event(r) for r in session.scalars(stmt)]
 
     def audit_log(self) -> list[AuditEvent]:
@@ -233,15 +234,21 @@ class Reading:
             return codes
 
     # Defined last: a method named `list` would shadow the builtin in the annotations below it.
-    def list(self, kind: EntryKind | None = None) -> list[SubjectSummary]:
-        """One summary per standard, sorted by id."""
+    def list(self, kind: EntryKind | None = None, *, limit: int | None = None,
+             offset: int = 0) -> list[SubjectSummary]:
+        """One summary per standard, sorted by id; a page of ``limit`` from ``offset`` if given. Only
+        the page's version rows are read (by the ``subject_id`` index), not the whole version table."""
         with self._read() as session:
-            stmt = select(SubjectRow).order_by(SubjectRow.key)
+            has_versions = select(VersionRow.id).where(VersionRow.subject_id == SubjectRow.id).exists()
+            stmt = select(SubjectRow).where(has_versions).order_by(SubjectRow.key).limit(limit).offset(offset)
             if kind is not None:
                 stmt = stmt.where(SubjectRow.kind == kind.value)
             subjects = list(session.scalars(stmt))
             rows_by_subject: dict[int, list[VersionRow]] = {}
-            for row in session.scalars(select(VersionRow).options(defer(VersionRow.content))):
+            page = select(VersionRow).options(defer(VersionRow.content))
+            if limit is not None or offset:
+                page = page.where(VersionRow.subject_id.in_([s.id for s in subjects]))
+            for row in session.scalars(page):
                 rows_by_subject.setdefault(row.subject_id, []).append(row)
             out: list[SubjectSummary] = []
             for subject in subjects:

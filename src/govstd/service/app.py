@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from govstd import __version__
 from govstd.registry.store import Registry
-from govstd.service import dashboard, problems, scorecards, standards
+from govstd.service import catalogue, dashboard, problems, scorecards, standards
 from govstd.service.middleware import BodyLimit
 from govstd.service.settings import Settings
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     app.state.registry._require_open()  # a missing or empty registry: refuse to start, as the CLI would
     problems.install(app)
     app.include_router(standards.router)
+    app.include_router(catalogue.router)
     app.include_router(scorecards.router)
     app.include_router(dashboard.router)
     app.add_middleware(BodyLimit, max_bytes=chosen.max_body_bytes)

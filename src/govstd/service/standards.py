@@ -49,13 +49,15 @@ def _json_bytes(payload: Any) -> bytes:
 def list_standards(reg: RegistryDep, _who: StandardsReader,
                    kind: Annotated[EntryKind | None, Query(description="Only this kind.")] = None,
                    q: Annotated[str | None, Query(max_length=200, description="Id or name contains this.")] = None,
-                   ) -> list[dict[str, Any]]:
-    """One summary per standard (as `govstd registry list --json`), optionally filtered by ``q``."""
-    summaries = reg.list(kind)
-    if q:
-        needle = q.strip().lower()
-        summaries = [s for s in summaries if any(needle in (t or "").lower() for t in (s.id, s.name_zh, s.name_en))]
-    return [_dump(s) for s in summaries]
+                   limit: Annotated[int | None, Query(ge=1, le=10_000, description="A page of this many.")] = None,
+                   offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> list[dict[str, Any]]:
+    """One summary per standard (as `govstd registry list --json`), optionally filtered by ``q``; a page
+    when ``limit`` is given (read page-wise from the database unless ``q`` filters first)."""
+    if not q:
+        return [_dump(s) for s in reg.list(kind, limit=limit, offset=offset)]
+    needle = q.strip().lower()
+    summaries = [s for s in reg.list(kind) if any(needle in (t or "").lower() for t in (s.id, s.name_zh, s.name_en))]
+    return [_dump(s) for s in summaries[offset:offset + limit if limit else None]]
 
 
 @router.get("/resolve", summary="Resolve NAME@range")
@@ -97,8 +99,11 @@ def content(request: Request, reg: RegistryDep, settings: SettingsDep, _who: Sta
 
 
 @router.get("/standards/{name}/history", summary="Versions and audit log of a standard")
-def history(reg: RegistryDep, _who: StandardsReader, name: str) -> dict[str, Any]:
-    return {"versions": [_dump(v) for v in reg.versions(name)], "events": [_dump(e) for e in reg.history(name)]}
+def history(reg: RegistryDep, _who: StandardsReader, name: str,
+            limit: Annotated[int | None, Query(ge=1, le=10_000, description="A page of the audit events.")] = None,
+            offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict[str, Any]:
+    return {"versions": [_dump(v) for v in reg.versions(name)],
+            "events": [_dump(e) for e in reg.history(name, limit=limit, offset=offset)]}
 
 
 @router.get("/diff", summary="What changed between two versions")

@@ -4,7 +4,8 @@ as a compact per-release code file.
 
 ``CatalogueItems`` is the part of ``Registry`` that does this; its modules split along the seams —
 ``sources`` (reading exports), ``rows`` (checking a record), ``importing`` (staging, checkpoint,
-merge, fix list), ``lookup`` (finding items, releases and their diffs), ``codes`` (the code files).
+merge, fix list), ``lookup`` (finding items, releases and their diffs), ``codes`` (the code files),
+``crosswalk`` (which local codes are one national item) and ``compare`` (two regions side by side).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from govstd.registry.items import codes, importing, lookup
+from govstd.registry.items import codes, compare, crosswalk, importing, lookup
 from govstd.registry.items.codes import CodeFiles
+from govstd.registry.items.compare import ItemComparison
+from govstd.registry.items.crosswalk import Crosswalk
 from govstd.registry.items.importing import ItemImportReport, Progress
 from govstd.registry.items.lookup import CatalogueItem, CatalogueRelease
 
-__all__ = ["CatalogueItem", "CatalogueItems", "CatalogueRelease", "CodeFiles", "ItemImportReport"]
+__all__ = ["CatalogueItem", "CatalogueItems", "CatalogueRelease", "CodeFiles", "Crosswalk", "ItemComparison",
+           "ItemImportReport"]
 
 
 class CatalogueItems:
@@ -65,3 +69,23 @@ class CatalogueItems:
         """The newest catalogue release's code files for the engines (None before the first import)."""
         self._require_open()
         return codes.code_files(self.engine, self.url)
+
+    def import_crosswalk(self, path: str | Path, *, actor: str | None = None,
+                         message: str | None = None) -> Crosswalk:
+        """Import a crosswalk file (local code → national item code) as the next crosswalk version."""
+        self._require_open()
+        return crosswalk.import_crosswalk(self.engine, Path(path), actor=actor, message=message)
+
+    def crosswalks(self) -> list[Crosswalk]:
+        self._require_open()
+        return crosswalk.list_crosswalks(self.engine)
+
+    def national_item(self, code: str, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        """The national item ``code`` belongs to and a page of its local entries."""
+        self._require_open()
+        return crosswalk.national_item(self.engine, code, limit=limit, offset=offset)
+
+    def compare_items(self, region_a: str, region_b: str, *, limit: int = 50, offset: int = 0) -> ItemComparison:
+        """Two regions' catalogues by national item: missing, coded differently, named differently."""
+        self._require_open()
+        return compare.compare_items(self.engine, region_a, region_b, limit=limit, offset=offset)

@@ -13,7 +13,9 @@ upgraded, not refused for lacking these.
 - ``catalogue_staging`` — rows of the release being imported, each chunk committed with the checkpoint;
   emptied by the merge;
 - ``catalogue_rejects`` — rows refused by a release, for its fix list;
-- ``catalogue_changes`` — a release's diff: implementation code and added / changed / retired.
+- ``catalogue_changes`` — a release's diff: implementation code and added / changed / retired;
+- ``catalogue_crosswalks`` / ``catalogue_crosswalk_codes`` — versions of the crosswalk (r0005): local code
+  (basic or implementation) → national item code.
 """
 
 from __future__ import annotations
@@ -105,4 +107,29 @@ changes = Table(
     Column("implementation_code", String(64), nullable=False),
     Column("change", String(8), nullable=False),
     Index("ix_catalogue_changes_release", "release_id", "change"),
+)
+
+# The crosswalk (migration r0005; ``crosswalk.py`` says why): which local codes are one national item.
+crosswalks = Table(
+    "catalogue_crosswalks", METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("number", Integer, nullable=False, unique=True),
+    Column("release", Integer, nullable=False),  # the catalogue release it was imported against
+    Column("source", Text, nullable=False),
+    Column("source_hash", String(64), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("message", Text),
+    Column("imported_at", UtcDateTime(), nullable=False),
+    Column("codes", Integer, nullable=False),
+)
+
+crosswalk_codes = Table(
+    "catalogue_crosswalk_codes", METADATA,
+    Column("crosswalk_id", Integer, nullable=False),
+    Column("local_code", String(64), nullable=False),
+    Column("national_code", String(64), nullable=False),
+    Column("national_name", Text),
+    Column("source_row", Integer, nullable=False),
+    Index("ix_catalogue_crosswalk_codes_local", "crosswalk_id", "local_code"),
+    Index("ix_catalogue_crosswalk_codes_national", "crosswalk_id", "national_code"),
 )
