@@ -27,17 +27,22 @@ from govstd.validators.readers import DATA_VIEW, open_source
 
 
 def stage(suite: ir.CheckSuite, workdir: Path) -> ir.CheckSuite:
-    """``suite`` with a reference table per other dataset (none: ``suite`` itself)."""
+    """``suite`` with a reference table per other dataset (none: ``suite`` itself), and the warnings of
+    reading each (an encoding guessed, a column unmatched) among its warnings, naming that dataset."""
     if not suite.datasets:
         return suite
     tables = list(suite.tables)
+    warnings = list(suite.warnings)
     for dataset in suite.datasets:
-        tables.append(stage_one(dataset, workdir))
-    return suite.model_copy(update={"tables": tables})
+        table, notes = stage_one(dataset, workdir)
+        tables.append(table)
+        warnings += [f"{dataset.catalogue.ref} ({dataset.source}): {note}" for note in notes]
+    return suite.model_copy(update={"tables": tables, "warnings": warnings})
 
 
-def stage_one(dataset: ir.OtherDataset, workdir: Path) -> ir.ReferenceTable:
-    """The Parquet file of one other dataset's staged columns, as a reference table."""
+def stage_one(dataset: ir.OtherDataset, workdir: Path) -> tuple[ir.ReferenceTable, list[str]]:
+    """The Parquet file of one other dataset's staged columns, as a reference table, and the readers'
+    and column matching's warnings about it."""
     d = DuckDBDialect()
     q = d.quote_identifier
     here = workdir / dataset.name
@@ -49,7 +54,8 @@ def stage_one(dataset: ir.OtherDataset, workdir: Path) -> ir.ReferenceTable:
         loaded = open_source(con, dataset.source, workdir=here, expected_columns=expected,
                              text_columns=dataset.text_columns, encoding=dataset.encoding, sheet=dataset.sheet,
                              table=dataset.table, query=dataset.query)
-        mapping, _ = match_columns(catalogue, loaded.columns, source=loaded.source)
+        mapping, unmatched = match_columns(catalogue, loaded.columns, source=loaded.source)
+        notes = [*loaded.warnings, *unmatched]
         needed = sorted({node.name for e in (dataset.key, *dataset.values, *dataset.shown) for node in _columns(e)})
         missing = [n for n in needed if n not in mapping]
         if missing:
@@ -81,7 +87,7 @@ def stage_one(dataset: ir.OtherDataset, workdir: Path) -> ir.ReferenceTable:
                              expected=f"rows of its schema {catalogue.ref}") from None
     columns = ir.other_columns(len(values))
     return ir.ReferenceTable(name=dataset.name, columns=columns, types=["text"] * len(columns), rows=[],
-                             files=[str(out)])
+                             files=[str(out)]), notes
 
 
 def _columns(node: ir.Expr) -> list[ir.Col]:
