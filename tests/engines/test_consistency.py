@@ -198,6 +198,169 @@ def test_samples_are_the_disagreeing_rows_with_the_id_masked(on_duckdb: Validati
     assert all("*" in s.values["id_no"] for s in name.samples)
 
 
+OTHER_LABEL = {name: f"{name} (510100-00099)" for name in ("XM", "CSRQ", "HJDZ", "ZT")}
+
+
+def test_samples_show_the_other_departments_values_for_the_key(on_duckdb: ValidationResult) -> None:
+    by_id = {c.rule_id: c for c in on_duckdb.checks}
+    # Each disagreement beside the value there, as written there (a repeated key: every distinct value).
+    assert [(s.values["name"], s.values[OTHER_LABEL["XM"]]) for s in by_id["rules.same_person.name"].samples] == [
+        ("李四", "李思"), ("周捌", "周八")]
+    assert [(s.values["birth"], s.values[OTHER_LABEL["CSRQ"]])
+            for s in by_id["rules.same_person.birth"].samples] == [("1970/01/02", "1970-01-01")]
+    assert [s.values[OTHER_LABEL["HJDZ"]] for s in by_id["rules.same_person.region"].samples] == ["110102"]
+    assert [s.values[OTHER_LABEL["ZT"]] for s in by_id["rules.same_person.status"].samples] == ["2"]
+    (ambiguous,) = by_id["rules.same_person.ambiguous"].samples
+    assert ambiguous.values[OTHER_LABEL["XM"]] == "孙七; 孙柒"
+    assert ambiguous.values[OTHER_LABEL["ZT"]] == "1"
+    # An absent key has nothing there to show.
+    assert set(by_id["rules.same_person.key_found"].samples[0].values) == {"id_no"}
+
+
+def _pii_other(files: dict[str, Path]) -> Path:
+    """This schema against an other schema whose XM is personal data (masked), this name not."""
+    other = files["dir"] / "other_pii.yaml"
+    other.write_text(OTHER_SCHEMA.replace("{name: XM, name_zh: 姓名}", "{name: XM, name_zh: 姓名, pii: name}"),
+                     encoding="utf-8")
+    path = files["dir"] / "this_pii.yaml"
+    path.write_text(this_schema(other, files["gb18030"]), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_other_value_is_masked_by_the_safer_rule_of_the_pair(files: dict[str, Path], engine: str,
+                                                                request: pytest.FixtureRequest) -> None:
+    schema = _pii_other(files)
+    if engine == "postgres":
+        pg_url = request.getfixturevalue("pg_url")
+        load_table(pg_url, "roster_pii", COLUMNS, [[v or None for v in r] for r in THIS])
+        source: Any = pg_url
+        options: dict[str, Any] = {"table": "roster_pii", "engine": "postgres"}
+    else:
+        source, options = files["this_csv"], {}
+    masked = api.validate(source, schema, **options).check("rules.same_person.name").samples
+    assert [s.values["name"] for s in masked] == ["李四", "周捌"]  # not personal data here
+    shown = [s.values[OTHER_LABEL["XM"]] for s in masked]
+    assert all(v is not None and "*" in v for v in shown) and "李思" not in shown and "周八" not in shown
+    revealed = api.validate(source, schema, show_values=True, **options).check("rules.same_person.name").samples
+    assert [s.values[OTHER_LABEL["XM"]] for s in revealed] == ["李思", "周八"]
+
+
+def test_the_fix_list_and_the_reports_show_the_other_value_masked(files: dict[str, Path], tmp_path: Path) -> None:
+    from govstd.validators.report import finish
+
+    fixes = tmp_path / "fixes.csv"
+    result = api.validate(files["this_csv"], _pii_other(files), fix_list=fixes)
+    text = fixes.read_text(encoding="utf-8-sig")
+    line = next(r for r in csv.reader(text.splitlines()) if r[3] == "rules.same_person.name")
+    assert f"{OTHER_LABEL['XM']}=" in line[7] and "name=李四" in line[7]
+    region = next(r for r in csv.reader(text.splitlines()) if r[3] == "rules.same_person.region")
+    assert f"{OTHER_LABEL['HJDZ']}=110102" in region[7]
+    assert "李思" not in text and "周八" not in text
+    reports = finish(result, out_dir=tmp_path / "out", formats=["html", "json"]).written
+    html = reports["html"].read_text(encoding="utf-8")
+    assert f"<th>{OTHER_LABEL['HJDZ']}</th>" in html and "李思" not in html
+    card = json.loads(reports["json"].read_text(encoding="utf-8"))
+    (name,) = [c for c in card["checks"] if c["rule_id"] == "rules.same_person.name"]
+    assert all("*" in s["values"][OTHER_LABEL["XM"]] for s in name["samples"])
+
+
+def test_the_terminal_shows_the_other_value(files: dict[str, Path]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "govstd", "--lang", "en", "validate", str(files["this_csv"]), "--schema",
+         str(schema_for(files, "gb18030", "this_cli.yaml")), "--samples", "3"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "400"})
+    assert proc.returncode == 1, proc.stderr
+    line = next(t for t in proc.stdout.splitlines() if "rules.same_person.region" in t)
+    assert "440305, 110102" in line  # this row's region, then the other department's
+    assert not any(number in proc.stdout for number in ID)
+
+
+def test_relative_paths_resolve_from_the_schema_files_folder(files: dict[str, Path], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from govstd.commands.lint import lint_paths
+
+    folder = files["dir"] / "relative"
+    folder.mkdir(exist_ok=True)
+    (folder / "other.yaml").write_text(OTHER_SCHEMA, encoding="utf-8")
+    write_csv(folder / "公安.csv", OTHER_HEADER, OTHER, encoding="gb18030")
+    schema = folder / "this.yaml"
+    schema.write_text(this_schema(Path("other.yaml"), Path("公安.csv")), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # neither file is here: only the schema's folder holds them
+    assert consistency(api.validate(files["this_csv"], schema)) == EXPECTED
+    assert lint_paths([schema]) == []
+    (folder / "other.yaml").rename(folder / "moved.yaml")
+    try:
+        (finding,) = lint_paths([schema])
+        assert str(folder / "other.yaml") in finding.message or finding.path == str(folder / "other.yaml")
+    finally:
+        (folder / "moved.yaml").rename(folder / "other.yaml")
+
+
+def test_warnings_of_reading_the_other_dataset_are_in_the_result_redacted(files: dict[str, Path]) -> None:
+    # An XLSX with a title row above the header, and a column no field takes whose header is an ID number.
+    other = write_xlsx(files["dir"] / "other_extra.xlsx", [*OTHER_HEADER, ID[9]], [[*r, "x"] for r in OTHER])
+    path = files["dir"] / "this_extra.yaml"
+    path.write_text(this_schema(files["other_schema"], other), encoding="utf-8")
+    result = api.validate(files["this_csv"], path)
+    assert consistency(result) == EXPECTED
+    about = [w for w in result.warnings if w.startswith("510100-00099@1.0.0 (")]
+    assert any("header found on row 2" in w for w in about), result.warnings
+    (unmatched,) = [w for w in about if "not in the schema" in w]
+    assert ID[9] not in unmatched and ID[9][:6] in unmatched
+
+
+@pytest.mark.parametrize("fmt", ["sql", "gx", "jsonschema", "frictionless"])
+def test_exporters_leave_the_comparison_out_and_say_why(files: dict[str, Path], fmt: str) -> None:
+    from govstd.export import export, load_source
+
+    exported = export(fmt, load_source(schema_file=schema_for(files, "gb18030", f"this_{fmt}_export.yaml")))
+    items = {i.rule_id: i for i in exported.items}
+    ours = [rid for rid in items if rid.startswith("rules.same_person.")]
+    assert sorted(ours) == sorted(EXPECTED)
+    for rid in ours:
+        assert items[rid].status == "not_exported"
+        assert "another department's dataset (510100-00099@1.0.0" in (items[rid].note or "")
+        assert "govstd validate" in (items[rid].note or "")
+    assert "other_rules_same_person" not in exported.text  # no artifact names the table only a run stages
+    assert items["id_no.checksum"].status != "not_exported" or fmt == "frictionless"
+
+
+def test_the_sql_export_runs_on_duckdb_without_the_other_dataset(files: dict[str, Path]) -> None:
+    import duckdb
+
+    from govstd.export import export, load_source
+
+    script = export("sql", load_source(schema_file=schema_for(files, "gb18030", "this_sql_run.yaml"))).text
+    assert "rules.same_person.name: compares with another department's dataset" in script
+    with duckdb.connect() as con:
+        con.execute(f"CREATE TABLE data AS SELECT * FROM read_csv({str(files['this_csv'])!r}, all_varchar = true)")
+        statements = [s for s in script.split(";\n")
+                      if any(t.strip() and not t.startswith("--") for t in s.splitlines())]
+        *setup, last = statements
+        for statement in setup:
+            con.execute(statement)
+        rows = con.execute(last).fetchall()
+    counted = {r[0]: (r[2], r[3]) for r in rows}
+    baseline = api.validate(files["this_csv"], schema_for(files, "gb18030", "this_sql_run.yaml"))
+    assert counted == {c.rule_id: (c.evaluated, c.failed) for c in baseline.checks if c.rule != "consistent_with"}
+
+
+def test_the_odcs_contract_points_at_govstd_validate(files: dict[str, Path]) -> None:
+    from govstd.export import export, load_source
+
+    exported = export("odcs", load_source(schema_file=schema_for(files, "gb18030", "this_odcs.yaml")))
+    assert "implementation: 'govstd validate: rule rules.same_person.name'" in exported.text or \
+        "govstd validate: rule rules.same_person.name" in exported.text
+    assert "other_rules_same_person" not in exported.text
+
+
 def test_a_warning_severity_and_a_missing_other_column(files: dict[str, Path]) -> None:
     text = this_schema(files["other_schema"], files["gb18030"]).replace(
         "    key: {this: id_no, other: SFZH}", "    severity: warning\n    key: {this: id_no, other: SFZH}")

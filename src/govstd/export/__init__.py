@@ -4,7 +4,9 @@ behind one small registry (as datacontract-cli's exporters).
 Every exporter starts from the checks ``govstd validate`` derives (``govstd.validators.derive``) and
 says, check by check, what became of it — expressed exactly, approximately (with the difference), or
 not at all (with the reason). Nothing is dropped silently: the items travel inside the artifact
-(suite meta, ``x-govstd`` keywords, SQL comments) and in the ``Export`` returned.
+(suite meta, ``x-govstd`` keywords, SQL comments) and in the ``Export`` returned. A check comparing
+with another department's dataset (``consistent_with``) is never exported, by any format: that dataset
+is read and staged only inside a ``govstd validate`` run (``Source.other_dataset``).
 
 >>> sorted(FORMATS)
 ['frictionless', 'gx', 'jsonschema', 'odcs', 'sql']
@@ -24,6 +26,8 @@ from govstd.registry.resolve import load_schema_file, resolver_for, schema_in_re
 from govstd.standards import library
 from govstd.standards.models import AnyEntry, CatalogueSchema, DataType, RegisteredServiceItemRule
 from govstd.validators import ir
+from govstd.validators.compiler.plans import check_expressions, walk
+from govstd.validators.databases import redact_url
 from govstd.validators.derive import (
     Binding,
     Derivation,
@@ -101,6 +105,23 @@ class Source:
     @property
     def checks(self) -> list[ir.Check]:
         return list(self.derivation.suite.checks)
+
+    def other_dataset(self, check: ir.Check) -> ir.OtherDataset | None:
+        """The other department's dataset ``check`` looks values up in (a ``consistent_with`` rule), or
+        None. Such a table exists only inside a run — read and staged by ``govstd validate`` — so no
+        exporter can express the check, and none may emit an artifact naming that table."""
+        staged = {d.name: d for d in self.derivation.suite.datasets}
+        for expr in [*check_expressions([check]), *check.sample_values.values()]:
+            for node in walk(expr):
+                if isinstance(node, ir.Func) and node.params.get("table") in staged:
+                    return staged[node.params["table"]]
+        return None
+
+    def other_dataset_note(self, dataset: ir.OtherDataset) -> str:
+        """Why a check comparing with another dataset is not exported (every exporter says the same)."""
+        where = redact_url(dataset.source)  # an artifact is shared: never a database password
+        return (f"compares with another department's dataset ({dataset.catalogue.ref}: {where}), which "
+                "only govstd validate reads and joins: run govstd validate for this check")
 
     def binding(self, name: str) -> Binding:
         return self.derivation.bindings[name]

@@ -109,6 +109,9 @@ class _Table:
         if isinstance(check, ir.FreshnessCheck):
             item("not_exported", "", "freshness is a property of the dataset at the time of a run")
             return
+        if (other := self.source.other_dataset(check)) is not None:
+            item("not_exported", "", self.source.other_dataset_note(other))
+            return
         if check.rule_id.startswith("rules."):
             item("not_exported", "", "a Table Schema cannot compare fields or look values up in a registry")
             return

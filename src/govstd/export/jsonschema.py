@@ -216,6 +216,9 @@ class _Schema:
         if isinstance(check, ir.FreshnessCheck):
             self.item(check, "not_exported", "", "freshness is a property of the dataset, not of a record")
             return
+        if (other := self.source.other_dataset(check)) is not None:
+            self.item(check, "not_exported", "", self.source.other_dataset_note(other))
+            return
         if check.rule_id.startswith("rules."):
             self.item(check, "not_exported", "",
                       "JSON Schema cannot compare two fields of a record or look values up in a registry")

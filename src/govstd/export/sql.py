@@ -7,7 +7,8 @@ The data is expected in a table or view (``--table``, default ``data``) with the
 as text. The dialects are the engines' (``govstd.validators.engines.ENGINES``): the script for one
 runs on that engine as it is — the parity suite runs it on DuckDB, Spark and PostgreSQL and compares
 its counts with ``govstd.validate``'s. Spark gets temporary views rather than tables (no table format
-or warehouse involved).
+or warehouse involved). A check comparing with another department's dataset (``consistent_with``) is
+left out, listed in a closing comment and in the ``Export``'s items: that dataset exists only in a run.
 """
 
 from __future__ import annotations
@@ -117,12 +118,19 @@ def export(source: Source, *, dialect: str = "duckdb", table: str = "data", **_:
         "result: one row per check — rule_id, severity, evaluated (rows the check applies to), failed"
     )
     parts = [header, *_tables(d, list(source.derivation.suite.tables))]
-    if checks:
-        parts.extend(_queries(d, list(checks), d.quote_identifier(table)))
+    # A consistent_with check joins another department's dataset, which exists only inside a run: left
+    # out (a script naming a table nobody created would fail, or worse, read someone else's).
+    skipped = {c.rule_id: source.other_dataset_note(o) for c in checks if (o := source.other_dataset(c)) is not None}
+    exported = [c for c in checks if c.rule_id not in skipped]
+    if exported:
+        parts.extend(_queries(d, exported, d.quote_identifier(table)))
     warnings = list(source.derivation.suite.warnings)
     if warnings:
         parts.append(_comment("not checked:\n" + "\n".join(warnings)))
-    items = [Item(c.rule_id, "exact", f"SELECT ({dialect})") for c in checks]
+    if skipped:
+        parts.append(_comment("not exported:\n" + "\n".join(f"{rid}: {why}" for rid, why in skipped.items())))
+    items = [Item(c.rule_id, "not_exported", "", skipped[c.rule_id]) if c.rule_id in skipped
+             else Item(c.rule_id, "exact", f"SELECT ({dialect})") for c in checks]
     return Export(format="sql", text="\n\n".join(parts) + "\n", items=items, warnings=warnings)
 
 

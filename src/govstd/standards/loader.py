@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from govstd.errors import InputError, first_line
-from govstd.standards.models import AnyEntry, CodeSet, Entry, EntryKind
+from govstd.standards.models import AnyEntry, CatalogueSchema, CodeSet, ConsistentWithRule, Entry, EntryKind
 
 _ENTRY_ADAPTER: TypeAdapter[AnyEntry] = TypeAdapter(Entry)
 _KINDS = ", ".join(k.value for k in EntryKind)
@@ -173,6 +174,8 @@ def load_text(text: str, *, path: str = "<string>", base_dir: Path | None = None
         entry = parse_entry(doc, path=path)
         if isinstance(entry, CodeSet) and entry.codes_file and not entry.codes:
             entry = _with_codes_from_csv(entry, base_dir, path)
+        if isinstance(entry, CatalogueSchema) and base_dir is not None:
+            entry = _with_other_paths(entry, base_dir)
         entries.append(entry)
     if not entries:
         raise InputError("no standard found in file", path=path, expected="at least one YAML document")
@@ -231,6 +234,24 @@ def _packaged_rows(codes_file: str) -> list[dict[str, str]] | None:
         }
         for r in gbt2260.history_rows()
     ]
+
+
+def _with_other_paths(entry: CatalogueSchema, base_dir: Path) -> CatalogueSchema:
+    """A ``consistent_with`` rule's relative ``other.schema`` (a YAML file) and ``other.source`` (a file,
+    not a URL) resolved against the schema file's folder, as ``codes_file`` is: the schema then means the
+    same files whichever directory validate or lint runs in."""
+    rules = []
+    for rule in entry.rules:
+        if isinstance(rule, ConsistentWithRule):
+            other = rule.other
+            schema, source = other.schema_, other.source
+            if schema.lower().endswith((".yaml", ".yml")) and not Path(schema).is_absolute():
+                schema = str(base_dir / schema)
+            if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source) and not Path(source).is_absolute():
+                source = str(base_dir / source)
+            rule = rule.model_copy(update={"other": other.model_copy(update={"schema_": schema, "source": source})})
+        rules.append(rule)
+    return entry.model_copy(update={"rules": rules})
 
 
 def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> CodeSet:

@@ -502,7 +502,7 @@ class TimelinessRule(_Model):
 
 class OtherDataset(_Model):
     """Another department's dataset a ``consistent_with`` rule compares with: its catalogue schema and
-    where its rows are. Relative paths are relative to the current directory, like the data argument."""
+    where its rows are. Relative paths are relative to the folder of the schema file that names them."""
 
     schema_: str = Field(alias="schema", min_length=1, description="Its catalogue schema: a registry reference "
                          "'id@range', or a schema YAML file.")

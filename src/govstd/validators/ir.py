@@ -140,6 +140,9 @@ FUNCTIONS: dict[str, str] = {
     "excel_damaged": "(x) → bool: scientific notation (1.10105E+17) or a long number with '.0'",
     "is_masked": "(x) → bool: contains a masking character (*, ＊, ×, •, ●)",
     "in_table": "(x; table, column) → bool: x is a value of a reference table's column",
+    "lookup": "(x; table, key, value) → text: the distinct values of a reference table's column ``value`` on "
+    "its rows whose ``key`` is x, sorted and joined by '; ', or NULL when there are none (a correlated "
+    "lookup, for what a sample shows beside a row: another dataset's values for the row's key)",
     "to_number": "(x) → double, or NULL when x is not a decimal number (x is not trimmed)",
     "to_integer": "(x) → integer, or NULL when x is not an integer",
     "to_date": "(x) → date, or NULL when x is not a real date in an accepted layout (not trimmed)",
@@ -201,11 +204,20 @@ class _CheckBase(_Model):
     severity: Severity = "error"
     #: Columns shown (masked) in failing samples; defaults to ``columns``.
     sample_columns: list[str] | None = None
+    #: Labelled expressions a failing row's sample shows after its columns (masked like them, by the
+    #: label's rule in the run's masking map): what a reader needs beside the row to see why it fails —
+    #: e.g. another department's value for the row's key (a ``lookup``). Computed on sample rows only.
+    sample_values: dict[str, Expr] = Field(default_factory=dict)
     details: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def shown_columns(self) -> list[str]:
         return self.sample_columns if self.sample_columns is not None else self.columns
+
+    @property
+    def sample_labels(self) -> list[str]:
+        """What a sample of this check shows, in order: its shown columns, then its labelled values."""
+        return [*self.shown_columns, *(k for k in self.sample_values if k not in self.shown_columns)]
 
 
 class RowCheck(_CheckBase):
@@ -272,6 +284,8 @@ class OtherDataset(_Model):
     catalogue: CatalogueSchema
     key: Expr
     values: list[Expr] = Field(min_length=1)
+    #: Per value, the value as the other dataset writes it (trimmed, NULL when blank): what samples show.
+    shown: list[Expr] = Field(default_factory=list)
     #: Its columns bound to identifier standards (the readers report numbers found there).
     text_columns: list[str] = Field(default_factory=list)
 
@@ -291,13 +305,19 @@ def other_pair(i: int) -> str:
     return f"pair_{i}"
 
 
+def other_value(i: int) -> str:
+    """Staged column: value ``i`` as the other dataset writes it (trimmed; NULL when blank), for samples."""
+    return f"value_{i}"
+
+
 #: Staged column: the key, on rows whose key repeats with different values of some compared attribute.
 OTHER_AMBIGUOUS = "ambiguous"
 
 
 def other_columns(n: int) -> list[str]:
     """The staged table's columns for ``n`` compared values."""
-    return [other_key(), *(other_key(i) for i in range(n)), *(other_pair(i) for i in range(n)), OTHER_AMBIGUOUS]
+    return [other_key(), *(other_key(i) for i in range(n)), *(other_pair(i) for i in range(n)), OTHER_AMBIGUOUS,
+            *(other_value(i) for i in range(n))]
 
 
 class CheckSuite(_Model):

@@ -126,8 +126,9 @@ class Dialect(ExpressionCompiler):
 
     def samples(self, checks: Sequence[ir.RowCheck], source: str, row_column: str, after_row: int = 0, *,
                 line_column: str | None = None) -> SamplePlan:
-        """Rows failing any of ``checks`` after ``after_row``, in row order, with a flag per check (and the
-        physical line, when ``line_column`` names it)."""
+        """Rows failing any of ``checks`` after ``after_row``, in row order, with a flag per check, the
+        shown columns and labelled values (``RowCheck.sample_values``), and the physical line when
+        ``line_column`` names it."""
         shared = Shared.of(checks)
         top = len(shared.levels)
         q = self.quote_identifier
@@ -147,6 +148,11 @@ class Dialect(ExpressionCompiler):
                 if name not in values:
                     values[name] = f"__c{len(values)}"
                     cols.append(f"{q(name)} AS {q(values[name])}")
+            for label, shown in check.sample_values.items():
+                # Labelled values (a lookup in another dataset, which the engine plans as a join).
+                if label not in values:
+                    values[label] = f"__c{len(values)}"
+                    cols.append(f"{e(shown)} AS {q(values[label])}")
         inner = f"SELECT {', '.join(cols)} FROM {self._layers(source, shared)}"
         where = " OR ".join(q(f) for f in flags.values()) or "FALSE"
         sql = f"SELECT * FROM {self.subquery_alias(inner, '__s')} WHERE {q('__row')} > {int(after_row)} AND ({where})"

@@ -168,6 +168,10 @@ class ExpressionCompiler:
     def max_value(self, x: str) -> str:
         return f"MAX({x})"
 
+    def join_distinct(self, x: str, separator: str) -> str:
+        """Aggregate: the distinct non-NULL values of ``x``, sorted, joined by ``separator`` (NULL for none)."""
+        return f"STRING_AGG(DISTINCT {x}, {self.string_literal(separator)} ORDER BY {x})"
+
     def trim(self, x: str) -> str:
         # A value whose first and last characters are certainly not whitespace (two cheap comparisons,
         # true of almost every value) is returned as it is; only the rest meet the regular expression.
@@ -329,6 +333,15 @@ class ExpressionCompiler:
 
     def fn_in_table(self, args: list[str], table: str, column: str) -> str:
         return f"({args[0]} IN (SELECT {self.quote_identifier(column)} FROM {self.quote_identifier(table)}))"
+
+    def fn_lookup(self, args: list[str], table: str, key: str, value: str) -> str:
+        # A correlated scalar subquery, every engine decorrelates into a join. The table's columns are
+        # renamed to internal names first: ``args[0]`` names the outer row's columns unqualified, and a
+        # data column called like a table column must not be captured by the subquery.
+        q = self.quote_identifier
+        inner = self.subquery_alias(f"SELECT {q(key)} AS {q('__lk')}, {q(value)} AS {q('__lv')} FROM {q(table)}",
+                                    "__lt")
+        return f"(SELECT {self.join_distinct(q('__lv'), '; ')} FROM {inner} WHERE {q('__lk')} = {args[0]})"
 
     def fn_to_number(self, args: list[str]) -> str:
         return self.try_cast_double(args[0])

@@ -140,6 +140,10 @@ class SparkDialect(Dialect):
     def count_if(self, cond: str) -> str:
         return f"count_if({cond})"
 
+    def join_distinct(self, x: str, separator: str) -> str:
+        # No STRING_AGG(DISTINCT … ORDER BY …): a sorted set, joined; an empty set is NULL as elsewhere.
+        return f"NULLIF(array_join(array_sort(collect_set({x})), {self.string_literal(separator)}), '')"
+
     def count_distinct_if(self, exprs: Sequence[str], cond: str) -> str:
         # Spark counts distinct tuples of several expressions natively (rows with a NULL part are not
         # counted; key parts are never NULL where the key is present).

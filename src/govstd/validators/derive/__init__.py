@@ -74,7 +74,8 @@ def derive(
                          expected="distinct rule ids")
     suite = ir.CheckSuite(checks=builder.checks, tables=list(builder.tables.values()), datasets=builder.datasets,
                           warnings=builder.warnings)
-    return Derivation(suite=suite, bindings=bindings, masking={n: b.masking for n, b in bindings.items()})
+    masking = {**builder.label_masking, **{n: b.masking for n, b in bindings.items()}}
+    return Derivation(suite=suite, bindings=bindings, masking=masking)
 
 
 __all__ = [

@@ -85,6 +85,8 @@ class BuilderBase:
         self.warnings: list[str] = []
         #: Other departments' datasets the consistent_with rules compare with (staged before the run).
         self.datasets: list[ir.OtherDataset] = []
+        #: Sample labels that are no column of this schema (``RowCheck.sample_values``) → masking rule.
+        self.label_masking: dict[str, MaskingRule | None] = {}
         self.exposed = schema.share.share_type == ShareType.UNCONDITIONAL or schema.open.open_to_public
         #: field → (normalised value, matches its canonical shape): shared by field checks and rules.
         self.normalised: dict[str, tuple[Expr, Expr]] = {}
@@ -95,7 +97,7 @@ class BuilderBase:
             applies: Expr | None = None, *, severity: ir.Severity = "error",
             breakdown: Mapping[str, Expr] | None = None, indicator_key: str | None = None,
             details: dict[str, Any] | None = None, unmeasured: str | None = None,
-            tally: Mapping[str, Expr] | None = None) -> None:
+            tally: Mapping[str, Expr] | None = None, sample_values: Mapping[str, Expr] | None = None) -> None:
         """One row check. ``unmeasured``: why it would evaluate no row (shown instead of 0/0); the default
         names the columns and says no row met its precondition. ``tally``: counted among evaluated rows."""
         dim, indicator = INDICATORS[indicator_key or rule]
@@ -104,7 +106,7 @@ class BuilderBase:
         self.checks.append(ir.RowCheck(
             rule_id=rule_id, rule=rule, dimension=dim, indicator=indicator, columns=columns,
             description=description, severity=severity, applies=applies, expect=expect,
-            breakdown=dict(breakdown or {}), tally=dict(tally or {}),
+            breakdown=dict(breakdown or {}), tally=dict(tally or {}), sample_values=dict(sample_values or {}),
             details={**(details or {}), UNMEASURED_KEY: reason},
         ))
 

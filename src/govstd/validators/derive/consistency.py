@@ -22,6 +22,7 @@ from govstd.errors import InputError
 from govstd.standards.loader import load_file
 from govstd.standards.models import CatalogueSchema, CompareAs, ConsistentWithRule, EntryKind, FieldSpec
 from govstd.validators import ir
+from govstd.validators.derive.base import visible_chars
 from govstd.validators.derive.bindings import Binding, bind
 from govstd.validators.derive.fields import FieldChecks
 from govstd.validators.ir import Expr, and_, col, fn, is_null, lit, not_
@@ -55,6 +56,11 @@ def key_value(value: Expr, b: Binding | None) -> Expr:
     return fn("normalize_code", value, strip_dashes=b.algorithm != "service_item", uppercase=True)
 
 
+def other_label(column: str, other: CatalogueSchema) -> str:
+    """The label of another dataset's column in a sample: ``XM (510100-00099)``."""
+    return f"{column} ({other.id})"
+
+
 def _present(name: str, value: Expr) -> Expr:
     """``value`` where column ``name`` is not blank, else NULL: a blank is no value to compare."""
     return ir.if_else(fn("is_blank", col(name)), lit(None), value)
@@ -64,7 +70,8 @@ class ConsistencyChecks(FieldChecks):
     """The ``consistent_with`` layer of the builder."""
 
     def other_catalogue(self, rid: str, ref: str) -> CatalogueSchema:
-        """The other dataset's schema: a YAML file (relative to the current directory) or a reference."""
+        """The other dataset's schema: a YAML file (a relative path was resolved against the folder of
+        the schema naming it, when that schema was read: ``standards.loader``) or a reference."""
         if ref.lower().endswith((".yaml", ".yml")) or Path(ref).is_file():
             found = [e for e in load_file(ref) if isinstance(e, CatalogueSchema)]
             if len(found) != 1:
@@ -100,8 +107,15 @@ class ConsistencyChecks(FieldChecks):
             encoding=rule.other.encoding, sheet=rule.other.sheet, catalogue=other,
             key=_present(other_key.name, key_value(col(other_key.name), key_b)),
             values=[_present(c.other, compared(col(c.other), c.as_)) for c in rule.compare],
+            shown=[_present(c.other, fn("trim", col(c.other))) for c in rule.compare],
             text_columns=[n for n in (other_key.name, other_key.name_zh) if n],
         ))
+        # What a sample shows beside this row: the other dataset's value(s) of each attribute for its key.
+        there = {other_label(c.other, other): fn("lookup", key, table=table, key=ir.other_key(),
+                                                 value=ir.other_value(i)) for i, c in enumerate(rule.compare)}
+        for c in rule.compare:
+            self.mask_label(other_label(c.other, other), self.bindings.get(c.this),
+                            bind(self._other_field(rid, other, c.other), self.resolver))
         where = f"{rule.other.source} ({other.id})"
         has_key = not_(fn("is_blank", col(rule.key.this)))
         found = fn("in_table", key, table=table, column=ir.other_key())
@@ -119,14 +133,22 @@ class ConsistencyChecks(FieldChecks):
                      applies=and_(has_key, not_(fn("is_blank", col(c.this))), not_(is_null(mine)),
                                   fn("in_table", key, table=table, column=ir.other_key(i))),
                      severity=rule.severity, details={"other_column": c.other, "compared_as": c.as_},
+                     sample_values={other_label(c.other, other): there[other_label(c.other, other)]},
                      unmeasured=f"no row has a {c.this} value and a {rule.key.this} the other dataset holds "
                                 f"with a {c.other} value")
         self.row(f"{rid}.ambiguous", "consistent_with", [rule.key.this],
                  f"{rule.key.this} is on rows of the other dataset that disagree among themselves "
                  f"({', '.join(c.other for c in rule.compare)})",
                  expect=not_(fn("in_table", key, table=table, column=ir.OTHER_AMBIGUOUS)),
-                 applies=and_(has_key, found), severity="info",
+                 applies=and_(has_key, found), severity="info", sample_values=there,
                  unmeasured=f"no {rule.key.this} is in the other dataset")
 
+    def mask_label(self, label: str, *sides: Binding | None) -> None:
+        """The masking of a sample's label showing another dataset's value: the safest of the rules of
+        the two columns it pairs (this dataset's, the other's) and of any earlier use of the label."""
+        rules = [r for r in (*(b.masking for b in sides if b is not None), self.label_masking.get(label))
+                 if r is not None]
+        self.label_masking[label] = min(rules, key=visible_chars) if rules else None
 
-__all__ = ["STATISTICAL_REGION_DIGITS", "ConsistencyChecks", "compared", "key_value"]
+
+__all__ = ["STATISTICAL_REGION_DIGITS", "ConsistencyChecks", "compared", "key_value", "other_label"]

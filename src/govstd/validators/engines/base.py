@@ -279,7 +279,7 @@ class SqlEngine(ABC):
             plan = self.dialect.samples(failing, self.numbered(), self.row_column, line_column=self.line_column)
             found = self.first_failing(plan, failing, n)
             for check in failing:
-                by_id[check.rule_id].samples = to_samples(found[check.rule_id], plan, check.shown_columns, masking)
+                by_id[check.rule_id].samples = to_samples(found[check.rule_id], plan, check.sample_labels, masking)
         for key in suite.checks:
             if isinstance(key, ir.UniqueCheck) and by_id[key.rule_id].failed:
                 dplan = self.dialect.duplicate_samples(key, self.numbered(), self.row_column, n,

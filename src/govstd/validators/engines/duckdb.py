@@ -369,7 +369,7 @@ class DuckDBEngine:
                 for check in checks:
                     picked = pc.indices_nonzero(batch.column(plan.flags[check.rule_id]))
                     if len(picked):
-                        shown = {c: plan.values[c] for c in check.shown_columns}
+                        shown = {c: plan.values[c] for c in check.sample_labels}
                         for sample in self._to_samples(batch.take(picked), plan, shown, masking):
                             yield check, sample
         finally:
@@ -407,7 +407,7 @@ class DuckDBEngine:
                         if len(picked):
                             part = batch.take(picked)
                             found[check.rule_id] += self._to_samples(
-                                part, plan, {c: plan.values[c] for c in check.shown_columns}, masking
+                                part, plan, {c: plan.values[c] for c in check.sample_labels}, masking
                             )
                         if len(found[check.rule_id]) >= n:
                             open_checks.remove(check)

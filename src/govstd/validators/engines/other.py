@@ -9,7 +9,8 @@ other dataset's rows never pass through Python objects. The staged columns are `
 
 - ``key``: the normalised key (rows with a blank key, or one holding ``ir.PAIR_SEPARATOR``, are dropped);
 - ``has_<i>``: the key, where value ``i`` is present; ``pair_<i>``: key + separator + value ``i``;
-- ``ambiguous``: the key, where rows with that key hold more than one distinct value of some attribute.
+- ``ambiguous``: the key, where rows with that key hold more than one distinct value of some attribute;
+- ``value_<i>``: value ``i`` as the other dataset writes it (trimmed), which samples look up by key.
 """
 
 from __future__ import annotations
@@ -26,17 +27,22 @@ from govstd.validators.readers import DATA_VIEW, open_source
 
 
 def stage(suite: ir.CheckSuite, workdir: Path) -> ir.CheckSuite:
-    """``suite`` with a reference table per other dataset (none: ``suite`` itself)."""
+    """``suite`` with a reference table per other dataset (none: ``suite`` itself), and the warnings of
+    reading each (an encoding guessed, a column unmatched) among its warnings, naming that dataset."""
     if not suite.datasets:
         return suite
     tables = list(suite.tables)
+    warnings = list(suite.warnings)
     for dataset in suite.datasets:
-        tables.append(stage_one(dataset, workdir))
-    return suite.model_copy(update={"tables": tables})
+        table, notes = stage_one(dataset, workdir)
+        tables.append(table)
+        warnings += [f"{dataset.catalogue.ref} ({dataset.source}): {note}" for note in notes]
+    return suite.model_copy(update={"tables": tables, "warnings": warnings})
 
 
-def stage_one(dataset: ir.OtherDataset, workdir: Path) -> ir.ReferenceTable:
-    """The Parquet file of one other dataset's staged columns, as a reference table."""
+def stage_one(dataset: ir.OtherDataset, workdir: Path) -> tuple[ir.ReferenceTable, list[str]]:
+    """The Parquet file of one other dataset's staged columns, as a reference table, and the readers'
+    and column matching's warnings about it."""
     d = DuckDBDialect()
     q = d.quote_identifier
     here = workdir / dataset.name
@@ -48,8 +54,9 @@ def stage_one(dataset: ir.OtherDataset, workdir: Path) -> ir.ReferenceTable:
         loaded = open_source(con, dataset.source, workdir=here, expected_columns=expected,
                              text_columns=dataset.text_columns, encoding=dataset.encoding, sheet=dataset.sheet,
                              table=dataset.table, query=dataset.query)
-        mapping, _ = match_columns(catalogue, loaded.columns, source=loaded.source)
-        needed = sorted({node.name for e in (dataset.key, *dataset.values) for node in _columns(e)})
+        mapping, unmatched = match_columns(catalogue, loaded.columns, source=loaded.source)
+        notes = [*loaded.warnings, *unmatched]
+        needed = sorted({node.name for e in (dataset.key, *dataset.values, *dataset.shown) for node in _columns(e)})
         missing = [n for n in needed if n not in mapping]
         if missing:
             raise InputError(f"the other dataset has no column {', '.join(missing)}", path=loaded.source,
@@ -57,7 +64,8 @@ def stage_one(dataset: ir.OtherDataset, workdir: Path) -> ir.ReferenceTable:
         named = d.subquery_alias(
             f"SELECT {', '.join(f'{q(mapping[n])} AS {q(n)}' for n in needed)} FROM {q(DATA_VIEW)}", "__named")
         values = {f"__v{i}": v for i, v in enumerate(dataset.values)}
-        projected = d.subquery_alias(d.project({"__key": dataset.key, **values}, named), "__p")
+        shown = {f"__w{i}": v for i, v in enumerate(dataset.shown)}
+        projected = d.subquery_alias(d.project({"__key": dataset.key, **values, **shown}, named), "__p")
         sep = d.string_literal(ir.PAIR_SEPARATOR)
         rows = f"SELECT * FROM {projected} WHERE {q('__key')} IS NOT NULL AND STRPOS({q('__key')}, {sep}) = 0"
         distinct = " OR ".join(f"COUNT(DISTINCT {q(v)}) > 1" for v in values)
@@ -68,6 +76,9 @@ def stage_one(dataset: ir.OtherDataset, workdir: Path) -> ir.ReferenceTable:
         cols += [f"CASE WHEN {q(v)} IS NOT NULL THEN {q('__key')} || {sep} || {q(v)} END AS {q(ir.other_pair(i))}"
                  for i, v in enumerate(values)]
         cols.append(f"CASE WHEN {q('__key')} IN ({ambiguous}) THEN {q('__key')} END AS {q(ir.OTHER_AMBIGUOUS)}")
+        # As written there, for samples; NULL where the dataset gives no expression for a value.
+        cols += [f"{q(f'__w{i}') if f'__w{i}' in shown else 'CAST(NULL AS VARCHAR)'} AS {q(ir.other_value(i))}"
+                 for i in range(len(values))]
         sql = f"WITH __rows AS ({rows}) SELECT {', '.join(cols)} FROM __rows"
         try:
             con.execute(f"COPY ({sql}) TO {d.string_literal(str(out))} (FORMAT parquet)")
@@ -76,7 +87,7 @@ def stage_one(dataset: ir.OtherDataset, workdir: Path) -> ir.ReferenceTable:
                              expected=f"rows of its schema {catalogue.ref}") from None
     columns = ir.other_columns(len(values))
     return ir.ReferenceTable(name=dataset.name, columns=columns, types=["text"] * len(columns), rows=[],
-                             files=[str(out)])
+                             files=[str(out)]), notes
 
 
 def _columns(node: ir.Expr) -> list[ir.Col]:

@@ -84,7 +84,7 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
                                       derivation.masking)
             hashes = hasher.result()
     result = result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
-                       warnings=[*loaded.warnings, *warnings, *derivation.suite.warnings, *hasher.warnings],
+                       warnings=[*loaded.warnings, *warnings, *suite.warnings, *hasher.warnings],
                        registry_label=registry_label, started=started)
     return result.model_copy(update={"fix_list": fixes})
 
