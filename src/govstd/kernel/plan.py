@@ -73,6 +73,18 @@ class CheckPlan:
 
 
 @dataclass
+class FreshPlan:
+    """A freshness check's value node, of ``kind`` date or timestamp: ``base`` counts the rows where it is not
+    NULL (a sum), ``base + 1`` holds its largest value (merged by ``max``; 0: none) as yyyymmdd[HHMMSS]."""
+
+    check: ir.FreshnessCheck
+    value: int
+    kind: str
+    base: int
+    uses_parse: bool
+
+
+@dataclass
 class Plan:
     """Everything ``_kernel.c`` needs besides the constants of the standards."""
 
@@ -83,6 +95,7 @@ class Plan:
     sets: list[list[bytes]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     checks: list[CheckPlan] = field(default_factory=list)
+    fresh: list[FreshPlan] = field(default_factory=list)
     #: Row checks the kernel does not implement, with the reason: counted in SQL.
     sql_checks: dict[str, str] = field(default_factory=dict)
     #: counters[0] rows, [1] doubtful checksum inputs, [2] doubtful date/number inputs, then the checks'.
@@ -93,6 +106,13 @@ class Plan:
         for c in self.checks:
             out += [c.applies, c.expect, len(c.breakdown), *c.breakdown, c.base]
         return out
+
+    def fresh_words(self) -> list[int]:
+        return [w for f in self.fresh for w in (f.value, f.base)]
+
+    def max_counters(self) -> frozenset[int]:
+        """The counters merged across batches by ``max`` (the newest values), not summed."""
+        return frozenset(f.base + 1 for f in self.fresh)
 
 
 class _Compiler:
@@ -267,6 +287,18 @@ class _Compiler:
                                           uses_parse=bool(used & PARSE_OPS)))
         self.plan.counters += 2 + len(breakdown)
 
+    def freshness(self, check: ir.FreshnessCheck) -> None:
+        try:
+            value, kind = self.compile(check.value)
+            if kind not in ("date", "timestamp"):
+                raise Unsupported(f"newest value of {kind}")
+        except Unsupported as exc:
+            self.plan.sql_checks[check.rule_id] = exc.message
+            return
+        self.plan.fresh.append(FreshPlan(check=check, value=value, kind=kind, base=self.plan.counters,
+                                         uses_parse=bool(self._ops_below([value]) & PARSE_OPS)))
+        self.plan.counters += 2
+
     def _ops_below(self, roots: list[int]) -> set[int]:
         seen: set[int] = set()
         ops: set[int] = set()
@@ -283,15 +315,18 @@ class _Compiler:
 
 
 def compile_suite(suite: ir.CheckSuite) -> Plan:
-    """The kernel plan of ``suite``'s row checks; the others (and unique/freshness checks) stay in SQL."""
+    """The kernel plan of ``suite``'s row and freshness checks; the others (and uniqueness) stay in SQL."""
     compiler = _Compiler(suite)
     for check in suite.checks:
         if isinstance(check, ir.RowCheck):
             compiler.check(check)
+        elif isinstance(check, ir.FreshnessCheck):
+            compiler.freshness(check)
     plan = compiler.plan
     # Stream only the columns the kernel's checks read (a check left to SQL may have named others).
     reachable: set[int] = set()
     stack = [k for c in plan.checks for k in (c.applies, c.expect, *c.breakdown) if k >= 0]
+    stack += [f.value for f in plan.fresh]
     while stack:
         k = stack.pop()
         if k not in reachable:
