@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import messy
 import pytest
@@ -180,6 +181,24 @@ def test_sm3_fingerprint_on_request(asked: str | list[str], tmp_path: Path) -> N
                     fingerprint=asked).dataset
     assert info.sm3 == hashlib.new("sm3", path.read_bytes()).hexdigest()
     assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sm3_asked_for_where_openssl_lacks_it_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some OpenSSL builds have no SM3 (hashlib.new raises ValueError there): the run says so."""
+    import hashlib
+
+    real = hashlib.new
+
+    def without_sm3(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.lower() == "sm3":
+            raise ValueError("unsupported hash type sm3")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "new", without_sm3)
+    result = validate(messy.write_csv(tmp_path / "m.csv"), messy.SCHEMA, today=messy.TODAY, sample_size=0,
+                      fingerprint="sha256,sm3")
+    assert result.dataset.sm3 is None and result.dataset.sha256
+    assert any("SM3 is not offered" in w for w in result.warnings)
 
 
 def test_an_unknown_fingerprint_algorithm_is_refused(tmp_path: Path) -> None:
