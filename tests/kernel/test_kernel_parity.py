@@ -103,6 +103,11 @@ def messy(draw: Any, bases: list[str]) -> str | None:
     return value
 
 
+# Freshness: canonical, not a real time, a date only, another layout (a parse doubt: counted in SQL).
+UPDATED = [None, "2025-06-01 00:00:00", "2025-05-31 23:59:59", " 2024-02-29 12:00:00", "2024-02-30 00:00:00", "",
+           "bad", "2025-05-31", "2025/06/01 08:00:00"]
+
+
 def _rows(draw: Any, n: int) -> dict[str, list[str | None]]:
     plain = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["1", "2", "9", "01", " 1", "张三"]))
     columns: dict[str, Any] = {
@@ -112,7 +117,7 @@ def _rows(draw: Any, n: int) -> dict[str, list[str | None]]:
         "amount": st.sampled_from([None, "12.5", "-1", "x"]),
         "accept_time": st.sampled_from([None, "", "2025-01-02 03:04:05", "bad"]),
         "finish_time": st.sampled_from([None, "2025-01-01 00:00:00"]),
-        "service_item_code": messy(ITEMS_CODES), "updated_at": st.sampled_from([None, "2025-06-01 00:00:00"]),
+        "service_item_code": messy(ITEMS_CODES), "updated_at": st.sampled_from(UPDATED),
     }
     return {name: draw(st.lists(s, min_size=n, max_size=n)) for name, s in columns.items()}
 
@@ -170,9 +175,48 @@ def test_kernel_counts_most_checks_of_the_test_schema() -> None:
             "phone.format", "region.code_set", "service_item_code.body", "rules.person_matches_id.sex",
             "birth_date.type", "amount.range", "accept_time.type", "rules.finish_after_accept"} <= native
     assert "phone.normalised" in native
-    # A tally (rows per matched service item code layout) is counted among evaluated rows, which
-    # _kernel.c does not do: that one check stays in SQL, and says why.
-    assert plan.sql_checks == {"service_item_code.format": "a tally (counted among evaluated rows)"}
+    assert [f.check.rule_id for f in plan.fresh] == ["rules.fresh"]  # the aggregate SQL pass is gone
+    # A tally (rows per matched service item code layout) is counted by hidden checks of its own.
+    assert not plan.sql_checks
+    assert {c.tally for c in plan.checks if c.check.rule_id == "service_item_code.format"} > {None}
+
+
+def _with_required(columns: dict[str, pa.Array], rows: int) -> pa.Table:
+    required = {"name": "张三", "id_number": IDS[0], "sex": "1", "accept_time": "2025-01-02 03:04:05"}
+    return pa.table({**{k: pa.array([v] * rows, pa.string()) for k, v in required.items()}, **columns})
+
+
+def test_the_newest_value_is_a_maximum_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Freshness is a maximum merged over batches and threads, not a sum: the newest row in any batch counts,
+    rows without a parseable time do not, and an all-NULL file has none (as DuckDB's max says)."""
+    stamps = [None, "2025-05-01 08:00:00", "2025-06-01 00:00:01", "bad", "2024-12-31 23:59:59"]
+    rows = 5000
+    for newest_at in (0, rows // 2, rows - 1):
+        updated = [stamps[i % 5] if i != newest_at else "2025-06-02 10:11:12" for i in range(rows)]
+        table = _with_required({"updated_at": pa.array(updated, pa.string())}, rows)
+        native, sql = _both(table, SCHEMAS["default"], monkeypatch)
+        assert native == sql
+        assert native["rules.fresh"][2]["newest"] == "2025-06-02 10:11:12"
+        assert native["rules.fresh"][2]["parseable_values"] == rows - 2 * (rows // 5) + (newest_at % 5 in (0, 3))
+    none = _with_required({"updated_at": pa.array([None, "", "x"], pa.string())}, 3)
+    native, sql = _both(none, SCHEMAS["default"], monkeypatch)
+    assert native == sql and native["rules.fresh"][2]["newest"] is None
+    # One engine batch above; many small batches on two threads here: the merge of the batches' counters.
+    from govstd.validators.derive import derive
+
+    fresh = [c for c in derive(SCHEMAS["default"], today=TODAY).suite.checks if isinstance(c, ir.FreshnessCheck)]
+    plan = kernel.compile_suite(ir.CheckSuite(checks=fresh, tables=[]))
+    lib = kernel.load()
+    assert lib is not None and len(plan.fresh) == 1
+    updated = [stamps[i % 5] for i in range(rows)]
+    updated[3333] = "2025-06-02 10:11:12"
+    k = kernel.Kernel(lib, plan)
+    try:
+        counters = k.count(iter(pa.table({"updated_at": pa.array(updated)}).to_batches(100)), threads=2)
+    finally:
+        k.close()
+    assert k.values(counters)["__fn0"] == dt.datetime(2025, 6, 2, 10, 11, 12)
+    assert k.values(counters)["__fe0"] == 3001
 
 
 def test_demo_dataset_counts_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

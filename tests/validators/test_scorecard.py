@@ -439,8 +439,9 @@ def test_missing_fingerprint_is_computed_from_the_file(tmp_path: Any) -> None:
     path.write_bytes(b"a,b\r\n1,2\r\n")
     card = sc.build(make_result(source=str(path), sha256=None, sm3=None, bytes=None), make_schema())
     assert card.dataset.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert card.dataset.sm3 == hashlib.new("sm3", path.read_bytes()).hexdigest()
+    assert card.dataset.sm3 is None  # SM3 is opt-in (govstd validate --fingerprint sha256,sm3)
     assert card.dataset.bytes == 10
+    assert sc.fingerprint(path, sm3=True)[1] == hashlib.new("sm3", path.read_bytes()).hexdigest()
 
 
 @settings(max_examples=150, deadline=None)

@@ -11,11 +11,13 @@ import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import messy
 import pytest
 from stdnum.cn import ric, uscc
 
+from govstd.errors import InputError
 from govstd.standards.numbers import mobile, normalize
 from govstd.validators.api import validate
 from govstd.validators.results import ValidationResult
@@ -165,8 +167,43 @@ def test_the_file_is_fingerprinted(results: dict[str, ValidationResult]) -> None
     info = results["csv_gb18030"].dataset
     assert info.encoding == "gb18030" and info.bytes
     assert info.sha256 and len(info.sha256) == 64
-    assert info.sm3 and len(info.sm3) == 64 and info.sm3 != info.sha256
+    assert info.sm3 is None  # SM3 is opt-in: it costs as much CPU as the scan
     assert hashlib.sha256(Path(info.source).read_bytes()).hexdigest() == info.sha256
+
+
+@pytest.mark.parametrize("asked", ["sha256,sm3", ["sm3"], " SM3 "])
+def test_sm3_fingerprint_on_request(asked: str | list[str], tmp_path: Path) -> None:
+    """The bytes of the file as given (GB 18030, transcoded to UTF-8 for DuckDB), SHA-256 always beside SM3."""
+    import hashlib
+
+    path = messy.write_csv(tmp_path / "messy_gb.csv", encoding="gb18030", newline="\r\n")
+    info = validate(path, messy.SCHEMA, today=messy.TODAY, service_items=messy.SERVICE_ITEMS, sample_size=0,
+                    fingerprint=asked).dataset
+    assert info.sm3 == hashlib.new("sm3", path.read_bytes()).hexdigest()
+    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sm3_asked_for_where_openssl_lacks_it_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some OpenSSL builds have no SM3 (hashlib.new raises ValueError there): the run says so."""
+    import hashlib
+
+    real = hashlib.new
+
+    def without_sm3(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.lower() == "sm3":
+            raise ValueError("unsupported hash type sm3")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "new", without_sm3)
+    result = validate(messy.write_csv(tmp_path / "m.csv"), messy.SCHEMA, today=messy.TODAY, sample_size=0,
+                      fingerprint="sha256,sm3")
+    assert result.dataset.sm3 is None and result.dataset.sha256
+    assert any("SM3 is not offered" in w for w in result.warnings)
+
+
+def test_an_unknown_fingerprint_algorithm_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="md5"):
+        validate(messy.write_csv(tmp_path / "m.csv"), messy.SCHEMA, today=messy.TODAY, fingerprint="sha256,md5")
 
 
 def test_rare_characters_survive_gb18030(tmp_path: Path) -> None:

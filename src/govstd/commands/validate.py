@@ -69,6 +69,9 @@ if TYPE_CHECKING:
 @click.option("--fix-list", type=click.Path(dir_okay=False),
               help="Write every failing row (file line / sheet row, column, rule, zh/en message, masked value) to "
               "this .xlsx (one sheet per severity) or .csv file. DuckDB engine only.")
+@click.option("--fingerprint", default="sha256", show_default=True, metavar="ALGORITHMS",
+              help="How the data file is fingerprinted in the scorecard: sha256, or sha256,sm3 to add SM3 (GB/T 32905; "
+              "about as much CPU as reading the file).")
 @click.option("--fail-on", type=click.Choice(["warn", "fail"]), default="fail", show_default=True,
               help="Exit 1 on a FAIL verdict, or on WARN too.")
 @click.option("--submit", metavar="URL", help="Submit the JSON scorecard to this registry service, as the department "
@@ -81,7 +84,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
              temp_directory: str | None, engine: str, spark_master: str | None, today: dt.datetime | None,
              out_dir: str | None, formats: tuple[str, ...], policy: str | None,
              fail_on: Literal["warn", "fail"], show_values: bool, fix_list: str | None, submit: str | None = None,
-             signing_key: pathlib.Path | None = None) -> None:
+             signing_key: pathlib.Path | None = None, fingerprint: str = "sha256") -> None:
     """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
     from govstd.validators.api import validate as run
     from govstd.validators.scorecard import load_policy
@@ -95,7 +98,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         query=query, sample_size=samples, today=today.date() if today else None,
         progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
         temp_directory=temp_directory, engine=engine, spark_master=spark_master, show_values=show_values,
-        fix_list=fix_list, policy=policy_data, fail_on=fail_on,
+        fix_list=fix_list, policy=policy_data, fail_on=fail_on, fingerprint=fingerprint,
     )
     if as_json:
         # Reports first: if writing one fails, the error is the one JSON document on stdout.

@@ -14,6 +14,7 @@ install without a C compiler still succeeds and the SQL path runs). ``GOVSTD_KER
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import importlib.machinery
 import os
 import threading
@@ -71,6 +72,7 @@ def load() -> ctypes.CDLL | None:
         lib.gk_set_weighted.argtypes = [P, ctypes.c_int32, ctypes.c_char_p, P, ctypes.c_int32, ctypes.c_char_p,
                                         ctypes.c_int32, ctypes.c_int32]
         lib.gk_set_sets.argtypes = [P, ctypes.c_int32, P, P, P]
+        lib.gk_set_fresh.argtypes = [P, ctypes.c_int32, P]
         lib.gk_plan_free.argtypes = [P]
         lib.gk_ctx_new.restype = P
         lib.gk_ctx_new.argtypes = [P]
@@ -132,6 +134,8 @@ class Kernel:
         if not handle:
             raise MemoryError("native check kernel: no memory for the plan")
         self.handle = handle
+        self._ok(lib.gk_set_fresh(handle, len(plan.fresh), buf(ctypes.c_int32, plan.fresh_words())), "freshness")
+        self._maxed = plan.max_counters()
         # Character classes of govstd.standards.numbers.normalize, as the SQL compiler derives them.
         charsets = [base.WHITESPACE_CHARS, base.DASH_CHARS, base.APOSTROPHE_CHARS, base.MASK_CHARS,
                     base.FULLWIDTH_FROM]
@@ -226,22 +230,29 @@ class Kernel:
         total = [0] * self.plan.counters
         if threads <= 1:
             for b in batches:
-                total = [x + y for x, y in zip(total, self.count_batch(b), strict=True)]
+                total = self._merge(total, self.count_batch(b))
             return total
         pending: list[Future[list[int]]] = []
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govstd-kernel") as pool:
             for b in batches:
                 pending.append(pool.submit(self.count_batch, b))
                 if len(pending) >= 2 * threads:
-                    done = pending.pop(0).result()
-                    total = [x + y for x, y in zip(total, done, strict=True)]
+                    total = self._merge(total, pending.pop(0).result())
             for f in pending:
-                total = [x + y for x, y in zip(total, f.result(), strict=True)]
+                total = self._merge(total, f.result())
         return total
 
-    def values(self, counters: list[int]) -> dict[str, int]:
-        """The counters under the names ``outputs()`` gives each check (for ``engines.base.assemble``)."""
-        out = {"__rows": counters[0]}
+    def _merge(self, total: list[int], batch: list[int]) -> list[int]:
+        """Counts add up; the newest values (``Plan.max_counters``) are the largest of the batches'."""
+        return [max(x, y) if k in self._maxed else x + y for k, (x, y) in enumerate(zip(total, batch, strict=True))]
+
+    def values(self, counters: list[int]) -> dict[str, Any]:
+        """The counters under the names ``outputs()`` gives each check (for ``engines.base.assemble``); a
+        freshness check's newest value as DuckDB gives it (a date, or a timestamp without time zone)."""
+        out: dict[str, Any] = {"__rows": counters[0]}
+        for i, f in enumerate(self.plan.fresh):
+            out[f"__fe{i}"] = counters[f.base]
+            out[f"__fn{i}"] = _moment(counters[f.base + 1], f.kind)
         for i, c in enumerate(self.plan.checks):
             out[f"__ke{i}"] = counters[c.base]
             out[f"__kx{i}"] = counters[c.base + 1]
@@ -249,16 +260,34 @@ class Kernel:
                 out[f"__kb{i}_{j}"] = counters[c.base + 2 + j]
         return out
 
-    def outputs(self) -> dict[str, tuple[str, str, dict[str, str]]]:
-        """rule id → (evaluated, failed, breakdown name → counter name)."""
-        return {
-            c.check.rule_id: (f"__ke{i}", f"__kx{i}",
-                              {name: f"__kb{i}_{j}" for j, name in enumerate(c.check.breakdown)})
-            for i, c in enumerate(self.plan.checks)
-        }
+    def outputs(self) -> dict[str, tuple[str, str, dict[str, str], dict[str, str]]]:
+        """rule id → (evaluated, failed, breakdown name → counter, tally name → counter) of each row check;
+        a tally is the evaluated counter of the hidden check that counts it (``CheckPlan.tally``)."""
+        out: dict[str, tuple[str, str, dict[str, str], dict[str, str]]] = {}
+        for i, c in enumerate(self.plan.checks):
+            if c.tally is None:
+                out[c.check.rule_id] = (f"__ke{i}", f"__kx{i}",
+                                        {name: f"__kb{i}_{j}" for j, name in enumerate(c.check.breakdown)}, {})
+            else:
+                out[c.check.rule_id][3][c.tally] = f"__ke{i}"
+        return out
+
+    def fresh_outputs(self) -> dict[str, tuple[str, str]]:
+        """rule id → (values present, newest value) of each freshness check."""
+        return {f.check.rule_id: (f"__fe{i}", f"__fn{i}") for i, f in enumerate(self.plan.fresh)}
 
     def checksum_checks(self) -> list[CheckPlan]:
         return [c for c in self.plan.checks if c.uses_checksum]
+
+
+def _moment(value: int, kind: str) -> dt.date | dt.datetime | None:
+    """yyyymmdd (a date) or yyyymmddHHMMSS (a timestamp) as Python's value; 0 is none (no row had one)."""
+    if value <= 0:
+        return None
+    if kind == "date":
+        return dt.date(value // 10000, value // 100 % 100, value % 100)
+    day, time = divmod(value, 1000000)
+    return dt.datetime(day // 10000, day // 100 % 100, day % 100, time // 10000, time // 100 % 100, time % 100)
 
 
 def row_checks(suite: ir.CheckSuite) -> list[ir.RowCheck]:

@@ -65,6 +65,7 @@ typedef struct {
     int32_t id_weights[17]; char id_check[16]; int32_t id_length, id_legacy_length;
     weighted w[W_COUNT];
     int32_t nchecks; const int32_t *checks; /* per check: applies, expect, nbreak, breakdown nodes…; counters */
+    int32_t nfresh; const int32_t *fresh;   /* per freshness check: value node, first counter (rows, newest) */
     int32_t ncounters;
     uint8_t *owned_keys;
 } plan;
@@ -831,6 +832,15 @@ int gk_set_sets(void *vp, int32_t nsets, const int64_t *start, const uint8_t *da
     return 0;
 }
 
+/* Freshness checks: ``n`` pairs (value node of a date or timestamp, first counter). counters[base] counts the rows
+ * whose value is not NULL; counters[base + 1] is the largest value (yyyymmdd or yyyymmddHHMMSS, all > 0 for years
+ * >= 1; 0: none) — a maximum, so the caller merges batches by max, not by sum. */
+int gk_set_fresh(void *vp, int32_t n, const int32_t *words) {
+    plan *p = vp;
+    p->nfresh = n; p->fresh = words;
+    return 0;
+}
+
 void gk_plan_free(void *vp) {
     plan *p = vp;
     if (!p) return;
@@ -878,7 +888,7 @@ void gk_ctx_free(void *vp, void *vc) {
 /* Count one batch of ``nrows`` rows into ``counters``: [0] rows, [1] doubtful checksum inputs, [2] doubtful
  * date/number inputs, then per
  * check (``checks``: applies node or -1, expect node, number of breakdowns, breakdown nodes, first
- * counter): evaluated, failed, one per breakdown. */
+ * counter): evaluated, failed, one per breakdown; then per freshness check (gk_set_fresh) its rows and newest value. */
 int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const void **offsets,
            const uint8_t **data, const int64_t *array_offset, const int8_t *large, int64_t nrows,
            int64_t *counters) {
@@ -928,6 +938,19 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
                 counters[out + 2 + j] += t;
             }
             ck += 4 + nbreak;
+        }
+        for (int32_t k = 0; k < p->nfresh; k++) {
+            int32_t node = p->fresh[2 * k], base = p->fresh[2 * k + 1];
+            eval_sel(p, c, &bt, node, all, m);
+            const val *v = c->memo + (int64_t)node * CH;
+            int64_t present = 0, newest = counters[base + 1];
+            for (int32_t r = 0; r < m; r++) {
+                if (v[r].null) continue;
+                present++;
+                if (v[r].i > newest) newest = v[r].i;
+            }
+            counters[base] += present;
+            counters[base + 1] = newest;
         }
     }
     return 0;

@@ -70,6 +70,22 @@ class CheckPlan:
     base: int
     uses_checksum: bool
     uses_parse: bool = False
+    #: Set on the hidden check that counts one tally of ``check`` (rows where ``applies`` and the tally's
+    #: predicate hold, as its *evaluated* counter; ``expect`` is constant true): _kernel.c counts
+    #: breakdowns among failing rows only, so a tally, counted among evaluated rows, is a check of its own.
+    tally: str | None = None
+
+
+@dataclass
+class FreshPlan:
+    """A freshness check's value node, of ``kind`` date or timestamp: ``base`` counts the rows where it is not
+    NULL (a sum), ``base + 1`` holds its largest value (merged by ``max``; 0: none) as yyyymmdd[HHMMSS]."""
+
+    check: ir.FreshnessCheck
+    value: int
+    kind: str
+    base: int
+    uses_parse: bool
 
 
 @dataclass
@@ -83,6 +99,7 @@ class Plan:
     sets: list[list[bytes]] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     checks: list[CheckPlan] = field(default_factory=list)
+    fresh: list[FreshPlan] = field(default_factory=list)
     #: Row checks the kernel does not implement, with the reason: counted in SQL.
     sql_checks: dict[str, str] = field(default_factory=dict)
     #: counters[0] rows, [1] doubtful checksum inputs, [2] doubtful date/number inputs, then the checks'.
@@ -93,6 +110,13 @@ class Plan:
         for c in self.checks:
             out += [c.applies, c.expect, len(c.breakdown), *c.breakdown, c.base]
         return out
+
+    def fresh_words(self) -> list[int]:
+        return [w for f in self.fresh for w in (f.value, f.base)]
+
+    def max_counters(self) -> frozenset[int]:
+        """The counters merged across batches by ``max`` (the newest values), not summed."""
+        return frozenset(f.base + 1 for f in self.fresh)
 
 
 class _Compiler:
@@ -254,20 +278,37 @@ class _Compiler:
 
     def check(self, check: ir.RowCheck) -> None:
         try:
-            if check.tally:  # _kernel.c counts breakdowns among failing rows only; a tally is counted in SQL
-                raise Unsupported("a tally (counted among evaluated rows)")
             applies = -1 if check.applies is None else self.boolean(check.applies)
             expect = self.boolean(check.expect)
             breakdown = [self.boolean(b) for b in check.breakdown.values()]
+            tallies = {name: self.boolean(t) for name, t in check.tally.items()}
+            true = self._literal(ir.Lit(value=True, type="bool"))[0] if tallies else -1
         except Unsupported as exc:
             self.plan.sql_checks[check.rule_id] = exc.message
             return
         # Nodes shared with earlier checks were compiled then: look at the whole tree of this one.
-        used = self._ops_below([applies, expect, *breakdown])
+        used = self._ops_below([applies, expect, *breakdown, *tallies.values()])
+        flags = {"uses_checksum": bool(used & CHECKSUM_OPS), "uses_parse": bool(used & PARSE_OPS)}
         self.plan.checks.append(CheckPlan(check=check, applies=applies, expect=expect, breakdown=breakdown,
-                                          base=self.plan.counters, uses_checksum=bool(used & CHECKSUM_OPS),
-                                          uses_parse=bool(used & PARSE_OPS)))
+                                          base=self.plan.counters, **flags))
         self.plan.counters += 2 + len(breakdown)
+        for name, t in tallies.items():
+            where = t if applies < 0 else self.node(OP_AND, [applies, t])
+            self.plan.checks.append(CheckPlan(check=check, applies=where, expect=true, breakdown=[],
+                                              base=self.plan.counters, tally=name, **flags))
+            self.plan.counters += 2
+
+    def freshness(self, check: ir.FreshnessCheck) -> None:
+        try:
+            value, kind = self.compile(check.value)
+            if kind not in ("date", "timestamp"):
+                raise Unsupported(f"newest value of {kind}")
+        except Unsupported as exc:
+            self.plan.sql_checks[check.rule_id] = exc.message
+            return
+        self.plan.fresh.append(FreshPlan(check=check, value=value, kind=kind, base=self.plan.counters,
+                                         uses_parse=bool(self._ops_below([value]) & PARSE_OPS)))
+        self.plan.counters += 2
 
     def _ops_below(self, roots: list[int]) -> set[int]:
         seen: set[int] = set()
@@ -285,15 +326,18 @@ class _Compiler:
 
 
 def compile_suite(suite: ir.CheckSuite) -> Plan:
-    """The kernel plan of ``suite``'s row checks; the others (and unique/freshness checks) stay in SQL."""
+    """The kernel plan of ``suite``'s row and freshness checks; the others (and uniqueness) stay in SQL."""
     compiler = _Compiler(suite)
     for check in suite.checks:
         if isinstance(check, ir.RowCheck):
             compiler.check(check)
+        elif isinstance(check, ir.FreshnessCheck):
+            compiler.freshness(check)
     plan = compiler.plan
     # Stream only the columns the kernel's checks read (a check left to SQL may have named others).
     reachable: set[int] = set()
     stack = [k for c in plan.checks for k in (c.applies, c.expect, *c.breakdown) if k >= 0]
+    stack += [f.value for f in plan.fresh]
     while stack:
         k = stack.pop()
         if k not in reachable:

@@ -15,7 +15,7 @@ CLI's exit code 2).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +26,7 @@ from govstd.validators import fixlist
 from govstd.validators import scorecard as sc
 from govstd.validators.derive import Resolver, ServiceItemCodes, bind_fields, service_item_codes_from
 from govstd.validators.engines import DEFAULT_ENGINE, ENGINES, engine_spec
-from govstd.validators.engines.run import run
+from govstd.validators.engines.run import DEFAULT_HASHES, fingerprint_algorithms, run
 from govstd.validators.privacy import redact_result
 from govstd.validators.results import FieldBinding, ValidationResult
 
@@ -54,6 +54,7 @@ def validate(
     fix_list: str | Path | None = None,
     policy: Mapping[str, Any] | sc.QualityPolicy | None = None,
     fail_on: Literal["warn", "fail"] = "fail",
+    fingerprint: str | Sequence[str] = DEFAULT_HASHES,
 ) -> ValidationResult:
     """Validate ``source`` against ``schema`` and return every check's evaluated/failed counts.
 
@@ -72,6 +73,8 @@ def validate(
     the result's ``fix_list`` says how many rows it holds.
     ``policy``: scoring weights and gate thresholds overriding the schema's (``scorecard.load_policy``).
     ``fail_on``: ``"fail"`` (default) — ``result.exit_code`` is 1 on a FAIL verdict; ``"warn"`` — on WARN too.
+    ``fingerprint``: how a source file is fingerprinted: ``"sha256"`` (default) or ``"sha256,sm3"`` (SM3,
+    GB/T 32905, costs about as much CPU as the scan itself; the scorecard's ``dataset.sm3`` is empty without it).
 
     >>> result = validate("people.csv", "schema.yaml")      # doctest: +SKIP
     >>> result.verdict, result.score, result.exit_code     # doctest: +SKIP
@@ -82,6 +85,7 @@ def validate(
     if sample_size < 0:
         raise InputError("sample size must not be negative", field="samples", expected="0 or more")
     fix_target = fixlist.check_target(fix_list) if fix_list is not None else None
+    algorithms = fingerprint_algorithms(fingerprint)
     if fix_target is not None and engine != "duckdb":
         raise InputError(f"--fix-list is not supported on engine {engine}", field="fix_list",
                          expected="--engine duckdb (the fix list streams every failing row from DuckDB)")
@@ -101,7 +105,7 @@ def validate(
                      sheet=sheet, table=table, query=query, sample_size=sample_size, today=today, progress=progress,
                      memory_limit=memory_limit, threads=threads, temp_directory=temp_directory,
                      spark_master=spark_master, registry_label=getattr(reg, "location", None), started=started,
-                     show_values=show_values, fix_list=fix_target)
+                     show_values=show_values, fix_list=fix_target, fingerprint=algorithms)
         # Which versions the checks came from comes first: it qualifies every other line.
         result = result.model_copy(update={
             "warnings": [*dict.fromkeys(notes), *result.warnings], "catalogue": catalogue,

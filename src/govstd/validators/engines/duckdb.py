@@ -217,7 +217,7 @@ class DuckDBEngine:
             self.loaded.warnings.append(kernel.status()[1])
             return None
         plan = kernel.compile_suite(suite)
-        if not plan.checks:
+        if not plan.checks and not plan.fresh:
             return None
         q = self.dialect.quote_identifier
         columns = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in plan.columns) or "NULL::VARCHAR"
@@ -240,8 +240,12 @@ class DuckDBEngine:
         # date/number parse met a layout outside the kernel's exact subset: those checks are counted in SQL.
         doubtful = {c.check.rule_id for c in native.plan.checks
                     if (c.uses_checksum and counters[1]) or (c.uses_parse and counters[2])}
-        outputs = {rule_id: Output(evaluated=e, failed=x, breakdown=b)
-                   for rule_id, (e, x, b) in native.outputs().items() if rule_id not in doubtful}
+        doubtful |= {f.check.rule_id for f in native.plan.fresh if f.uses_parse and counters[2]}
+        outputs = {rule_id: Output(evaluated=e, failed=x, breakdown=b, tally=t)
+                   for rule_id, (e, x, b, t) in native.outputs().items() if rule_id not in doubtful}
+        # A freshness check's newest value, a maximum the kernel merges across batches: no aggregate pass for it.
+        outputs |= {rule_id: Output(evaluated=e, newest=n)
+                    for rule_id, (e, n) in native.fresh_outputs().items() if rule_id not in doubtful}
         values = native.values(counters)
         for i, check in enumerate(c for c in suite.checks if isinstance(c, ir.UniqueCheck)):
             outputs[check.rule_id] = Output(evaluated=f"__ue{i}", distinct=f"__ud{i}")

@@ -1,4 +1,4 @@
-"""The data file's fingerprint (SHA-256 and SM3) a scorecard records.
+"""The data file's fingerprint a scorecard records: SHA-256, and SM3 when the run asked for it.
 """
 
 from __future__ import annotations
@@ -12,25 +12,30 @@ from govstd.validators.results import DatasetInfo
 # --------------------------------------------------------------------------- build
 
 
-def fingerprint(path: str | Path) -> tuple[str, str | None, int]:
-    """SHA-256 and SM3 (GB/T 32905; None where OpenSSL lacks it) of a file's bytes, and its size."""
+def fingerprint(path: str | Path, *, sm3: bool = False) -> tuple[str, str | None, int]:
+    """SHA-256 and, when asked, SM3 (GB/T 32905; None where OpenSSL lacks it) of a file's bytes, and its size.
+
+    SM3 is opt-in as in ``govstd validate`` (``--fingerprint sha256,sm3``): it costs as much CPU as a scan."""
     sha = hashlib.sha256()
-    try:
-        sm3: Any = hashlib.new("sm3")
-    except ValueError:
-        sm3 = None
+    hasher: Any = None
+    if sm3:
+        try:
+            hasher = hashlib.new("sm3")
+        except ValueError:
+            hasher = None
     size = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
             size += len(chunk)
             sha.update(chunk)
-            if sm3 is not None:
-                sm3.update(chunk)
-    return sha.hexdigest(), (sm3.hexdigest() if sm3 is not None else None), size
+            if hasher is not None:
+                hasher.update(chunk)
+    return sha.hexdigest(), (hasher.hexdigest() if hasher is not None else None), size
 
 
 def with_fingerprint(dataset: DatasetInfo) -> DatasetInfo:
-    """The engine fingerprints what it reads; fill the gap when it could not but the source is a file."""
+    """The engine fingerprints what it reads; fill the gap when it could not but the source is a file (SHA-256,
+    the default fingerprint of every run)."""
     if dataset.sha256 is not None:
         return dataset
     try:
