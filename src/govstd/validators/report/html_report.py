@@ -257,6 +257,9 @@ def _columns(columns: list[ColumnScore]) -> str:
         width = 0.0 if c.score is None else c.score
         bar = f'<span class="bar"><i class="{band}" style="width:{width:.1f}%"></i></span>'
         grade = f"{c.grade.value} {c.grade.label_zh}" if c.grade else "—"
+        if c.worst_check:  # the column's score is its worst check's: name it, so the two read as one
+            worst = _e(c.worst_check)
+            grade += f' <span class="small muted" data-worst="{worst}">← <code>{worst}</code></span>'
         extra = "" if c.in_schema else ' <span class="tag">未在目录中 not in schema</span>'
         rows.append(
             f'<tr class="row-{band}"><td><code>{_e(c.name)}</code>{extra}</td><td>{_e(c.name_zh or "")}</td>'

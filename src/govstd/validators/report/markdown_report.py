@@ -41,6 +41,9 @@ def render(scorecard: Scorecard) -> str:
     """The summary as GitHub/GitLab-flavoured Markdown."""
     s, v, ds = scorecard.schema_info, scorecard.verdict, scorecard.dataset
     grade = f"{scorecard.grade.value} {scorecard.grade.label_zh}" if scorecard.grade else "—"
+    if scorecard.grade and v.verdict != Verdict.PASS:
+        # As in the HTML and terminal headlines: a grade beside a WARN/FAIL is the score's, not the verdict.
+        grade += " (分数等级，共享以结论为准 score grade; the verdict decides)"
     share = f"{v.share_type_zh} {v.share_type.value}" + (" · 向社会开放 open data" if v.open_to_public else "")
     lines = [
         f"## {_ICON[v.verdict]} 数据质量评分卡 Data quality scorecard: **{v.verdict.value} {v.verdict_zh}**",

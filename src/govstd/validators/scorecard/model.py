@@ -115,7 +115,7 @@ class DimensionScore(StrictModel):
 
 
 class ColumnScore(StrictModel):
-    """One column: the mean score of the counted checks naming it."""
+    """One column: the score of the worst counted check naming it (docs/scoring.md says why not the mean)."""
 
     name: str
     name_zh: str | None = None
@@ -124,6 +124,8 @@ class ColumnScore(StrictModel):
     score: float | None
     grade: Grade | None
     checks: list[str]
+    worst_check: str | None = Field(None, description="Rule id of the failing check that sets the score "
+                                                      "(None when every check passes).")
     failing_checks: int = Field(0, ge=0)
     failed: int = Field(0, ge=0, description="Failures summed over its checks (a row may count twice).")
 
