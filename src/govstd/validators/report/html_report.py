@@ -27,6 +27,7 @@ from govstd.validators.scorecard import (
     Scorecard,
     Verdict,
 )
+from govstd.validators.scorecard.masked_copy import column_lines, headline
 
 #: Failing checks shown per page (the rest one click away).
 PAGE_SIZE = 50
@@ -400,6 +401,24 @@ def _how(card: Scorecard) -> str:
 </section>"""
 
 
+def _masked_copy(card: Scorecard) -> str:
+    """The note govstd mask left: this is a masked copy, of which source, masked how."""
+    note = card.masked_copy
+    if note is None:
+        return ""
+    rows = "".join(f"<tr><td><code>{_e(c)}</code></td><td>{_e(what)}</td></tr>" for c, what in column_lines(note))
+    return f"""
+<section class="card" id="masked-copy" data-pseudonymised="{str(note.pseudonymised).lower()}">
+  <h2>脱敏副本<span class="en">Masked copy</span></h2>
+  <p>{_e(headline(note))}</p>
+  <p class="small muted">脱敏字段按“应已脱敏”校验：未脱敏的证件号码、电话计为错误。
+  <span class="en">Masked fields are validated as declared masked: an unmasked ID number or phone is an
+  error.</span></p>
+  <table class="columns"><thead><tr>{_th("字段", "column")}{_th("处理", "treatment")}</tr></thead>
+  <tbody>{rows}</tbody></table>
+</section>"""
+
+
 def _dataset(card: Scorecard) -> str:
     ds = card.dataset
     seconds = max(0.0, (card.finished_at - card.started_at).total_seconds())
@@ -452,6 +471,7 @@ def render(scorecard: Scorecard) -> str:
 <div class="page">
 {_header(card)}
 {_verdict(card)}
+{_masked_copy(card)}
 {_dimensions(card)}
 {_columns(card.columns)}
 {_failing(card.checks)}

@@ -8,6 +8,7 @@ the masked samples are in the JSON and HTML reports.
 from __future__ import annotations
 
 from govstd.validators.scorecard import Scorecard, Verdict
+from govstd.validators.scorecard.masked_copy import column_lines, headline
 
 MAX_CHECKS = 20
 
@@ -56,6 +57,10 @@ def render(scorecard: Scorecard) -> str:
         f"{scorecard.totals.counted} | {scorecard.totals.failing} | {v.pii_exposures} |",
         "",
     ]
+    if scorecard.masked_copy is not None:
+        note = scorecard.masked_copy
+        lines += [f"> 🔒 {_cell(headline(note))}", ">",
+                  "> " + "; ".join(f"{_code(c)} {_cell(what)}" for c, what in column_lines(note)), ""]
     if v.reasons:
         lines += ["**原因 Reasons**", ""]
         lines += [f"- {_LEVEL_ICON[r.level]} {_cell(r.message_zh)} — {_cell(r.message)}" for r in v.reasons]

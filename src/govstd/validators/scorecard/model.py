@@ -16,6 +16,7 @@ from govstd.standards.models import (
     ShareType,
 )
 from govstd.validators.results import DatasetInfo, FixListInfo, Sample
+from govstd.validators.scorecard.masked_copy import MaskedCopy
 from govstd.validators.scorecard.policy import GateThresholds, StrictModel
 
 #: Version of the scorecard's JSON layout; bump the major on any breaking change to ``Scorecard``.
@@ -201,6 +202,8 @@ class Scorecard(StrictModel):
     verdict: GateVerdict
     warnings: list[str] = Field(default_factory=list)
     fix_list: FixListInfo | None = Field(None, description="The fix list of every failing row, if written.")
+    masked_copy: MaskedCopy | None = Field(None, description="The dataset is a copy written by govstd mask: "
+                                                             "of which source, masked how (docs/steward.md).")
 
     def dimension(self, dimension: QualityDimension | str) -> DimensionScore:
         key = QualityDimension(dimension)
