@@ -6,6 +6,7 @@ was done (masked by which rule, pseudonymised with HMAC-SM3, redacted, as is). `
 masked.csv`` finds the sidecar, and when the copy's SHA-256 still matches (the file is what mask wrote):
 
 - the scorecard carries a ``masked_copy`` note (JSON; a notice in HTML, Markdown and the terminal);
+- rules reading a masked or pseudonymised field are left out (a masked value holds no birth date);
 - the fields it masked are validated as ``masked: true`` (a masked value is expected; an unmasked
   identifier is a ``pii_exposure`` error, whatever the share type), and a pseudonymised field is
   validated as what it now holds: 64 hex digits of HMAC-SM3, still a key when it was one (a pseudonym
@@ -130,9 +131,9 @@ def expected_schema(schema: CatalogueSchema, note: MaskedCopy) -> CatalogueSchem
                 "description": f"HMAC-SM3 pseudonym (key {note.key_id}) of {spec.standard or spec.name}",
             })
         fields.append(spec)
-    # A rule reading a pseudonymised field (the birth date inside an ID number, a standard chosen by it)
-    # cannot hold on a pseudonym: it is left out, as the note says.
-    gone = {name for name, treatment in by_field.items() if treatment == "pseudonymised"}
+    # A rule reading a masked or pseudonymised field (the birth date inside an ID number, a standard chosen
+    # by it) cannot be checked on the masked value: it is left out (docs/steward.md says so).
+    gone = {name for name, treatment in by_field.items() if treatment in ("masked", "pseudonymised")}
     rules = [r for r in schema.rules if not gone & set(rule_columns(r))]
     # Rebuilt through validation so the schema's own invariants (unique fields, rule bindings) still hold.
     return CatalogueSchema.model_validate({**schema.model_dump(), "fields": [f.model_dump() for f in fields],
