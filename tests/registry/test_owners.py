@@ -215,12 +215,18 @@ def test_lint_reports_a_bad_owner_block_by_file_and_line(cli: Cli, tmp_path: Pat
     assert cli("lint", str(clean)).code == 0
 
 
-def test_site_shows_owners_masked(reg_path: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def site_dir(reg_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The registry's site, built strictly by mkdocs."""
     from govstd.site.build import build_site
 
+    tmp = tmp_path_factory.mktemp("owners-site")
     with Registry(f"sqlite:///{reg_path}") as reg:
-        built = build_site(reg, tmp_path / "out", work_dir=tmp_path / "project")
-    out = built.out_dir
+        return build_site(reg, tmp / "out", work_dir=tmp / "project").out_dir
+
+
+def test_site_shows_owners_masked(site_dir: Path) -> None:
+    out = site_dir
     page = (out / "catalogues" / "mz-0001" / "index.html").read_text(encoding="utf-8")
     assert 'id="owners"' in page and "社会救助处数据科" in page and "028****1234" in page
     owners = (out / "owners" / "index.html").read_text(encoding="utf-8")
@@ -235,3 +241,55 @@ def test_site_shows_owners_masked(reg_path: Path, tmp_path: Path) -> None:
                 assert raw not in text, (file, raw)
     download = json.loads((out / "catalogues" / "mz-0001" / "1.0.0" / "mz-0001-1.0.0.json").read_text("utf-8"))
     assert download["owner"]["phone"] == "028****1234"
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+def test_owners_page_in_chromium(site_dir: Path, tmp_path: Path) -> None:
+    """The owners page in headless Chromium: its table lists every owned item, phones masked, and a
+    catalogue link leads to the catalogue page's owners section. A missing Chromium fails, never skips."""
+    import functools
+    import http.server
+    import os
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    assert os.access(CHROMIUM, os.X_OK), f"{CHROMIUM} not found: install Debian's chromium (as .ci/run does)"
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    problems: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+            try:
+                page = browser.new_page(locale="zh-CN")
+                page.on("pageerror", lambda e: problems.append(str(e)))
+                page.goto(url + "owners/")
+                assert page.locator("h1").first.inner_text().startswith("责任清单")
+                rows = page.locator("article table tbody tr")
+                assert rows.count() == 4
+                texts = [rows.nth(i).inner_text() for i in range(4)]
+                assert texts[0].startswith("区民政局") and "139****5678" in texts[0] and "lxdh" in texts[0]
+                assert "市住建局" in texts[1] and "提供方" in texts[1]
+                assert MOBILE not in page.content()
+                page.screenshot(path=str(tmp_path / "owners.png"), full_page=True)
+                page.locator("article table tbody tr", has_text="市公安局").locator("a").first.click()
+                page.wait_for_url("**/catalogues/mz-0001/")
+                owners = page.locator("#owners")
+                assert owners.count() == 1
+                assert "社会救助处数据科" in page.locator("article").inner_text()
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert problems == []
