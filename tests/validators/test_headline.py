@@ -77,3 +77,34 @@ def test_markdown_carries_the_reader_warnings() -> None:
     assert "### 提示 Warnings" in md
     assert "header found on row 3" in md
     assert "Warnings" not in markdown_report.render(sc.build(make_result(), make_schema()))
+
+
+def _all_wrong_ids_card() -> sc.Scorecard:
+    """Every ID is present but every one fails its checksum: 1 000 rows."""
+    checks = [
+        _check("id_number.not_null", "completeness", 1000, 0, ["id_number"]),
+        _check("id_number.checksum", "accuracy", 1000, 1000, ["id_number"]),
+        _check("name.not_null", "completeness", 1000, 0, ["name"]),
+    ]
+    return sc.build(make_result().model_copy(update={"checks": checks}), make_schema())
+
+
+def test_a_column_failing_on_every_value_scores_zero() -> None:
+    card = _all_wrong_ids_card()
+    col = card.column("id_number")
+    # The mean of its checks would be (100 + 0) / 2 = 50 "D"; the column is as good as its worst check.
+    assert col.score == 0.0 and col.grade == sc.Grade.D and col.worst_check == "id_number.checksum"
+    assert card.column("name").score == 100.0 and card.column("name").worst_check is None
+    # Overall keeps the dimension rule: accuracy 0, completeness 100 → (30·0 + 25·100) / 55 = 45.4545… → 45.45
+    assert card.score == 45.45 and card.grade == sc.Grade.D
+    assert card.verdict.verdict == sc.Verdict.FAIL
+    html = html_report.render(card)
+    row = re.search(r"<tr class=\"row-([\w-]+)\"><td><code>id_number</code>.*?</tr>", html, re.S)
+    assert row and row.group(1) == "q-d", "the 0-score column is not coloured by the lowest band"
+    assert ">0.0<" in row.group(0) and 'data-worst="id_number.checksum"' in row.group(0)
+
+
+def test_markdown_headline_says_the_verdict_decides() -> None:
+    md = markdown_report.render(_high_score_card(leak=True))
+    assert "FAIL" in md.splitlines()[0] and "A 优 (分数等级，共享以结论为准 score grade; the verdict decides)" in md
+    assert "the verdict decides" not in markdown_report.render(_high_score_card(leak=False))

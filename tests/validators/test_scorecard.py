@@ -15,7 +15,8 @@ The reference result (``_checks``) and its expected numbers, from the formula in
   conformity   = 99
   consistency, timeliness, accessibility: not measured
   overall      = (30·97.5 + 25·75 + 15·99) / (30 + 25 + 15) = 6285 / 70 = 89.7857… → 89.79 (grade B 良)
-  columns      id_number = (95 + 100 + 99) / 3 = 98;  name = 75;  phone = 99;  sex, updated_at: not measured
+  columns      (worst counted check) id_number = min(95, 100, 99) = 95;  name = 75;  phone = 99;
+               sex, updated_at: not measured
 """
 
 from __future__ import annotations
@@ -130,8 +131,10 @@ def test_column_scores() -> None:
     card = sc.build(make_result(), make_schema())
     assert [c.name for c in card.columns] == ["id_number", "name", "sex", "phone", "updated_at"]
     idc = card.column("id_number")
-    assert idc.score == 98.0 and idc.grade == sc.Grade.A and idc.name_zh == "公民身份号码"
+    assert idc.score == 95.0 and idc.grade == sc.Grade.A and idc.name_zh == "公民身份号码"
     assert idc.checks == ["id.checksum", "id.length", "id_phone.pattern"]
+    assert idc.worst_check == "id.checksum"
+    assert card.column("name").worst_check == "name.not_null" and card.column("phone").worst_check == "id_phone.pattern"
     assert idc.failing_checks == 2 and idc.failed == 14
     assert card.column("name").score == 75.0 and card.column("name").grade == sc.Grade.C
     assert card.column("phone").score == 99.0

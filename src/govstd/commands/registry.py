@@ -187,13 +187,50 @@ def list_(kind: str | None, limit: int | None, offset: int, as_json: bool) -> No
     console().print(table)
 
 
+_SHOW_VALUES = click.option("--show-values", is_flag=True,
+                            help="Show owners' phone numbers unmasked (personal data!).")
+
+
+@registry.command()
+@click.option("--department", metavar="TEXT", help="Only owners whose department contains TEXT (民政 finds 市民政局).")
+@_SHOW_VALUES
+@_common
+def owners(department: str | None, show_values: bool, as_json: bool) -> None:
+    """责任清单: who answers for which data items — each catalogue schema (its owner, else its provider)
+    and each field naming an owner of its own. Phones are masked unless --show-values."""
+    from govstd.registry.owners import registry_owners
+
+    with _open() as reg:
+        items = registry_owners(reg, department=department, show_values=show_values)
+    if as_json:
+        emit_json({"owners": [_dump(i) for i in items]})
+        return
+    from rich.table import Table
+
+    table = Table("责任部门 department", "联系 contact", "电话 phone", "目录 schema", "信息项 field",
+                  title="责任清单 Data owners")
+    for i in items:
+        department_cell = i.department + ("" if i.declared else "（提供方 provider）")
+        if i.field is None:
+            item = f"整个目录 whole schema ({i.inherited_fields} 个信息项 fields)"
+        else:
+            item = i.field + (f" {i.field_name_zh}" if i.field_name_zh else "")
+        table.add_row(department_cell, i.contact or "", i.phone or "", f"{i.schema_ref} {i.schema_name_zh}", item)
+    console().print(table)
+    if not items:
+        console().print("没有匹配的责任方 no owner matches" if department else "注册库中没有目录 no catalogue schema")
+
+
 @registry.command()
 @click.argument("ref")
 @click.option("--candidates", is_flag=True,
               help="Let candidate versions compete with standard ones (without it, only when no standard fits).")
+@_SHOW_VALUES
 @_common
-def show(ref: str, candidates: bool, as_json: bool) -> None:
-    """One version in full (REF: NAME, NAME@1.2.0, NAME@^1 …)."""
+def show(ref: str, candidates: bool, show_values: bool, as_json: bool) -> None:
+    """One version in full (REF: NAME, NAME@1.2.0, NAME@^1 …). Owners' phones are masked unless --show-values."""
+    from govstd.standards.owner import shown_owners
+
     with _open() as reg:
         item = _catalogue_item(reg, ref)
         if item is not None:
@@ -203,7 +240,7 @@ def show(ref: str, candidates: bool, as_json: bool) -> None:
                 _render_items([item])
             return
         found = reg.lookup(ref, include_candidates=candidates)
-        entry = found.entry
+        entry = shown_owners(found.entry, show_values=show_values)
         info = next(v for v in reg.versions(entry.id) if v.version == entry.version)
     if found.warning:
         click.echo(f"warning: {found.warning}", err=True)
@@ -252,6 +289,9 @@ def _render_entry(entry: AnyEntry, info: VersionInfo) -> None:
     if isinstance(entry, CatalogueSchema):
         out.print(f"provider {entry.provider.name}  share {entry.share.share_type.label_zh}  "
                   f"update {entry.update_cycle.label_zh}  sensitivity {entry.sensitivity.label_zh}")
+        if entry.owner is not None:
+            o = entry.owner
+            out.print("owner 责任方 " + "  ".join(x for x in (o.department, o.contact, o.phone) if x), markup=False)
         table = Table("field", "中文名称", "type", "length", "required", "key", "standard / code set")
         for f in entry.fields:
             table.add_row(f.name, f.name_zh or "", f.data_type.value, str(f.length or ""),

@@ -22,6 +22,7 @@ from govstd.registry.changes import (
     verdict,
 )
 from govstd.standards.models import AnyEntry, DataType, EntryKind, SensitivityLevel, ShareType, UpdateCycle
+from govstd.standards.owner import mask_phone
 
 
 def diff_entries(
@@ -66,7 +67,7 @@ _DOC_KEYS = frozenset(
         "name_zh", "name_en", "aliases", "definition_zh", "definition_en", "registration_authority",
         "submitting_organisation", "reference", "tags", "masking", "examples", "codes_file", "provenance",
         "catalogue_class", "classification", "provider", "summary", "format", "publish_date",
-        "related_resources", "quality", "item_version", "legal_basis", "department", "description",
+        "related_resources", "quality", "item_version", "legal_basis", "department", "description", "owner",
     }
 )
 
@@ -131,7 +132,7 @@ class _Differ:
                 self.add(path, ChangeKind.CHANGED, a, b, Effect.NONE, "order only")
             return
         kind = ChangeKind.ADDED if a is None else ChangeKind.REMOVED if b is None else ChangeKind.CHANGED
-        self.add(path, kind, a, b, Effect.NONE, "documentation")
+        self.add(path, kind, _owner_phone_masked(path, a), _owner_phone_masked(path, b), Effect.NONE, "documentation")
 
     def unclassified(self, path: str, a: Any, b: Any) -> None:
         kind = ChangeKind.ADDED if a is None else ChangeKind.REMOVED if b is None else ChangeKind.CHANGED
@@ -467,6 +468,15 @@ def _group(rows: list[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any
 def _code_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     first = rows[0]
     return {"code": first["code"], "label_zh": first.get("label_zh"), "valid": _fmt_intervals(_intervals(rows))}
+
+
+def _owner_phone_masked(path: str, value: Any) -> Any:
+    """An owner's phone is personal data: a diff (CLI, site, JSON) shows it masked (standards.owner)."""
+    if path.endswith("owner.phone") and isinstance(value, str):
+        return mask_phone(value)
+    if path.endswith("owner") and isinstance(value, dict) and isinstance(value.get("phone"), str):
+        return {**value, "phone": mask_phone(value["phone"])}
+    return value
 
 
 def _field_summary(spec: dict[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from govstd.site.model import KIND_ORDER, EntryGroup, SiteBuildError, SiteModel
 from govstd.site.pages.code_set import code_validity, uses_years
 from govstd.site.pages.dashboard import HOME as DASHBOARD_HOME
 from govstd.site.pages.dashboard import write_dashboard
+from govstd.site.pages.owners import OWNERS_PAGE, owners_page
 from govstd.site.search import SEARCH_SEPARATOR, Lexicon
 from govstd.site.source import SiteSource, as_source
 from govstd.standards.models import ENTRY_MODELS, AnyEntry, CodeSet
@@ -147,6 +148,7 @@ def generate_project(source: SiteSource, project: Path, *, site_url: str | None 
     write(urls.HOME, pages.home_page(model, SITE_NAME))
     write(urls.CHANGES, pages.changes_page(model))
     write(urls.ABOUT, pages.about_page(model))
+    write(OWNERS_PAGE, owners_page(model))
     for kind in KIND_ORDER:
         write(urls.kind_index(kind), pages.kind_index_page(model, kind))
     n_versions = 0
@@ -323,6 +325,7 @@ def mkdocs_config(model: SiteModel, *, site_url: str | None = None, dashboard: b
             nav.append(f"      - {_q(group.latest.name_zh)}: {_q(group.latest_page)}")
     if dashboard:
         nav.append(f"  - {_q('动态考评')}: {_q(DASHBOARD_HOME)}")
+    nav.append(f"  - {_q('责任清单')}: {_q(OWNERS_PAGE)}")
     nav.append(f"  - {_q('发布记录')}: {_q(urls.CHANGES)}")
     nav.append(f"  - {_q('关于')}: {_q(urls.ABOUT)}")
     lines = [

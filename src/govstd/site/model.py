@@ -15,6 +15,7 @@ from govstd.errors import GovstdError
 from govstd.site import urls
 from govstd.site.source import SiteSource, VersionRecord
 from govstd.standards.models import AnyEntry, CatalogueSchema, EntryKind, RegistrationStatus
+from govstd.standards.owner import shown_owners
 
 KIND_ORDER = (EntryKind.DATA_ELEMENT, EntryKind.CODE_SET, EntryKind.CATALOGUE_SCHEMA, EntryKind.SERVICE_ITEM)
 _NUM = re.compile(r"(\d+)")
@@ -133,6 +134,7 @@ class SiteModel:
         self.source = source
         grouped: dict[tuple[EntryKind, str], list[AnyEntry]] = defaultdict(list)
         for entry in source.entries():
+            entry = shown_owners(entry)  # the site is public: owners' phones masked everywhere it shows them
             grouped[(entry.kind, entry.id)].append(entry)
         self.groups: dict[EntryKind, list[EntryGroup]] = {kind: [] for kind in KIND_ORDER}
         self.by_id: dict[str, EntryGroup] = {}

@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from govstd.standards.owner import Owner
+
 SEMVER_PATTERN = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-[0-9A-Za-z.-]+)?$"
 #: Entry ids are what users type: letters, digits, dot, dash, underscore (``GB11643``, ``510100-00001``).
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -367,6 +369,7 @@ class FieldSpec(_Model):
         "and compare rules, counted in the info check '<field>.sentinel'.",
     )
     description: str | None = None
+    owner: Owner | None = Field(None, description="责任方 of this field when not its schema's (docs/owners.md).")
 
     @field_validator("sentinels", mode="before")
     @classmethod
@@ -625,6 +628,8 @@ class CatalogueSchema(_Entry):
     catalogue_class: CatalogueClass = CatalogueClass.DEPARTMENT
     classification: str | None = Field(None, description="信息资源分类 (类/项/目/细目)")
     provider: Provider
+    owner: Owner | None = Field(None, description="责任方: department and office answering for the data "
+                                                  "(default: the provider; docs/owners.md).")
     summary: str | None = Field(None, description="摘要")
     format: str | None = Field(None, description="信息资源格式, e.g. 数据库 / 电子表格")
     update_cycle: UpdateCycle = UpdateCycle.IRREGULAR

@@ -29,6 +29,7 @@ from govstd.validators.engines import DEFAULT_ENGINE, ENGINES, engine_spec
 from govstd.validators.engines.run import DEFAULT_HASHES, fingerprint_algorithms, run
 from govstd.validators.privacy import redact_result
 from govstd.validators.results import FieldBinding, ValidationResult
+from govstd.validators.scorecard import masked_copy
 
 
 def validate(
@@ -93,6 +94,10 @@ def validate(
     try:
         notes: list[str] = []
         catalogue, local = load_schema(schema, reg, notes)
+        # A copy govstd mask wrote is judged as one: its masked fields must be masked (masked_copy).
+        copy_note = masked_copy.find(source, notes)
+        if copy_note is not None:
+            catalogue = masked_copy.expected_schema(catalogue, copy_note)
         resolve = resolver_for(local, resolver=resolver, registry=reg, notes=notes)
         needs_items = any(isinstance(r, RegisteredServiceItemRule) for r in catalogue.rules)
         items: ServiceItemCodes | None = None
@@ -113,7 +118,7 @@ def validate(
         })
         result = redact_result(result, show_values=show_values)
         # Scored once, here: the reports reuse this scorecard (``result.scorecard``) and never score again.
-        card = sc.build(result, catalogue, policy)
+        card = sc.build(result, catalogue, policy, masked_copy=copy_note)
         return result.judged(card, exit_code=sc.exit_code(card, fail_on), fail_on=fail_on)
     finally:
         if reg is not None and isinstance(registry, str | Path):

@@ -8,6 +8,7 @@ from govstd.site import urls
 from govstd.site.markdown import badge, code, en, esc, h, kv_table, link, table
 from govstd.site.model import EntryGroup, SiteModel
 from govstd.site.pages.common import DASH, definition, identity_rows, show_value, yes
+from govstd.site.pages.owners import owner_section
 from govstd.standards.models import CatalogueSchema
 
 
@@ -33,6 +34,7 @@ def body(model: SiteModel, group: EntryGroup, entry: CatalogueSchema, page: str)
     ]
     lines = [*kv_table(rows), *definition(entry, extra_zh=entry.summary)]
     lines += _fields(model, entry, page)
+    lines += owner_section(entry)
     lines += _rules(entry)
     if entry.quality:
         lines += [

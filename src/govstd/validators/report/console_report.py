@@ -15,6 +15,7 @@ from rich.text import Text
 
 from govstd.validators.report import TALLY_LABEL, tally_text
 from govstd.validators.scorecard import Scorecard, Verdict
+from govstd.validators.scorecard.masked_copy import headline
 
 MAX_CHECKS = 10
 _STYLE = {Verdict.PASS: "bold green", Verdict.WARN: "bold yellow", Verdict.FAIL: "bold red"}
@@ -58,6 +59,8 @@ def summary(card: Scorecard, paths: Mapping[str, Path] | None = None) -> Rendera
     head.append(f"\n{card.dataset.rows:,} 行 rows × {len(card.dataset.columns)} 字段 columns · "
                 f"{card.totals.counted} 计分检查项 scored checks, {card.totals.failing} 未通过 failing · "
                 f"{v.pii_exposures} PII exposures", style="dim")
+    if card.masked_copy is not None:
+        head.append(f"\n{headline(card.masked_copy)}", style="cyan")
     for r in v.reasons:
         mark, style = _LEVEL[r.level]
         head.append(f"\n {mark} ", style=f"bold {style}")

@@ -28,6 +28,7 @@ from govstd.validators.scorecard import (
     Scorecard,
     Verdict,
 )
+from govstd.validators.scorecard.masked_copy import column_lines, headline
 
 #: Failing checks shown per page (the rest one click away).
 PAGE_SIZE = 50
@@ -258,6 +259,9 @@ def _columns(columns: list[ColumnScore]) -> str:
         width = 0.0 if c.score is None else c.score
         bar = f'<span class="bar"><i class="{band}" style="width:{width:.1f}%"></i></span>'
         grade = f"{c.grade.value} {c.grade.label_zh}" if c.grade else "—"
+        if c.worst_check:  # the column's score is its worst check's: name it, so the two read as one
+            worst = _e(c.worst_check)
+            grade += f' <span class="small muted" data-worst="{worst}">← <code>{worst}</code></span>'
         extra = "" if c.in_schema else ' <span class="tag">未在目录中 not in schema</span>'
         rows.append(
             f'<tr class="row-{band}"><td><code>{_e(c.name)}</code>{extra}</td><td>{_e(c.name_zh or "")}</td>'
@@ -400,6 +404,24 @@ def _how(card: Scorecard) -> str:
 </section>"""
 
 
+def _masked_copy(card: Scorecard) -> str:
+    """The note govstd mask left: this is a masked copy, of which source, masked how."""
+    note = card.masked_copy
+    if note is None:
+        return ""
+    rows = "".join(f"<tr><td><code>{_e(c)}</code></td><td>{_e(what)}</td></tr>" for c, what in column_lines(note))
+    return f"""
+<section class="card" id="masked-copy" data-pseudonymised="{str(note.pseudonymised).lower()}">
+  <h2>脱敏副本<span class="en">Masked copy</span></h2>
+  <p>{_e(headline(note))}</p>
+  <p class="small muted">脱敏字段按“应已脱敏”校验：未脱敏的证件号码、电话计为错误。
+  <span class="en">Masked fields are validated as declared masked: an unmasked ID number or phone is an
+  error.</span></p>
+  <table class="columns"><thead><tr>{_th("字段", "column")}{_th("处理", "treatment")}</tr></thead>
+  <tbody>{rows}</tbody></table>
+</section>"""
+
+
 def _dataset(card: Scorecard) -> str:
     ds = card.dataset
     seconds = max(0.0, (card.finished_at - card.started_at).total_seconds())
@@ -452,6 +474,7 @@ def render(scorecard: Scorecard) -> str:
 <div class="page">
 {_header(card)}
 {_verdict(card)}
+{_masked_copy(card)}
 {_dimensions(card)}
 {_columns(card.columns)}
 {_failing(card.checks)}

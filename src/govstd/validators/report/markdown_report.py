@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from govstd.validators.report import TALLY_LABEL, tally_text
 from govstd.validators.scorecard import Scorecard, Verdict
+from govstd.validators.scorecard.masked_copy import column_lines, headline
 
 MAX_CHECKS = 20
 
@@ -42,6 +43,9 @@ def render(scorecard: Scorecard) -> str:
     """The summary as GitHub/GitLab-flavoured Markdown."""
     s, v, ds = scorecard.schema_info, scorecard.verdict, scorecard.dataset
     grade = f"{scorecard.grade.value} {scorecard.grade.label_zh}" if scorecard.grade else "—"
+    if scorecard.grade and v.verdict != Verdict.PASS:
+        # As in the HTML and terminal headlines: a grade beside a WARN/FAIL is the score's, not the verdict.
+        grade += " (分数等级，共享以结论为准 score grade; the verdict decides)"
     share = f"{v.share_type_zh} {v.share_type.value}" + (" · 向社会开放 open data" if v.open_to_public else "")
     lines = [
         f"## {_ICON[v.verdict]} 数据质量评分卡 Data quality scorecard: **{v.verdict.value} {v.verdict_zh}**",
@@ -54,6 +58,10 @@ def render(scorecard: Scorecard) -> str:
         f"{scorecard.totals.counted} | {scorecard.totals.failing} | {v.pii_exposures} |",
         "",
     ]
+    if scorecard.masked_copy is not None:
+        note = scorecard.masked_copy
+        lines += [f"> 🔒 {_cell(headline(note))}", ">",
+                  "> " + "; ".join(f"{_code(c)} {_cell(what)}" for c, what in column_lines(note)), ""]
     if v.reasons:
         lines += ["**原因 Reasons**", ""]
         lines += [f"- {_LEVEL_ICON[r.level]} {_cell(r.message_zh)} — {_cell(r.message)}" for r in v.reasons]

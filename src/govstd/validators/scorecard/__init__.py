@@ -32,6 +32,7 @@ from govstd.validators.privacy import redact_names
 from govstd.validators.results import ValidationResult
 from govstd.validators.scorecard.fingerprint import fingerprint, with_fingerprint
 from govstd.validators.scorecard.gate import exit_code, gate
+from govstd.validators.scorecard.masked_copy import MaskedCopy
 from govstd.validators.scorecard.model import (
     GRADE_BANDS,
     SCORECARD_SCHEMA_ID,
@@ -83,6 +84,7 @@ __all__ = [
     "GateThresholds",
     "GateVerdict",
     "Grade",
+    "MaskedCopy",
     "QualityPolicy",
     "Scorecard",
     "Verdict",
@@ -103,11 +105,13 @@ DEFAULT_MAX_SAMPLES = 5
 
 def build(result: ValidationResult, schema: CatalogueSchema,
           policy: Mapping[str, Any] | QualityPolicy | None = None, *,
-          max_samples: int = DEFAULT_MAX_SAMPLES) -> Scorecard:
+          max_samples: int = DEFAULT_MAX_SAMPLES, masked_copy: MaskedCopy | None = None) -> Scorecard:
     """Score ``result`` and judge it for ``schema``'s share type.
 
     ``policy`` overrides ``schema.quality`` per key (a loaded ``--policy`` file, or a resolved
     ``QualityPolicy``). ``max_samples`` caps the masked samples kept per check (0: none).
+    ``masked_copy``: the note ``govstd mask`` left beside the dataset (``masked_copy.find``), shown as is
+    but for its names, redacted like every other name.
     """
     resolved = resolve_policy(schema, policy)
     pii = pii_rules(schema, result.masking)
@@ -150,4 +154,12 @@ def build(result: ValidationResult, schema: CatalogueSchema,
         verdict=verdict,
         warnings=[redact(w) for w in result.warnings],
         fix_list=result.fix_list,
+        masked_copy=None if masked_copy is None else _redacted_note(masked_copy),
     )
+
+
+def _redacted_note(note: MaskedCopy) -> MaskedCopy:
+    return note.model_copy(update={
+        "source": note.source.model_copy(update={"name": redact(note.source.name)}),
+        "columns": [c.model_copy(update={"column": redact(c.column)}) for c in note.columns],
+    })

@@ -94,7 +94,7 @@ def gate(score: float | None, dimensions: list[DimensionScore], checks: list[Che
                 f"{d.label_zh} {_fmt(d.score)} 低于目标值 {_fmt(t.warn_dimension)}",
                 subject=d.dimension.value, value=d.score, threshold=t.warn_dimension)
 
-    _unmeasured_checks(add, checks, rows)
+    _unmeasured_checks(add, checks, rows, {f.name for f in schema.fields if f.masked})
 
     unmeasured = [d for d in dimensions if d.score is None and d.weight > 0]
     if unmeasured and score is not None:
@@ -129,13 +129,21 @@ def gate(score: float | None, dimensions: list[DimensionScore], checks: list[Che
                        thresholds=t, pii_exposures=exposures, reasons=reasons)
 
 
-def _unmeasured_checks(add: Any, checks: list[CheckScore], rows: int | None) -> None:
+def _unmeasured_checks(add: Any, checks: list[CheckScore], rows: int | None, masked: set[str]) -> None:
     """One warning listing the error/warning checks that evaluated no row although the dataset has rows:
     the gate cannot vouch for what they measure (a 性别 column holding no code, no birth-date value), and
-    a 0/0 check must never read as a pass."""
+    a 0/0 check must never read as a pass. Checks on fields declared masked (a masked copy's ID column)
+    cannot measure a masked value by design: one info line, not a warning."""
     if rows == 0:
         return
     blind = [c for c in checks if c.evaluated == 0 and c.severity in ("error", "warning")]
+    expected = [c for c in blind if c.columns and set(c.columns) <= masked]
+    if expected:
+        add("info", "unmeasured_masked", f"{len(expected)} check(s) of fields declared masked measured nothing, "
+            "as expected: a masked value cannot be checked",
+            f"{len(expected)} 个检查项针对已声明脱敏的字段，未测量属正常：脱敏值无法校验",
+            subject=expected[0].rule_id, value=len(expected))
+        blind = [c for c in blind if c not in expected]
     if not blind:
         return
     shown = "; ".join(f"{c.rule_id} ({c.unmeasured_reason})" for c in blind[:5])

@@ -16,6 +16,7 @@ from govstd.standards.models import (
     ShareType,
 )
 from govstd.validators.results import DatasetInfo, FixListInfo, Sample
+from govstd.validators.scorecard.masked_copy import MaskedCopy
 from govstd.validators.scorecard.policy import GateThresholds, StrictModel
 
 #: Version of the scorecard's JSON layout; bump the major on any breaking change to ``Scorecard``.
@@ -115,7 +116,7 @@ class DimensionScore(StrictModel):
 
 
 class ColumnScore(StrictModel):
-    """One column: the mean score of the counted checks naming it."""
+    """One column: the score of the worst counted check naming it (docs/scoring.md says why not the mean)."""
 
     name: str
     name_zh: str | None = None
@@ -124,6 +125,8 @@ class ColumnScore(StrictModel):
     score: float | None
     grade: Grade | None
     checks: list[str]
+    worst_check: str | None = Field(None, description="Rule id of the failing check that sets the score "
+                                                      "(None when every check passes).")
     failing_checks: int = Field(0, ge=0)
     failed: int = Field(0, ge=0, description="Failures summed over its checks (a row may count twice).")
 
@@ -131,7 +134,7 @@ class ColumnScore(StrictModel):
 class GateReason(StrictModel):
     level: Literal["fail", "warn", "info"]
     code: str = Field(description="volume | pii_exposure | score | dimension | check | unmeasured | "
-                                  "unmeasured_check | not_measured | open_data")
+                                  "unmeasured_check | unmeasured_masked | not_measured | open_data")
     subject: str | None = Field(None, description="The dimension or rule id concerned, if one.")
     value: float | None = None
     threshold: float | None = None
@@ -199,6 +202,8 @@ class Scorecard(StrictModel):
     verdict: GateVerdict
     warnings: list[str] = Field(default_factory=list)
     fix_list: FixListInfo | None = Field(None, description="The fix list of every failing row, if written.")
+    masked_copy: MaskedCopy | None = Field(None, description="The dataset is a copy written by govstd mask: "
+                                                             "of which source, masked how (docs/steward.md).")
 
     def dimension(self, dimension: QualityDimension | str) -> DimensionScore:
         key = QualityDimension(dimension)

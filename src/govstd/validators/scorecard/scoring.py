@@ -1,4 +1,9 @@
-"""Scoring: a check's pass rate, a dimension's mean, a column's mean, the weighted overall score.
+"""Scoring: a check's pass rate, a dimension's mean, a column's worst check, the weighted overall score.
+
+A column is scored by its *worst* counted check, not the mean of its checks: a mean let an identifier
+column whose every value fails its checksum show as 50 "D" (beside a passing not-null check), or half-wrong
+IDs show as "B 良". The share of a column's values fit for use is at most the pass rate of its worst check,
+so the column table and the failing-checks list can never disagree (docs/scoring.md).
 """
 
 from __future__ import annotations
@@ -109,8 +114,9 @@ def column_scores(result: ValidationResult, schema: CatalogueSchema | None,
     columns: list[ColumnScore] = []
     for name in names:
         mine = [(raw, s) for raw, s in zip(checks, scored, strict=True) if s.counted and name in s.columns]
-        raw_score = _mean(raw.pass_rate * 100 for raw, _ in mine)
-        score = None if raw_score is None else _r(raw_score)
+        # The worst check by raw pass rate; ties go to the first in check order, so the result is stable.
+        worst = min(mine, key=lambda pair: pair[0].pass_rate, default=None)
+        score = None if worst is None else _r(worst[0].pass_rate * 100)
         spec = schema_fields.get(name)
         columns.append(ColumnScore(
             name=redact(name),
@@ -120,6 +126,7 @@ def column_scores(result: ValidationResult, schema: CatalogueSchema | None,
             score=score,
             grade=grade_for(score),
             checks=[s.rule_id for _, s in mine],
+            worst_check=None if worst is None or worst[0].failed == 0 else worst[1].rule_id,
             failing_checks=sum(1 for _, s in mine if s.failed > 0),
             failed=sum(s.failed for _, s in mine),
         ))
