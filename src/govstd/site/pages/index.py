@@ -9,14 +9,36 @@ from govstd.site.model import SiteModel, semver_key
 from govstd.site.pages.common import DASH, display_name
 from govstd.standards.models import EntryKind, RegistrationStatus
 
+#: Entries per page of a kind's index: a thousand catalogue schemas make five pages, not one of 1 MB.
+INDEX_PAGE_ROWS = 200
 
-def kind_index_page(model: SiteModel, kind: EntryKind) -> str:
-    page = urls.kind_index(kind)
+
+def kind_index_pages(model: SiteModel, kind: EntryKind) -> list[tuple[str, str]]:
+    """A kind's index as (docs path, Markdown) pages of :data:`INDEX_PAGE_ROWS` entries each."""
+    groups = model.groups[kind]
+    count = max(1, -(-len(groups) // INDEX_PAGE_ROWS))
+    return [(urls.kind_index_page(kind, n), kind_index_page(model, kind, n, count)) for n in range(1, count + 1)]
+
+
+def _pager(kind: EntryKind, page: str, number: int, count: int) -> list[str]:
+    if count <= 1:
+        return []
+    cells = [h(str(n)) if n == number else link(str(n), urls.rel(page, urls.kind_index_page(kind, n)))
+             for n in range(1, count + 1)]
+    return [f"第 {number} / {count} 页 · Page {number} of {count}：" + " ".join(cells), ""]
+
+
+def kind_index_page(model: SiteModel, kind: EntryKind, number: int = 1, count: int = 1) -> str:
+    page = urls.kind_index_page(kind, number)
     zh, _, en_plural = KIND_LABELS[kind]
     blurb_zh, blurb_en = KIND_BLURBS[kind]
-    groups = model.groups[kind]
+    groups = model.groups[kind][(number - 1) * INDEX_PAGE_ROWS : number * INDEX_PAGE_ROWS]
     lines = [f"# {h(zh)}", "", f'<p class="gs-subtitle" lang="en">{h(en_plural)}</p>', "",
              esc(blurb_zh) + en(blurb_en), ""]
+    if kind is EntryKind.SERVICE_ITEM:
+        browser = urls.rel(page, urls.ITEM_BROWSER)
+        lines += [link("政务服务事项目录（各地实施清单）→ Service-item catalogue", browser), ""]
+    lines += _pager(kind, page, number, count)
     if not groups:
         lines += [f"注册库中暂无{h(zh)}。" + en(f"No {en_plural.lower()} in the registry yet."), ""]
     else:
@@ -41,6 +63,7 @@ def kind_index_page(model: SiteModel, kind: EntryKind) -> str:
                    rows),
             "</div>",
             "",
+            *_pager(kind, page, number, count),
         ]
     return front_matter({"title": f"{zh} {en_plural}", "hide": ["toc"]}) + "\n".join(lines) + "\n"
 
