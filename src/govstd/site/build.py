@@ -67,6 +67,9 @@ class SiteBuild:
     pages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     generate_seconds: float = 0.0
+    #: Of ``seconds``: mkdocs rendering the pages, and streaming the catalogue into shards.
+    mkdocs_seconds: float = 0.0
+    items_seconds: float = 0.0
     entries: int = 0
     versions: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -109,10 +112,13 @@ def build_site(
         result.generate_seconds = time.perf_counter() - started
         with _build_date(result.last_change):
             result.warnings = run_mkdocs(project / "mkdocs.yml", Path(staging), strict=strict)
+        result.mkdocs_seconds = time.perf_counter() - started - result.generate_seconds
         output = Output(out)
         output.put_tree(Path(staging))
     if isinstance(source, ItemSource):
+        items_started = time.perf_counter()
         result.items = write_items(source, output, national=result.national, shard_rows=item_shard_rows)
+        result.items_seconds = time.perf_counter() - items_started
     output.finish()
     result.written, result.removed, result.files = output.written, output.removed, len(output.files)
     result.seconds = time.perf_counter() - started
