@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from site_testlib import TEST_SHARD_ROWS, catalogue_records, make_registry
 
 from govstd.site.build import build_site
@@ -20,6 +21,7 @@ from govstd.standards.numbers import service_item
 
 if TYPE_CHECKING:
     from conftest import ItemSite
+    from govstd.registry.store import Registry
 
 DATA = "item-catalogue/data"
 
@@ -138,3 +140,22 @@ def test_a_new_release_rewrites_only_what_changed(tmp_path: Path) -> None:
     assert {p.name for p in (out / DATA / "shards").iterdir()} == {f"{n}.json" for n in range(len(meta["shards"]))}
     assert shards  # the first build wrote some
     reg.close()
+
+
+def test_kind_indexes_and_the_publication_log_are_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         site_registry: Registry) -> None:
+    from govstd.site.pages import index
+
+    monkeypatch.setattr(index, "INDEX_PAGE_ROWS", 3)
+    out = tmp_path / "site"
+    built = build_site(site_registry, out)  # strict: every pager link resolves
+    ids = sorted({e.id.lower() for e in site_registry.entries() if e.kind.value == "data_element"})
+    pages = [out / "standards/index.html",
+             *sorted((out / "standards/page").glob("*/index.html"), key=lambda p: int(p.parent.name))]
+    assert len(pages) == -(-len(ids) // 3) > 1
+    listed = [re.findall(r'href="(?:\.\./)*([a-z0-9_.\-]+)/"', p.read_text(encoding="utf-8")) for p in pages]
+    for entry_id in ids:  # every entry on exactly one page of its kind's index
+        assert sum(entry_id in links for links in listed) == 1, entry_id
+    versions = sum(1 for _ in site_registry.entries(all_versions=True))
+    assert "changes/page/2/" in built.pages
+    assert len([p for p in built.pages if p.startswith("changes/")]) == -(-versions // 3)

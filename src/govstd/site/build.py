@@ -198,7 +198,8 @@ def generate_project(source: SiteSource, project: Path, *, site_url: str | None 
             written.append(urls.url_of(path))
 
     write(urls.HOME, pages.home_page(model, SITE_NAME))
-    write(urls.CHANGES, pages.changes_page(model))
+    for path, text in pages.changes_pages(model):
+        write(path, text)
     write(urls.ABOUT, pages.about_page(model))
     for kind in KIND_ORDER:
         for path, text in pages.kind_index_pages(model, kind):

@@ -42,6 +42,11 @@ ITEM_BROWSER = "item-catalogue/index.md"
 ITEM_DATA = "item-catalogue/data"
 
 
+def changes_page(number: int) -> str:
+    """Page ``number`` (1-based) of the publication log."""
+    return CHANGES if number <= 1 else f"changes/page/{number}/index.md"
+
+
 def kind_index_page(kind: EntryKind, number: int) -> str:
     """Page ``number`` (1-based) of a kind's index: the first is the kind's folder itself."""
     return kind_index(kind) if number <= 1 else f"{KIND_DIRS[kind]}/page/{number}/index.md"

@@ -20,11 +20,15 @@ def kind_index_pages(model: SiteModel, kind: EntryKind) -> list[tuple[str, str]]
     return [(urls.kind_index_page(kind, n), kind_index_page(model, kind, n, count)) for n in range(1, count + 1)]
 
 
-def _pager(kind: EntryKind, page: str, number: int, count: int) -> list[str]:
+def _pager(kind: EntryKind | None, page: str, number: int, count: int) -> list[str]:
+    """Links to every page of a paged index (``kind`` None: the publication log)."""
     if count <= 1:
         return []
-    cells = [h(str(n)) if n == number else link(str(n), urls.rel(page, urls.kind_index_page(kind, n)))
-             for n in range(1, count + 1)]
+
+    def path(n: int) -> str:
+        return urls.kind_index_page(kind, n) if kind is not None else urls.changes_page(n)
+
+    cells = [h(str(n)) if n == number else link(str(n), urls.rel(page, path(n))) for n in range(1, count + 1)]
     return [f"第 {number} / {count} 页 · Page {number} of {count}：" + " ".join(cells), ""]
 
 
@@ -68,7 +72,7 @@ def kind_index_page(model: SiteModel, kind: EntryKind, number: int = 1, count: i
     return front_matter({"title": f"{zh} {en_plural}", "hide": ["toc"]}) + "\n".join(lines) + "\n"
 
 
-def _recent(model: SiteModel, page: str, limit: int | None) -> list[str]:
+def _recent(model: SiteModel, page: str, limit: int | None, offset: int = 0) -> list[str]:
     items = []
     for g in model.all_groups():
         for e in g.versions:
@@ -77,7 +81,7 @@ def _recent(model: SiteModel, page: str, limit: int | None) -> list[str]:
     items.sort(key=lambda t: (t[0] is not None, t[0].isoformat() if t[0] else "", semver_key(t[2].version)),
                reverse=True)
     if limit is not None:
-        items = items[:limit]
+        items = items[offset : offset + limit]
     rows = []
     for when, g, e in items:
         previous = g.previous(e)
@@ -95,11 +99,20 @@ def _recent(model: SiteModel, page: str, limit: int | None) -> list[str]:
                   "注册状态 <span class=\"gs-en\">Status</span>", "变更 <span class=\"gs-en\">Changes</span>"], rows)
 
 
-def changes_page(model: SiteModel) -> str:
-    page = urls.CHANGES
+def changes_pages(model: SiteModel) -> list[tuple[str, str]]:
+    """The publication log as (docs path, Markdown) pages of :data:`INDEX_PAGE_ROWS` versions each."""
+    versions = sum(len(g.versions) for g in model.all_groups())
+    count = max(1, -(-versions // INDEX_PAGE_ROWS))
+    return [(urls.changes_page(n), changes_page(model, n, count)) for n in range(1, count + 1)]
+
+
+def changes_page(model: SiteModel, number: int = 1, count: int = 1) -> str:
+    page = urls.changes_page(number)
+    rows = _recent(model, page, INDEX_PAGE_ROWS, (number - 1) * INDEX_PAGE_ROWS)
     lines = ["# 发布记录", "", '<p class="gs-subtitle" lang="en">Every published version, newest first</p>', "",
-             '<div class="gs-table" data-gs-filter="筛选 Filter" markdown>', "", *_recent(model, page, None),
-             "</div>", ""]
+             *_pager(None, page, number, count),
+             '<div class="gs-table" data-gs-filter="筛选 Filter" markdown>', "", *rows,
+             "</div>", "", *_pager(None, page, number, count)]
     return front_matter({"title": "发布记录 Changes", "hide": ["toc"]}) + "\n".join(lines) + "\n"
 
 
