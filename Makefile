@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.engines
 	$(PY) -m benchmarks.startup --write
+	$(PY) -m benchmarks.site
 
 # The project's own documentation: CLI reference must match the commands, then a strict mkdocs build.
 docs: $(STAMP)

@@ -5,6 +5,8 @@
   of GB/T 2261.1 and a candidate 1.1.0 of GB 32100. Read-only for tests: build your own to publish.
 - ``built_site`` (session) — that registry built once with ``build_site`` (strict), timed.
 - ``site_server`` (session) — the built site served by ``http.server`` on a free loopback port.
+- ``item_site`` (session) — a registry with the library plus an imported catalogue of ``CATALOGUE_ITEMS``
+  generated service items, built with shards of ``TEST_SHARD_ROWS``; its export is the tests' oracle.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from site_testlib import make_registry, publish_gb11643_1_1, serve
+from site_testlib import TEST_SHARD_ROWS, make_registry, publish_gb11643_1_1, serve
 
 from govstd.site.build import SiteBuild, build_site
 from govstd.standards.models import RegistrationStatus
@@ -59,6 +61,42 @@ def site_server(built_site: SiteBuild) -> Iterator[Server]:
     server, url = serve(built_site.out_dir)
     try:
         yield Server(built_site.out_dir, url)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+CATALOGUE_ITEMS = 400
+
+
+@dataclass
+class ItemSite:
+    registry: Registry
+    export: Path
+    build: SiteBuild
+    out: Path
+
+
+@pytest.fixture(scope="session")
+def item_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ItemSite]:
+    from benchmarks.items import generate
+
+    root = tmp_path_factory.mktemp("item-site")
+    reg = make_registry(root / "registry.sqlite")
+    export = generate(root / "release1.csv", CATALOGUE_ITEMS)
+    reg.import_items(export, actor="test")
+    out = root / "out"
+    try:
+        yield ItemSite(reg, export, build_site(reg, out, item_shard_rows=TEST_SHARD_ROWS), out)
+    finally:
+        reg.close()
+
+
+@pytest.fixture(scope="session")
+def item_server(item_site: ItemSite) -> Iterator[Server]:
+    server, url = serve(item_site.out)
+    try:
+        yield Server(item_site.out, url)
     finally:
         server.shutdown()
         server.server_close()

@@ -49,3 +49,17 @@ def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+#: Items per shard in the catalogue tests: small, so a few hundred items make several shards and the
+#: browser's code range search and name index are exercised across shard boundaries.
+TEST_SHARD_ROWS = 50
+
+
+def catalogue_records(path: Path) -> list[dict[str, str | None]]:
+    """The generated export's records as read by pyarrow (the oracle for what the site must show)."""
+    import pyarrow.csv as pcsv
+
+    table = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(strings_can_be_null=True, column_types={
+        c: "string" for c in ("实施编码", "基本编码", "事项类型", "行使层级", "行政区划", "实施主体编码")}))
+    return table.to_pylist()  # type: ignore[no-any-return]

@@ -175,3 +175,55 @@ def test_small_table_filter(page: Any, site_server: Server) -> None:
     assert visible.count() == 1
     assert "基诺族" in visible.first.inner_text()
     assert page.problems.items == []
+
+
+def _shard_requests(page: Any) -> list[str]:
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url.rsplit("/data/", 1)[-1]) if "/data/" in r.url else None)
+    return seen
+
+
+def _shown_codes(page: Any, status: str) -> list[str]:
+    page.locator(".gs-items__status", has_text=status).wait_for()
+    return [str(c) for c in page.locator(".gs-items__table tbody tr td:first-child").all_inner_texts()]
+
+
+def _find(page: Any, query: str) -> None:
+    box = page.locator("input.gs-items__query")
+    box.fill("")
+    box.fill(query)  # one input event, as an IME commits Chinese text
+
+
+def test_catalogue_browser_finds_items_by_chinese_name_and_by_code(page: Any, item_server: Server,
+                                                                    item_site: Any) -> None:
+    from site_testlib import TEST_SHARD_ROWS, catalogue_records
+
+    records = catalogue_records(item_site.export)
+    codes = sorted(str(r["实施编码"]) for r in records)
+    requests = _shard_requests(page)
+    page.goto(item_server.url + "item-catalogue/")
+    assert heading(page) == "政务服务事项目录"
+    # No query: the first page of the catalogue in code order.
+    assert _shown_codes(page, "共") == codes[:50]
+
+    # By Chinese name: a pair of characters inside names (not a word boundary), every match and only those.
+    query = "准养"
+    expected = sorted(str(r["实施编码"]) for r in records if query in str(r["事项名称"]))
+    assert 0 < len(expected) <= 50, "the oracle should fit on one page of results"
+    _find(page, query)
+    assert sorted(_shown_codes(page, f"共 {len(expected)} 条")) == expected
+
+    # By implementation code: one in the middle of the catalogue, so the range search must pick its shard.
+    target = codes[len(codes) // 2 + 7]
+    name = next(str(r["事项名称"]) for r in records if r["实施编码"] == target)
+    before = len(requests)
+    _find(page, target)
+    assert _shown_codes(page, "共 1 条") == [target]
+    assert page.locator(".gs-items__table tbody tr", has_text=name).count() == 1
+    shard_fetches = [r for r in requests[before:] if r.startswith("shards/")]
+    assert shard_fetches == [f"shards/{codes.index(target) // TEST_SHARD_ROWS}.json"], shard_fetches
+
+    # A name that matches nothing says so.
+    _find(page, "不存在的事项名称")
+    page.locator(".gs-items__status", has_text="没有找到").wait_for()
+    assert page.problems.items == []

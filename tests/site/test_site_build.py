@@ -110,7 +110,7 @@ def test_catalogue_links_every_bound_field_to_the_version_it_resolves_to(built_s
     expected = {
         "GB11643@^1": "../../standards/gb11643/1.1.0/",
         "GBT2261.1@^1": "../../code-sets/gbt2261.1/1.0.0/",  # ^1 does not reach the breaking 2.0.0
-        "GBT3304@^1": "../../code-sets/gbt3304/1.0.0/",
+        "GBT3304@^1": "../../code-sets/gbt3304/1.1.0/",  # 1.1.0 added the short labels (汉, 回 …)
         "GBT7408@^1": "../../standards/gbt7408/1.0.0/",
         "GBT2260@&gt;=2024": "../../code-sets/gbt2260/2024.1.0/",
         "mobile_phone@^1": "../../standards/mobile_phone/1.0.0/",

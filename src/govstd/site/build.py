@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -33,15 +34,18 @@ from govstd import __version__
 from govstd.errors import GovstdError
 from govstd.site import pages, urls
 from govstd.site.hooks import LEXICON_FILE
+from govstd.site.items import SHARD_ROWS, ItemShards, write_items
 from govstd.site.labels import KIND_LABELS
 from govstd.site.model import KIND_ORDER, EntryGroup, SiteBuildError, SiteModel
+from govstd.site.output import Output
 from govstd.site.pages.code_set import code_validity, uses_years
 from govstd.site.pages.dashboard import HOME as DASHBOARD_HOME
 from govstd.site.pages.dashboard import write_dashboard
+from govstd.site.pages.item_browser import item_browser_page
 from govstd.site.pages.owners import OWNERS_PAGE, owners_page
 from govstd.site.search import SEARCH_SEPARATOR, Lexicon
-from govstd.site.source import SiteSource, as_source
-from govstd.standards.models import ENTRY_MODELS, AnyEntry, CodeSet
+from govstd.site.source import ItemSource, SiteSource, as_source
+from govstd.standards.models import ENTRY_MODELS, AnyEntry, CodeSet, EntryKind
 from govstd.standards.schema import SCHEMA_ID, entry_json_schema
 
 if TYPE_CHECKING:
@@ -64,9 +68,22 @@ class SiteBuild:
     pages: list[str] = field(default_factory=list)
     seconds: float = 0.0
     generate_seconds: float = 0.0
+    #: Of ``seconds``: mkdocs rendering the pages, and streaming the catalogue into shards.
+    mkdocs_seconds: float = 0.0
+    items_seconds: float = 0.0
     entries: int = 0
     versions: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: Output files (relative paths) this build wrote or removed: empty when nothing changed.
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    #: Files in the output directory after the build (the manifest's count).
+    files: int = 0
+    items: ItemShards | None = None
+    #: Basic code → the national service item's page, relative to the catalogue browser.
+    national: dict[str, str] = field(default_factory=dict)
+    #: The newest publication in the registry: the build date mkdocs stamps into the sitemap.
+    last_change: float | None = None
 
 
 def build_site(
@@ -77,24 +94,60 @@ def build_site(
     work_dir: str | Path | None = None,
     site_url: str | None = None,
     dashboard: Evaluation | None = None,
+    item_shard_rows: int = SHARD_ROWS,
 ) -> SiteBuild:
     """Generate the registry's site into ``out_dir`` (a Registry or any :class:`SiteSource`), with the
-    动态考评 pages of ``dashboard`` (a scorecard history, ``govstd.dashboard.history``) if given."""
+    动态考评 pages of ``dashboard`` (a scorecard history, ``govstd.dashboard.history``) if given.
+
+    Incremental: mkdocs builds into a staging directory and only files whose content changed are
+    written to ``out_dir`` (:mod:`govstd.site.output`); the service-item catalogue, if the registry
+    holds one, becomes the shards of :mod:`govstd.site.items`, not pages.
+    """
     started = time.perf_counter()
     out = Path(out_dir).resolve()
     _check_out_dir(out)
     source = as_source(registry)
-    with _work_dir(work_dir) as project:
+    with _work_dir(work_dir) as project, tempfile.TemporaryDirectory(prefix="govstd-site-staging-") as staging:
         result = generate_project(source, project, site_url=site_url, dashboard=dashboard)
         result.out_dir = out
         result.generate_seconds = time.perf_counter() - started
-        result.warnings = run_mkdocs(project / "mkdocs.yml", out, strict=strict)
+        with _build_date(result.last_change):
+            result.warnings = run_mkdocs(project / "mkdocs.yml", Path(staging), strict=strict)
+        result.mkdocs_seconds = time.perf_counter() - started - result.generate_seconds
+        output = Output(out)
+        output.put_tree(Path(staging))
+    if isinstance(source, ItemSource):
+        items_started = time.perf_counter()
+        result.items = write_items(source, output, national=result.national, shard_rows=item_shard_rows)
+        result.items_seconds = time.perf_counter() - items_started
+    output.finish()
+    result.written, result.removed, result.files = output.written, output.removed, len(output.files)
     result.seconds = time.perf_counter() - started
-    (out / MARKER).write_text(json.dumps({
-        "generator": f"govstd {__version__}", "entries": result.entries, "versions": result.versions,
-        "pages": len(result.pages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if result.written or result.removed or not (out / MARKER).is_file():
+        (out / MARKER).write_text(json.dumps({
+            "generator": f"govstd {__version__}", "entries": result.entries, "versions": result.versions,
+            "pages": len(result.pages), "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result
+
+
+@contextmanager
+def _build_date(timestamp: float | None) -> Iterator[None]:
+    """mkdocs stamps the build date into the sitemap (and its gzip header): pin it to the registry's
+    last change (``SOURCE_DATE_EPOCH``, mkdocs' reproducible-build setting), so an unchanged registry
+    builds byte-identical files and a rebuild rewrites none of them."""
+    if timestamp is None:
+        yield
+        return
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(timestamp))
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 @contextmanager
@@ -146,11 +199,16 @@ def generate_project(source: SiteSource, project: Path, *, site_url: str | None 
             written.append(urls.url_of(path))
 
     write(urls.HOME, pages.home_page(model, SITE_NAME))
-    write(urls.CHANGES, pages.changes_page(model))
+    for path, text in pages.changes_pages(model):
+        write(path, text)
     write(urls.ABOUT, pages.about_page(model))
     write(OWNERS_PAGE, owners_page(model))
     for kind in KIND_ORDER:
-        write(urls.kind_index(kind), pages.kind_index_page(model, kind))
+        for path, text in pages.kind_index_pages(model, kind):
+            write(path, text)
+    items = source if isinstance(source, ItemSource) else None
+    if items is not None:
+        write(urls.ITEM_BROWSER, item_browser_page(items.item_releases(), items.item_count()))
     n_versions = 0
     for group in model.all_groups():
         write(group.latest_page, pages.entry_page(model, group, group.latest, group.latest_page, latest_page=True))
@@ -170,13 +228,17 @@ def generate_project(source: SiteSource, project: Path, *, site_url: str | None 
         write_dashboard(dashboard, write)
     write(urls.SITE_INDEX_JSON, _json(_site_index(model)))
     assets = resources.files("govstd.site").joinpath("assets")
-    for name in ("govstd.css", "govstd.js"):
+    for name in ("govstd.css", "govstd.js", "items.js"):
         write(f"assets/{name}", assets.joinpath(name).read_text(encoding="utf-8"))
     (project / LEXICON_FILE).write_text(_lexicon(model).dump(), encoding="utf-8")
-    (project / "mkdocs.yml").write_text(mkdocs_config(model, site_url=site_url, dashboard=dashboard is not None),
-                                        encoding="utf-8")
+    (project / "mkdocs.yml").write_text(mkdocs_config(model, site_url=site_url, dashboard=dashboard is not None,
+                                                     items=items is not None), encoding="utf-8")
+    national = {g.id: urls.url_of(urls.rel(urls.ITEM_BROWSER, g.latest_page))
+                for g in model.groups[EntryKind.SERVICE_ITEM]}
+    published = [r.published_at for g in model.all_groups() for r in g.records.values() if r.published_at]
     return SiteBuild(out_dir=project, pages=sorted(written), entries=sum(1 for _ in model.all_groups()),
-                     versions=n_versions)
+                     versions=n_versions, national=national,
+                     last_change=max(published).timestamp() if published else None)
 
 
 def _json(data: Any) -> str:
@@ -314,15 +376,18 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def mkdocs_config(model: SiteModel, *, site_url: str | None = None, dashboard: bool = False) -> str:
+def mkdocs_config(model: SiteModel, *, site_url: str | None = None, dashboard: bool = False,
+                  items: bool = False) -> str:
+    """The generated ``mkdocs.yml``. The nav names the kinds' index pages, never the entries: every page
+    carries the nav, so listing 10,000 entries made each page 3 MB and the build quadratic."""
     hooks = Path(__file__).with_name("hooks.py")
     nav = [f"  - {_q('首页')}: {_q(urls.HOME)}"]
     for kind in KIND_ORDER:
         zh = KIND_LABELS[kind][0]
         nav.append(f"  - {_q(zh)}:")
         nav.append(f"      - {_q(urls.kind_index(kind))}")
-        for group in model.groups[kind]:
-            nav.append(f"      - {_q(group.latest.name_zh)}: {_q(group.latest_page)}")
+        if kind is EntryKind.SERVICE_ITEM and items:
+            nav.append(f"      - {_q('事项目录')}: {_q(urls.ITEM_BROWSER)}")
     if dashboard:
         nav.append(f"  - {_q('动态考评')}: {_q(DASHBOARD_HOME)}")
     nav.append(f"  - {_q('责任清单')}: {_q(OWNERS_PAGE)}")
@@ -343,7 +408,7 @@ def mkdocs_config(model: SiteModel, *, site_url: str | None = None, dashboard: b
         "hooks:",
         f"  - {_q(str(hooks))}",
         "extra_css: [assets/govstd.css]",
-        "extra_javascript: [assets/govstd.js]",
+        "extra_javascript: [assets/govstd.js, assets/items.js]",
         *_markdown_config(),
         "validation:",
         "  nav: {omitted_files: ignore, not_found: warn, absolute_links: warn}",

@@ -9,7 +9,7 @@ The records below are the site's own view, so a change in the store's models tou
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -88,8 +88,44 @@ class SiteSource(Protocol):
         ...
 
 
+#: The columns of a catalogue item the site's browser shows, in the order :meth:`ItemSource.item_rows` yields.
+ITEM_COLUMNS = ("implementation_code", "basic_code", "name", "item_type", "department", "body", "exercise_level",
+                "region")
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRelease:
+    """One import of the service-item catalogue, as the catalogue page lists it."""
+
+    number: int
+    state: str
+    source: str
+    added: int | None = None
+    changed: int | None = None
+    retired: int | None = None
+    rejected: int = 0
+
+
+@runtime_checkable
+class ItemSource(Protocol):
+    """A registry that also holds the service-item catalogue (optional for a :class:`SiteSource`)."""
+
+    def item_releases(self) -> Sequence[ItemRelease]:
+        """Every catalogue release, oldest first (empty before the first import)."""
+        ...
+
+    def item_count(self) -> int:
+        """Items in force (not retired) in the newest release."""
+        ...
+
+    def item_rows(self, batch_rows: int) -> Iterator[Sequence[tuple[str | None, ...]]]:
+        """Items in force as tuples of :data:`ITEM_COLUMNS`, ordered by implementation code, in batches
+        (streamed: never the whole catalogue in memory)."""
+        ...
+
+
 class RegistrySource:
-    """:class:`SiteSource` over a :class:`govstd.registry.store.Registry`."""
+    """:class:`SiteSource` (and :class:`ItemSource`) over a :class:`govstd.registry.store.Registry`."""
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
@@ -110,6 +146,40 @@ class RegistrySource:
             return registry_lookup(self.registry)(ref, None).warn()
         except GovstdError:  # unknown name, or no version in the range
             return None
+
+
+    def item_releases(self) -> Sequence[ItemRelease]:
+        return [ItemRelease(number=r.number, state=r.state, source=r.source, added=r.added, changed=r.changed,
+                            retired=r.retired, rejected=r.rejected)
+                for r in self.registry.catalogue_releases()]
+
+    def item_count(self) -> int:
+        from sqlalchemy import func, select
+
+        from govstd.registry.items.tables import items
+
+        with self.registry.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(items)
+                                    .where(items.c.retired_release.is_(None))).scalar_one())
+
+    def item_rows(self, batch_rows: int) -> Iterator[Sequence[tuple[str | None, ...]]]:
+        from sqlalchemy import select
+
+        from govstd.registry.items.tables import items
+
+        engine = self.registry.engine
+        code = items.c.implementation_code
+        # Byte order on every engine: the browser binary-searches codes with JavaScript's string
+        # comparison, and a PostgreSQL locale collation would order '-' differently.
+        order = code.collate("C") if engine.dialect.name == "postgresql" else code
+        stmt = (select(*(items.c[name] for name in ITEM_COLUMNS)).where(items.c.retired_release.is_(None))
+                .order_by(order))
+        # stream_results: a server-side cursor on PostgreSQL, SQLite's own row-at-a-time cursor; on
+        # SQLite the unique index on implementation_code serves the ORDER BY without a sort.
+        with engine.connect().execution_options(stream_results=True) as conn:
+            result = conn.execute(stmt)
+            while batch := result.fetchmany(batch_rows):
+                yield [tuple(row) for row in batch]
 
 
 def as_source(registry: object) -> SiteSource:

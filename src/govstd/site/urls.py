@@ -12,6 +12,8 @@ Markdown source paths inside the generated ``docs/``; mkdocs turns ``a/b/index.m
 ``standards/gb11643/1.0.0/gb11643-1.0.0.yaml`` / ``.json``  that version, machine-readable
 ``code-sets/…``, ``catalogues/…``, ``service-items/…``  the same for the other kinds
 ``schema/govstd-entry.schema.json``    the JSON Schema every entry validates against
+``item-catalogue/``                    the service-item catalogue browser (no page per item)
+``item-catalogue/data/…``              its JSON shards: ``meta.json``, ``shards/N.json``, ``tokens/N.json``
 =====================================  =====================================================
 """
 
@@ -35,6 +37,19 @@ HOME = "index.md"
 CHANGES = "changes/index.md"
 ABOUT = "about/index.md"
 SITE_INDEX_JSON = "index.json"
+#: The catalogue browser and its data (a folder no kind uses, so no entry id can clash with it).
+ITEM_BROWSER = "item-catalogue/index.md"
+ITEM_DATA = "item-catalogue/data"
+
+
+def changes_page(number: int) -> str:
+    """Page ``number`` (1-based) of the publication log."""
+    return CHANGES if number <= 1 else f"changes/page/{number}/index.md"
+
+
+def kind_index_page(kind: EntryKind, number: int) -> str:
+    """Page ``number`` (1-based) of a kind's index: the first is the kind's folder itself."""
+    return kind_index(kind) if number <= 1 else f"{KIND_DIRS[kind]}/page/{number}/index.md"
 
 
 def slug(entry_id: str) -> str:

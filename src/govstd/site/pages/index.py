@@ -9,14 +9,40 @@ from govstd.site.model import SiteModel, semver_key
 from govstd.site.pages.common import DASH, display_name
 from govstd.standards.models import EntryKind, RegistrationStatus
 
+#: Entries per page of a kind's index: a thousand catalogue schemas make five pages, not one of 1 MB.
+INDEX_PAGE_ROWS = 200
 
-def kind_index_page(model: SiteModel, kind: EntryKind) -> str:
-    page = urls.kind_index(kind)
+
+def kind_index_pages(model: SiteModel, kind: EntryKind) -> list[tuple[str, str]]:
+    """A kind's index as (docs path, Markdown) pages of :data:`INDEX_PAGE_ROWS` entries each."""
+    groups = model.groups[kind]
+    count = max(1, -(-len(groups) // INDEX_PAGE_ROWS))
+    return [(urls.kind_index_page(kind, n), kind_index_page(model, kind, n, count)) for n in range(1, count + 1)]
+
+
+def _pager(kind: EntryKind | None, page: str, number: int, count: int) -> list[str]:
+    """Links to every page of a paged index (``kind`` None: the publication log)."""
+    if count <= 1:
+        return []
+
+    def path(n: int) -> str:
+        return urls.kind_index_page(kind, n) if kind is not None else urls.changes_page(n)
+
+    cells = [h(str(n)) if n == number else link(str(n), urls.rel(page, path(n))) for n in range(1, count + 1)]
+    return [f"第 {number} / {count} 页 · Page {number} of {count}：" + " ".join(cells), ""]
+
+
+def kind_index_page(model: SiteModel, kind: EntryKind, number: int = 1, count: int = 1) -> str:
+    page = urls.kind_index_page(kind, number)
     zh, _, en_plural = KIND_LABELS[kind]
     blurb_zh, blurb_en = KIND_BLURBS[kind]
-    groups = model.groups[kind]
+    groups = model.groups[kind][(number - 1) * INDEX_PAGE_ROWS : number * INDEX_PAGE_ROWS]
     lines = [f"# {h(zh)}", "", f'<p class="gs-subtitle" lang="en">{h(en_plural)}</p>', "",
              esc(blurb_zh) + en(blurb_en), ""]
+    if kind is EntryKind.SERVICE_ITEM:
+        browser = urls.rel(page, urls.ITEM_BROWSER)
+        lines += [link("政务服务事项目录（各地实施清单）→ Service-item catalogue", browser), ""]
+    lines += _pager(kind, page, number, count)
     if not groups:
         lines += [f"注册库中暂无{h(zh)}。" + en(f"No {en_plural.lower()} in the registry yet."), ""]
     else:
@@ -41,11 +67,12 @@ def kind_index_page(model: SiteModel, kind: EntryKind) -> str:
                    rows),
             "</div>",
             "",
+            *_pager(kind, page, number, count),
         ]
     return front_matter({"title": f"{zh} {en_plural}", "hide": ["toc"]}) + "\n".join(lines) + "\n"
 
 
-def _recent(model: SiteModel, page: str, limit: int | None) -> list[str]:
+def _recent(model: SiteModel, page: str, limit: int | None, offset: int = 0) -> list[str]:
     items = []
     for g in model.all_groups():
         for e in g.versions:
@@ -54,7 +81,7 @@ def _recent(model: SiteModel, page: str, limit: int | None) -> list[str]:
     items.sort(key=lambda t: (t[0] is not None, t[0].isoformat() if t[0] else "", semver_key(t[2].version)),
                reverse=True)
     if limit is not None:
-        items = items[:limit]
+        items = items[offset : offset + limit]
     rows = []
     for when, g, e in items:
         previous = g.previous(e)
@@ -72,11 +99,20 @@ def _recent(model: SiteModel, page: str, limit: int | None) -> list[str]:
                   "注册状态 <span class=\"gs-en\">Status</span>", "变更 <span class=\"gs-en\">Changes</span>"], rows)
 
 
-def changes_page(model: SiteModel) -> str:
-    page = urls.CHANGES
+def changes_pages(model: SiteModel) -> list[tuple[str, str]]:
+    """The publication log as (docs path, Markdown) pages of :data:`INDEX_PAGE_ROWS` versions each."""
+    versions = sum(len(g.versions) for g in model.all_groups())
+    count = max(1, -(-versions // INDEX_PAGE_ROWS))
+    return [(urls.changes_page(n), changes_page(model, n, count)) for n in range(1, count + 1)]
+
+
+def changes_page(model: SiteModel, number: int = 1, count: int = 1) -> str:
+    page = urls.changes_page(number)
+    rows = _recent(model, page, INDEX_PAGE_ROWS, (number - 1) * INDEX_PAGE_ROWS)
     lines = ["# 发布记录", "", '<p class="gs-subtitle" lang="en">Every published version, newest first</p>', "",
-             '<div class="gs-table" data-gs-filter="筛选 Filter" markdown>', "", *_recent(model, page, None),
-             "</div>", ""]
+             *_pager(None, page, number, count),
+             '<div class="gs-table" data-gs-filter="筛选 Filter" markdown>', "", *rows,
+             "</div>", "", *_pager(None, page, number, count)]
     return front_matter({"title": "发布记录 Changes", "hide": ["toc"]}) + "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,217 @@
+/* govstd registry site: the service-item catalogue browser (政务服务事项目录).
+ * Reads the JSON shards written by govstd.site.items: meta.json (shards' first codes), shards/N.json
+ * (items), tokens/N.json (name character pairs -> shards). Fetches only what a query needs. */
+(function () {
+  "use strict";
+
+  var PAGE = 50;
+  var CODE = /^[0-9A-Za-z][0-9A-Za-z\-]*$/;
+
+  function escapeHtml(value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  /* The same hash as govstd.site.items.token_bucket (31-multiplier over UTF-16 code units, mod 2^32). */
+  function bucket(token, buckets) {
+    var h = 0;
+    for (var i = 0; i < token.length; i++) h = (Math.imul(h, 31) + token.charCodeAt(i)) >>> 0;
+    return h % buckets;
+  }
+
+  function tokens(query) {
+    var chars = Array.from(query.toLowerCase());
+    if (chars.length < 2) return chars;
+    var seen = {}, out = [];
+    for (var i = 0; i + 1 < chars.length; i++) {
+      var t = chars[i] + chars[i + 1];
+      if (!seen[t] && !/\s/.test(t)) { seen[t] = true; out.push(t); }
+    }
+    return out;
+  }
+
+  function intersect(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] === b[j]) { out.push(a[i]); i++; j++; } else if (a[i] < b[j]) i++; else j++;
+    }
+    return out;
+  }
+
+  function Browser(root) {
+    this.root = root;
+    this.base = root.getAttribute("data-gs-items");
+    this.cache = {};
+    this.generation = 0;
+    root.innerHTML =
+      '<div class="gs-items__bar"><input type="search" class="gs-items__query" ' +
+      'placeholder="事项名称或实施编码 Item name or implementation code" aria-label="查找事项 Search items">' +
+      '<button type="button" class="gs-items__prev">上一页 Prev</button>' +
+      '<button type="button" class="gs-items__next">下一页 Next</button></div>' +
+      '<p class="gs-items__status" aria-live="polite">加载中… Loading…</p>' +
+      '<div class="gs-table"><table class="gs-items__table"><thead><tr><th>实施编码 Code</th><th>事项名称 Name</th>' +
+      "<th>基本编码 Basic code</th><th>类型 Type</th><th>主管部门 Department</th><th>实施主体 Body</th>" +
+      "<th>层级 Level</th><th>区划 Region</th></tr></thead><tbody></tbody></table></div>";
+    this.input = root.querySelector(".gs-items__query");
+    this.status = root.querySelector(".gs-items__status");
+    this.tbody = root.querySelector("tbody");
+    this.prev = root.querySelector(".gs-items__prev");
+    this.next = root.querySelector(".gs-items__next");
+    var self = this, timer = null;
+    this.input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { self.start(self.input.value.trim()); }, 150);
+    });
+    this.prev.addEventListener("click", function () { self.show(self.page - 1); });
+    this.next.addEventListener("click", function () { self.show(self.page + 1); });
+    this.json("meta.json").then(function (meta) {
+      self.meta = meta;
+      self.col = {};
+      meta.columns.forEach(function (name, i) { self.col[name] = i; });
+      self.start(self.input.value.trim());
+    }).catch(function (error) { self.status.textContent = "目录数据加载失败 Could not load the catalogue: " + error; });
+  }
+
+  Browser.prototype.json = function (path) {
+    if (!this.cache[path]) {
+      this.cache[path] = fetch(this.base + path).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + path);
+        return response.json();
+      });
+    }
+    return this.cache[path];
+  };
+
+  Browser.prototype.shard = function (n) {
+    return this.json("shards/" + n + ".json").then(function (data) { return data.rows; });
+  };
+
+  /* A new query: a producer yields matches lazily, shard by shard, so the first page shows early. */
+  Browser.prototype.start = function (query) {
+    this.generation++;
+    this.query = query;
+    this.results = [];
+    this.done = false;
+    this.page = 0;
+    if (!query) this.producer = null;
+    else if (CODE.test(query)) this.producer = this.codeProducer(query.toUpperCase());
+    else this.producer = this.nameProducer(query);
+    this.show(0);
+  };
+
+  /* Shards whose first code is <= the code, from the last such one while rows may still start with it. */
+  Browser.prototype.codeProducer = function (code) {
+    var shards = this.meta.shards, lo = 0, hi = shards.length - 1, self = this;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (shards[mid][0] <= code) lo = mid; else hi = mid - 1;
+    }
+    var n = lo;
+    return function () {
+      if (n >= shards.length || (n > lo && shards[n][0].slice(0, code.length) > code)) return Promise.resolve(null);
+      var current = n++;
+      return self.shard(current).then(function (rows) {
+        var c = self.col.implementation_code, b = self.col.basic_code;
+        return rows.filter(function (r) { return r[c].toUpperCase().indexOf(code) === 0 || r[b] === code; });
+      });
+    };
+  };
+
+  /* Shards holding every character pair of the query, then a substring test on each item's name. */
+  Browser.prototype.nameProducer = function (query) {
+    var self = this, needle = query.toLowerCase(), buckets = this.meta.buckets, candidates = null, i = 0;
+    var lists = Promise.all(tokens(query).map(function (t) {
+      return self.json("tokens/" + bucket(t, buckets) + ".json").then(function (index) { return index[t] || []; });
+    }));
+    return function () {
+      return lists.then(function (found) {
+        if (candidates === null) {
+          candidates = found.reduce(function (acc, list) { return acc === null ? list : intersect(acc, list); }, null) || [];
+        }
+        if (i >= candidates.length) return null;
+        return self.shard(candidates[i++]).then(function (rows) {
+          var name = self.col.name;
+          return rows.filter(function (r) { return String(r[name]).toLowerCase().indexOf(needle) !== -1; });
+        });
+      });
+    };
+  };
+
+  /* Fill results until page ``page`` is complete (or the producer is exhausted), then render it. */
+  Browser.prototype.show = function (page) {
+    if (page < 0) return;
+    var self = this, generation = this.generation;
+    if (!this.producer) return this.browse(page);
+    var want = (page + 1) * PAGE + 1;
+    function pump() {
+      if (generation !== self.generation) return null;
+      if (self.done || self.results.length >= want) return self.render(page);
+      return self.producer().then(function (rows) {
+        if (generation !== self.generation) return null;
+        if (rows === null) self.done = true; else self.results = self.results.concat(rows);
+        return pump();
+      });
+    }
+    this.status.textContent = "查找中… Searching…";
+    return Promise.resolve(pump()).catch(function (error) { self.status.textContent = "查找失败 Search failed: " + error; });
+  };
+
+  Browser.prototype.render = function (page) {
+    var rows = this.results.slice(page * PAGE, (page + 1) * PAGE);
+    if (!rows.length && page > 0) return;
+    this.page = page;
+    var more = !this.done || this.results.length > (page + 1) * PAGE;
+    var first = page * PAGE + 1, last = page * PAGE + rows.length;
+    this.status.textContent = rows.length
+      ? "第 " + first + "–" + last + " 条" + (more ? "（还有更多）" : "，共 " + this.results.length + " 条") +
+        " · Results " + first + "–" + last + (more ? " (more)" : " of " + this.results.length)
+      : "没有找到匹配的事项。No item matches.";
+    this.fill(rows, page > 0, more);
+  };
+
+  /* No query: the catalogue in code order, PAGE items a page, from the one shard that holds them. */
+  Browser.prototype.browse = function (page) {
+    var self = this, meta = this.meta, size = meta.shard_rows, generation = this.generation;
+    var total = meta.items, offset = page * PAGE;
+    if (offset >= total && page > 0) return;
+    var n = Math.floor(offset / size);
+    if (n >= meta.shards.length) { this.fill([], false, false); return; }
+    return this.shard(n).then(function (rows) {
+      if (generation !== self.generation) return;
+      var start = offset - n * size, slice = rows.slice(start, start + PAGE);
+      self.page = page;
+      self.status.textContent = "第 " + (offset + 1) + "–" + (offset + slice.length) + " 条，共 " + total +
+        " 条 · Items " + (offset + 1) + "–" + (offset + slice.length) + " of " + total;
+      self.fill(slice, page > 0, offset + PAGE < total);
+    });
+  };
+
+  Browser.prototype.fill = function (rows, hasPrev, hasNext) {
+    var col = this.col, national = this.meta.national || {}, levels = this.meta.levels || {};
+    this.prev.disabled = !hasPrev;
+    this.next.disabled = !hasNext;
+    this.tbody.innerHTML = rows.map(function (r) {
+      function v(name) { var x = r[col[name]]; return x === null || x === undefined ? "" : x; }
+      var basic = escapeHtml(v("basic_code"));
+      if (national[v("basic_code")]) basic = '<a href="' + escapeHtml(national[v("basic_code")]) + '">' + basic + "</a>";
+      var level = v("exercise_level");
+      return "<tr><td><code>" + escapeHtml(v("implementation_code")) + "</code></td><td>" + escapeHtml(v("name")) +
+        "</td><td>" + basic + "</td><td>" + escapeHtml(v("item_type")) + "</td><td>" + escapeHtml(v("department")) +
+        "</td><td>" + escapeHtml(v("body")) + "</td><td>" + escapeHtml(level ? level + " " + (levels[level] || "") : "") +
+        "</td><td>" + escapeHtml(v("region")) + "</td></tr>";
+    }).join("");
+  };
+
+  function mount() {
+    document.querySelectorAll("[data-gs-items]").forEach(function (root) {
+      if (!root.getAttribute("data-gs-mounted")) {
+        root.setAttribute("data-gs-mounted", "1");
+        new Browser(root);
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
+  else mount();
+})();
