@@ -32,15 +32,14 @@ from sqlalchemy.engine import Engine
 
 from govstd.errors import ConflictError
 from govstd.registry.audit import AuditAction, make_row, now, resolve_actor
-from govstd.registry.items import sources
-from govstd.registry.items.rows import check_record
+from govstd.registry.items import rows, sources
 from govstd.registry.items.tables import ITEM_FIELDS, changes, rejects, releases, staging
 from govstd.registry.tables import AuditRow
 
 HOLD_ENV = "GOVSTD_TEST_IMPORT_HOLD"
 #: Records per committed chunk: large enough that a commit (an fsync) is rare, small enough that a
 #: kill loses little and memory stays flat.
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 100_000
 _STAGED = ("release_id", "source_row", *ITEM_FIELDS, "row_hash")
 Progress = Callable[[int], None]
 
@@ -65,7 +64,7 @@ def import_items(engine: Engine, path: Path, *, actor: str | None = None, messag
                  chunk_rows: int = CHUNK_ROWS, restart: bool = False, fix_list: Path | None = None,
                  progress: Progress | None = None) -> ItemImportReport:
     """Import the catalogue export at ``path`` as the next release (or resume the one it began)."""
-    next(sources.read_batches(path, 1), None)  # a file without the needed columns opens no release
+    next(sources.read_tables(path, 1), None)  # a file without the needed columns opens no release
     digest = sources.file_hash(path)
     who = resolve_actor(actor)
     release = _open_release(engine, path, digest, who, message, restart=restart)
@@ -112,57 +111,80 @@ def _open_release(engine: Engine, path: Path, digest: str, actor: str, message: 
 
 
 def _stage(engine: Engine, path: Path, release: dict[str, Any], chunk_rows: int, progress: Progress | None) -> None:
-    """Check every record not yet staged and commit it, a chunk at a time, with the checkpoint."""
+    """Check every record not yet staged (in DuckDB, a chunk at a time) and commit it with the checkpoint."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from govstd.validators.engines.duckdb import connect
+
     release_id, done = int(release["id"]), int(release["rows_read"])
     hold = float(os.environ.get(HOLD_ENV) or 0)
+    checks = rows.compiled()
+    con = connect()
+    rows.register(con, checks.tables)
     seen = 0
     if progress:
         progress(done)
-    for batch in sources.read_batches(path, chunk_rows):
-        first = seen + 1
-        seen += len(batch)
-        if seen <= done:
-            continue
-        skip = max(0, done - first + 1)
-        good: list[dict[str, Any]] = []
-        bad: list[dict[str, Any]] = []
-        for number, record in enumerate(batch[skip:], start=first + skip):
-            row, reason, code = check_record(record)
-            if row is None:
-                bad.append({"release_id": release_id, "source_row": number, "code": code, "reason": reason})
-            else:
-                good.append({**row, "release_id": release_id, "source_row": number})
-        _commit_chunk(engine, release_id, done, seen, good, bad)
-        done = seen
-        if progress:
-            progress(done)
-        if hold:
-            time.sleep(hold)
+    try:
+        for table in sources.read_tables(path, chunk_rows):
+            first = seen + 1
+            seen += table.num_rows
+            if seen <= done:
+                continue
+            skip = max(0, done - first + 1)
+            chunk = table.slice(skip).append_column(
+                rows.ROW, pa.array(range(first + skip, seen + 1), pa.int64()))
+            con.register("chunk", chunk)
+            checked = con.sql(checks.sql).to_arrow_table()
+            con.unregister("chunk")
+            refused = pc.is_valid(checked["__reason"])
+            good = checked.filter(pc.invert(refused))
+            bad = checked.filter(refused)
+            _commit_chunk(engine, release_id, done, seen, good, bad)
+            done = seen
+            if progress:
+                progress(done)
+            if hold:
+                time.sleep(hold)
+    finally:
+        con.close()
 
 
-def _commit_chunk(engine: Engine, release_id: int, old: int, new: int, good: Sequence[dict[str, Any]],
-                  bad: Sequence[dict[str, Any]]) -> None:
+def _commit_chunk(engine: Engine, release_id: int, old: int, new: int, good: Any, bad: Any) -> None:
+    """One transaction: the chunk's staged rows, its refused rows and the moved checkpoint."""
     with _write(engine) as conn, conn.begin():
         moved = conn.execute(update(releases).where(releases.c.id == release_id, releases.c.rows_read == old).values(
-            rows_read=new, staged=releases.c.staged + len(good), rejected=releases.c.rejected + len(bad)))
+            rows_read=new, staged=releases.c.staged + good.num_rows, rejected=releases.c.rejected + bad.num_rows))
         if moved.rowcount != 1:
             raise ConflictError("another import of this catalogue is running; this one stopped",
                                 hint="let the other finish, or re-run this one to resume after it")
-        if good:
-            if conn.dialect.name == "postgresql":
-                _copy(conn, good)
-            else:
-                conn.execute(insert(staging), list(good))
-        if bad:
-            conn.execute(insert(rejects), list(bad))
+        _bulk(conn, "catalogue_staging", _STAGED, release_id, [good[c] for c in _STAGED[1:]])
+        _bulk(conn, "catalogue_rejects", ("release_id", "source_row", "code", "reason"), release_id,
+              [bad["source_row"], bad["__raw_code"], bad["__reason"]])
 
 
-def _copy(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """``COPY … FROM STDIN`` in the connection's own transaction (psycopg 3)."""
-    raw: Any = conn.connection.dbapi_connection
-    with raw.cursor() as cur, cur.copy(f"COPY catalogue_staging ({', '.join(_STAGED)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(tuple(row[c] for c in _STAGED))
+def _bulk(conn: Connection, table: str, columns: Sequence[str], release_id: int, values: Sequence[Any]) -> None:
+    """Rows (``release_id`` then the Arrow ``values`` columns) into ``table`` in one statement:
+    ``COPY … FROM STDIN`` (CSV written by Arrow) on PostgreSQL, ``executemany`` elsewhere."""
+    if not values or len(values[0]) == 0:
+        return
+    n = len(values[0])
+    if conn.dialect.name == "postgresql":
+        import io
+
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        data = pa.table([pa.array([release_id] * n, pa.int64()), *values], names=list(columns))
+        buffer = io.BytesIO()
+        pcsv.write_csv(data, buffer, pcsv.WriteOptions(include_header=False))
+        raw: Any = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getbuffer())
+        return
+    marks = ", ".join("?" * len(columns))
+    records = list(zip([release_id] * n, *(v.to_pylist() for v in values), strict=True))
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records)
 
 
 # --------------------------------------------------------------------------- merge
