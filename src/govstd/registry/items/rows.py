@@ -52,7 +52,8 @@ _CODE_REASONS: tuple[tuple[str, str], ...] = (
 )
 #: A body that fails, by kind (the check's breakdown), said as ``service_item.check`` says it.
 _BODY_KINDS = {
-    "placeholder": "implementation code: the implementing body is a placeholder (one digit repeated), not a credit code",
+    "placeholder":
+        "implementation code: the implementing body is a placeholder (one digit repeated), not a credit code",
     "org_code_shape": "implementation code: the implementing body is an organisation code, not a credit code",
 }
 
@@ -89,16 +90,16 @@ def compiled() -> CompiledChecks:
     code = _normalised(by_id["implementation_code.normalised"])
     basic = _normalised(by_id["basic_code.normalised"])
     fails: list[tuple[Expr, Expr]] = []
-    for rule_id, reason in _CODE_REASONS:
+    for rule_id, text in _CODE_REASONS:
         check = by_id[rule_id]
         failing = and_(check.applies, not_(check.expect))
         if rule_id == "implementation_code.body":
-            said: Expr = lit(reason)
-            for kind, text in reversed(_BODY_KINDS.items()):
-                said = if_else(check.breakdown[kind], lit(text), said)
+            said: Expr = lit(text)
+            for kind, message in reversed(_BODY_KINDS.items()):
+                said = if_else(check.breakdown[kind], lit(message), said)
             fails.append((failing, said))
         else:
-            fails.append((failing, lit(reason)))
+            fails.append((failing, lit(text)))
     embedded = _embedded_basic(code)
     fails.append((and_(not_(is_null(embedded)), not_(eq(embedded, basic))),
                   fn("concat", lit("the implementation code embeds basic code "), embedded, lit(", the row says "),
