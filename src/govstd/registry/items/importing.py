@@ -209,13 +209,24 @@ def _bulk(conn: Connection, table: str, columns: Sequence[str], release_id: int,
         data = pa.table([pa.array([release_id] * n, pa.int64()), *values], names=list(columns))
         buffer = io.BytesIO()
         pcsv.write_csv(data, buffer, pcsv.WriteOptions(include_header=False))
-        raw: Any = conn.connection.dbapi_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
+        pg: Any = conn.connection.dbapi_connection
+        with pg.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)") as copy:
             copy.write(buffer.getbuffer())
         return
     marks = ", ".join("?" * len(columns))
-    records = list(zip([release_id] * n, *(v.to_pylist() for v in values), strict=True))
-    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", records)
+    raw: Any = conn.connection.dbapi_connection  # in the transaction SQLAlchemy began on it
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", _tuples(release_id, values))
+    finally:
+        cursor.close()
+
+
+def _tuples(release_id: int, values: Sequence[Any], size: int = 5_000) -> Iterator[tuple[Any, ...]]:
+    """Rows for ``executemany``, ``size`` at a time made Python objects: memory stays that of a slice."""
+    for start in range(0, len(values[0]), size):
+        part = [v.slice(start, size).to_pylist() for v in values]
+        yield from zip([release_id] * len(part[0]), *part, strict=True)
 
 
 # --------------------------------------------------------------------------- merge
