@@ -314,17 +314,27 @@ def _merge(conn: Connection, release_id: int, actor: str, message: str | None) -
 
 @contextlib.contextmanager
 def _indexes_built_after(conn: Connection) -> Iterator[None]:
-    """Into an empty catalogue (a first release: all of it new), the item table's lookup indexes are
-    dropped and built once after the rows are in — a sort per index instead of millions of random
-    index inserts. The unique index stays: the merge finds rows by it. Same transaction: readers
-    never see the table without them."""
-    empty = conn.execute(select(items.c.id).limit(1)).first() is None
-    lookups = [index for index in items.indexes if not index.unique] if empty else []
-    for index in lookups:
-        index.drop(conn)
+    """Into an empty catalogue (a first release: all of it new), the item table's lookup indexes —
+    whatever the migrations made, the PostgreSQL trigram index included — are dropped and built once
+    after the rows are in: a sort per index instead of millions of random index inserts. The unique
+    index stays: the merge finds rows by it. Same transaction: readers never see the table without them."""
+    query = _LOOKUP_INDEXES.get(conn.dialect.name)
+    empty = query is not None and conn.execute(select(items.c.id).limit(1)).first() is None
+    lookups = conn.execute(text(query)).all() if query and empty else []
+    for name, _ in lookups:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
     yield
-    for index in lookups:
-        index.create(conn)
+    for _, definition in lookups:
+        conn.exec_driver_sql(definition)
+
+
+#: The item table's non-unique indexes and the statement that makes each, as the database keeps them.
+_LOOKUP_INDEXES = {
+    "sqlite": """SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'catalogue_items'
+                 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'""",
+    "postgresql": """SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+                     AND tablename = 'catalogue_items' AND indexdef NOT LIKE 'CREATE UNIQUE%'""",
+}
 
 
 def _has_fts(conn: Connection) -> bool:
