@@ -65,7 +65,8 @@ def test_row_checks_agree_with_the_python_module(reg: Registry, tmp_path: Path) 
         writer.writeheader()
         writer.writerows(r for r, _ in cases)
     report = reg.import_items(src, actor="test", chunk_rows=5)
-    fix = {int(row["row"]): row["reason"] for row in csv.DictReader((tmp_path / "cat.fixlist.csv").open(encoding="utf-8"))}
+    lines = (tmp_path / "cat.fixlist.csv").read_text("utf-8").splitlines()
+    fix = {int(row["row"]): row["reason"] for row in csv.DictReader(lines)}
     for number, (record, reason) in enumerate(cases, start=1):
         code = record["实施编码"]
         python_ok = service_item.is_valid(code, kind="implementation")
