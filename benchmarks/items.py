@@ -4,8 +4,8 @@ checked against in the engine.
 Generates catalogue exports with DuckDB SQL (no Python row loop) under ./bench-data/: implementation
 codes of two provinces' layouts (Sichuan's dashed ``basic-area-000-body-1-00`` and Guangdong's
 ``body + level + basic``) built from valid credit codes and GB/T 2260 county codes, Chinese headers;
-release 2 retires 2 %, renames 3 % and adds 2 %. Then, each step in a fresh child process (peak RSS
-from ``os.wait4``):
+release 2 retires 2 %, renames 3 % and adds 2 %. Then, each step in a fresh child process (peak RSS:
+the child's VmHWM):
 
 - ``import``: ``govstd registry import-items`` of release 1 and of release 2 into a new registry;
 - ``lookup``: median latency of lookups by implementation code, basic code, name, department, region;
@@ -130,6 +130,11 @@ def generate_department_file(path: Path, rows: int, catalogue: Path) -> Path:
 
 def _child(code: str) -> dict[str, Any]:
     """Run ``code`` in a fresh interpreter; its JSON result plus wall time and peak RSS."""
+    # Peak RSS as the child's own VmHWM: the rusage of wait4 starts from the parent's high-water mark
+    # (Linux carries it over fork and exec), and the parent has just generated millions of rows.
+    hwm = Path(tempfile.mkstemp(prefix="govstd-bench-hwm-")[1])
+    code = (f"import atexit\natexit.register(lambda: open({str(hwm)!r}, 'w').write("
+            "open('/proc/self/status').read().split('VmHWM:')[1].split()[0]))\n" + code)
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env={**os.environ})
     out = proc.stdout.read() if proc.stdout else b""
@@ -139,7 +144,8 @@ def _child(code: str) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(out.decode() or "{}")
     # CPU seconds beside wall time: on a shared machine the wall time says as much about the neighbours.
     result.update(seconds=round(time.perf_counter() - started, 2), cpu_s=round(usage.ru_utime + usage.ru_stime, 1),
-                  peak_rss_mb=round(usage.ru_maxrss / 1024))
+                  peak_rss_mb=round(int(hwm.read_text() or 0) / 1024))
+    hwm.unlink()
     return result
 
 
