@@ -9,7 +9,8 @@ nothing is duplicated. Then one transaction merges the staged rows into ``catalo
 handful of set-based statements, records the diff (added / changed / retired) and marks the release
 complete. Readers see the previous release until that commit.
 
-Writes are batched: ``executemany`` through SQLAlchemy Core on SQLite, ``COPY`` on PostgreSQL.
+Each chunk is checked in one DuckDB query (``rows``: the validators' own code checks, compiled), and
+written in one statement: ``executemany`` on SQLite, ``COPY … (FORMAT csv)`` on PostgreSQL.
 Two importers of one registry cannot interleave: each chunk moves the checkpoint only from the value
 it read (``WHERE rows_read = :old``), so the second one stops with a conflict.
 
