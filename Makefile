@@ -25,12 +25,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy src
 
-# Validation vs a bare scan (1 M and 10 M rows, spill), DuckDB vs Spark scaling, CLI start-up.
+# Validation vs a bare scan (1 M and 10 M rows, spill), DuckDB vs Spark scaling, CLI start-up; then
+# the scale section: the service-item catalogue (200 k and 2 M items) on SQLite and a throwaway PostgreSQL,
+# and the site built from the library, 1,000 schemas and 200 k items.
 # Numbers and their reading live in docs/benchmarks.md.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.engines
 	$(PY) -m benchmarks.startup --write
+	$(PY) -m benchmarks.items --postgres auto
+	$(PY) -m benchmarks.items --postgres auto --items 2000000 --check-rows 0
 	$(PY) -m benchmarks.site
 
 # The project's own documentation: CLI reference must match the commands, then a strict mkdocs build.

@@ -4,8 +4,8 @@ checked against in the engine.
 Generates catalogue exports with DuckDB SQL (no Python row loop) under ./bench-data/: implementation
 codes of two provinces' layouts (Sichuan's dashed ``basic-area-000-body-1-00`` and Guangdong's
 ``body + level + basic``) built from valid credit codes and GB/T 2260 county codes, Chinese headers;
-release 2 retires 2 %, renames 3 % and adds 2 %. Then, each step in a fresh child process (peak RSS
-from ``os.wait4``):
+release 2 retires 2 %, renames 3 % and adds 2 %. Then, each step in a fresh child process (peak RSS:
+the child's VmHWM):
 
 - ``import``: ``govstd registry import-items`` of release 1 and of release 2 into a new registry;
 - ``lookup``: median latency of lookups by implementation code, basic code, name, department, region;
@@ -19,11 +19,17 @@ from ``os.wait4``):
 from __future__ import annotations
 
 import argparse
+import contextlib
+import glob
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +130,11 @@ def generate_department_file(path: Path, rows: int, catalogue: Path) -> Path:
 
 def _child(code: str) -> dict[str, Any]:
     """Run ``code`` in a fresh interpreter; its JSON result plus wall time and peak RSS."""
+    # Peak RSS as the child's own VmHWM: the rusage of wait4 starts from the parent's high-water mark
+    # (Linux carries it over fork and exec), and the parent has just generated millions of rows.
+    hwm = Path(tempfile.mkstemp(prefix="govstd-bench-hwm-")[1])
+    code = (f"import atexit\natexit.register(lambda: open({str(hwm)!r}, 'w').write("
+            "open('/proc/self/status').read().split('VmHWM:')[1].split()[0]))\n" + code)
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env={**os.environ})
     out = proc.stdout.read() if proc.stdout else b""
@@ -131,8 +142,40 @@ def _child(code: str) -> dict[str, Any]:
     if status != 0:
         raise SystemExit(f"benchmark step failed: {code[:200]}")
     result: dict[str, Any] = json.loads(out.decode() or "{}")
-    result.update(seconds=round(time.perf_counter() - started, 2), peak_rss_mb=round(usage.ru_maxrss / 1024))
+    # CPU seconds beside wall time: on a shared machine the wall time says as much about the neighbours.
+    result.update(seconds=round(time.perf_counter() - started, 2), cpu_s=round(usage.ru_utime + usage.ru_stime, 1),
+                  peak_rss_mb=round(int(hwm.read_text() or 0) / 1024))
+    hwm.unlink()
     return result
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A PostgreSQL cluster of its own for the run (``--postgres auto``), as the test suite starts one:
+    initdb in a temporary directory, trust on 127.0.0.1, fsync off; stopped and removed afterwards."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        raise SystemExit("--postgres auto needs the PostgreSQL server binaries (the Debian package 'postgresql')")
+    bin_dir = Path(found[-1]).parent
+    base = Path(tempfile.mkdtemp(prefix="govstd-bench-pg-"))
+    owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if owner:
+        shutil.chown(base, user="postgres")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = base / "data"
+    subprocess.run([*owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                    "--locale=C", "--no-sync"], check=True, capture_output=True)
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+    subprocess.run([*owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-o", options, "-w",
+                    "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def bench_import(url: str, path: Path) -> dict[str, Any]:
@@ -182,25 +225,34 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--items", type=int, default=200_000)
     parser.add_argument("--check-rows", type=int, default=1_000_000)
-    parser.add_argument("--postgres", metavar="URL", help="also import into this (empty) PostgreSQL database")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="also import into this (empty) PostgreSQL database; 'auto': a throwaway cluster")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--out", type=Path, default=Path("bench-data"))
     args = parser.parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        postgres = stack.enter_context(throwaway_postgres()) if args.postgres == "auto" else args.postgres
+        run(args, postgres)
+
+
+def run(args: argparse.Namespace, postgres: str | None) -> None:
     out: Path = args.out
     r1 = generate(out / f"items-{args.items}-r1.parquet", args.items)
     r2 = generate(out / f"items-{args.items}-r2.parquet", args.items, release=2)
     results: dict[str, Any] = {"items": args.items}
-    urls = {"sqlite": f"sqlite:///{(out / f'items-{args.items}.sqlite').resolve()}"}
-    if args.postgres:
-        urls["postgresql"] = args.postgres
+    urls = {} if args.no_sqlite else {"sqlite": f"sqlite:///{(out / f'items-{args.items}.sqlite').resolve()}"}
+    if postgres:
+        urls["postgresql"] = postgres
     db = out / f"items-{args.items}.sqlite"
     for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         p.unlink(missing_ok=True)
+    shutil.rmtree(Path(f"{db}.items"), ignore_errors=True)
     for backend, url in urls.items():
         _child(f"from govstd.registry.store import Registry\nRegistry({url!r}, create=True).init(actor='bench')")
         results[backend] = {"release_1": bench_import(url, r1), "release_2": bench_import(url, r2),
                             "lookups": bench_lookups(url, r2)}
         print(json.dumps({backend: results[backend]}, ensure_ascii=False), flush=True)
-    if args.check_rows:
+    if args.check_rows and "sqlite" in urls:
         data = generate_department_file(out / f"dept-{args.check_rows}.parquet", args.check_rows, r2)
         results["check"] = {"without_rule": bench_check(urls["sqlite"], data, with_rule=False),
                             "with_rule": bench_check(urls["sqlite"], data, with_rule=True)}

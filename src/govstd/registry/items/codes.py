@@ -26,10 +26,12 @@ from govstd.registry.items.tables import releases
 
 _ACTIVE = """SELECT implementation_code AS code FROM catalogue_items WHERE retired_release IS NULL
              UNION SELECT basic_code FROM catalogue_items WHERE retired_release IS NULL"""
+# EXCEPT, not NOT IN: PostgreSQL runs ``NOT IN (subquery)`` as a scan of the subquery per row once
+# the codes outgrow work_mem (minutes at 200 k items); EXCEPT is one hash or sort on both engines.
 _RETIRED = f"""SELECT code FROM (
                 SELECT implementation_code AS code FROM catalogue_items WHERE retired_release IS NOT NULL
                 UNION SELECT basic_code FROM catalogue_items WHERE retired_release IS NOT NULL) r
-              WHERE code NOT IN (SELECT code FROM ({_ACTIVE}) a)"""
+              EXCEPT SELECT code FROM ({_ACTIVE}) a"""
 _BATCH = 100_000
 
 

@@ -29,6 +29,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "exercise_level": ("行使层级", "level", "exercise level", "exercise_level"),
     "region": ("行政区划", "行政区划代码", "区划代码", "region", "region code", "region_code"),
 }
+#: Every field, in the order of ``HEADERS``.
+FIELDS = tuple(HEADERS)
 #: Without these a row cannot be an implementation entry.
 REQUIRED = ("implementation_code", "basic_code", "name")
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet", ".jsonl": "jsonl",
@@ -76,16 +78,41 @@ def file_hash(path: Path) -> str:
 
 def read_batches(path: Path, batch_rows: int = 20_000) -> Iterator[list[dict[str, str | None]]]:
     """The file's records as lists of ``{field: text or None}``, ``batch_rows`` at a time, in file order."""
+    for table in read_tables(path, batch_rows):
+        yield table.to_pylist()
+
+
+def read_tables(path: Path, batch_rows: int = 20_000) -> Iterator[Any]:
+    """The file's records as Arrow tables of ``batch_rows`` rows, in file order: one text column per
+    field of ``FIELDS`` (NULL where the file has no such column), values trimmed, blanks NULL."""
+    import pyarrow as pa
+
     fmt = format_of(path)
     if not path.is_file():
         raise InputError("no such file", path=str(path))
     if fmt == "xlsx":
-        yield from _xlsx(path, batch_rows)
+        for records in _xlsx(path, batch_rows):
+            yield _fields(pa.Table.from_pylist(records, schema=pa.schema([(f, pa.string()) for f in records[0]])))
         return
     for batch in _arrow_batches(path, fmt, batch_rows):
         mapping = map_headers(batch.schema.names, path)
-        kept = batch.select(list(mapping)).rename_columns([mapping[c] for c in mapping])
-        yield [{k: _text(v) for k, v in row.items()} for row in kept.to_pylist()]
+        kept = pa.Table.from_batches([batch]).select(list(mapping)).rename_columns([mapping[c] for c in mapping])
+        yield _fields(kept)
+
+
+def _fields(table: Any) -> Any:
+    """Every field as a column, in ``FIELDS`` order; text trimmed, an empty cell NULL (as ``_text``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for name in FIELDS:
+        if name in table.column_names:
+            trimmed = pc.utf8_trim_whitespace(table[name])
+            columns.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
+        else:
+            columns.append(pa.nulls(table.num_rows, pa.string()))
+    return pa.table(columns, names=list(FIELDS))
 
 
 def _arrow_batches(path: Path, fmt: str, batch_rows: int) -> Iterator[Any]:
