@@ -70,7 +70,9 @@ def test_publish_list_show_status_through_the_service(service: Service, tmp_path
     # Reading: the same JSON documents as the local commands print.
     for command in (("registry", "list"), ("registry", "list", "--kind", "catalogue_schema"),
                     ("registry", "show", "510100-00001@^1"), ("registry", "show", "GB/T 2260"),
-                    ("registry", "history", "510100-00001"), ("registry", "compatibility", "510100-00001")):
+                    ("registry", "history", "510100-00001"), ("registry", "compatibility", "510100-00001"),
+                    ("registry", "diff", "510100-00001@1.0.0", "510100-00001@latest"),
+                    ("registry", "find-item", "--name", "户籍")):
         assert remote_json(service, *command, token="mianyang-ci") == local(service, *command), command
     history = remote_json(service, "registry", "history", "510100-00001", token="chengdu-ci")
     (event,) = history["events"]
