@@ -23,6 +23,8 @@ router = APIRouter(tags=["standards"])
 IMMUTABLE = "max-age=31536000, immutable"
 #: A version's status may change (lifecycle): keep it, but ask again each time (ETag → 304).
 REVALIDATE = "no-cache"
+#: Past any catalogue's size (millions of items) and within the databases' 64-bit integers.
+MAX_OFFSET = 10**9
 
 
 def _dump(model: Any) -> Any:
@@ -171,7 +173,7 @@ def find_items(reg: RegistryDep, _who: StandardsReader,
                department: Annotated[str | None, Query(max_length=200)] = None,
                region: Annotated[str | None, Query(max_length=12, description="A GB/T 2260 code.")] = None,
                retired: bool = False, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+               offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[dict[str, Any]]:
     """As `govstd registry find-item --json`."""
     found = reg.find_items(code, name=name, department=department, region=region, include_retired=retired,
                            limit=limit, offset=offset)
