@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from govstd.dashboard.evaluation import Evaluation
-from govstd.dashboard.history import from_registry
+from govstd.dashboard.history import registry_cycle
 from govstd.dashboard.periods import CST
 from govstd.registry.service_tables import SubmissionRow
 from govstd.registry.tables import AuditRow
@@ -106,7 +107,10 @@ class DashboardCache:
                 return found
             self.misses += 1
         # Computed outside the lock: two requests may both compute it once; neither waits on the other.
-        computed = from_registry(reg, as_of=as_of)
+        # The update cycles are remembered with it: a published version's content never changes, and a
+        # publish changes the stamp.
+        cycles = functools.cache(registry_cycle(reg))
+        computed = Evaluation(reg.submissions.history(with_scorecards=True), cycles, as_of=as_of)
         with self._lock:
             self._entries[key] = computed
             while len(self._entries) > self._max:
