@@ -261,3 +261,29 @@ def test_one_evaluation_per_state_of_the_submissions(tmp_path: Path, initialised
         ranking = client.get("/dashboard/ranking", params={**as_of, "period": "2026-11"}).json()
         assert cache.misses == 4 and ranking["rows"][0]["score"] != 90.0
     reg.close()
+
+
+def test_problems_become_the_cli_error_classes() -> None:
+    from govstd.errors import ConflictError, GovstdError, InputError, NotFoundError
+    from govstd.registry.remote import check_service_url, problem_error
+    from govstd.registry.results import CompatibilityError
+    from govstd.registry.tokens import AuthError, ForbiddenError
+
+    expected = {"unauthorized": AuthError, "forbidden": ForbiddenError, "not_found": NotFoundError,
+                "incompatible": CompatibilityError, "lifecycle": ConflictError, "input": InputError}
+    for code, kind in expected.items():
+        error = problem_error(400, {"code": code, "detail": "why", "hint": "how", "suggestions": ["A"]})
+        assert isinstance(error, kind) and error.exit_code == 2 and error.code == code
+        assert error.to_json() == {"error": {"code": code, "message": "why", "hint": "how", "suggestions": ["A"]}}
+    odd = problem_error(413, {"code": "too_large", "detail": "big", "status": 413, "type": "x", "title": "t"})
+    assert isinstance(odd, GovstdError) and not isinstance(odd, NotFoundError | ConflictError | InputError)
+    assert odd.to_json() == {"error": {"code": "too_large", "message": "big", "hint": None}}
+    # An InputError is printed as the service placed it, not placed again.
+    placed = problem_error(422, {"code": "input", "detail": "entries[0]: id: required", "path": "entries[0]"})
+    assert isinstance(placed, InputError) and placed.located() == "entries[0]: id: required"
+    assert check_service_url("https://registry.example.gov.cn/api/") == "https://registry.example.gov.cn/api"
+    for bad in ("ftp://host", "https://host/?token=govstd_abc", "https://user:pw@host", "https://host/#t",
+                "registry.example.gov.cn"):
+        with pytest.raises(InputError) as caught:
+            check_service_url(bad)
+        assert bad not in str(caught.value)
