@@ -142,6 +142,10 @@ def test_unusable_tokens_exit_2_and_are_never_shown(service: Service, tmp_path: 
     # --registry on the command line and --service together: a usage error.
     proc = run(service, "registry", "list", "--registry", service.registry, "--service", service.url, token="authority")
     assert proc.returncode == 2 and "not both" in proc.stderr
+    # What only a database's operator does is refused through a service, before anything is done.
+    for command in (("init", "--empty"), ("export",)):
+        proc = run(service, "registry", *command, token="authority")
+        assert proc.returncode == 2 and "is not available through a registry service" in proc.stderr, command
     log = service.log()
     assert "GET /standards" in log and all(secret not in log for secret in service.tokens.values())
 

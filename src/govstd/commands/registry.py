@@ -118,7 +118,10 @@ def _open(*, create: bool = False) -> AnyRegistry:
     if obj.get("service") and "url" not in given:
         from govstd.registry.remote import RemoteRegistry
 
-        return RemoteRegistry(obj["service"], obj.get("token"))
+        remote = RemoteRegistry(obj["service"], obj.get("token"))
+        if create:
+            remote.init()  # refused: only a database is created
+        return remote
     return Registry(obj.get("url"), create=create)
 
 
