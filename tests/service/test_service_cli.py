@@ -130,9 +130,10 @@ def test_unusable_tokens_exit_2_and_are_never_shown(service: Service, tmp_path: 
     govstd("token", "revoke", str(token_id), "--registry", service.registry)
     assert "the token is unknown, expired or revoked" in refused("leaked")
 
-    # --token on the command line works (its help says to prefer the variable) and is never echoed.
+    # The token is never an option (a command line shows in process lists and shell histories).
     proc = run(service, "registry", "list", "--token", service.tokens["mianyang-ci"])
-    assert proc.returncode == 0 and "GB11643" in proc.stdout
+    assert proc.returncode == 2 and "--token" in proc.stderr
+    assert service.tokens["mianyang-ci"] not in proc.stdout + proc.stderr
     # A token in the URL's query string is refused before any request, without quoting the URL.
     proc = run(service, "registry", "--service", f"{service.url}/?token={leaked}", "list", token="mianyang-ci")
     assert proc.returncode == 2 and "may not carry a query string" in proc.stderr

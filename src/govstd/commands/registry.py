@@ -10,6 +10,7 @@ object is printed on stdout before the exit with code 2).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -48,7 +49,7 @@ def _set_url(ctx: click.Context, param: click.Parameter, value: str | None) -> N
 
 
 #: Option name → where ``_open`` finds its value in the context object.
-_KEYS = {"registry": "url", "service": "service", "token": "token"}
+_KEYS = {"registry": "url", "service": "service"}
 
 
 _HELP = f"""Publish, resolve, diff and retire standards in a versioned registry.
@@ -63,7 +64,7 @@ registry; every other command refuses a missing file or a database that is not o
 
 \b
 Or a registry service (`govstd serve`) given by --service URL or GOVSTD_SERVICE, with an
-API token in GOVSTD_TOKEN (or --token): list, show, history, diff, find-item, publish,
+API token in GOVSTD_TOKEN: list, show, history, diff, find-item, publish,
 status and compatibility then go through its HTTP API, as the token's department.
 
 \b
@@ -73,21 +74,17 @@ NAME is the id (any case), an alias or the standard number (GB/T 2260).
 
 
 _SERVICE_HELP = "Registry service URL (govstd serve), instead of a database [env: GOVSTD_SERVICE]."
-_TOKEN_HELP = ("API token for --service [env: GOVSTD_TOKEN; prefer the variable: a command line shows in "
-               "process lists and shell histories].")
 
 
 @click.group(help=_HELP)
 @click.option("--registry", "registry_url", envvar="GOVSTD_REGISTRY", metavar="URL",
               help="Registry database URL or SQLite path [env: GOVSTD_REGISTRY].")
 @click.option("--service", envvar="GOVSTD_SERVICE", metavar="URL", help=_SERVICE_HELP)
-@click.option("--token", envvar="GOVSTD_TOKEN", metavar="TOKEN", help=_TOKEN_HELP)
 @click.pass_context
-def registry(ctx: click.Context, registry_url: str | None, service: str | None, token: str | None) -> None:
+def registry(ctx: click.Context, registry_url: str | None, service: str | None) -> None:
     obj = ctx.ensure_object(dict)
     obj.setdefault("url", registry_url)
     obj.setdefault("service", service)
-    obj.setdefault("token", token)
     source = ctx.get_parameter_source("registry_url")
     obj.setdefault("given", set()).update({"url"} if source is click.core.ParameterSource.COMMANDLINE else set())
 
@@ -97,7 +94,6 @@ def _common(f: F) -> F:
     f = click.option("--registry", metavar="URL", expose_value=False, callback=_set_url,
                      help="Same as `govstd registry --registry URL`.")(f)
     f = click.option("--service", metavar="URL", expose_value=False, callback=_set_url, help=_SERVICE_HELP)(f)
-    f = click.option("--token", metavar="TOKEN", expose_value=False, callback=_set_url, help=_TOKEN_HELP)(f)
     return f  # an error with --json is printed as one JSON document by govstd.cli
 
 
@@ -108,7 +104,8 @@ def _actor(f: F) -> F:
 
 def _open(*, create: bool = False) -> AnyRegistry:
     """The registry the options name: a service (--service, GOVSTD_SERVICE) unless --registry is given on
-    the command line, else the database. The service records the token's identity, not --actor."""
+    the command line, else the database. The service records the token's identity, not --actor. The token
+    comes from GOVSTD_TOKEN only, never an option: command lines end up in process lists and shell histories."""
     from govstd.registry.store import Registry
 
     obj = click.get_current_context().find_object(dict) or {}
@@ -118,7 +115,7 @@ def _open(*, create: bool = False) -> AnyRegistry:
     if obj.get("service") and "url" not in given:
         from govstd.registry.remote import RemoteRegistry
 
-        remote = RemoteRegistry(obj["service"], obj.get("token"))
+        remote = RemoteRegistry(obj["service"], os.environ.get("GOVSTD_TOKEN"))
         if create:
             remote.init()  # refused: only a database is created
         return remote
