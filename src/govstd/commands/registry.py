@@ -1,13 +1,16 @@
 """``govstd registry …``: publish, resolve, diff and retire standards in a registry database.
 
-Thin by design: each command parses its arguments, calls ``govstd.registry.store.Registry`` and
-renders the result — a rich table for people, one JSON document with ``--json`` for machines (errors
-too: with ``--json`` the error object is printed on stdout before the exit with code 2).
+Thin by design: each command parses its arguments, calls ``govstd.registry.store.Registry`` — or,
+with ``--service URL``, ``govstd.registry.remote.RemoteRegistry``, which answers the same methods over
+the service's HTTP API (``_open`` is the one place that picks) — and renders the result: a rich table
+for people, one JSON document with ``--json`` for machines (errors too: with ``--json`` the error
+object is printed on stdout before the exit with code 2).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,8 +24,11 @@ from govstd.standards.models import EntryKind
 
 if TYPE_CHECKING:
     from govstd.registry.compat import Diff
+    from govstd.registry.remote import RemoteRegistry
     from govstd.registry.store import PublishOutcome, Registry, VersionInfo
     from govstd.standards.models import AnyEntry
+
+    AnyRegistry = Registry | RemoteRegistry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,9 +41,15 @@ def _default_location() -> str:
     return str(Path(platformdirs.user_data_dir("govstd", appauthor=False)) / "registry.sqlite")
 
 
-def _set_url(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+def _set_url(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     if value:
-        ctx.ensure_object(dict)["url"] = value
+        obj = ctx.ensure_object(dict)
+        obj[_KEYS.get(param.name or "", "url")] = value
+        obj.setdefault("given", set()).add(_KEYS.get(param.name or "", "url"))
+
+
+#: Option name → where ``_open`` finds its value in the context object.
+_KEYS = {"registry": "url", "service": "service"}
 
 
 _HELP = f"""Publish, resolve, diff and retire standards in a versioned registry.
@@ -51,23 +63,37 @@ Default: {_default_location()}
 registry; every other command refuses a missing file or a database that is not one.
 
 \b
+Or a registry service (`govstd serve`) given by --service URL or GOVSTD_SERVICE, with an
+API token in GOVSTD_TOKEN: list, show, history, diff, find-item, publish,
+status and compatibility then go through its HTTP API, as the token's department.
+
+\b
 References: NAME, NAME@1.2.0, NAME@^1.2, NAME@~1.2, NAME@>=1.0,<2, NAME@latest.
 NAME is the id (any case), an alias or the standard number (GB/T 2260).
 """
 
 
+_SERVICE_HELP = "Registry service URL (govstd serve), instead of a database [env: GOVSTD_SERVICE]."
+
+
 @click.group(help=_HELP)
 @click.option("--registry", "registry_url", envvar="GOVSTD_REGISTRY", metavar="URL",
               help="Registry database URL or SQLite path [env: GOVSTD_REGISTRY].")
+@click.option("--service", envvar="GOVSTD_SERVICE", metavar="URL", help=_SERVICE_HELP)
 @click.pass_context
-def registry(ctx: click.Context, registry_url: str | None) -> None:
-    ctx.ensure_object(dict).setdefault("url", registry_url)
+def registry(ctx: click.Context, registry_url: str | None, service: str | None) -> None:
+    obj = ctx.ensure_object(dict)
+    obj.setdefault("url", registry_url)
+    obj.setdefault("service", service)
+    source = ctx.get_parameter_source("registry_url")
+    obj.setdefault("given", set()).update({"url"} if source is click.core.ParameterSource.COMMANDLINE else set())
 
 
 def _common(f: F) -> F:
     f = click.option("--json", "as_json", is_flag=True, help="Machine-readable output (one JSON document).")(f)
     f = click.option("--registry", metavar="URL", expose_value=False, callback=_set_url,
                      help="Same as `govstd registry --registry URL`.")(f)
+    f = click.option("--service", metavar="URL", expose_value=False, callback=_set_url, help=_SERVICE_HELP)(f)
     return f  # an error with --json is printed as one JSON document by govstd.cli
 
 
@@ -76,10 +102,23 @@ def _actor(f: F) -> F:
                         help="Who makes the change [env: GOVSTD_ACTOR; default: the OS user].")(f)
 
 
-def _open(*, create: bool = False) -> Registry:
+def _open(*, create: bool = False) -> AnyRegistry:
+    """The registry the options name: a service (--service, GOVSTD_SERVICE) unless --registry is given on
+    the command line, else the database. The service records the token's identity, not --actor. The token
+    comes from GOVSTD_TOKEN only, never an option: command lines end up in process lists and shell histories."""
     from govstd.registry.store import Registry
 
     obj = click.get_current_context().find_object(dict) or {}
+    given = obj.get("given", set())
+    if {"url", "service"} <= given:
+        raise click.UsageError("give --registry URL (a database) or --service URL (a registry service), not both")
+    if obj.get("service") and "url" not in given:
+        from govstd.registry.remote import RemoteRegistry
+
+        remote = RemoteRegistry(obj["service"], os.environ.get("GOVSTD_TOKEN"))
+        if create:
+            remote.init()  # refused: only a database is created
+        return remote
     return Registry(obj.get("url"), create=create)
 
 
@@ -250,7 +289,7 @@ def show(ref: str, candidates: bool, show_values: bool, as_json: bool) -> None:
     _render_entry(entry, info)
 
 
-def _catalogue_item(reg: Registry, ref: str) -> Any:
+def _catalogue_item(reg: AnyRegistry, ref: str) -> Any:
     """An implementation code names a catalogue item, not a standard (checked first: codes never clash
     with standard ids, and a lookup that fails costs suggestions)."""
     return reg.item(ref) if "@" not in ref else None
@@ -316,15 +355,18 @@ def _render_entry(entry: AnyEntry, info: VersionInfo) -> None:
 
 
 @registry.command()
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many audit events.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many audit events first.")
 @_common
-def history(name: str, limit: int | None, offset: int, as_json: bool) -> None:
-    """Every version of NAME and the audit log of everything done to it (--limit / --offset: a page of it)."""
+def history(name: str | None, limit: int | None, offset: int, as_json: bool) -> None:
+    """Every version of NAME and the audit log of everything done to it; without NAME, the registry's
+    whole audit log (API tokens created and revoked too; through a service: admins only).
+    --limit / --offset: a page of the events."""
     with _open() as reg:
-        versions = reg.versions(name)
-        events = reg.history(name, limit=limit, offset=offset)
+        versions = reg.versions(name) if name else []
+        events = (reg.history(name, limit=limit, offset=offset) if name
+                  else reg.audit_log(limit=limit, offset=offset))
     if as_json:
         emit_json({"versions": [_dump(v) for v in versions], "events": [_dump(e) for e in events]})
         return
@@ -334,7 +376,8 @@ def history(name: str, limit: int | None, offset: int, as_json: bool) -> None:
     for v in versions:
         by = v.published_by if v.origin is None else f"{v.published_by} (imported)"
         table.add_row(v.version, _status(v.status), f"{v.published_at:%Y-%m-%d %H:%M}", by, v.content_hash[:12])
-    console().print(table)
+    if name:
+        console().print(table)
     log = Table("when (UTC)", "who", "what", "version", "why")
     for e in events:
         what = e.action.value
@@ -342,8 +385,13 @@ def history(name: str, limit: int | None, offset: int, as_json: bool) -> None:
             what = f"status {e.details.get('from')} → {e.details.get('to')}"
         elif e.action.value == "compatibility":
             what = f"mode {e.details.get('from')} → {e.details.get('to')}"
+        elif e.action.value.startswith("token_"):
+            d = e.details
+            what = f"{e.action.value} {d.get('token_id')}: {d.get('department')} {d.get('role')} ({d.get('name')})"
         if e.origin is not None:
             what = f"imported {what}"
+        if not name and e.id:
+            what = f"{e.id} {what}"
         log.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, what, e.version or "", e.message or "")
     console().print(log)
     origins = sorted({e.origin for e in events if e.origin} | {v.origin for v in versions if v.origin})
@@ -370,7 +418,7 @@ def diff(ref_a: str, ref_b: str, as_json: bool) -> None:
     _render_diff(result)
 
 
-def _is_registered(reg: Registry, name: str) -> bool:
+def _is_registered(reg: AnyRegistry, name: str) -> bool:
     from govstd.errors import NotFoundError
 
     try:
@@ -380,7 +428,7 @@ def _is_registered(reg: Registry, name: str) -> bool:
     return True
 
 
-def _entry_or_file(reg: Registry, ref: str) -> AnyEntry:
+def _entry_or_file(reg: AnyRegistry, ref: str) -> AnyEntry:
     path = Path(ref)
     if path.suffix.lower() in {".yaml", ".yml"} and path.is_file():
         from govstd.standards.loader import load_file

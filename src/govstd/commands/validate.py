@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 @click.option("--schema", "schema_ref", metavar="REF", help="Catalogue schema in the registry, e.g. 510100-00001@^1.")
 @click.option("--schema-file", type=click.Path(dir_okay=False), help="Catalogue schema YAML file.")
 @click.option("--registry", metavar="URL", help="Registry database (default: GOVSTD_REGISTRY or the local one).")
+@click.option("--service", metavar="URL", help="Resolve --schema and the fields' standards through this registry "
+              "service instead of a database, with the token in GOVSTD_TOKEN (docs/service.md).")
 @click.option("--encoding", help="Text encoding of a CSV / JSON Lines file (default: detected).")
 @click.option("--sheet", help="XLSX sheet name or 0-based index (default: the first sheet).")
 @click.option("--table", help="Table to read when DATA is a database URL.")
@@ -84,7 +86,8 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
              temp_directory: str | None, engine: str, spark_master: str | None, today: dt.datetime | None,
              out_dir: str | None, formats: tuple[str, ...], policy: str | None,
              fail_on: Literal["warn", "fail"], show_values: bool, fix_list: str | None, submit: str | None = None,
-             signing_key: pathlib.Path | None = None, fingerprint: str = "sha256") -> None:
+             signing_key: pathlib.Path | None = None, service: str | None = None,
+             fingerprint: str = "sha256") -> None:
     """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
     from govstd.validators.api import validate as run
     from govstd.validators.scorecard import load_policy
@@ -93,13 +96,24 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         raise click.UsageError("give exactly one of --schema REF or --schema-file FILE")
     chosen = report_formats(formats, out_dir, stdout_taken=as_json)  # bad options fail before a long run
     policy_data = load_policy(policy) if policy else None  # a bad policy fails before a long run
-    result = run(
-        data, schema_file or schema_ref or "", registry=registry, encoding=encoding, sheet=sheet, table=table,
-        query=query, sample_size=samples, today=today.date() if today else None,
-        progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
-        temp_directory=temp_directory, engine=engine, spark_master=spark_master, show_values=show_values,
-        fix_list=fix_list, policy=policy_data, fail_on=fail_on, fingerprint=fingerprint,
-    )
+    if service and registry:
+        raise click.UsageError("give --registry URL (a database) or --service URL (a registry service), not both")
+    source: Any = registry
+    if service:
+        from govstd.registry.remote import RemoteRegistry
+
+        source = RemoteRegistry(service)  # the same methods as Registry: the resolver cannot tell them apart
+    try:
+        result = run(
+            data, schema_file or schema_ref or "", registry=source, encoding=encoding, sheet=sheet, table=table,
+            query=query, sample_size=samples, today=today.date() if today else None,
+            progress=not quiet and not as_json, memory_limit=memory_limit, threads=threads,
+            temp_directory=temp_directory, engine=engine, spark_master=spark_master, show_values=show_values,
+            fix_list=fix_list, policy=policy_data, fail_on=fail_on, fingerprint=fingerprint,
+        )
+    finally:
+        if service:
+            source.close()
     if as_json:
         # Reports first: if writing one fails, the error is the one JSON document on stdout.
         code = report(result, out_dir=out_dir, formats=chosen, fail_on=fail_on, stdout_taken=True)

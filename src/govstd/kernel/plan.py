@@ -288,14 +288,15 @@ class _Compiler:
             return
         # Nodes shared with earlier checks were compiled then: look at the whole tree of this one.
         used = self._ops_below([applies, expect, *breakdown, *tallies.values()])
-        flags = {"uses_checksum": bool(used & CHECKSUM_OPS), "uses_parse": bool(used & PARSE_OPS)}
+        checksum, parse = bool(used & CHECKSUM_OPS), bool(used & PARSE_OPS)
         self.plan.checks.append(CheckPlan(check=check, applies=applies, expect=expect, breakdown=breakdown,
-                                          base=self.plan.counters, **flags))
+                                          base=self.plan.counters, uses_checksum=checksum, uses_parse=parse))
         self.plan.counters += 2 + len(breakdown)
         for name, t in tallies.items():
             where = t if applies < 0 else self.node(OP_AND, [applies, t])
             self.plan.checks.append(CheckPlan(check=check, applies=where, expect=true, breakdown=[],
-                                              base=self.plan.counters, tally=name, **flags))
+                                              base=self.plan.counters, uses_checksum=checksum, uses_parse=parse,
+                                              tally=name))
             self.plan.counters += 2
 
     def freshness(self, check: ir.FreshnessCheck) -> None:

@@ -1,6 +1,7 @@
 """The audit log: who did what to which standard, when, and why.
 
-Every write (publish, status change, compatibility change, import) appends one event inside the same
+Every write (publish, status change, compatibility change, import, an API token created or revoked)
+appends one event inside the same
 transaction as the write, so there is never a change without its event nor an event without its
 change. Rows are never updated or deleted — database triggers refuse it (see the first migration).
 Who: ``--actor``, else the ``GOVSTD_ACTOR`` environment variable, else the operating-system user.
@@ -27,6 +28,10 @@ class AuditAction(StrEnum):
     STATUS = "status"
     COMPATIBILITY = "compatibility"
     IMPORT = "import"
+    #: The registry service's API tokens (``tokens.py``): who created or revoked which department's token
+    #: with which role — never the token itself, which the registry does not even keep.
+    TOKEN_CREATE = "token_create"
+    TOKEN_REVOKE = "token_revoke"
 
 
 class AuditEvent(BaseModel):

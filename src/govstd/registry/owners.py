@@ -18,6 +18,7 @@ from govstd.standards.owner import Owner
 
 if TYPE_CHECKING:
     from govstd.registry.reading import Reading
+    from govstd.registry.remote import RemoteRegistry
 
 
 class OwnedItem(BaseModel):
@@ -61,7 +62,7 @@ def _row(schema: CatalogueSchema, field: str | None, field_name_zh: str | None, 
                      inherited_fields=inherited_fields)
 
 
-def registry_owners(reading: Reading, *, department: str | None = None,
+def registry_owners(reading: Reading | RemoteRegistry, *, department: str | None = None,
                     show_values: bool = False) -> list[OwnedItem]:
     """Every owned item of the registry's resolvable catalogue schemas, by department then schema.
 

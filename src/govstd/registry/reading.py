@@ -197,10 +197,11 @@ class Reading:
                     .limit(limit).offset(offset))
             return [to_event(r) for r in session.scalars(stmt)]
 
-    def audit_log(self) -> list[AuditEvent]:
-        """Every audit event, oldest first."""
+    def audit_log(self, *, limit: int | None = None, offset: int = 0) -> list[AuditEvent]:
+        """Every audit event, oldest first; a page of ``limit`` from ``offset`` if given."""
         with self._read() as session:
-            return [to_event(r) for r in session.scalars(select(AuditRow).order_by(AuditRow.at, AuditRow.id))]
+            stmt = select(AuditRow).order_by(AuditRow.at, AuditRow.id).limit(limit).offset(offset)
+            return [to_event(r) for r in session.scalars(stmt)]
 
     def diff(self, ref_a: str, ref_b: str) -> Diff:
         """Classified changes from ``ref_a`` to ``ref_b`` (candidates included), judged under the

@@ -28,12 +28,13 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select, update
 
 from govstd.errors import GovstdError, InputError, NotFoundError
-from govstd.registry.audit import now
+from govstd.registry.audit import AuditAction, make_row, now, resolve_actor
 from govstd.registry.service_tables import DepartmentKeyRow, TokenRow
 from govstd.registry.signing import fingerprint, parse_public_key
 
 if TYPE_CHECKING:
     from govstd.registry.store import Registry
+    from govstd.registry.tables import AuditRow
     from govstd.standards.models import AnyEntry
 
 TOKEN_PREFIX = "govstd_"
@@ -142,6 +143,14 @@ def _info(row: TokenRow) -> TokenInfo:
                      revoked_at=row.revoked_at)
 
 
+def _audit(action: AuditAction, info: TokenInfo, *, actor: str, at: dt.datetime) -> AuditRow:
+    """The audit event of a token's creation or revocation, in the same transaction: which token (its id
+    and name), whose (department) and what it may do (role) — the secret is never known here."""
+    details = {"token_id": info.id, "name": info.name, "department": info.department, "role": info.role.value,
+               "expires_at": info.expires_at.isoformat() if info.expires_at else None}
+    return make_row(actor=actor, action=action, subject=None, subject_key=None, details=details, at=at)
+
+
 class Tokens:
     """Tokens and trusted keys of one registry (``Registry.tokens``)."""
 
@@ -168,20 +177,25 @@ class Tokens:
         with self._reg._write() as session:
             session.add(row)
             session.flush()
-            return token, _info(row)
+            info = _info(row)
+            session.add(_audit(AuditAction.TOKEN_CREATE, info, actor=created_by, at=at))
+            return token, info
 
     def all(self) -> list[TokenInfo]:
         with self._reg._read() as session:
             return [_info(r) for r in session.scalars(select(TokenRow).order_by(TokenRow.id))]
 
-    def revoke(self, token_id: int) -> TokenInfo:
+    def revoke(self, token_id: int, *, revoked_by: str | None = None) -> TokenInfo:
+        """Revoke a token at once; revoking it again changes nothing (and logs nothing)."""
         with self._reg._write() as session:
             row = session.get(TokenRow, token_id)
             if row is None:
                 raise NotFoundError("token", str(token_id))
             if row.revoked_at is None:
-                session.execute(update(TokenRow).where(TokenRow.id == token_id).values(revoked_at=now()))
+                at = now()
+                session.execute(update(TokenRow).where(TokenRow.id == token_id).values(revoked_at=at))
                 session.refresh(row)
+                session.add(_audit(AuditAction.TOKEN_REVOKE, _info(row), actor=resolve_actor(revoked_by), at=at))
             return _info(row)
 
     def authenticate(self, token: str) -> Identity:

@@ -6,7 +6,10 @@ lives once, in ``govstd.registry``; this package only maps HTTP onto it.
 - ``problems.py`` — errors as RFC 9457 problem documents with the CLI's codes and hints;
 - ``auth.py`` — bearer tokens → ``Identity``; roles and namespaces;
 - ``middleware.py`` — the request body limit (413) and the log filter that keeps tokens out of logs;
-- ``standards.py``, ``scorecards.py`` — the routes; ``app.py`` puts them together.
+- ``cache.py`` — the dashboard's evaluations, one per state of the submissions, with ETag / Last-Modified;
+- ``standards.py``, ``scorecards.py``, ``dashboard.py`` — the routes; ``app.py`` puts them together.
+
+The CLI's client of this API is ``govstd.registry.remote.RemoteRegistry`` (``govstd registry --service``).
 
 Start it with ``govstd serve`` (``commands/serve.py``); see ``docs/service.md``.
 """

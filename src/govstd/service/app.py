@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from govstd import __version__
 from govstd.registry.store import Registry
 from govstd.service import catalogue, dashboard, problems, scorecards, standards
+from govstd.service.cache import DashboardCache
 from govstd.service.middleware import BodyLimit
 from govstd.service.settings import Settings
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     app.state.settings = chosen
     app.state.registry = registry or Registry(chosen.registry_url)
     app.state.registry._require_open()  # a missing or empty registry: refuse to start, as the CLI would
+    app.state.dashboard_cache = DashboardCache()
     problems.install(app)
     app.include_router(standards.router)
     app.include_router(catalogue.router)

@@ -49,7 +49,8 @@ def _needs(role: Role, *, anonymous_read: bool) -> Callable[..., Identity | None
                 return None
             raise AuthError("this request needs an API token", hint=_NO_TOKEN_HINT)
         if not who.role.allows(role):
-            raise ForbiddenError(f"{who.actor} is a {who.role.value}; this needs a {role.value}")
+            article = "an" if role is Role.ADMIN else "a"
+            raise ForbiddenError(f"{who.actor} is a {who.role.value}; this needs {article} {role.value}")
         return who
 
     return dependency

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,7 +40,8 @@ class SubmitRequest(BaseModel):
 
 
 @router.post("/scorecards", summary="Submit a scorecard", status_code=201)
-def submit(reg: RegistryDep, settings: SettingsDep, who: Publisher, request: SubmitRequest) -> JSONResponse:
+def submit(http: Request, reg: RegistryDep, settings: SettingsDep, who: Publisher,
+           request: SubmitRequest) -> JSONResponse:
     """Store a scorecard under the submitting token's department. A signature, when given, must verify
     against a key an admin trusts for that department; without one, the submission is refused if the
     operator requires signed scorecards (``--require-signed``)."""
@@ -52,6 +53,7 @@ def submit(reg: RegistryDep, settings: SettingsDep, who: Publisher, request: Sub
         signed_by = verify(scorecard, signature, keys)
     stored = reg.submissions.add(scorecard, department=who.department, submitted_by=who.actor,
                                  dataset=request.dataset, signature=signature, signed_by=signed_by)
+    http.app.state.dashboard_cache.clear()  # the evaluations held are of a state that is gone (cache.py)
     return JSONResponse(stored.model_dump(mode="json", exclude={"scorecard"}), status_code=201)
 
 

@@ -23,6 +23,8 @@ router = APIRouter(tags=["standards"])
 IMMUTABLE = "max-age=31536000, immutable"
 #: A version's status may change (lifecycle): keep it, but ask again each time (ETag → 304).
 REVALIDATE = "no-cache"
+#: Past any catalogue's size (millions of items) and within the databases' 64-bit integers.
+MAX_OFFSET = 10**9
 
 
 def _dump(model: Any) -> Any:
@@ -63,9 +65,11 @@ def list_standards(reg: RegistryDep, _who: StandardsReader,
 @router.get("/resolve", summary="Resolve NAME@range")
 def resolve(reg: RegistryDep, _who: StandardsReader,
             ref: Annotated[str, Query(max_length=300, description="NAME, NAME@1.2.0, NAME@^1, NAME@latest …")],
-            candidates: bool = False) -> dict[str, Any]:
+            candidates: bool = False,
+            kind: Annotated[EntryKind | None, Query(description="Only a standard of this kind.")] = None,
+            ) -> dict[str, Any]:
     """The version ``ref`` resolves to, by the registry's one rule; ``warning`` as the CLI prints it."""
-    found = reg.lookup(ref, include_candidates=candidates)
+    found = reg.lookup(ref, kind=kind, include_candidates=candidates)
     info = next(v for v in reg.versions(found.entry.id) if v.version == found.entry.version)
     return {"entry": found.entry.model_dump(mode="json", exclude_none=True), "published": _dump(info),
             "warning": found.warning}
@@ -104,6 +108,22 @@ def history(reg: RegistryDep, _who: StandardsReader, name: str,
             offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> dict[str, Any]:
     return {"versions": [_dump(v) for v in reg.versions(name)],
             "events": [_dump(e) for e in reg.history(name, limit=limit, offset=offset)]}
+
+
+@router.get("/standards/{name}/compatibility", summary="A standard's compatibility mode")
+def compatibility(reg: RegistryDep, _who: StandardsReader, name: str) -> dict[str, Any]:
+    """As `govstd registry compatibility NAME --json`."""
+    return {"id": name, "compatibility": reg.compatibility(name).value}
+
+
+@router.get("/audit", summary="The whole audit log (admin)")
+def audit(reg: RegistryDep, _who: Admin,
+          limit: Annotated[int | None, Query(ge=1, le=10_000, description="A page of the events.")] = None,
+          offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> list[dict[str, Any]]:
+    """Every event, oldest first: publishes, status and mode changes, imports, and API tokens created
+    and revoked (which department and role, by whom — never a token). Admins only: it names every
+    department's tokens."""
+    return [_dump(e) for e in reg.audit_log(limit=limit, offset=offset)]
 
 
 @router.get("/diff", summary="What changed between two versions")
@@ -151,6 +171,32 @@ def service_item(reg: RegistryDep, _who: StandardsReader, code: str, candidates:
     found = reg.lookup(owner[0].id, kind=kind, include_candidates=candidates)
     return {"matched": "implementation_code", "entry": found.entry.model_dump(mode="json", exclude_none=True),
             "implementation": owner[1].model_dump(mode="json", exclude_none=True), "warning": found.warning}
+
+
+@router.get("/items", tags=["service items"], summary="Find catalogue items (政务服务事项目录)")
+def find_items(reg: RegistryDep, _who: StandardsReader,
+               code: Annotated[str | None, Query(max_length=64, description="Basic or implementation code.")] = None,
+               name: Annotated[str | None, Query(max_length=200, description="A part of the item name.")] = None,
+               department: Annotated[str | None, Query(max_length=200)] = None,
+               region: Annotated[str | None, Query(max_length=12, description="A GB/T 2260 code.")] = None,
+               retired: bool = False, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+               offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[dict[str, Any]]:
+    """As `govstd registry find-item --json`."""
+    found = reg.find_items(code, name=name, department=department, region=region, include_retired=retired,
+                           limit=limit, offset=offset)
+    return [i.model_dump(mode="json") for i in found]
+
+
+@router.get("/items/{code}", tags=["service items"], summary="One catalogue item by implementation code")
+def item(reg: RegistryDep, _who: StandardsReader, code: str) -> dict[str, Any]:
+    """The implementation entry (实施编码) as the newest release has it, retired or not."""
+    from govstd.errors import NotFoundError
+
+    found = reg.item(code)
+    if found is None:
+        raise NotFoundError("catalogue item", code)
+    result: dict[str, Any] = found.model_dump(mode="json")
+    return result
 
 
 # --------------------------------------------------------------------------- writing
