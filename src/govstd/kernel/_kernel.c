@@ -74,11 +74,10 @@ typedef struct {
 
 typedef struct {
     val *memo;            /* nnodes × CH: each node's values on the chunk's rows */
-    uint8_t *bits;        /* nnodes × CH: a predicate node's values, 0 or 1 */
-    uint32_t *gen;        /* nnodes × CH: the chunk a row's value belongs to */
-    uint32_t *full;       /* nnodes: the chunk whose every row the node holds */
+    uint64_t *pbits;      /* nnodes × CH/64: a predicate node's values, a bit per row */
+    uint64_t *have;       /* nnodes × CH/64: the rows of the chunk a node holds (valid when node_gen is current) */
+    uint32_t *node_gen;   /* nnodes: the chunk ``have`` belongs to */
     uint32_t chunk_gen;
-    int32_t nrows;        /* rows in the current chunk */
     uint8_t **arena; int64_t *arena_cap, *arena_used; uint32_t *arena_gen;  /* per node: normalised text */
     void **retired; int32_t nretired, retired_cap;  /* arenas outgrown in this chunk, freed at the next */
     int64_t *doubt;  /* counters[1]: rows on which a checksum met input it does not compute exactly */
@@ -519,37 +518,154 @@ static val parse_number(ctx *c, val x) {
 
 /* ------------------------------------------------------------------ the interpreter: a column at a time
  *
- * A batch is cut into chunks of CH rows. Each node is evaluated over a selection of the chunk's rows (a
- * vector of row numbers) in one tight loop, into the node's value vector; a node shared by several
- * checks remembers which rows of the chunk it holds (a generation per row), so it is computed once per
- * row. AND/OR/IF_ELSE narrow the selection for their later operands, and a check evaluates ``expect``
- * only on the rows ``applies`` selects and its breakdowns only on the failing rows: exactly the rows the
- * SQL's short-circuits (and the derived checks' shape guards) evaluate, so a checksum never sees a value
- * its guard rejected. The dispatch per node is per chunk, not per row. */
+ * A batch is cut into chunks of CH rows. A *selection* of a chunk's rows is a bit mask (NW words of 64
+ * rows). Each node is evaluated over a selection in one tight loop, into the node's value vector (text,
+ * numbers) or its bit mask (predicates: bit r set when the predicate holds on row r, NULL counting as
+ * false); a node shared by several checks keeps the mask of the rows it holds this chunk, so it is
+ * computed once per row. AND/OR/IF_ELSE narrow the selection for their later operands, and a check
+ * evaluates ``expect`` only on the rows ``applies`` selects and its breakdowns only on the failing rows:
+ * exactly the rows the SQL's short-circuits (and the derived checks' shape guards) evaluate, so a
+ * checksum never sees a value its guard rejected.
+ *
+ * Why masks: the boolean layer (53 checks' ``applies`` trees, NOT, the failed and breakdown rows) was
+ * the largest cost when selections were vectors of row numbers — every operand of an AND compacted a
+ * vector row by row. With masks, AND/OR/NOT, "which rows are not held yet" and the counters are word
+ * operations (and popcounts), 64 rows at a time, whatever the selection's density; only the named
+ * functions loop over rows, on the selection turned into row numbers once. */
 
+#define NW (CH / 64)
+typedef struct { uint64_t w[NW]; } mask;
 
-static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m);
+static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *sel);
 
 #define MEMO(n) (c->memo + (int64_t)(n) * CH)
-#define BITS(n) (c->bits + (int64_t)(n) * CH)
+#define PBITS(n) (c->pbits + (int64_t)(n) * NW)
 #define LOOP for (int32_t k = 0; k < m; k++)
 
-static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m) {
+static int mask_any(const mask *s) {
+    uint64_t any = 0;
+    for (int w = 0; w < NW; w++) any |= s->w[w];
+    return any != 0;
+}
+
+static int64_t mask_count(const mask *s) {
+    int64_t n = 0;
+    for (int w = 0; w < NW; w++) n += __builtin_popcountll(s->w[w]);
+    return n;
+}
+
+/* The rows of ``s`` as row numbers, ascending; their count. */
+static int32_t mask_rows(const mask *s, uint16_t *sel) {
+    int32_t m = 0;
+    for (int w = 0; w < NW; w++) {
+        uint64_t x = s->w[w];
+        if (x == ~0ULL) { for (int b = 0; b < 64; b++) sel[m++] = (uint16_t)(w * 64 + b); continue; }
+        while (x) { sel[m++] = (uint16_t)(w * 64 + __builtin_ctzll(x)); x &= x - 1; }
+    }
+    return m;
+}
+
+/* ``dst``'s bits on the rows of ``sel`` become ``src``'s; the other rows keep theirs. */
+static void mask_set(uint64_t *dst, const mask *sel, const mask *src) {
+    for (int w = 0; w < NW; w++) dst[w] = (dst[w] & ~sel->w[w]) | (src->w[w] & sel->w[w]);
+}
+
+/* Bytes 0/1 of ``ob`` (one per row) → bits of ``dst`` on the rows of ``sel``: eight bytes at a time, by the
+ * multiplication that gathers the low bit of each byte into the top byte (byte i → bit i). */
+static void pack_bytes(uint64_t *dst, const mask *sel, const uint8_t *ob) {
+    for (int w = 0; w < NW; w++) {
+        if (!sel->w[w]) continue;
+        uint64_t bits = 0;
+        for (int g = 0; g < 8; g++) {
+            uint64_t x;
+            memcpy(&x, ob + w * 64 + g * 8, 8);
+            bits |= (((x & 0x0101010101010101ULL) * 0x0102040810204080ULL) >> 56) << (g * 8);
+        }
+        dst[w] = (dst[w] & ~sel->w[w]) | (bits & sel->w[w]);
+    }
+}
+
+/* The boolean combinators and IF_ELSE: word operations on masks; the operands narrow the selection. */
+static void compute_logic(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *todo) {
     const int64_t *n = p->nodes + (int64_t)node * NODE_WORDS;
+    const int32_t *a = p->args + n[1];
+    int op = (int)n[0];
+    uint64_t *ob = PBITS(node);
+    if (op == OP_NOT) {
+        eval_sel(p, c, bt, a[0], todo);
+        const uint64_t *x = PBITS(a[0]);
+        for (int w = 0; w < NW; w++) ob[w] = (ob[w] & ~todo->w[w]) | (~x[w] & todo->w[w]);
+        return;
+    }
+    if (op == OP_AND || op == OP_OR) {
+        /* ``open``: rows whose result is still undecided (all operands true so far / all false so far). */
+        mask open = *todo;
+        int is_and = op == OP_AND;
+        for (int64_t j = 0; j < n[2]; j++) {
+            eval_sel(p, c, bt, a[j], &open);
+            const uint64_t *v = PBITS(a[j]);
+            uint64_t any = 0;
+            for (int w = 0; w < NW; w++) { open.w[w] &= is_and ? v[w] : ~v[w]; any |= open.w[w]; }
+            if (!any) break;
+        }
+        /* AND holds on the rows still open; OR holds on the rows that left ``open`` (an operand was true). */
+        for (int w = 0; w < NW; w++) {
+            uint64_t yes = is_and ? open.w[w] : todo->w[w] & ~open.w[w];
+            ob[w] = (ob[w] & ~todo->w[w]) | yes;
+        }
+        return;
+    }
+    /* OP_IF_ELSE */
+    eval_sel(p, c, bt, a[0], todo);
+    const uint64_t *cond = PBITS(a[0]);
+    mask yes, no;
+    for (int w = 0; w < NW; w++) { yes.w[w] = todo->w[w] & cond[w]; no.w[w] = todo->w[w] & ~cond[w]; }
+    int pred = n[6] == 1;  /* branches are predicates: take their bits */
+    for (int side = 0; side < 2; side++) {
+        const mask *rows = side ? &no : &yes;
+        int32_t branch = a[1 + side];
+        if (!mask_any(rows)) continue;
+        eval_sel(p, c, bt, branch, rows);
+        if (pred) { mask src; memcpy(src.w, PBITS(branch), sizeof src.w); mask_set(ob, rows, &src); continue; }
+        uint16_t sel[CH];
+        int32_t m = mask_rows(rows, sel);
+        const val *v = MEMO(branch);
+        val *out = MEMO(node);
+        LOOP out[sel[k]] = v[sel[k]];
+    }
+}
+
+/* Whether ``op`` yields a predicate (IF_ELSE: when its branches do, word 6 of the node). */
+static int op_is_predicate(int op) {
+    switch (op) {
+    case OP_LIT_BOOL: case OP_CMP: case OP_AND: case OP_OR: case OP_NOT: case OP_ISNULL: case OP_INSET:
+    case OP_IS_BLANK: case OP_MATCH: case OP_HAS_FULLWIDTH: case OP_HAS_WHITESPACE: case OP_HAS_LOWER:
+    case OP_HAS_DASH: case OP_HAS_APOSTROPHE: case OP_IS_MASKED: case OP_MOD11_2: case OP_ID_MALE:
+    case OP_WEIGHTED: case OP_REGION_PREFIX:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *todo) {
+    const int64_t *n = p->nodes + (int64_t)node * NODE_WORDS;
+    int op = (int)n[0];
+    if (op == OP_AND || op == OP_OR || op == OP_NOT || op == OP_IF_ELSE) { compute_logic(p, c, bt, node, todo); return; }
     const int32_t *a = p->args + n[1];
     int64_t p1 = n[3], p2 = n[4];
     val *out = MEMO(node);
-    uint8_t *ob = BITS(node);  /* a predicate's values: 0 or 1 (NULL counts as false) */
+    uint8_t ob[CH];  /* a predicate's values, a byte per row (0 or 1), packed into its mask at the end */
+    int pred = n[6] == 1 || op_is_predicate(op);
+    if (pred) memset(ob, 0, sizeof ob);
     const val *x = NULL, *y = NULL;
-    const uint8_t *xb = NULL;
-    int op = (int)n[0];
-    /* Operands evaluated on the whole selection first (AND, OR and IF_ELSE narrow it themselves). */
-    if (op != OP_AND && op != OP_OR && op != OP_IF_ELSE && n[2] >= 1) {
-        eval_sel(p, c, bt, a[0], sel, m);
+    if (n[2] >= 1) {
+        eval_sel(p, c, bt, a[0], todo);
         x = MEMO(a[0]);
-        xb = BITS(a[0]);
-        if (n[2] >= 2) { eval_sel(p, c, bt, a[1], sel, m); y = MEMO(a[1]); }
+        if (n[2] >= 2) { eval_sel(p, c, bt, a[1], todo); y = MEMO(a[1]); }
     }
+    uint16_t sel[CH];
+    int32_t m = mask_rows(todo, sel);
     switch (op) {
     case OP_COL: {
         const uint8_t *valid = bt->validity[p1];
@@ -574,21 +690,21 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
                 out[sel[k]] = r;
             }
         }
-        return;
+        break;
     }
     case OP_LIT_TEXT: {
         val r = {0}; r.kind = T_TEXT; r.s = p->lit_data + p->lit_off[p1];
         r.len = (int32_t)(p->lit_off[p1 + 1] - p->lit_off[p1]);
         LOOP out[sel[k]] = r;
-        return;
+        break;
     }
-    case OP_LIT_INT: { val r = {0}; r.kind = T_NUM; r.i = p1; LOOP out[sel[k]] = r; return; }
-    case OP_LIT_BOOL: LOOP ob[sel[k]] = (uint8_t)(p1 != 0); return;
-    case OP_LIT_NULL: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; return; }
-    case OP_LIT_DOUBLE: { val r = {0}; r.kind = T_DBL; r.i = p1; LOOP out[sel[k]] = r; return; }
-    case OP_TO_DATE: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 1); } return;
-    case OP_TO_TIMESTAMP: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 0); } return;
-    case OP_TO_NUMBER: LOOP { int r = sel[k]; out[r] = parse_number(c, x[r]); } return;
+    case OP_LIT_INT: { val r = {0}; r.kind = T_NUM; r.i = p1; LOOP out[sel[k]] = r; break; }
+    case OP_LIT_BOOL: LOOP ob[sel[k]] = (uint8_t)(p1 != 0); break;
+    case OP_LIT_NULL: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; break; }
+    case OP_LIT_DOUBLE: { val r = {0}; r.kind = T_DBL; r.i = p1; LOOP out[sel[k]] = r; break; }
+    case OP_TO_DATE: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 1); } break;
+    case OP_TO_TIMESTAMP: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 0); } break;
+    case OP_TO_NUMBER: LOOP { int r = sel[k]; out[r] = parse_number(c, x[r]); } break;
     case OP_CMP:
         LOOP {
             int r = sel[k];
@@ -609,46 +725,29 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             }
             ob[r] = (uint8_t)b;
         }
-        return;
-    case OP_AND: case OP_OR: {
-        /* ``cur``: rows whose result is still open (all operands true so far / all false so far). */
-        uint16_t cur[CH];
-        int32_t open = m, want = op == OP_AND;
-        memcpy(cur, sel, sizeof(uint16_t) * (size_t)m);
-        for (int64_t j = 0; j < n[2] && open; j++) {
-            eval_sel(p, c, bt, a[j], cur, open);
-            const uint8_t *v = BITS(a[j]);
-            int32_t kept = 0;
-            for (int32_t k = 0; k < open; k++) { uint16_t r = cur[k]; cur[kept] = r; kept += v[r] == want; }
-            open = kept;
-        }
-        LOOP ob[sel[k]] = (uint8_t)!want;
-        for (int32_t k = 0; k < open; k++) ob[cur[k]] = (uint8_t)want;
-        return;
-    }
-    case OP_NOT: LOOP { int r = sel[k]; ob[r] = (uint8_t)!xb[r]; } return;
-    case OP_ISNULL: LOOP { int r = sel[k]; ob[r] = (uint8_t)(x[r].null); } return;
+        break;
+    case OP_ISNULL: LOOP { int r = sel[k]; ob[r] = (uint8_t)(x[r].null); } break;
     case OP_INSET: LOOP { int r = sel[k]; ob[r] = (uint8_t)(!x[r].null && hset_has(&p->sets[p1], x[r].s, x[r].len)); }
-        return;
-    case OP_IS_BLANK: LOOP { int r = sel[k]; ob[r] = (uint8_t)(is_blank(p, x[r])); } return;
-    case OP_TRIM: LOOP { int r = sel[k]; out[r] = trim(p, x[r]); } return;
+        break;
+    case OP_IS_BLANK: LOOP { int r = sel[k]; ob[r] = (uint8_t)(is_blank(p, x[r])); } break;
+    case OP_TRIM: LOOP { int r = sel[k]; out[r] = trim(p, x[r]); } break;
     case OP_LENGTH:
         LOOP {
             int r = sel[k];
             val v = {0}; v.kind = T_NUM; v.null = x[r].null; v.i = x[r].null ? 0 : cp_count(x[r].s, x[r].len);
             out[r] = v;
         }
-        return;
-    case OP_SUBSTR: LOOP { int r = sel[k]; out[r] = substr_cp(x[r], (int32_t)p1, (int32_t)p2); } return;
+        break;
+    case OP_SUBSTR: LOOP { int r = sel[k]; out[r] = substr_cp(x[r], (int32_t)p1, (int32_t)p2); } break;
     case OP_NORM_CODE:
         LOOP { int r = sel[k]; out[r] = normalize_code(p, c, node, x[r], (int)(p1 & 1), (int)((p1 >> 1) & 1)); }
-        return;
-    case OP_NORM_PHONE: LOOP { int r = sel[k]; out[r] = normalize_phone(p, c, node, x[r]); } return;
-    case OP_MATCH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(dfa_match(p, (int32_t)p1, x[r])); } return;
-    case OP_HAS_FULLWIDTH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_FW_FROM)); } return;
-    case OP_HAS_WHITESPACE: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_WS)); } return;
-    case OP_HAS_DASH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_DASH)); } return;
-    case OP_IS_MASKED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_MASK)); } return;
+        break;
+    case OP_NORM_PHONE: LOOP { int r = sel[k]; out[r] = normalize_phone(p, c, node, x[r]); } break;
+    case OP_MATCH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(dfa_match(p, (int32_t)p1, x[r])); } break;
+    case OP_HAS_FULLWIDTH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_FW_FROM)); } break;
+    case OP_HAS_WHITESPACE: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_WS)); } break;
+    case OP_HAS_DASH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_DASH)); } break;
+    case OP_IS_MASKED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_MASK)); } break;
     case OP_HAS_LOWER:
         LOOP {
             int r = sel[k], b = 0;
@@ -656,7 +755,7 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             if (!v.null) for (int32_t i = 0; i < v.len && !b; i++) b = v.s[i] >= 'a' && v.s[i] <= 'z';
             ob[r] = (uint8_t)b;
         }
-        return;
+        break;
     case OP_HAS_APOSTROPHE:  /* ^[ws]*[apostrophe] */
         LOOP {
             int r = sel[k], b = 0;
@@ -669,13 +768,13 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             }
             ob[r] = (uint8_t)b;
         }
-        return;
-    case OP_YMD_DATE: LOOP { int r = sel[k]; out[r] = ymd(x[r]); } return;
+        break;
+    case OP_YMD_DATE: LOOP { int r = sel[k]; out[r] = ymd(x[r]); } break;
     case OP_YEAR:
         LOOP { int r = sel[k]; val v = {0}; v.kind = T_NUM; v.null = x[r].null; v.i = x[r].i / 10000; out[r] = v; }
-        return;
-    case OP_MOD11_2: LOOP { int r = sel[k]; ob[r] = (uint8_t)(mod11_2(p, c, x[r])); } return;
-    case OP_ID_BIRTH: LOOP { int r = sel[k]; out[r] = id_birth(p, x[r]); } return;
+        break;
+    case OP_MOD11_2: LOOP { int r = sel[k]; ob[r] = (uint8_t)(mod11_2(p, c, x[r])); } break;
+    case OP_ID_BIRTH: LOOP { int r = sel[k]; out[r] = id_birth(p, x[r]); } break;
     case OP_ID_MALE:
         LOOP {
             int r = sel[k];
@@ -687,8 +786,8 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             }
             ob[r] = (uint8_t)b;
         }
-        return;
-    case OP_WEIGHTED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(weighted_ok(p, c, (int)p1, x[r])); } return;
+        break;
+    case OP_WEIGHTED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(weighted_ok(p, c, (int)p1, x[r])); } break;
     case OP_REGION_PREFIX:
         LOOP {
             int r = sel[k];
@@ -704,52 +803,25 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             }
             ob[r] = (uint8_t)b;
         }
-        return;
-    case OP_IF_ELSE: {
-        eval_sel(p, c, bt, a[0], sel, m);
-        const uint8_t *cond = BITS(a[0]);
-        uint16_t yes[CH], no[CH];
-        int32_t ny = 0, nn = 0;
-        int pred = n[6] == 1;  /* branches are predicates: copy their bits */
-        LOOP { uint16_t r = sel[k]; if (cond[r]) yes[ny++] = r; else no[nn++] = r; }
-        if (ny) {
-            eval_sel(p, c, bt, a[1], yes, ny);
-            const val *v = MEMO(a[1]); const uint8_t *vb = BITS(a[1]);
-            for (int32_t k = 0; k < ny; k++) { if (pred) ob[yes[k]] = vb[yes[k]]; else out[yes[k]] = v[yes[k]]; }
-        }
-        if (nn) {
-            eval_sel(p, c, bt, a[2], no, nn);
-            const val *v = MEMO(a[2]); const uint8_t *vb = BITS(a[2]);
-            for (int32_t k = 0; k < nn; k++) { if (pred) ob[no[k]] = vb[no[k]]; else out[no[k]] = v[no[k]]; }
-        }
-        return;
+        break;
+    default: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; break; }  /* ob stays 0 */
     }
-    default: { val r = {0}; r.null = 1; LOOP { out[sel[k]] = r; ob[sel[k]] = 0; } return; }
-    }
+    if (pred) pack_bytes(PBITS(node), todo, ob);
 }
 
 /* Evaluate ``node`` on the rows of ``sel`` it does not hold yet. */
-static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m) {
-    uint32_t g = c->chunk_gen;
-    if (c->full[node] == g || m == 0) return;
-    uint32_t *have = c->gen + (int64_t)node * CH;
-    if (m == c->nrows) {
-        /* the whole chunk: usually nothing of it is held yet */
-        int32_t held = 0;
-        for (int32_t k = 0; k < m; k++) held += have[k] == g;
-        c->full[node] = g;
-        if (!held) {
-            for (int32_t k = 0; k < m; k++) have[k] = g;
-            compute(p, c, bt, node, sel, m);
-            return;
-        }
+static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *sel) {
+    uint64_t *have = c->have + (int64_t)node * NW;
+    if (c->node_gen[node] != c->chunk_gen) {
+        c->node_gen[node] = c->chunk_gen;
+        memset(have, 0, sizeof(uint64_t) * NW);
     }
-    uint16_t todo[CH];
-    int32_t t = 0;
-    for (int32_t k = 0; k < m; k++) { uint16_t r = sel[k]; todo[t] = r; t += have[r] != g; }
-    if (!t) return;
-    for (int32_t k = 0; k < t; k++) have[todo[k]] = g;
-    compute(p, c, bt, node, todo, t);
+    mask todo;
+    uint64_t any = 0;
+    for (int w = 0; w < NW; w++) { todo.w[w] = sel->w[w] & ~have[w]; any |= todo.w[w]; }
+    if (!any) return;
+    for (int w = 0; w < NW; w++) have[w] |= todo.w[w];
+    compute(p, c, bt, node, &todo);
 }
 
 /* ------------------------------------------------------------------ the C API (ctypes) */
@@ -857,14 +929,14 @@ void *gk_ctx_new(void *vp) {
     if (!c) return NULL;
     size_t nn = (size_t)p->nnodes;
     c->memo = calloc(nn * CH, sizeof(val));
-    c->bits = calloc(nn * CH, 1);
-    c->gen = calloc(nn * CH, sizeof(uint32_t));
-    c->full = calloc(nn, sizeof(uint32_t));
+    c->pbits = calloc(nn * (CH / 64), sizeof(uint64_t));
+    c->have = calloc(nn * (CH / 64), sizeof(uint64_t));
+    c->node_gen = calloc(nn, sizeof(uint32_t));
     c->arena = calloc(nn, sizeof(uint8_t *));
     c->arena_cap = calloc(nn, sizeof(int64_t));
     c->arena_used = calloc(nn, sizeof(int64_t));
     c->arena_gen = calloc(nn, sizeof(uint32_t));
-    if (!c->memo || !c->bits || !c->gen || !c->full || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
+    if (!c->memo || !c->pbits || !c->have || !c->node_gen || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
         gk_ctx_free(vp, c);
         return NULL;
     }
@@ -882,7 +954,7 @@ void gk_ctx_free(void *vp, void *vc) {
     if (c->arena) for (int32_t k = 0; k < p->nnodes; k++) free(c->arena[k]);
     free_retired(c);
     free(c->retired); free(c->arena); free(c->arena_cap); free(c->arena_used); free(c->arena_gen);
-    free(c->memo); free(c->bits); free(c->gen); free(c->full); free(c);
+    free(c->memo); free(c->pbits); free(c->have); free(c->node_gen); free(c);
 }
 
 /* Count one batch of ``nrows`` rows into ``counters``: [0] rows, [1] doubtful checksum inputs, [2] doubtful
@@ -894,55 +966,53 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
            int64_t *counters) {
     plan *p = vp; ctx *c = vc;
     batch bt = {ncols, validity, offsets, data, array_offset, large, 0};
-    uint16_t all[CH], applies_sel[CH], failed[CH];
-    for (int32_t k = 0; k < CH; k++) all[k] = (uint16_t)k;
     c->doubt = counters + 1;
     c->parse_doubt = counters + 2;
     counters[0] += nrows;
     for (int64_t start = 0; start < nrows; start += CH) {
         int32_t m = nrows - start < CH ? (int32_t)(nrows - start) : CH;
         bt.row = start;
-        c->nrows = m;
         if (++c->chunk_gen == 0) {  /* wrapped: forget every generation */
-            memset(c->gen, 0, sizeof(uint32_t) * (size_t)p->nnodes * CH);
-            memset(c->full, 0, sizeof(uint32_t) * (size_t)p->nnodes);
+            memset(c->node_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
             memset(c->arena_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
             c->chunk_gen = 1;
         }
         free_retired(c);
+        mask all;
+        for (int w = 0; w < NW; w++) {
+            int32_t lo = w * 64;
+            all.w[w] = m >= lo + 64 ? ~0ULL : m > lo ? (1ULL << (m - lo)) - 1 : 0;
+        }
         const int32_t *ck = p->checks;
         for (int32_t k = 0; k < p->nchecks; k++) {
             int32_t applies = ck[0], expect = ck[1], nbreak = ck[2];
             const int32_t *breaks = ck + 3;
             int32_t out = ck[3 + nbreak];
-            const uint16_t *sel = all;
-            int32_t ns = m;
+            mask sel = all, failed;
             if (applies >= 0) {
-                eval_sel(p, c, &bt, applies, all, m);
-                const uint8_t *v = c->bits + (int64_t)applies * CH;
-                ns = 0;
-                for (int32_t r = 0; r < m; r++) { applies_sel[ns] = (uint16_t)r; ns += v[r]; }
-                sel = applies_sel;
+                eval_sel(p, c, &bt, applies, &all);
+                const uint64_t *v = PBITS(applies);
+                for (int w = 0; w < NW; w++) sel.w[w] &= v[w];
             }
-            counters[out] += ns;
-            eval_sel(p, c, &bt, expect, sel, ns);
-            const uint8_t *e = c->bits + (int64_t)expect * CH;
-            int32_t nf = 0;
-            for (int32_t j = 0; j < ns; j++) { uint16_t r = sel[j]; failed[nf] = r; nf += !e[r]; }
+            counters[out] += mask_count(&sel);
+            eval_sel(p, c, &bt, expect, &sel);
+            const uint64_t *e = PBITS(expect);
+            for (int w = 0; w < NW; w++) failed.w[w] = sel.w[w] & ~e[w];
+            int64_t nf = mask_count(&failed);
             counters[out + 1] += nf;
             for (int32_t j = 0; j < nbreak && nf; j++) {
-                eval_sel(p, c, &bt, breaks[j], failed, nf);
-                const uint8_t *b = c->bits + (int64_t)breaks[j] * CH;
-                int64_t t = 0;
-                for (int32_t i = 0; i < nf; i++) t += b[failed[i]];
-                counters[out + 2 + j] += t;
+                eval_sel(p, c, &bt, breaks[j], &failed);
+                const uint64_t *b = PBITS(breaks[j]);
+                mask hit;
+                for (int w = 0; w < NW; w++) hit.w[w] = failed.w[w] & b[w];
+                counters[out + 2 + j] += mask_count(&hit);
             }
             ck += 4 + nbreak;
         }
         for (int32_t k = 0; k < p->nfresh; k++) {
             int32_t node = p->fresh[2 * k], base = p->fresh[2 * k + 1];
-            eval_sel(p, c, &bt, node, all, m);
-            const val *v = c->memo + (int64_t)node * CH;
+            eval_sel(p, c, &bt, node, &all);
+            const val *v = MEMO(node);
             int64_t present = 0, newest = counters[base + 1];
             for (int32_t r = 0; r < m; r++) {
                 if (v[r].null) continue;
