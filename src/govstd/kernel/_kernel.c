@@ -67,7 +67,7 @@ typedef struct {
     int32_t nchecks; const int32_t *checks; /* per check: applies, expect, nbreak, breakdown nodes…; counters */
     int32_t nfresh; const int32_t *fresh;   /* per freshness check: value node, first counter (rows, newest) */
     int32_t ncounters;
-    uint8_t *owned_keys;
+    uint16_t *run; uint8_t *run_accept; int64_t *run_off;  /* the automata with a dead state (gk_plan_new) */
 } plan;
 
 #define CH 256  /* rows per chunk: a node's value vector (CH × 24 bytes) stays in the L1/L2 cache */
@@ -93,24 +93,52 @@ typedef struct {
 
 /* ------------------------------------------------------------------ hashing (code sets) */
 
-static uint64_t hash_bytes(const uint8_t *p, int32_t n) {
-    uint64_t h = 1469598103934665603ULL;  /* FNV-1a */
-    for (int32_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
-    return h ^ (h >> 29);
+/* Little-endian loads (byte k of the value is bits 8k..8k+7 of the result) on any host. */
+static uint64_t load8(const uint8_t *s) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
 }
 
-static uint64_t slot_word(const uint8_t *p, int32_t n, uint64_t h) {
-    if (n > 7) return 0xFF | ((uint64_t)(uint32_t)n << 8) | (h << 40);
-    uint8_t w[8] = {0};
-    w[0] = (uint8_t)n;
-    memcpy(w + 1, p, (size_t)n);
-    uint64_t word;
-    memcpy(&word, w, 8);
-    return word;
+/* The bytes of a value of up to 7 bytes as an integer (byte k at bits 8k), by at most two overlapping loads
+ * (the overlapping bytes are equal, so OR joins them) instead of a byte loop. */
+static uint64_t short_bytes(const uint8_t *p, int32_t n) {
+    if (n >= 4) {
+        uint64_t lo = 0, hi = 0;
+        for (int k = 0; k < 4; k++) { lo |= (uint64_t)p[k] << (8 * k); hi |= (uint64_t)p[n - 4 + k] << (8 * k); }
+        return lo | hi << (8 * (n - 4));
+    }
+    uint64_t w = 0;
+    for (int32_t k = 0; k < n; k++) w |= (uint64_t)p[k] << (8 * k);
+    return w;
+}
+
+static uint64_t mix64(uint64_t h) {  /* the finaliser of MurmurHash3: every input bit reaches every output bit */
+    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDULL; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ULL; h ^= h >> 33;
+    return h;
+}
+
+/* A code's slot word and hash. A code of up to 7 bytes is its own word (length in the low byte, then the
+ * bytes) and its hash a mix of that word: one compare, no pointer to follow, no byte loop. A longer one has
+ * 0xFF, its length and hash bits there (FNV-1a over its bytes), and is compared through ``key``. */
+static uint64_t slot_key(const uint8_t *p, int32_t n, uint64_t *hash) {
+    if (n <= 7) {
+        uint64_t word = (uint64_t)n | short_bytes(p, n) << 8;
+        *hash = mix64(word);
+        return word;
+    }
+    uint64_t h = 1469598103934665603ULL;
+    for (int32_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+    h ^= h >> 29;
+    *hash = h;
+    return 0xFF | ((uint64_t)(uint32_t)n << 8) | (h << 40);
 }
 
 static int hset_has(const hset *s, const uint8_t *p, int32_t n) {
-    uint64_t h = hash_bytes(p, n), i = h & s->mask, word = slot_word(p, n, h);
+    uint64_t h, word = slot_key(p, n, &h), i = h & s->mask;
     for (;;) {
         const slot *e = &s->slots[i];
         if (!e->key) return 0;
@@ -167,10 +195,19 @@ static int32_t fw_index(const plan *p, uint32_t cp) {
 
 /* Whether the first ``n`` bytes are ASCII, eight at a time. */
 static int ascii_prefix(const uint8_t *s, int32_t n) {
-    int32_t i = 0;
-    uint64_t any = 0;
-    for (; i + 8 <= n; i += 8) { uint64_t w; memcpy(&w, s + i, 8); any |= w; }
-    for (; i < n; i++) any |= s[i];
+    uint64_t any = 0, w;
+    if (n >= 8) {  /* whole words, then the last eight bytes (overlapping the words already read) */
+        int32_t i = 0;
+        for (; i + 8 <= n; i += 8) { memcpy(&w, s + i, 8); any |= w; }
+        memcpy(&w, s + n - 8, 8);
+        any |= w;
+    } else {  /* four, two and one bytes, possibly overlapping: never past the value */
+        uint32_t h = 0;
+        uint16_t t = 0;
+        if (n >= 4) { memcpy(&h, s, 4); any |= h; memcpy(&h, s + n - 4, 4); any |= h; }
+        else if (n >= 2) { memcpy(&t, s, 2); any |= t; memcpy(&t, s + n - 2, 2); any |= t; }
+        else if (n == 1) any = s[0];
+    }
     return !(any & 0x8080808080808080ULL);
 }
 
@@ -336,17 +373,14 @@ static val normalize_phone(const plan *p, ctx *c, int32_t node, val x) {
     return r;
 }
 
+/* The automaton's walk over the bytes: one table load per byte and no test, since a byte leading nowhere goes
+ * to a dead state that loops on itself and does not accept (gk_plan_new adds it). */
 static int dfa_match(const plan *p, int32_t d, val x) {
     if (x.null) return 0;
-    const int16_t *t = p->dfa + p->dfa_off[d];
-    const uint8_t *acc = p->dfa_accept + p->acc_off[d];
-    int32_t s = 0;
-    for (int32_t i = 0; i < x.len; i++) {
-        uint8_t b = x.s[i];
-        s = t[s * 256 + b];  /* non-ASCII bytes lead nowhere except through '.' or a negated class */
-        if (s < 0) return 0;
-    }
-    return acc[s];
+    const uint16_t *t = p->run + p->run_off[d];
+    uint32_t s = 0;
+    for (int32_t i = 0; i < x.len; i++) s = t[(s << 8) | x.s[i]];
+    return p->run_accept[p->acc_off[d] + d + s];
 }
 
 static int days_in_month(int64_t y, int64_t m) {
@@ -439,23 +473,28 @@ static int text_cmp(val a, val b) {
  * input in the "parse doubt" counter; the engine then counts the checks that parse in SQL instead, so a
  * verdict never rests on a guess. */
 
-static int digits(const uint8_t *s, int n, int64_t *v) {
-    int64_t x = 0;
-    for (int k = 0; k < n; k++) { if (s[k] < '0' || s[k] > '9') return 0; x = x * 10 + (s[k] - '0'); }
-    *v = x;
-    return 1;
+/* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
+ * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
+ * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
+static int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
+    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
+    if ((w & ~digit_bytes) != literal) return 0;
+    uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
+    return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
 }
 
-/* Whether ``x`` has the shape yyyy-mm-dd (10 bytes) or yyyy-mm-dd HH:MM:SS (19 bytes), all digits. */
+/* Whether ``x`` has the shape yyyy-mm-dd (10 bytes) or yyyy-mm-dd HH:MM:SS (19 bytes), all digits. The
+ * templates below are those strings as little-endian words (digit bytes 0xFF, separators '-' ' ' ':'). */
 static int canonical_shape(val x) {
-    static const char shape[] = "dddd-dd-dd dd:dd:dd";
     if (x.len != 10 && x.len != 19) return 0;
-    for (int32_t k = 0; k < x.len; k++) {
-        uint8_t b = x.s[k];
-        if (shape[k] == 'd' ? (b < '0' || b > '9') : b != (uint8_t)shape[k]) return 0;
-    }
-    return 1;
+    if (!word_fits(load8(x.s), 0x00FFFF00FFFFFFFFULL, 0x2D00002D00000000ULL)) return 0;   /* "yyyy-mm-" */
+    if (x.len == 10) return x.s[8] >= '0' && x.s[8] <= '9' && x.s[9] >= '0' && x.s[9] <= '9';
+    return word_fits(load8(x.s + 8), 0xFFFF00FFFF00FFFFULL, 0x00003A0000200000ULL)         /* "dd HH:MM" */
+           && word_fits(load8(x.s + 11), 0xFFFF00FFFF00FFFFULL, 0x00003A00003A0000ULL);    /* "HH:MM:SS" */
 }
+
+/* The value of the two ASCII digits at ``s`` (already checked to be digits). */
+static int64_t two(const uint8_t *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
 /* to_date (``date_only``) and to_timestamp of the SQL path (DATE_LAYOUTS / DATETIME_LAYOUTS through
  * try_strptime). A value of the canonical shape with a year >= 1 is parsed here: a real date (and time,
@@ -468,9 +507,8 @@ static val parse_time(ctx *c, val x, int date_only) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
     if (x.null) return r;
     if (canonical_shape(x) && (x.s[0] != '0' || x.s[1] != '0' || x.s[2] != '0' || x.s[3] != '0')) {
-        int64_t y = 0, m = 0, d = 0, hh = 0, mi = 0, ss = 0;
-        digits(x.s, 4, &y); digits(x.s + 5, 2, &m); digits(x.s + 8, 2, &d);
-        if (x.len == 19) { digits(x.s + 11, 2, &hh); digits(x.s + 14, 2, &mi); digits(x.s + 17, 2, &ss); }
+        int64_t y = two(x.s) * 100 + two(x.s + 2), m = two(x.s + 5), d = two(x.s + 8), hh = 0, mi = 0, ss = 0;
+        if (x.len == 19) { hh = two(x.s + 11); mi = two(x.s + 14); ss = two(x.s + 17); }
         if (d < 1 || d > days_in_month(y, m) || hh > 23 || mi > 59 || ss > 59 || (date_only && x.len == 19))
             return r;
         r.null = 0;
@@ -559,7 +597,11 @@ static int32_t mask_rows(const mask *s, uint16_t *sel) {
     int32_t m = 0;
     for (int w = 0; w < NW; w++) {
         uint64_t x = s->w[w];
-        if (x == ~0ULL) { for (int b = 0; b < 64; b++) sel[m++] = (uint16_t)(w * 64 + b); continue; }
+        if (x == ~0ULL) {  /* a full word: 64 consecutive rows (a loop the compiler vectorises) */
+            for (int b = 0; b < 64; b++) sel[m + b] = (uint16_t)(w * 64 + b);
+            m += 64;
+            continue;
+        }
         while (x) { sel[m++] = (uint16_t)(w * 64 + __builtin_ctzll(x)); x &= x - 1; }
     }
     return m;
@@ -837,6 +879,23 @@ void *gk_plan_new(int32_t nnodes, const int64_t *nodes, const int32_t *args,
     p->lit_data = lit_data; p->lit_off = lit_off;
     p->ndfa = ndfa; p->dfa = dfa; p->dfa_off = dfa_off; p->dfa_accept = dfa_accept; p->acc_off = acc_off;
     p->nchecks = nchecks; p->checks = checks; p->ncounters = ncounters;
+    /* Each automaton's states plus a dead one (number nstates: the automata of plan.py are int16, so it fits),
+     * "no match" (-1) leading there. ``dfa_off``/``acc_off`` have ndfa + 1 entries. */
+    int64_t total = ndfa > 0 ? acc_off[ndfa] + ndfa : 1;
+    p->run = malloc(sizeof(uint16_t) * 256 * (size_t)total);
+    p->run_accept = calloc((size_t)total, 1);
+    p->run_off = malloc(sizeof(int64_t) * (size_t)(ndfa > 0 ? ndfa : 1));
+    if (!p->run || !p->run_accept || !p->run_off) { free(p->run); free(p->run_accept); free(p->run_off); free(p); return NULL; }
+    for (int32_t d = 0; d < ndfa; d++) {
+        int64_t nstates = acc_off[d + 1] - acc_off[d], base = 256 * (acc_off[d] + d);
+        p->run_off[d] = base;
+        for (int64_t k = 0; k < 256 * nstates; k++) {
+            int16_t next = dfa[dfa_off[d] + k];
+            p->run[base + k] = (uint16_t)(next < 0 ? nstates : next);
+        }
+        for (int64_t k = 0; k < 256; k++) p->run[base + 256 * nstates + k] = (uint16_t)nstates;
+        memcpy(p->run_accept + acc_off[d] + d, dfa_accept + acc_off[d], (size_t)nstates);
+    }
     return p;
 }
 
@@ -894,11 +953,11 @@ int gk_set_sets(void *vp, int32_t nsets, const int64_t *start, const uint8_t *da
             const uint8_t *key = data + off[k];
             int32_t len = (int32_t)(off[k + 1] - off[k]);
             if (hset_has(h, key, len)) continue;
-            uint64_t hash = hash_bytes(key, len), i = hash & h->mask;
+            uint64_t hash, word = slot_key(key, len, &hash), i = hash & h->mask;
             while (h->slots[i].key) i = (i + 1) & h->mask;
             /* an empty code still needs a non-NULL key pointer */
             h->slots[i].key = len ? key : (const uint8_t *)"";
-            h->slots[i].word = slot_word(key, len, hash);
+            h->slots[i].word = word;
         }
     }
     return 0;
@@ -917,7 +976,7 @@ void gk_plan_free(void *vp) {
     plan *p = vp;
     if (!p) return;
     for (int32_t s = 0; s < p->nsets; s++) free(p->sets[s].slots);
-    free(p->sets);
+    free(p->sets); free(p->run); free(p->run_accept); free(p->run_off);
     free(p);
 }
 
