@@ -48,7 +48,9 @@ typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t k
 typedef struct { uint64_t word; const uint8_t *key; } slot;
 typedef struct { slot *slots; uint64_t mask; } hset;
 
-typedef struct { const uint32_t *cps; int32_t n; } cset;
+/* A character class: sorted code points, and which 256-code-point blocks of the BMP hold any (bit cp >> 8), so
+ * a character of a block without members (all of CJK for the white-space class) needs no binary search. */
+typedef struct { const uint32_t *cps; int32_t n; uint64_t blocks[4]; } cset;
 
 typedef struct {
     int32_t nweights; int32_t weights[32];
@@ -173,6 +175,7 @@ static int utf8_put(uint8_t *out, uint32_t cp) {
 static int in_cset(const plan *p, int which, uint32_t cp) {
     if (cp < 128) return (p->ascii_class[cp] >> which) & 1;
     const cset *c = &p->charsets[which];
+    if (cp < 0x10000 && !((c->blocks[cp >> 14] >> ((cp >> 8) & 63)) & 1)) return 0;
     int32_t lo = 0, hi = c->n - 1;
     while (lo <= hi) {
         int32_t mid = (lo + hi) / 2;
@@ -592,19 +595,26 @@ static int64_t mask_count(const mask *s) {
     return n;
 }
 
-/* The rows of ``s`` as row numbers, ascending; their count. */
-static int32_t mask_rows(const mask *s, uint16_t *sel) {
-    int32_t m = 0;
+/* 0, 1, …, CH - 1: the row numbers of a full selection, shared instead of written out per node. */
+#define I4(n) n, n + 1, n + 2, n + 3
+#define I16(n) I4(n), I4(n + 4), I4(n + 8), I4(n + 12)
+#define I64(n) I16(n), I16(n + 16), I16(n + 32), I16(n + 48)
+typedef char iota_needs_ch_256[CH == 256 ? 1 : -1];
+static const uint16_t IOTA[CH] = {I64(0), I64(64), I64(128), I64(192)};
+
+/* The rows of ``s`` as row numbers, ascending, in ``buf`` — or IOTA itself when ``s`` is a run of whole words
+ * from row 0 (the usual case: most nodes are evaluated on every row); their count in ``*m``. */
+static const uint16_t *mask_rows(const mask *s, uint16_t *buf, int32_t *m) {
+    int32_t n = 0, prefix = 1;
     for (int w = 0; w < NW; w++) {
         uint64_t x = s->w[w];
-        if (x == ~0ULL) {  /* a full word: 64 consecutive rows (a loop the compiler vectorises) */
-            for (int b = 0; b < 64; b++) sel[m + b] = (uint16_t)(w * 64 + b);
-            m += 64;
-            continue;
-        }
-        while (x) { sel[m++] = (uint16_t)(w * 64 + __builtin_ctzll(x)); x &= x - 1; }
+        if (x == ~0ULL && prefix) { n += 64; continue; }
+        if (prefix) { memcpy(buf, IOTA, sizeof(uint16_t) * (size_t)n); prefix = 0; }
+        if (x == ~0ULL) { memcpy(buf + n, IOTA + w * 64, 64 * sizeof(uint16_t)); n += 64; continue; }
+        while (x) { buf[n++] = (uint16_t)(w * 64 + __builtin_ctzll(x)); x &= x - 1; }
     }
-    return m;
+    *m = n;
+    return prefix ? IOTA : buf;
 }
 
 /* ``dst``'s bits on the rows of ``sel`` become ``src``'s; the other rows keep theirs. */
@@ -669,8 +679,9 @@ static void compute_logic(const plan *p, ctx *c, const batch *bt, int32_t node, 
         if (!mask_any(rows)) continue;
         eval_sel(p, c, bt, branch, rows);
         if (pred) { mask src; memcpy(src.w, PBITS(branch), sizeof src.w); mask_set(ob, rows, &src); continue; }
-        uint16_t sel[CH];
-        int32_t m = mask_rows(rows, sel);
+        uint16_t buf[CH];
+        int32_t m;
+        const uint16_t *sel = mask_rows(rows, buf, &m);
         const val *v = MEMO(branch);
         val *out = MEMO(node);
         LOOP out[sel[k]] = v[sel[k]];
@@ -706,8 +717,9 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
         x = MEMO(a[0]);
         if (n[2] >= 2) { eval_sel(p, c, bt, a[1], todo); y = MEMO(a[1]); }
     }
-    uint16_t sel[CH];
-    int32_t m = mask_rows(todo, sel);
+    uint16_t buf[CH];
+    int32_t m;
+    const uint16_t *sel = mask_rows(todo, buf, &m);
     switch (op) {
     case OP_COL: {
         const uint8_t *valid = bt->validity[p1];
@@ -904,7 +916,9 @@ int gk_set_charset(void *vp, int32_t which, const uint32_t *cps, int32_t n, cons
     plan *p = vp;
     if (which < 0 || which >= CS_COUNT) return -1;
     p->charsets[which].cps = cps; p->charsets[which].n = n;
+    memset(p->charsets[which].blocks, 0, sizeof p->charsets[which].blocks);
     for (int32_t k = 0; k < n; k++) {
+        if (cps[k] < 0x10000) p->charsets[which].blocks[cps[k] >> 14] |= 1ULL << ((cps[k] >> 8) & 63);
         if (cps[k] < 128) p->ascii_class[cps[k]] |= (uint8_t)(1 << which);
         if (which == CS_FW_FROM && k < 128) p->fw_to[k] = to[k];
     }
