@@ -298,7 +298,12 @@ DATES = ["2024-01-31", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "
          "2024-1-31", "2024-01-31 ", "2024-01-31 10:20:30", "2024-01-31 24:00:00", "2024-01-31 23:59:60",
          "2024-01-31 23:60:00", "2024-02-30 10:00:00", "2024-01-31T10:20:30", "2024-01-31 10:20",
          "2024-01-31 10:20:30.5", "20240131102030", "0000-01-01 00:00:00", "abc", "", "  ", "张三", "-2024-01-01",
-         "+2024-01-01", "2024-01-3l", "９９９９-01-01"]
+         "+2024-01-01", "2024-01-3l", "９９９９-01-01",
+         # the word-at-a-time shape test of _kernel.c: bytes just outside '0'..'9' ('/' 0x2F, ':' 0x3A) in each
+         # digit position, each separator replaced, a 0 byte, and both templates' overlapping words
+         "2024-0:-01", "2024-01-0/", "/024-01-31", "2:24-01-31", "2024/01-31", "2024-01/31", "2024-01-31 10:20:3:",
+         "2024-01-31 10:2/:30", "2024-01-31 10-20-30", "2024-01-31 10:20-30", "2024-01-31_10:20:30",
+         "2024-01-31 1 :20:30", "2024-01-3\x00", "2024-01-31 10:20:30\x00", "2024-01-31  10:20:3"]
 NUMBERS = ["0", "12.5", "-1", "-0", "100000", "100000.0000000001", "99999.995", "1e3", "inf", "nan", "x", "",
            "+5", "5.", ".5", "-.5", "1.2.3", "0000000000000000001", "123456789012345", "1234567890123456",
            "0.1", "3.14159265358979", " 5", "5 ", "１２", "--1", "100000.000000000000001"]
@@ -389,3 +394,53 @@ def test_a_single_dot_or_negated_class_stays_in_sql() -> None:
         with pytest.raises(Unsupported):
             compile_pattern(pattern)
     assert compile_pattern("[^0-9]*(00)?86.*").accept
+
+
+# --------------------------------------------------------------------------- code sets and batch boundaries
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(xs=st.lists(st.one_of(st.none(), st.text(alphabet="019AZaé\x00 ", max_size=9)), min_size=1, max_size=40))
+def test_code_sets_of_every_length_mean_the_same(xs: list[str | None], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code-set membership for codes of 0 to 9 bytes: up to 7 bytes a code is its own slot word (two overlapping
+    loads in _kernel.c), longer ones are hashed and compared byte by byte. Probes differ from the codes in one
+    byte, in length only, or hold a 0 byte (data only: SQL takes no NUL in a constant)."""
+    codes = ["", "1", "01", "019", "0190", "A0190", "Z9A019", "1900AZ9", "1900AZ91", "é90", "éé0", "0 01"]
+    x = col("x")
+    suite = ir.CheckSuite(checks=[
+        ir.RowCheck(rule_id="in", rule="test", dimension=QualityDimension.ACCURACY, columns=["x"], description="in",
+                    expect=ir.in_values(x, codes)),
+        ir.RowCheck(rule_id="in_trim", rule="test", dimension=QualityDimension.ACCURACY, columns=["x"],
+                    description="in_trim", expect=ir.in_values(fn("trim", x), codes[1:])),
+    ], tables=[])
+    assert not kernel.compile_suite(suite).sql_checks
+    probes = xs + codes + [c + "0" for c in codes] + [c[:-1] for c in codes if c]
+    table = pa.table({"x": pa.array(probes, pa.string()), "y": pa.array([None] * len(probes), pa.string())})
+    monkeypatch.setenv("GOVSTD_KERNEL", "1")
+    native = _count(table, suite, tmp_path)
+    monkeypatch.setenv("GOVSTD_KERNEL", "0")
+    assert native == _count(table, suite, tmp_path)
+    assert native["in"][1] < len(probes)  # some probes are members
+
+
+def test_counts_do_not_depend_on_batch_or_word_boundaries() -> None:
+    """Selections are bit masks of 64-row words in 256-row chunks: batches of 1, 63, 64, 65, 255, 256, 257 and
+    1,000 rows (partial words, partial chunks, a chunk ending mid-word) give the same counters, doubts included."""
+    lib = kernel.load()
+    assert lib is not None
+    suite = _function_suite()
+    plan = kernel.compile_suite(suite)
+    base = ["１１０１０５１９４９１２３１００２Ｘ", " 11010519491231002x ", None, "91510100MA61RQ3X0Y", "",
+            "'13800138000", "1.10105E+17", "110105", IDS[1], USCCS[0], "11010519491231002-X", "张三", "8613800138000"]
+    xs = [base[(i * i + 3 * i) % len(base)] for i in range(1000)]
+    table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array(["110105"] * len(xs), pa.string())})
+    table = table.select(plan.columns)
+    k = kernel.Kernel(lib, plan)
+    try:
+        seen = {size: k.count(iter(table.to_batches(size)), threads=1) for size in (1, 63, 64, 65, 255, 256, 257, 1000)}
+    finally:
+        k.close()
+    assert len({tuple(c) for c in seen.values()}) == 1
+    assert seen[1000][0] == 1000 and any(seen[1000][3:])

@@ -126,6 +126,8 @@ class Kernel:
             acc_off.append(len(accepts))
             tables += a.table
             accepts += a.accept
+        dfa_off.append(len(tables))  # one more: where the last automaton ends (its number of states)
+        acc_off.append(len(accepts))
         self.checks_words = buf(ctypes.c_int32, plan.check_words())
         handle = lib.gk_plan_new(
             len(plan.nodes), nodes, args, lit_data, buf(ctypes.c_int64, lit_off), len(plan.automata),

@@ -48,7 +48,9 @@ typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t k
 typedef struct { uint64_t word; const uint8_t *key; } slot;
 typedef struct { slot *slots; uint64_t mask; } hset;
 
-typedef struct { const uint32_t *cps; int32_t n; } cset;
+/* A character class: sorted code points, and which 256-code-point blocks of the BMP hold any (bit cp >> 8), so
+ * a character of a block without members (all of CJK for the white-space class) needs no binary search. */
+typedef struct { const uint32_t *cps; int32_t n; uint64_t blocks[4]; } cset;
 
 typedef struct {
     int32_t nweights; int32_t weights[32];
@@ -67,18 +69,17 @@ typedef struct {
     int32_t nchecks; const int32_t *checks; /* per check: applies, expect, nbreak, breakdown nodes…; counters */
     int32_t nfresh; const int32_t *fresh;   /* per freshness check: value node, first counter (rows, newest) */
     int32_t ncounters;
-    uint8_t *owned_keys;
+    uint16_t *run; uint8_t *run_accept; int64_t *run_off;  /* the automata with a dead state (gk_plan_new) */
 } plan;
 
 #define CH 256  /* rows per chunk: a node's value vector (CH × 24 bytes) stays in the L1/L2 cache */
 
 typedef struct {
     val *memo;            /* nnodes × CH: each node's values on the chunk's rows */
-    uint8_t *bits;        /* nnodes × CH: a predicate node's values, 0 or 1 */
-    uint32_t *gen;        /* nnodes × CH: the chunk a row's value belongs to */
-    uint32_t *full;       /* nnodes: the chunk whose every row the node holds */
+    uint64_t *pbits;      /* nnodes × CH/64: a predicate node's values, a bit per row */
+    uint64_t *have;       /* nnodes × CH/64: the rows of the chunk a node holds (valid when node_gen is current) */
+    uint32_t *node_gen;   /* nnodes: the chunk ``have`` belongs to */
     uint32_t chunk_gen;
-    int32_t nrows;        /* rows in the current chunk */
     uint8_t **arena; int64_t *arena_cap, *arena_used; uint32_t *arena_gen;  /* per node: normalised text */
     void **retired; int32_t nretired, retired_cap;  /* arenas outgrown in this chunk, freed at the next */
     int64_t *doubt;  /* counters[1]: rows on which a checksum met input it does not compute exactly */
@@ -94,24 +95,52 @@ typedef struct {
 
 /* ------------------------------------------------------------------ hashing (code sets) */
 
-static uint64_t hash_bytes(const uint8_t *p, int32_t n) {
-    uint64_t h = 1469598103934665603ULL;  /* FNV-1a */
-    for (int32_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
-    return h ^ (h >> 29);
+/* Little-endian loads (byte k of the value is bits 8k..8k+7 of the result) on any host. */
+static uint64_t load8(const uint8_t *s) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
 }
 
-static uint64_t slot_word(const uint8_t *p, int32_t n, uint64_t h) {
-    if (n > 7) return 0xFF | ((uint64_t)(uint32_t)n << 8) | (h << 40);
-    uint8_t w[8] = {0};
-    w[0] = (uint8_t)n;
-    memcpy(w + 1, p, (size_t)n);
-    uint64_t word;
-    memcpy(&word, w, 8);
-    return word;
+/* The bytes of a value of up to 7 bytes as an integer (byte k at bits 8k), by at most two overlapping loads
+ * (the overlapping bytes are equal, so OR joins them) instead of a byte loop. */
+static uint64_t short_bytes(const uint8_t *p, int32_t n) {
+    if (n >= 4) {
+        uint64_t lo = 0, hi = 0;
+        for (int k = 0; k < 4; k++) { lo |= (uint64_t)p[k] << (8 * k); hi |= (uint64_t)p[n - 4 + k] << (8 * k); }
+        return lo | hi << (8 * (n - 4));
+    }
+    uint64_t w = 0;
+    for (int32_t k = 0; k < n; k++) w |= (uint64_t)p[k] << (8 * k);
+    return w;
+}
+
+static uint64_t mix64(uint64_t h) {  /* the finaliser of MurmurHash3: every input bit reaches every output bit */
+    h ^= h >> 33; h *= 0xFF51AFD7ED558CCDULL; h ^= h >> 33; h *= 0xC4CEB9FE1A85EC53ULL; h ^= h >> 33;
+    return h;
+}
+
+/* A code's slot word and hash. A code of up to 7 bytes is its own word (length in the low byte, then the
+ * bytes) and its hash a mix of that word: one compare, no pointer to follow, no byte loop. A longer one has
+ * 0xFF, its length and hash bits there (FNV-1a over its bytes), and is compared through ``key``. */
+static uint64_t slot_key(const uint8_t *p, int32_t n, uint64_t *hash) {
+    if (n <= 7) {
+        uint64_t word = (uint64_t)n | short_bytes(p, n) << 8;
+        *hash = mix64(word);
+        return word;
+    }
+    uint64_t h = 1469598103934665603ULL;
+    for (int32_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+    h ^= h >> 29;
+    *hash = h;
+    return 0xFF | ((uint64_t)(uint32_t)n << 8) | (h << 40);
 }
 
 static int hset_has(const hset *s, const uint8_t *p, int32_t n) {
-    uint64_t h = hash_bytes(p, n), i = h & s->mask, word = slot_word(p, n, h);
+    uint64_t h, word = slot_key(p, n, &h), i = h & s->mask;
     for (;;) {
         const slot *e = &s->slots[i];
         if (!e->key) return 0;
@@ -146,6 +175,7 @@ static int utf8_put(uint8_t *out, uint32_t cp) {
 static int in_cset(const plan *p, int which, uint32_t cp) {
     if (cp < 128) return (p->ascii_class[cp] >> which) & 1;
     const cset *c = &p->charsets[which];
+    if (cp < 0x10000 && !((c->blocks[cp >> 14] >> ((cp >> 8) & 63)) & 1)) return 0;
     int32_t lo = 0, hi = c->n - 1;
     while (lo <= hi) {
         int32_t mid = (lo + hi) / 2;
@@ -168,10 +198,19 @@ static int32_t fw_index(const plan *p, uint32_t cp) {
 
 /* Whether the first ``n`` bytes are ASCII, eight at a time. */
 static int ascii_prefix(const uint8_t *s, int32_t n) {
-    int32_t i = 0;
-    uint64_t any = 0;
-    for (; i + 8 <= n; i += 8) { uint64_t w; memcpy(&w, s + i, 8); any |= w; }
-    for (; i < n; i++) any |= s[i];
+    uint64_t any = 0, w;
+    if (n >= 8) {  /* whole words, then the last eight bytes (overlapping the words already read) */
+        int32_t i = 0;
+        for (; i + 8 <= n; i += 8) { memcpy(&w, s + i, 8); any |= w; }
+        memcpy(&w, s + n - 8, 8);
+        any |= w;
+    } else {  /* four, two and one bytes, possibly overlapping: never past the value */
+        uint32_t h = 0;
+        uint16_t t = 0;
+        if (n >= 4) { memcpy(&h, s, 4); any |= h; memcpy(&h, s + n - 4, 4); any |= h; }
+        else if (n >= 2) { memcpy(&t, s, 2); any |= t; memcpy(&t, s + n - 2, 2); any |= t; }
+        else if (n == 1) any = s[0];
+    }
     return !(any & 0x8080808080808080ULL);
 }
 
@@ -337,17 +376,22 @@ static val normalize_phone(const plan *p, ctx *c, int32_t node, val x) {
     return r;
 }
 
+/* The automaton's walk over the bytes: one table load per byte, since a byte leading nowhere goes to a dead
+ * state that loops on itself and does not accept (gk_plan_new adds it); whether the walk is dead already is
+ * asked once per 8 bytes, so a value of another layout stops early without a test per byte. */
 static int dfa_match(const plan *p, int32_t d, val x) {
     if (x.null) return 0;
-    const int16_t *t = p->dfa + p->dfa_off[d];
-    const uint8_t *acc = p->dfa_accept + p->acc_off[d];
-    int32_t s = 0;
-    for (int32_t i = 0; i < x.len; i++) {
-        uint8_t b = x.s[i];
-        s = t[s * 256 + b];  /* non-ASCII bytes lead nowhere except through '.' or a negated class */
-        if (s < 0) return 0;
+    const uint16_t *t = p->run + p->run_off[d];
+    uint32_t s = 0, dead = (uint32_t)(p->acc_off[d + 1] - p->acc_off[d]);
+    int32_t i = 0;
+    for (; i + 8 <= x.len; i += 8) {
+        const uint8_t *b = x.s + i;
+        s = t[(s << 8) | b[0]]; s = t[(s << 8) | b[1]]; s = t[(s << 8) | b[2]]; s = t[(s << 8) | b[3]];
+        s = t[(s << 8) | b[4]]; s = t[(s << 8) | b[5]]; s = t[(s << 8) | b[6]]; s = t[(s << 8) | b[7]];
+        if (s == dead) return 0;
     }
-    return acc[s];
+    for (; i < x.len; i++) s = t[(s << 8) | x.s[i]];
+    return p->run_accept[p->acc_off[d] + d + s];
 }
 
 static int days_in_month(int64_t y, int64_t m) {
@@ -440,23 +484,28 @@ static int text_cmp(val a, val b) {
  * input in the "parse doubt" counter; the engine then counts the checks that parse in SQL instead, so a
  * verdict never rests on a guess. */
 
-static int digits(const uint8_t *s, int n, int64_t *v) {
-    int64_t x = 0;
-    for (int k = 0; k < n; k++) { if (s[k] < '0' || s[k] > '9') return 0; x = x * 10 + (s[k] - '0'); }
-    *v = x;
-    return 1;
+/* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
+ * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
+ * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
+static int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
+    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
+    if ((w & ~digit_bytes) != literal) return 0;
+    uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
+    return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
 }
 
-/* Whether ``x`` has the shape yyyy-mm-dd (10 bytes) or yyyy-mm-dd HH:MM:SS (19 bytes), all digits. */
+/* Whether ``x`` has the shape yyyy-mm-dd (10 bytes) or yyyy-mm-dd HH:MM:SS (19 bytes), all digits. The
+ * templates below are those strings as little-endian words (digit bytes 0xFF, separators '-' ' ' ':'). */
 static int canonical_shape(val x) {
-    static const char shape[] = "dddd-dd-dd dd:dd:dd";
     if (x.len != 10 && x.len != 19) return 0;
-    for (int32_t k = 0; k < x.len; k++) {
-        uint8_t b = x.s[k];
-        if (shape[k] == 'd' ? (b < '0' || b > '9') : b != (uint8_t)shape[k]) return 0;
-    }
-    return 1;
+    if (!word_fits(load8(x.s), 0x00FFFF00FFFFFFFFULL, 0x2D00002D00000000ULL)) return 0;   /* "yyyy-mm-" */
+    if (x.len == 10) return x.s[8] >= '0' && x.s[8] <= '9' && x.s[9] >= '0' && x.s[9] <= '9';
+    return word_fits(load8(x.s + 8), 0xFFFF00FFFF00FFFFULL, 0x00003A0000200000ULL)         /* "dd HH:MM" */
+           && word_fits(load8(x.s + 11), 0xFFFF00FFFF00FFFFULL, 0x00003A00003A0000ULL);    /* "HH:MM:SS" */
 }
+
+/* The value of the two ASCII digits at ``s`` (already checked to be digits). */
+static int64_t two(const uint8_t *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
 /* to_date (``date_only``) and to_timestamp of the SQL path (DATE_LAYOUTS / DATETIME_LAYOUTS through
  * try_strptime). A value of the canonical shape with a year >= 1 is parsed here: a real date (and time,
@@ -469,9 +518,8 @@ static val parse_time(ctx *c, val x, int date_only) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
     if (x.null) return r;
     if (canonical_shape(x) && (x.s[0] != '0' || x.s[1] != '0' || x.s[2] != '0' || x.s[3] != '0')) {
-        int64_t y = 0, m = 0, d = 0, hh = 0, mi = 0, ss = 0;
-        digits(x.s, 4, &y); digits(x.s + 5, 2, &m); digits(x.s + 8, 2, &d);
-        if (x.len == 19) { digits(x.s + 11, 2, &hh); digits(x.s + 14, 2, &mi); digits(x.s + 17, 2, &ss); }
+        int64_t y = two(x.s) * 100 + two(x.s + 2), m = two(x.s + 5), d = two(x.s + 8), hh = 0, mi = 0, ss = 0;
+        if (x.len == 19) { hh = two(x.s + 11); mi = two(x.s + 14); ss = two(x.s + 17); }
         if (d < 1 || d > days_in_month(y, m) || hh > 23 || mi > 59 || ss > 59 || (date_only && x.len == 19))
             return r;
         r.null = 0;
@@ -519,37 +567,167 @@ static val parse_number(ctx *c, val x) {
 
 /* ------------------------------------------------------------------ the interpreter: a column at a time
  *
- * A batch is cut into chunks of CH rows. Each node is evaluated over a selection of the chunk's rows (a
- * vector of row numbers) in one tight loop, into the node's value vector; a node shared by several
- * checks remembers which rows of the chunk it holds (a generation per row), so it is computed once per
- * row. AND/OR/IF_ELSE narrow the selection for their later operands, and a check evaluates ``expect``
- * only on the rows ``applies`` selects and its breakdowns only on the failing rows: exactly the rows the
- * SQL's short-circuits (and the derived checks' shape guards) evaluate, so a checksum never sees a value
- * its guard rejected. The dispatch per node is per chunk, not per row. */
+ * A batch is cut into chunks of CH rows. A *selection* of a chunk's rows is a bit mask (NW words of 64
+ * rows). Each node is evaluated over a selection in one tight loop, into the node's value vector (text,
+ * numbers) or its bit mask (predicates: bit r set when the predicate holds on row r, NULL counting as
+ * false); a node shared by several checks keeps the mask of the rows it holds this chunk, so it is
+ * computed once per row. AND/OR/IF_ELSE narrow the selection for their later operands, and a check
+ * evaluates ``expect`` only on the rows ``applies`` selects and its breakdowns only on the failing rows:
+ * exactly the rows the SQL's short-circuits (and the derived checks' shape guards) evaluate, so a
+ * checksum never sees a value its guard rejected.
+ *
+ * Why masks: the boolean layer (53 checks' ``applies`` trees, NOT, the failed and breakdown rows) was
+ * the largest cost when selections were vectors of row numbers — every operand of an AND compacted a
+ * vector row by row. With masks, AND/OR/NOT, "which rows are not held yet" and the counters are word
+ * operations (and popcounts), 64 rows at a time, whatever the selection's density; only the named
+ * functions loop over rows, on the selection turned into row numbers once. */
 
+#define NW (CH / 64)
+typedef struct { uint64_t w[NW]; } mask;
 
-static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m);
+static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *sel);
 
 #define MEMO(n) (c->memo + (int64_t)(n) * CH)
-#define BITS(n) (c->bits + (int64_t)(n) * CH)
+#define PBITS(n) (c->pbits + (int64_t)(n) * NW)
 #define LOOP for (int32_t k = 0; k < m; k++)
 
-static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m) {
+static int mask_any(const mask *s) {
+    uint64_t any = 0;
+    for (int w = 0; w < NW; w++) any |= s->w[w];
+    return any != 0;
+}
+
+static int64_t mask_count(const mask *s) {
+    int64_t n = 0;
+    for (int w = 0; w < NW; w++) n += __builtin_popcountll(s->w[w]);
+    return n;
+}
+
+/* 0, 1, …, CH - 1: the row numbers of a full selection, shared instead of written out per node. */
+#define I4(n) n, n + 1, n + 2, n + 3
+#define I16(n) I4(n), I4(n + 4), I4(n + 8), I4(n + 12)
+#define I64(n) I16(n), I16(n + 16), I16(n + 32), I16(n + 48)
+typedef char iota_needs_ch_256[CH == 256 ? 1 : -1];
+static const uint16_t IOTA[CH] = {I64(0), I64(64), I64(128), I64(192)};
+
+/* The rows of ``s`` as row numbers, ascending, in ``buf`` — or IOTA itself when ``s`` is a run of whole words
+ * from row 0 (the usual case: most nodes are evaluated on every row); their count in ``*m``. */
+static const uint16_t *mask_rows(const mask *s, uint16_t *buf, int32_t *m) {
+    int32_t n = 0, prefix = 1;
+    for (int w = 0; w < NW; w++) {
+        uint64_t x = s->w[w];
+        if (x == ~0ULL && prefix) { n += 64; continue; }
+        if (prefix) { memcpy(buf, IOTA, sizeof(uint16_t) * (size_t)n); prefix = 0; }
+        if (x == ~0ULL) { memcpy(buf + n, IOTA + w * 64, 64 * sizeof(uint16_t)); n += 64; continue; }
+        while (x) { buf[n++] = (uint16_t)(w * 64 + __builtin_ctzll(x)); x &= x - 1; }
+    }
+    *m = n;
+    return prefix ? IOTA : buf;
+}
+
+/* ``dst``'s bits on the rows of ``sel`` become ``src``'s; the other rows keep theirs. */
+static void mask_set(uint64_t *dst, const mask *sel, const mask *src) {
+    for (int w = 0; w < NW; w++) dst[w] = (dst[w] & ~sel->w[w]) | (src->w[w] & sel->w[w]);
+}
+
+/* Bytes 0/1 of ``ob`` (one per row) → bits of ``dst`` on the rows of ``sel``: eight bytes at a time, by the
+ * multiplication that gathers the low bit of each byte into the top byte (byte i → bit i). */
+static void pack_bytes(uint64_t *dst, const mask *sel, const uint8_t *ob) {
+    for (int w = 0; w < NW; w++) {
+        if (!sel->w[w]) continue;
+        uint64_t bits = 0;
+        for (int g = 0; g < 8; g++) {
+            uint64_t x;
+            memcpy(&x, ob + w * 64 + g * 8, 8);
+            bits |= (((x & 0x0101010101010101ULL) * 0x0102040810204080ULL) >> 56) << (g * 8);
+        }
+        dst[w] = (dst[w] & ~sel->w[w]) | (bits & sel->w[w]);
+    }
+}
+
+/* The boolean combinators and IF_ELSE: word operations on masks; the operands narrow the selection. */
+static void compute_logic(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *todo) {
     const int64_t *n = p->nodes + (int64_t)node * NODE_WORDS;
+    const int32_t *a = p->args + n[1];
+    int op = (int)n[0];
+    uint64_t *ob = PBITS(node);
+    if (op == OP_NOT) {
+        eval_sel(p, c, bt, a[0], todo);
+        const uint64_t *x = PBITS(a[0]);
+        for (int w = 0; w < NW; w++) ob[w] = (ob[w] & ~todo->w[w]) | (~x[w] & todo->w[w]);
+        return;
+    }
+    if (op == OP_AND || op == OP_OR) {
+        /* ``open``: rows whose result is still undecided (all operands true so far / all false so far). */
+        mask open = *todo;
+        int is_and = op == OP_AND;
+        for (int64_t j = 0; j < n[2]; j++) {
+            eval_sel(p, c, bt, a[j], &open);
+            const uint64_t *v = PBITS(a[j]);
+            uint64_t any = 0;
+            for (int w = 0; w < NW; w++) { open.w[w] &= is_and ? v[w] : ~v[w]; any |= open.w[w]; }
+            if (!any) break;
+        }
+        /* AND holds on the rows still open; OR holds on the rows that left ``open`` (an operand was true). */
+        for (int w = 0; w < NW; w++) {
+            uint64_t yes = is_and ? open.w[w] : todo->w[w] & ~open.w[w];
+            ob[w] = (ob[w] & ~todo->w[w]) | yes;
+        }
+        return;
+    }
+    /* OP_IF_ELSE */
+    eval_sel(p, c, bt, a[0], todo);
+    const uint64_t *cond = PBITS(a[0]);
+    mask yes, no;
+    for (int w = 0; w < NW; w++) { yes.w[w] = todo->w[w] & cond[w]; no.w[w] = todo->w[w] & ~cond[w]; }
+    int pred = n[6] == 1;  /* branches are predicates: take their bits */
+    for (int side = 0; side < 2; side++) {
+        const mask *rows = side ? &no : &yes;
+        int32_t branch = a[1 + side];
+        if (!mask_any(rows)) continue;
+        eval_sel(p, c, bt, branch, rows);
+        if (pred) { mask src; memcpy(src.w, PBITS(branch), sizeof src.w); mask_set(ob, rows, &src); continue; }
+        uint16_t buf[CH];
+        int32_t m;
+        const uint16_t *sel = mask_rows(rows, buf, &m);
+        const val *v = MEMO(branch);
+        val *out = MEMO(node);
+        LOOP out[sel[k]] = v[sel[k]];
+    }
+}
+
+/* Whether ``op`` yields a predicate (IF_ELSE: when its branches do, word 6 of the node). */
+static int op_is_predicate(int op) {
+    switch (op) {
+    case OP_LIT_BOOL: case OP_CMP: case OP_AND: case OP_OR: case OP_NOT: case OP_ISNULL: case OP_INSET:
+    case OP_IS_BLANK: case OP_MATCH: case OP_HAS_FULLWIDTH: case OP_HAS_WHITESPACE: case OP_HAS_LOWER:
+    case OP_HAS_DASH: case OP_HAS_APOSTROPHE: case OP_IS_MASKED: case OP_MOD11_2: case OP_ID_MALE:
+    case OP_WEIGHTED: case OP_REGION_PREFIX:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *todo) {
+    const int64_t *n = p->nodes + (int64_t)node * NODE_WORDS;
+    int op = (int)n[0];
+    if (op == OP_AND || op == OP_OR || op == OP_NOT || op == OP_IF_ELSE) { compute_logic(p, c, bt, node, todo); return; }
     const int32_t *a = p->args + n[1];
     int64_t p1 = n[3], p2 = n[4];
     val *out = MEMO(node);
-    uint8_t *ob = BITS(node);  /* a predicate's values: 0 or 1 (NULL counts as false) */
+    uint8_t ob[CH];  /* a predicate's values, a byte per row (0 or 1), packed into its mask at the end */
+    int pred = n[6] == 1 || op_is_predicate(op);
+    if (pred) memset(ob, 0, sizeof ob);
     const val *x = NULL, *y = NULL;
-    const uint8_t *xb = NULL;
-    int op = (int)n[0];
-    /* Operands evaluated on the whole selection first (AND, OR and IF_ELSE narrow it themselves). */
-    if (op != OP_AND && op != OP_OR && op != OP_IF_ELSE && n[2] >= 1) {
-        eval_sel(p, c, bt, a[0], sel, m);
+    if (n[2] >= 1) {
+        eval_sel(p, c, bt, a[0], todo);
         x = MEMO(a[0]);
-        xb = BITS(a[0]);
-        if (n[2] >= 2) { eval_sel(p, c, bt, a[1], sel, m); y = MEMO(a[1]); }
+        if (n[2] >= 2) { eval_sel(p, c, bt, a[1], todo); y = MEMO(a[1]); }
     }
+    uint16_t buf[CH];
+    int32_t m;
+    const uint16_t *sel = mask_rows(todo, buf, &m);
     switch (op) {
     case OP_COL: {
         const uint8_t *valid = bt->validity[p1];
@@ -574,21 +752,21 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
                 out[sel[k]] = r;
             }
         }
-        return;
+        break;
     }
     case OP_LIT_TEXT: {
         val r = {0}; r.kind = T_TEXT; r.s = p->lit_data + p->lit_off[p1];
         r.len = (int32_t)(p->lit_off[p1 + 1] - p->lit_off[p1]);
         LOOP out[sel[k]] = r;
-        return;
+        break;
     }
-    case OP_LIT_INT: { val r = {0}; r.kind = T_NUM; r.i = p1; LOOP out[sel[k]] = r; return; }
-    case OP_LIT_BOOL: LOOP ob[sel[k]] = (uint8_t)(p1 != 0); return;
-    case OP_LIT_NULL: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; return; }
-    case OP_LIT_DOUBLE: { val r = {0}; r.kind = T_DBL; r.i = p1; LOOP out[sel[k]] = r; return; }
-    case OP_TO_DATE: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 1); } return;
-    case OP_TO_TIMESTAMP: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 0); } return;
-    case OP_TO_NUMBER: LOOP { int r = sel[k]; out[r] = parse_number(c, x[r]); } return;
+    case OP_LIT_INT: { val r = {0}; r.kind = T_NUM; r.i = p1; LOOP out[sel[k]] = r; break; }
+    case OP_LIT_BOOL: LOOP ob[sel[k]] = (uint8_t)(p1 != 0); break;
+    case OP_LIT_NULL: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; break; }
+    case OP_LIT_DOUBLE: { val r = {0}; r.kind = T_DBL; r.i = p1; LOOP out[sel[k]] = r; break; }
+    case OP_TO_DATE: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 1); } break;
+    case OP_TO_TIMESTAMP: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 0); } break;
+    case OP_TO_NUMBER: LOOP { int r = sel[k]; out[r] = parse_number(c, x[r]); } break;
     case OP_CMP:
         LOOP {
             int r = sel[k];
@@ -609,46 +787,29 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             }
             ob[r] = (uint8_t)b;
         }
-        return;
-    case OP_AND: case OP_OR: {
-        /* ``cur``: rows whose result is still open (all operands true so far / all false so far). */
-        uint16_t cur[CH];
-        int32_t open = m, want = op == OP_AND;
-        memcpy(cur, sel, sizeof(uint16_t) * (size_t)m);
-        for (int64_t j = 0; j < n[2] && open; j++) {
-            eval_sel(p, c, bt, a[j], cur, open);
-            const uint8_t *v = BITS(a[j]);
-            int32_t kept = 0;
-            for (int32_t k = 0; k < open; k++) { uint16_t r = cur[k]; cur[kept] = r; kept += v[r] == want; }
-            open = kept;
-        }
-        LOOP ob[sel[k]] = (uint8_t)!want;
-        for (int32_t k = 0; k < open; k++) ob[cur[k]] = (uint8_t)want;
-        return;
-    }
-    case OP_NOT: LOOP { int r = sel[k]; ob[r] = (uint8_t)!xb[r]; } return;
-    case OP_ISNULL: LOOP { int r = sel[k]; ob[r] = (uint8_t)(x[r].null); } return;
+        break;
+    case OP_ISNULL: LOOP { int r = sel[k]; ob[r] = (uint8_t)(x[r].null); } break;
     case OP_INSET: LOOP { int r = sel[k]; ob[r] = (uint8_t)(!x[r].null && hset_has(&p->sets[p1], x[r].s, x[r].len)); }
-        return;
-    case OP_IS_BLANK: LOOP { int r = sel[k]; ob[r] = (uint8_t)(is_blank(p, x[r])); } return;
-    case OP_TRIM: LOOP { int r = sel[k]; out[r] = trim(p, x[r]); } return;
+        break;
+    case OP_IS_BLANK: LOOP { int r = sel[k]; ob[r] = (uint8_t)(is_blank(p, x[r])); } break;
+    case OP_TRIM: LOOP { int r = sel[k]; out[r] = trim(p, x[r]); } break;
     case OP_LENGTH:
         LOOP {
             int r = sel[k];
             val v = {0}; v.kind = T_NUM; v.null = x[r].null; v.i = x[r].null ? 0 : cp_count(x[r].s, x[r].len);
             out[r] = v;
         }
-        return;
-    case OP_SUBSTR: LOOP { int r = sel[k]; out[r] = substr_cp(x[r], (int32_t)p1, (int32_t)p2); } return;
+        break;
+    case OP_SUBSTR: LOOP { int r = sel[k]; out[r] = substr_cp(x[r], (int32_t)p1, (int32_t)p2); } break;
     case OP_NORM_CODE:
         LOOP { int r = sel[k]; out[r] = normalize_code(p, c, node, x[r], (int)(p1 & 1), (int)((p1 >> 1) & 1)); }
-        return;
-    case OP_NORM_PHONE: LOOP { int r = sel[k]; out[r] = normalize_phone(p, c, node, x[r]); } return;
-    case OP_MATCH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(dfa_match(p, (int32_t)p1, x[r])); } return;
-    case OP_HAS_FULLWIDTH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_FW_FROM)); } return;
-    case OP_HAS_WHITESPACE: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_WS)); } return;
-    case OP_HAS_DASH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_DASH)); } return;
-    case OP_IS_MASKED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_MASK)); } return;
+        break;
+    case OP_NORM_PHONE: LOOP { int r = sel[k]; out[r] = normalize_phone(p, c, node, x[r]); } break;
+    case OP_MATCH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(dfa_match(p, (int32_t)p1, x[r])); } break;
+    case OP_HAS_FULLWIDTH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_FW_FROM)); } break;
+    case OP_HAS_WHITESPACE: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_WS)); } break;
+    case OP_HAS_DASH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_DASH)); } break;
+    case OP_IS_MASKED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_MASK)); } break;
     case OP_HAS_LOWER:
         LOOP {
             int r = sel[k], b = 0;
@@ -656,7 +817,7 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             if (!v.null) for (int32_t i = 0; i < v.len && !b; i++) b = v.s[i] >= 'a' && v.s[i] <= 'z';
             ob[r] = (uint8_t)b;
         }
-        return;
+        break;
     case OP_HAS_APOSTROPHE:  /* ^[ws]*[apostrophe] */
         LOOP {
             int r = sel[k], b = 0;
@@ -669,13 +830,13 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             }
             ob[r] = (uint8_t)b;
         }
-        return;
-    case OP_YMD_DATE: LOOP { int r = sel[k]; out[r] = ymd(x[r]); } return;
+        break;
+    case OP_YMD_DATE: LOOP { int r = sel[k]; out[r] = ymd(x[r]); } break;
     case OP_YEAR:
         LOOP { int r = sel[k]; val v = {0}; v.kind = T_NUM; v.null = x[r].null; v.i = x[r].i / 10000; out[r] = v; }
-        return;
-    case OP_MOD11_2: LOOP { int r = sel[k]; ob[r] = (uint8_t)(mod11_2(p, c, x[r])); } return;
-    case OP_ID_BIRTH: LOOP { int r = sel[k]; out[r] = id_birth(p, x[r]); } return;
+        break;
+    case OP_MOD11_2: LOOP { int r = sel[k]; ob[r] = (uint8_t)(mod11_2(p, c, x[r])); } break;
+    case OP_ID_BIRTH: LOOP { int r = sel[k]; out[r] = id_birth(p, x[r]); } break;
     case OP_ID_MALE:
         LOOP {
             int r = sel[k];
@@ -687,8 +848,8 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             }
             ob[r] = (uint8_t)b;
         }
-        return;
-    case OP_WEIGHTED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(weighted_ok(p, c, (int)p1, x[r])); } return;
+        break;
+    case OP_WEIGHTED: LOOP { int r = sel[k]; ob[r] = (uint8_t)(weighted_ok(p, c, (int)p1, x[r])); } break;
     case OP_REGION_PREFIX:
         LOOP {
             int r = sel[k];
@@ -704,52 +865,25 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             }
             ob[r] = (uint8_t)b;
         }
-        return;
-    case OP_IF_ELSE: {
-        eval_sel(p, c, bt, a[0], sel, m);
-        const uint8_t *cond = BITS(a[0]);
-        uint16_t yes[CH], no[CH];
-        int32_t ny = 0, nn = 0;
-        int pred = n[6] == 1;  /* branches are predicates: copy their bits */
-        LOOP { uint16_t r = sel[k]; if (cond[r]) yes[ny++] = r; else no[nn++] = r; }
-        if (ny) {
-            eval_sel(p, c, bt, a[1], yes, ny);
-            const val *v = MEMO(a[1]); const uint8_t *vb = BITS(a[1]);
-            for (int32_t k = 0; k < ny; k++) { if (pred) ob[yes[k]] = vb[yes[k]]; else out[yes[k]] = v[yes[k]]; }
-        }
-        if (nn) {
-            eval_sel(p, c, bt, a[2], no, nn);
-            const val *v = MEMO(a[2]); const uint8_t *vb = BITS(a[2]);
-            for (int32_t k = 0; k < nn; k++) { if (pred) ob[no[k]] = vb[no[k]]; else out[no[k]] = v[no[k]]; }
-        }
-        return;
+        break;
+    default: { val r = {0}; r.null = 1; LOOP out[sel[k]] = r; break; }  /* ob stays 0 */
     }
-    default: { val r = {0}; r.null = 1; LOOP { out[sel[k]] = r; ob[sel[k]] = 0; } return; }
-    }
+    if (pred) pack_bytes(PBITS(node), todo, ob);
 }
 
 /* Evaluate ``node`` on the rows of ``sel`` it does not hold yet. */
-static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const uint16_t *sel, int32_t m) {
-    uint32_t g = c->chunk_gen;
-    if (c->full[node] == g || m == 0) return;
-    uint32_t *have = c->gen + (int64_t)node * CH;
-    if (m == c->nrows) {
-        /* the whole chunk: usually nothing of it is held yet */
-        int32_t held = 0;
-        for (int32_t k = 0; k < m; k++) held += have[k] == g;
-        c->full[node] = g;
-        if (!held) {
-            for (int32_t k = 0; k < m; k++) have[k] = g;
-            compute(p, c, bt, node, sel, m);
-            return;
-        }
+static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *sel) {
+    uint64_t *have = c->have + (int64_t)node * NW;
+    if (c->node_gen[node] != c->chunk_gen) {
+        c->node_gen[node] = c->chunk_gen;
+        memset(have, 0, sizeof(uint64_t) * NW);
     }
-    uint16_t todo[CH];
-    int32_t t = 0;
-    for (int32_t k = 0; k < m; k++) { uint16_t r = sel[k]; todo[t] = r; t += have[r] != g; }
-    if (!t) return;
-    for (int32_t k = 0; k < t; k++) have[todo[k]] = g;
-    compute(p, c, bt, node, todo, t);
+    mask todo;
+    uint64_t any = 0;
+    for (int w = 0; w < NW; w++) { todo.w[w] = sel->w[w] & ~have[w]; any |= todo.w[w]; }
+    if (!any) return;
+    for (int w = 0; w < NW; w++) have[w] |= todo.w[w];
+    compute(p, c, bt, node, &todo);
 }
 
 /* ------------------------------------------------------------------ the C API (ctypes) */
@@ -765,6 +899,23 @@ void *gk_plan_new(int32_t nnodes, const int64_t *nodes, const int32_t *args,
     p->lit_data = lit_data; p->lit_off = lit_off;
     p->ndfa = ndfa; p->dfa = dfa; p->dfa_off = dfa_off; p->dfa_accept = dfa_accept; p->acc_off = acc_off;
     p->nchecks = nchecks; p->checks = checks; p->ncounters = ncounters;
+    /* Each automaton's states plus a dead one (number nstates: the automata of plan.py are int16, so it fits),
+     * "no match" (-1) leading there. ``dfa_off``/``acc_off`` have ndfa + 1 entries. */
+    int64_t total = ndfa > 0 ? acc_off[ndfa] + ndfa : 1;
+    p->run = malloc(sizeof(uint16_t) * 256 * (size_t)total);
+    p->run_accept = calloc((size_t)total, 1);
+    p->run_off = malloc(sizeof(int64_t) * (size_t)(ndfa > 0 ? ndfa : 1));
+    if (!p->run || !p->run_accept || !p->run_off) { free(p->run); free(p->run_accept); free(p->run_off); free(p); return NULL; }
+    for (int32_t d = 0; d < ndfa; d++) {
+        int64_t nstates = acc_off[d + 1] - acc_off[d], base = 256 * (acc_off[d] + d);
+        p->run_off[d] = base;
+        for (int64_t k = 0; k < 256 * nstates; k++) {
+            int16_t next = dfa[dfa_off[d] + k];
+            p->run[base + k] = (uint16_t)(next < 0 ? nstates : next);
+        }
+        for (int64_t k = 0; k < 256; k++) p->run[base + 256 * nstates + k] = (uint16_t)nstates;
+        memcpy(p->run_accept + acc_off[d] + d, dfa_accept + acc_off[d], (size_t)nstates);
+    }
     return p;
 }
 
@@ -773,7 +924,9 @@ int gk_set_charset(void *vp, int32_t which, const uint32_t *cps, int32_t n, cons
     plan *p = vp;
     if (which < 0 || which >= CS_COUNT) return -1;
     p->charsets[which].cps = cps; p->charsets[which].n = n;
+    memset(p->charsets[which].blocks, 0, sizeof p->charsets[which].blocks);
     for (int32_t k = 0; k < n; k++) {
+        if (cps[k] < 0x10000) p->charsets[which].blocks[cps[k] >> 14] |= 1ULL << ((cps[k] >> 8) & 63);
         if (cps[k] < 128) p->ascii_class[cps[k]] |= (uint8_t)(1 << which);
         if (which == CS_FW_FROM && k < 128) p->fw_to[k] = to[k];
     }
@@ -822,11 +975,11 @@ int gk_set_sets(void *vp, int32_t nsets, const int64_t *start, const uint8_t *da
             const uint8_t *key = data + off[k];
             int32_t len = (int32_t)(off[k + 1] - off[k]);
             if (hset_has(h, key, len)) continue;
-            uint64_t hash = hash_bytes(key, len), i = hash & h->mask;
+            uint64_t hash, word = slot_key(key, len, &hash), i = hash & h->mask;
             while (h->slots[i].key) i = (i + 1) & h->mask;
             /* an empty code still needs a non-NULL key pointer */
             h->slots[i].key = len ? key : (const uint8_t *)"";
-            h->slots[i].word = slot_word(key, len, hash);
+            h->slots[i].word = word;
         }
     }
     return 0;
@@ -845,7 +998,7 @@ void gk_plan_free(void *vp) {
     plan *p = vp;
     if (!p) return;
     for (int32_t s = 0; s < p->nsets; s++) free(p->sets[s].slots);
-    free(p->sets);
+    free(p->sets); free(p->run); free(p->run_accept); free(p->run_off);
     free(p);
 }
 
@@ -857,14 +1010,14 @@ void *gk_ctx_new(void *vp) {
     if (!c) return NULL;
     size_t nn = (size_t)p->nnodes;
     c->memo = calloc(nn * CH, sizeof(val));
-    c->bits = calloc(nn * CH, 1);
-    c->gen = calloc(nn * CH, sizeof(uint32_t));
-    c->full = calloc(nn, sizeof(uint32_t));
+    c->pbits = calloc(nn * (CH / 64), sizeof(uint64_t));
+    c->have = calloc(nn * (CH / 64), sizeof(uint64_t));
+    c->node_gen = calloc(nn, sizeof(uint32_t));
     c->arena = calloc(nn, sizeof(uint8_t *));
     c->arena_cap = calloc(nn, sizeof(int64_t));
     c->arena_used = calloc(nn, sizeof(int64_t));
     c->arena_gen = calloc(nn, sizeof(uint32_t));
-    if (!c->memo || !c->bits || !c->gen || !c->full || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
+    if (!c->memo || !c->pbits || !c->have || !c->node_gen || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
         gk_ctx_free(vp, c);
         return NULL;
     }
@@ -882,7 +1035,7 @@ void gk_ctx_free(void *vp, void *vc) {
     if (c->arena) for (int32_t k = 0; k < p->nnodes; k++) free(c->arena[k]);
     free_retired(c);
     free(c->retired); free(c->arena); free(c->arena_cap); free(c->arena_used); free(c->arena_gen);
-    free(c->memo); free(c->bits); free(c->gen); free(c->full); free(c);
+    free(c->memo); free(c->pbits); free(c->have); free(c->node_gen); free(c);
 }
 
 /* Count one batch of ``nrows`` rows into ``counters``: [0] rows, [1] doubtful checksum inputs, [2] doubtful
@@ -894,55 +1047,53 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
            int64_t *counters) {
     plan *p = vp; ctx *c = vc;
     batch bt = {ncols, validity, offsets, data, array_offset, large, 0};
-    uint16_t all[CH], applies_sel[CH], failed[CH];
-    for (int32_t k = 0; k < CH; k++) all[k] = (uint16_t)k;
     c->doubt = counters + 1;
     c->parse_doubt = counters + 2;
     counters[0] += nrows;
     for (int64_t start = 0; start < nrows; start += CH) {
         int32_t m = nrows - start < CH ? (int32_t)(nrows - start) : CH;
         bt.row = start;
-        c->nrows = m;
         if (++c->chunk_gen == 0) {  /* wrapped: forget every generation */
-            memset(c->gen, 0, sizeof(uint32_t) * (size_t)p->nnodes * CH);
-            memset(c->full, 0, sizeof(uint32_t) * (size_t)p->nnodes);
+            memset(c->node_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
             memset(c->arena_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
             c->chunk_gen = 1;
         }
         free_retired(c);
+        mask all;
+        for (int w = 0; w < NW; w++) {
+            int32_t lo = w * 64;
+            all.w[w] = m >= lo + 64 ? ~0ULL : m > lo ? (1ULL << (m - lo)) - 1 : 0;
+        }
         const int32_t *ck = p->checks;
         for (int32_t k = 0; k < p->nchecks; k++) {
             int32_t applies = ck[0], expect = ck[1], nbreak = ck[2];
             const int32_t *breaks = ck + 3;
             int32_t out = ck[3 + nbreak];
-            const uint16_t *sel = all;
-            int32_t ns = m;
+            mask sel = all, failed;
             if (applies >= 0) {
-                eval_sel(p, c, &bt, applies, all, m);
-                const uint8_t *v = c->bits + (int64_t)applies * CH;
-                ns = 0;
-                for (int32_t r = 0; r < m; r++) { applies_sel[ns] = (uint16_t)r; ns += v[r]; }
-                sel = applies_sel;
+                eval_sel(p, c, &bt, applies, &all);
+                const uint64_t *v = PBITS(applies);
+                for (int w = 0; w < NW; w++) sel.w[w] &= v[w];
             }
-            counters[out] += ns;
-            eval_sel(p, c, &bt, expect, sel, ns);
-            const uint8_t *e = c->bits + (int64_t)expect * CH;
-            int32_t nf = 0;
-            for (int32_t j = 0; j < ns; j++) { uint16_t r = sel[j]; failed[nf] = r; nf += !e[r]; }
+            counters[out] += mask_count(&sel);
+            eval_sel(p, c, &bt, expect, &sel);
+            const uint64_t *e = PBITS(expect);
+            for (int w = 0; w < NW; w++) failed.w[w] = sel.w[w] & ~e[w];
+            int64_t nf = mask_count(&failed);
             counters[out + 1] += nf;
             for (int32_t j = 0; j < nbreak && nf; j++) {
-                eval_sel(p, c, &bt, breaks[j], failed, nf);
-                const uint8_t *b = c->bits + (int64_t)breaks[j] * CH;
-                int64_t t = 0;
-                for (int32_t i = 0; i < nf; i++) t += b[failed[i]];
-                counters[out + 2 + j] += t;
+                eval_sel(p, c, &bt, breaks[j], &failed);
+                const uint64_t *b = PBITS(breaks[j]);
+                mask hit;
+                for (int w = 0; w < NW; w++) hit.w[w] = failed.w[w] & b[w];
+                counters[out + 2 + j] += mask_count(&hit);
             }
             ck += 4 + nbreak;
         }
         for (int32_t k = 0; k < p->nfresh; k++) {
             int32_t node = p->fresh[2 * k], base = p->fresh[2 * k + 1];
-            eval_sel(p, c, &bt, node, all, m);
-            const val *v = c->memo + (int64_t)node * CH;
+            eval_sel(p, c, &bt, node, &all);
+            const val *v = MEMO(node);
             int64_t present = 0, newest = counters[base + 1];
             for (int32_t r = 0; r < m; r++) {
                 if (v[r].null) continue;

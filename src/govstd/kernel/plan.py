@@ -282,7 +282,7 @@ class _Compiler:
             expect = self.boolean(check.expect)
             breakdown = [self.boolean(b) for b in check.breakdown.values()]
             tallies = {name: self.boolean(t) for name, t in check.tally.items()}
-            true = self._literal(ir.Lit(value=True, type="bool"))[0] if tallies else -1
+            true = self.boolean(ir.Lit(value=True, type="bool")) if tallies else -1
         except Unsupported as exc:
             self.plan.sql_checks[check.rule_id] = exc.message
             return
@@ -294,9 +294,10 @@ class _Compiler:
         self.plan.counters += 2 + len(breakdown)
         for name, t in tallies.items():
             where = t if applies < 0 else self.node(OP_AND, [applies, t])
+            self.plan.nodes[where][6] = 1  # a predicate (word 6), like every node compile() makes
             self.plan.checks.append(CheckPlan(check=check, applies=where, expect=true, breakdown=[],
-                                              base=self.plan.counters, uses_checksum=checksum, uses_parse=parse,
-                                              tally=name))
+                                              base=self.plan.counters, tally=name, uses_checksum=checksum,
+                                              uses_parse=parse))
             self.plan.counters += 2
 
     def freshness(self, check: ir.FreshnessCheck) -> None:
