@@ -88,6 +88,26 @@ def test_name_index_points_every_name_pair_to_its_shards(item_site: ItemSite) ->
             assert any(token in name for name in names), (token, number)
 
 
+def test_basic_code_index_lists_every_shard_of_every_basic_code(item_site: ItemSite) -> None:
+    # Oracle: the export's basic codes and the shard each item lands in (its rank in code order).
+    records = catalogue_records(item_site.export)
+    codes = sorted(str(r["实施编码"]) for r in records)
+    expected: dict[str, set[int]] = {}
+    for r in records:
+        expected.setdefault(str(r["基本编码"]).upper(), set()).add(codes.index(str(r["实施编码"])) // TEST_SHARD_ROWS)
+    # Both layouts are present: some implementation codes start with the basic code and some do not.
+    assert any(str(r["实施编码"]).startswith(str(r["基本编码"])) for r in records)
+    assert any(not str(r["实施编码"]).startswith(str(r["基本编码"])) for r in records)
+    meta = json.loads((item_site.out / DATA / "meta.json").read_text(encoding="utf-8"))
+    index: dict[str, list[int]] = {}
+    for n in range(meta["buckets"]):
+        part = json.loads((item_site.out / DATA / f"basic/{n}.json").read_text(encoding="utf-8"))
+        assert all(token_bucket(code, meta["buckets"]) == n for code in part)
+        index.update(part)
+    assert {code: set(shards) for code, shards in index.items()} == expected
+    assert all(shards == sorted(shards) for shards in index.values())
+
+
 def test_token_hash_handles_characters_outside_the_bmp() -> None:
     # '𠀀' (U+20000, a 生僻字) is two UTF-16 code units, as JavaScript's charCodeAt sees it.
     high, low = 0xD840, 0xDC00

@@ -11,7 +11,12 @@ hours of mkdocs). They are streamed from the registry in implementation-code ord
   mapped to the shards whose names contain it, hashed into :func:`bucket_count` files by
   :func:`token_bucket` (the page's JavaScript computes the same hash). A Chinese query fetches the
   files of its bigrams, intersects their shard lists, and scans only those shards for the substring —
-  no word segmentation needed, and a query of any length narrows to the shards that can match.
+  no word segmentation needed, and a query of any length narrows to the shards that can match;
+- ``basic/N.json`` — the basic-code index: every basic code (upper-cased) mapped to the shards holding
+  its items, hashed the same way. Shards follow implementation-code order, and only some provinces'
+  layouts start the implementation code with the basic code (others end with it, after the body's
+  USCC and level), so a basic code's items are scattered: without this index the browser found them
+  only in the first kind of layout.
 
 Everything is compact JSON (no spaces; repeated keys avoided), which gzip — what every web server
 applies to JSON — shrinks about five-fold. The files go through :class:`govstd.site.output.Output`,
@@ -37,7 +42,7 @@ from govstd.standards.numbers.service_item import EXERCISE_LEVELS
 #: 2 M items make 1,000 shards, a ``meta.json`` of ~40 kB.
 SHARD_ROWS = 2000
 #: Bumped when the files' layout changes, so a rebuild never keeps shards of an older layout.
-FORMAT = 1
+FORMAT = 2  # 2: the basic-code index
 MAX_BUCKETS = 256
 
 
@@ -105,25 +110,38 @@ def write_items(source: ItemSource, output: Output, *, national: dict[str, str],
     firsts: list[tuple[str, int]] = []
     # One compact array of shard numbers per token: appended in shard order, so already sorted.
     postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+    basic: dict[str, array[int]] = defaultdict(lambda: array("I"))
     for number, rows in enumerate(source.item_rows(shard_rows)):
         firsts.append((str(rows[0][0]), len(rows)))
         output.put(f"{prefix}shards/{number}.json", _dumps({"rows": _shard(rows)}))
         for token in shard_tokens(str(row[2]) for row in rows):
             postings[token].append(number)
+        for code in {str(row[1]).upper() for row in rows if row[1]}:
+            basic[code].append(number)
     buckets = bucket_count(len(firsts))
-    files: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
-    for token in sorted(postings):
-        files[token_bucket(token, buckets)][token] = postings[token].tolist()
-    for i, tokens in enumerate(files):
-        output.put(f"{prefix}tokens/{i}.json", _dumps(tokens))
+    _write_token_files(postings, buckets, output, f"{prefix}tokens/")
+    _write_token_files(basic, buckets, output, f"{prefix}basic/")
     items = sum(n for _, n in firsts)
     output.put(f"{prefix}meta.json", _dumps({
         "format": FORMAT, "release": release, "items": items, "shard_rows": shard_rows,
         "columns": list(ITEM_COLUMNS), "shards": firsts, "buckets": buckets, "national": national,
-        "levels": EXERCISE_LEVELS,
+        "levels": EXERCISE_LEVELS, "basic_index": True,
     }))
     output.state["items"] = state
     return ItemShards(items=items, shards=len(firsts), token_files=buckets, release=release)
+
+
+def _write_token_files(postings: dict[str, array[int]], buckets: int, output: Output, folder: str) -> None:
+    """One token file at a time, each token's postings freed once written. Turning every posting into a
+    Python list before writing any file (the first version) held ~8 M int objects at 2 M items — about
+    half the build's peak memory; the compact arrays are ~4 bytes a posting."""
+    by_bucket: list[list[str]] = [[] for _ in range(buckets)]
+    for token in postings:
+        by_bucket[token_bucket(token, buckets)].append(token)
+    for i, tokens in enumerate(by_bucket):
+        tokens.sort()
+        output.put(f"{folder}{i}.json", _dumps({token: postings.pop(token).tolist() for token in tokens}))
+        by_bucket[i] = []
 
 
 def _shard(rows: Sequence[Sequence[str | None]]) -> list[list[str | None]]:
