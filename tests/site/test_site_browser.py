@@ -243,30 +243,29 @@ def test_catalogue_browser_finds_items_by_chinese_name_and_by_code(page: Any, it
 
 def test_catalogue_browser_fetches_only_shards_holding_every_pair_of_the_query(page: Any, item_server: Server,
                                                                              item_site: Any) -> None:
-    """A query whose character pairs all occur in some shards but never inside one name: the browser
-    fetches exactly the shards holding both pairs (each once), finds nothing, and says so."""
+    """A query whose character triples all occur in some shards but never inside one name: the browser
+    fetches exactly the shards holding every triple (each once), finds nothing, and says so."""
     from site_testlib import TEST_SHARD_ROWS, catalogue_records
 
     records = catalogue_records(item_site.export)
     codes = sorted(str(r["实施编码"]) for r in records)
     names = [str(r["事项名称"]) for r in records]
-    shard_of = {str(r["实施编码"]): codes.index(str(r["实施编码"])) // TEST_SHARD_ROWS for r in records}
-    pairs: dict[str, set[int]] = {}
+    triples: dict[str, set[int]] = {}
     for r in records:
         name = str(r["事项名称"])
-        for i in range(len(name) - 1):
-            pairs.setdefault(name[i : i + 2], set()).add(shard_of[str(r["实施编码"])])
+        for i in range(len(name) - 2):
+            triples.setdefault(name[i : i + 3], set()).add(codes.index(str(r["实施编码"])) // TEST_SHARD_ROWS)
     query, candidates = "", set()
-    for first in sorted(pairs):
-        for second in sorted(p for p in pairs if p[0] == first[1]):
-            both = pairs[first] & pairs[second]
-            q = first + second[1]
-            if len(both) > 1 and not any(q in n for n in names) and len(set(q)) == 3:
+    for first in sorted(triples):
+        for second in sorted(t for t in triples if t[:2] == first[1:]):
+            both = triples[first] & triples[second]
+            q = first + second[2]
+            if len(both) > 1 and not any(q in n for n in names):
                 query, candidates = q, both
                 break
         if query:
             break
-    assert query, "the generated names should hold pairs that co-occur in shards but not in one name"
+    assert query, "the generated names should hold triples that co-occur in shards but not in one name"
     requests = _shard_requests(page)
     page.goto(item_server.url + "item-catalogue/")
     _shown_codes(page, "共")

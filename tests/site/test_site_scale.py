@@ -66,7 +66,7 @@ def test_shards_hold_exactly_the_catalogue_in_code_order(item_site: ItemSite) ->
         assert row[1] == by_code[row[0]]["基本编码"] and row[2] == by_code[row[0]]["事项名称"]
 
 
-def test_name_index_points_every_name_pair_to_its_shards(item_site: ItemSite) -> None:
+def test_name_index_points_every_name_pair_and_triple_to_its_shards(item_site: ItemSite) -> None:
     meta = json.loads((item_site.out / DATA / "meta.json").read_text(encoding="utf-8"))
     buckets = meta["buckets"]
     assert buckets == bucket_count(len(meta["shards"]))
@@ -79,8 +79,9 @@ def test_name_index_points_every_name_pair_to_its_shards(item_site: ItemSite) ->
     for number in range(len(meta["shards"])):
         names = [r[2] for r in rows[number * TEST_SHARD_ROWS : (number + 1) * TEST_SHARD_ROWS]]
         for name in names:
-            for pair in (name[i : i + 2] for i in range(len(name) - 1)):
-                assert number in index[pair], (pair, number)
+            grams = [name[i : i + n] for n in (2, 3) for i in range(len(name) - n + 1)]
+            for gram in grams:  # pairs and triples: the browser looks up a query's triples
+                assert number in index[gram], (gram, number)
     # And no shard is listed for a pair none of its names contains (the browser would fetch it for nothing).
     for token, shards in list(index.items())[:200]:
         for number in shards:

@@ -7,7 +7,7 @@ hours of mkdocs). They are streamed from the registry in implementation-code ord
   count: the browser binary-searches a code (or code prefix) to the one shard that can hold it, and
   pages through the whole catalogue by shard;
 - ``shards/N.json`` — :data:`SHARD_ROWS` items, one array per item (columns once, in ``meta.json``);
-- ``tokens/N.json`` — the name index: every character and character pair (bigram) of the item names,
+- ``tokens/N.json`` — the name index: every character, pair and triple of characters of the item names,
   mapped to the shards whose names contain it, hashed into :func:`bucket_count` files by
   :func:`token_bucket` (the page's JavaScript computes the same hash). A Chinese query fetches the
   files of its bigrams, intersects their shard lists, and scans only those shards for the substring —
@@ -42,7 +42,7 @@ from govstd.standards.numbers.service_item import EXERCISE_LEVELS
 #: 2 M items make 1,000 shards, a ``meta.json`` of ~40 kB.
 SHARD_ROWS = 2000
 #: Bumped when the files' layout changes, so a rebuild never keeps shards of an older layout.
-FORMAT = 2  # 2: the basic-code index
+FORMAT = 3  # 2: the basic-code index; 3: character triples
 MAX_BUCKETS = 256
 
 
@@ -75,10 +75,16 @@ def bucket_count(shards: int) -> int:
 
 
 def shard_tokens(names: Iterable[str]) -> set[str]:
-    """Every character and every pair of adjacent characters of ``names`` (lower-cased)."""
+    """Every character, pair and triple of adjacent characters of ``names`` (lower-cased).
+
+    Triples because pairs alone let through a query whose pairs all occur in a shard but never in one
+    name (证注册: 证注 in 犬类准养证注销, 注册 in 医师执业注册): half the shards of the benchmark
+    catalogue held both, so the browser fetched them all to find nothing. A query of three characters
+    or more looks up its triples; the index grows by the catalogue's distinct triples per shard."""
     text = "\n".join(names).lower()
     tokens = set(text)
     tokens.update(text[i : i + 2] for i in range(len(text) - 1))
+    tokens.update(text[i : i + 3] for i in range(len(text) - 2))
     return {t for t in tokens if "\n" not in t and not t.isspace()}
 
 

@@ -20,12 +20,15 @@
     return h % buckets;
   }
 
+  /* The index tokens a query's names must all contain: its character triples (govstd.site.items
+   * indexes characters, pairs and triples), its pair if it has two characters, else the character. */
   function tokens(query) {
     var chars = Array.from(query.toLowerCase());
-    if (chars.length < 2) return chars;
+    var n = Math.min(3, chars.length);
+    if (n < 2) return chars;
     var seen = {}, out = [];
-    for (var i = 0; i + 1 < chars.length; i++) {
-      var t = chars[i] + chars[i + 1];
+    for (var i = 0; i + n <= chars.length; i++) {
+      var t = chars.slice(i, i + n).join("");
       if (!seen[t] && !/\s/.test(t)) { seen[t] = true; out.push(t); }
     }
     return out;
@@ -165,7 +168,7 @@
     });
   };
 
-  /* Shards holding every character pair of the query (the pairs' shard lists intersected before any
+  /* Shards holding every character triple of the query (their shard lists intersected before any
    * shard is fetched), then a substring test on each item's name. */
   Browser.prototype.nameProducer = function (query) {
     var self = this, needle = query.toLowerCase(), buckets = this.meta.buckets, name = this.col.name;
