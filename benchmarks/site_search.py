@@ -92,7 +92,6 @@ def queries(export: Path) -> dict[str, str]:
 
 def bench_browser(root: Path, named: dict[str, str]) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
-
     from tests.site.site_testlib import serve  # the test suite's quiet static server
 
     server, url = serve(root)
