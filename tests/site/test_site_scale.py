@@ -101,9 +101,10 @@ def test_basic_code_index_lists_every_shard_of_every_basic_code(item_site: ItemS
     assert any(not str(r["实施编码"]).startswith(str(r["基本编码"])) for r in records)
     meta = json.loads((item_site.out / DATA / "meta.json").read_text(encoding="utf-8"))
     index: dict[str, list[int]] = {}
-    for n in range(meta["buckets"]):
+    assert meta["basic_buckets"] == bucket_count(len(meta["shards"]))
+    for n in range(meta["basic_buckets"]):
         part = json.loads((item_site.out / DATA / f"basic/{n}.json").read_text(encoding="utf-8"))
-        assert all(token_bucket(code, meta["buckets"]) == n for code in part)
+        assert all(token_bucket(code, meta["basic_buckets"]) == n for code in part)
         index.update(part)
     assert {code: set(shards) for code, shards in index.items()} == expected
     assert all(shards == sorted(shards) for shards in index.values())

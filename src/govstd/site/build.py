@@ -12,12 +12,9 @@ no web fonts (``theme.font: false``), no CDN scripts; Material's icons are inlin
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -27,11 +24,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from govstd import __version__
 from govstd.errors import GovstdError
 from govstd.site import pages, urls
+from govstd.site.downloads import write_downloads
 from govstd.site.hooks import LEXICON_FILE
 from govstd.site.incremental import (
     BuildCache,
@@ -43,16 +39,15 @@ from govstd.site.incremental import (
 )
 from govstd.site.items import SHARD_ROWS, ItemShards, write_items
 from govstd.site.labels import KIND_LABELS
-from govstd.site.model import KIND_ORDER, EntryGroup, SiteBuildError, SiteModel
+from govstd.site.model import KIND_ORDER, SiteBuildError, SiteModel
 from govstd.site.output import Output
-from govstd.site.pages.code_set import code_validity, uses_years
 from govstd.site.pages.dashboard import HOME as DASHBOARD_HOME
 from govstd.site.pages.dashboard import write_dashboard
 from govstd.site.pages.item_browser import item_browser_page
 from govstd.site.pages.owners import OWNERS_PAGE, owners_page
 from govstd.site.search import SEARCH_SEPARATOR, Lexicon
 from govstd.site.source import ItemSource, SiteSource, as_source
-from govstd.standards.models import ENTRY_MODELS, AnyEntry, CodeSet, EntryKind
+from govstd.standards.models import ENTRY_MODELS, CodeSet, EntryKind
 from govstd.standards.schema import SCHEMA_ID, entry_json_schema
 
 if TYPE_CHECKING:
@@ -256,7 +251,7 @@ def generate_project(source: SiteSource, project: Path, *, site_url: str | None 
             n_versions += 1
             page = group.version_page(entry)
             write(page, pages.entry_page(model, group, entry, page, latest_page=False))
-            _write_downloads(group, entry, write)
+            write_downloads(group, entry, write)
         for old, new in group.pairs():
             diff = source.diff(old, new)
             page = group.diff_page(old, new)
@@ -283,79 +278,6 @@ def generate_project(source: SiteSource, project: Path, *, site_url: str | None 
 
 def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
-
-
-# Strings a YAML 1.2 reader (ruamel, which govstd's loader uses) could take for a number, bool or null —
-# '08', '1.0.0', 'true' — are single-quoted, so a download loads back as exactly the published entry.
-_YAML_AMBIGUOUS = re.compile(
-    r"[-+]?\.?[0-9]|[-+]?\.(inf|Inf|INF|nan|NaN|NAN)$|(null|Null|NULL|~|true|True|TRUE|false|False|FALSE)$"
-)
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """PyYAML's C dumper (GB/T 2260 dumps in a fifth of a second; ruamel takes seconds)."""
-
-
-def _represent_str(dumper: Any, value: str) -> Any:
-    style = "'" if _YAML_AMBIGUOUS.match(value) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
-def _dump_yaml(data: Any) -> str:
-    text: str = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
-    return text
-
-
-def _write_downloads(group: EntryGroup, entry: AnyEntry, write: Any) -> None:
-    data = entry.model_dump(mode="json", exclude_none=True)
-    write(urls.download(group.kind, group.id, entry.version, "json"), _json(data))
-    write(urls.download(group.kind, group.id, entry.version, "yaml"),
-          f"# {entry.name_zh} {entry.ref} — govstd registry entry\n" + _dump_yaml(data))
-    if isinstance(entry, CodeSet):
-        write(urls.download(group.kind, group.id, entry.version, "codes.csv"), _codes_csv(entry))
-        write(urls.download(group.kind, group.id, entry.version, "codes.json"), _codes_json(entry))
-
-
-def _codes_csv(entry: CodeSet) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["code", "label_zh", "label_en", "aliases", "level", "parent", "valid_from", "valid_to"])
-    for c in entry.codes:
-        dates = [d.isoformat() if d else "" for d in (c.valid_from, c.valid_to)]
-        writer.writerow([c.code, c.label_zh, c.label_en or "", ";".join(c.aliases), c.level or "", c.parent or "",
-                         *dates])
-    # A BOM so Excel, which most departments open CSV files with, reads the Chinese as UTF-8.
-    return "\ufeff" + buffer.getvalue()
-
-
-def _codes_json(entry: CodeSet) -> str:
-    """The compact table the page's code browser loads: columns once, then one array per code."""
-    years = uses_years(entry.codes)
-    columns = ["code", "label_zh"]
-    optional = {
-        "label_en": any(c.label_en for c in entry.codes),
-        "aliases": any(c.aliases for c in entry.codes),
-        "level": any(c.level for c in entry.codes),
-        "parent": any(c.parent for c in entry.codes),
-        "valid_from": any(c.valid_from for c in entry.codes),
-        "valid_to": any(c.valid_to for c in entry.codes),
-    }
-    columns += [name for name, present in optional.items() if present]
-    rows = []
-    for c in entry.codes:
-        start, end = code_validity(c, years)
-        values: dict[str, Any] = {
-            "code": c.code, "label_zh": c.label_zh, "label_en": c.label_en, "aliases": ";".join(c.aliases) or None,
-            "level": c.level, "parent": c.parent,
-            "valid_from": (int(start) if years and start else start or None),
-            "valid_to": (int(end) if years and end else end or None),
-        }
-        rows.append([values[name] for name in columns])
-    data = {"id": entry.id, "version": entry.version, "years": years, "columns": columns, "rows": rows}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _write_schemas(write: Any) -> None:

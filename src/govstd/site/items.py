@@ -27,6 +27,7 @@ previous build used (and the layout is the same) nothing is read from the regist
 from __future__ import annotations
 
 import json
+import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -116,22 +117,23 @@ def write_items(source: ItemSource, output: Output, *, national: dict[str, str],
     firsts: list[tuple[str, int]] = []
     # One compact array of shard numbers per token: appended in shard order, so already sorted.
     postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
-    basic: dict[str, array[int]] = defaultdict(lambda: array("I"))
+    # Basic codes are nearly as many as items in some catalogues: spooled to disk by bucket, not held.
+    basic_buckets = bucket_count(-(-source.item_count() // shard_rows))
+    basic = _Spool(basic_buckets)
     for number, rows in enumerate(source.item_rows(shard_rows)):
         firsts.append((str(rows[0][0]), len(rows)))
         output.put(f"{prefix}shards/{number}.json", _dumps({"rows": _shard(rows)}))
         for token in shard_tokens(str(row[2]) for row in rows):
             postings[token].append(number)
-        for code in {str(row[1]).upper() for row in rows if row[1]}:
-            basic[code].append(number)
+        basic.add(number, {str(row[1]).upper() for row in rows if row[1]})
     buckets = bucket_count(len(firsts))
     _write_token_files(postings, buckets, output, f"{prefix}tokens/")
-    _write_token_files(basic, buckets, output, f"{prefix}basic/")
+    basic.write(output, f"{prefix}basic/")
     items = sum(n for _, n in firsts)
     output.put(f"{prefix}meta.json", _dumps({
         "format": FORMAT, "release": release, "items": items, "shard_rows": shard_rows,
         "columns": list(ITEM_COLUMNS), "shards": firsts, "buckets": buckets, "national": national,
-        "levels": EXERCISE_LEVELS, "basic_index": True,
+        "levels": EXERCISE_LEVELS, "basic_buckets": basic_buckets,
     }))
     output.state["items"] = state
     return ItemShards(items=items, shards=len(firsts), token_files=buckets, release=release)
@@ -148,6 +150,34 @@ def _write_token_files(postings: dict[str, array[int]], buckets: int, output: Ou
         tokens.sort()
         output.put(f"{folder}{i}.json", _dumps({token: postings.pop(token).tolist() for token in tokens}))
         by_bucket[i] = []
+
+
+class _Spool:
+    """(bucket, code, shard) lines appended to temporary files as shards are read, then grouped one group
+    of buckets at a time: memory stays one shard's codes plus 1/8 of the codes, however many distinct
+    codes there are (2 M distinct basic codes held as a dict of arrays were ~200 MB of the writer's peak).
+    The bucket count is fixed up front, from the catalogue's item count, because lines carry their bucket."""
+
+    def __init__(self, buckets: int) -> None:
+        self.buckets = buckets
+        # Closed (and so deleted) in write(); a failed build leaves them to the garbage collector.
+        self.files = [tempfile.TemporaryFile("w+", encoding="utf-8") for _ in range(min(8, buckets))]  # noqa: SIM115
+
+    def add(self, shard: int, codes: Iterable[str]) -> None:
+        for code in sorted(codes):
+            n = token_bucket(code, self.buckets)
+            self.files[n % len(self.files)].write(f"{n}\t{code}\t{shard}\n")
+
+    def write(self, output: Output, folder: str) -> None:
+        for group, file in enumerate(self.files):
+            parts: dict[int, dict[str, list[int]]] = {n: {} for n in range(group, self.buckets, len(self.files))}
+            file.seek(0)
+            for line in file:
+                bucket, code, shard = line.rstrip("\n").split("\t")
+                parts[int(bucket)].setdefault(code, []).append(int(shard))  # shards come in ascending order
+            file.close()
+            for n, codes in parts.items():
+                output.put(f"{folder}{n}.json", _dumps(dict(sorted(codes.items()))))
 
 
 def _shard(rows: Sequence[Sequence[str | None]]) -> list[list[str | None]]:

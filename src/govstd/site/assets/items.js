@@ -159,8 +159,8 @@
     }
     var range = [];
     for (var n = lo; n < shards.length && (n === lo || shards[n][0].slice(0, code.length) <= code); n++) range.push(n);
-    var basic = this.meta.basic_index
-      ? this.json("basic/" + bucket(code, this.meta.buckets) + ".json").then(function (index) { return index[code] || []; })
+    var basic = this.meta.basic_buckets
+      ? this.json("basic/" + bucket(code, this.meta.basic_buckets) + ".json").then(function (index) { return index[code] || []; })
       : Promise.resolve([]);
     var c = this.col.implementation_code, b = this.col.basic_code;
     return this.later(basic.then(function (list) { return union(range, list); }), function (r) {
