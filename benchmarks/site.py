@@ -87,7 +87,8 @@ with Registry({url!r}) as reg:
 print(json.dumps({{"pages": len(b.pages), "written": len(b.written), "files": b.files,
                   "shards": b.items.shards if b.items else 0, "reused": bool(b.items and b.items.reused),
                   "build_s": round(b.seconds, 2), "generate_s": round(b.generate_seconds, 1),
-                  "mkdocs_s": round(b.mkdocs_seconds, 1), "items_s": round(b.items_seconds, 1)}}))""")
+                  "mkdocs_s": round(b.mkdocs_seconds, 1), "items_s": round(b.items_seconds, 1),
+                  "mkdocs_mode": b.mkdocs_mode, "rendered": len(b.rendered)}}))""")
     html = list(out.rglob("*.html"))
     files = [p for p in out.rglob("*") if p.is_file()]
     r.update(html_pages=len(html), largest_page_kb=round(max(p.stat().st_size for p in html) / 1024),

@@ -223,7 +223,59 @@ def test_catalogue_browser_finds_items_by_chinese_name_and_by_code(page: Any, it
     shard_fetches = [r for r in requests[before:] if r.startswith("shards/")]
     assert shard_fetches == [f"shards/{codes.index(target) // TEST_SHARD_ROWS}.json"], shard_fetches
 
+    # By basic code, in a layout where the implementation code ends with it (USCC + level + basic code):
+    # found through the basic-code index, not the implementation-code range.
+    suffixed = next(r for r in records if not str(r["实施编码"]).startswith(str(r["基本编码"])))
+    basic = str(suffixed["基本编码"])
+    expected = sorted(str(r["实施编码"]) for r in records
+                      if r["基本编码"] == basic or str(r["实施编码"]).startswith(basic))
+    _find(page, basic)
+    # The previous query also showed one item: wait for this query's rows, not just its status.
+    page.locator(".gs-items__table tbody tr", has_text=expected[0]).wait_for()
+    assert _shown_codes(page, f"共 {len(expected)} 条") == expected
+    assert str(suffixed["实施编码"]) in expected
+
     # A name that matches nothing says so.
     _find(page, "不存在的事项名称")
     page.locator(".gs-items__status", has_text="没有找到").wait_for()
     assert page.problems.items == []
+
+
+def test_catalogue_browser_fetches_only_shards_holding_every_pair_of_the_query(page: Any, item_server: Server,
+                                                                             item_site: Any) -> None:
+    """A query whose character triples all occur in some shards but never inside one name: the browser
+    fetches exactly the shards holding every triple (each once), finds nothing, and says so."""
+    from site_testlib import TEST_SHARD_ROWS, catalogue_records
+
+    records = catalogue_records(item_site.export)
+    codes = sorted(str(r["实施编码"]) for r in records)
+    names = [str(r["事项名称"]) for r in records]
+    triples: dict[str, set[int]] = {}
+    for r in records:
+        name = str(r["事项名称"])
+        for i in range(len(name) - 2):
+            triples.setdefault(name[i : i + 3], set()).add(codes.index(str(r["实施编码"])) // TEST_SHARD_ROWS)
+    query, candidates = "", set()
+    for first in sorted(triples):
+        for second in sorted(t for t in triples if t[:2] == first[1:]):
+            both = triples[first] & triples[second]
+            q = first + second[2]
+            if len(both) > 1 and not any(q in n for n in names):
+                query, candidates = q, both
+                break
+        if query:
+            break
+    assert query, "the generated names should hold triples that co-occur in shards but not in one name"
+    requests = _shard_requests(page)
+    page.goto(item_server.url + "item-catalogue/")
+    _shown_codes(page, "共")
+    before = len(requests)
+    _find(page, query)
+    page.locator(".gs-items__status", has_text="没有找到").wait_for()
+    fetched = [r for r in requests[before:] if r.startswith("shards/")]
+    wanted = {f"shards/{n}.json" for n in candidates}
+    # Each candidate once (shard 0 may already be in memory from the first page), nothing else.
+    assert len(fetched) == len(set(fetched)) and set(fetched) <= wanted, (query, fetched)
+    assert wanted - set(fetched) <= set(requests[:before]), (query, fetched)
+    assert page.problems.items == []
+

@@ -66,7 +66,7 @@ def test_shards_hold_exactly_the_catalogue_in_code_order(item_site: ItemSite) ->
         assert row[1] == by_code[row[0]]["基本编码"] and row[2] == by_code[row[0]]["事项名称"]
 
 
-def test_name_index_points_every_name_pair_to_its_shards(item_site: ItemSite) -> None:
+def test_name_index_points_every_name_pair_and_triple_to_its_shards(item_site: ItemSite) -> None:
     meta = json.loads((item_site.out / DATA / "meta.json").read_text(encoding="utf-8"))
     buckets = meta["buckets"]
     assert buckets == bucket_count(len(meta["shards"]))
@@ -79,13 +79,35 @@ def test_name_index_points_every_name_pair_to_its_shards(item_site: ItemSite) ->
     for number in range(len(meta["shards"])):
         names = [r[2] for r in rows[number * TEST_SHARD_ROWS : (number + 1) * TEST_SHARD_ROWS]]
         for name in names:
-            for pair in (name[i : i + 2] for i in range(len(name) - 1)):
-                assert number in index[pair], (pair, number)
+            grams = [name[i : i + n] for n in (2, 3) for i in range(len(name) - n + 1)]
+            for gram in grams:  # pairs and triples: the browser looks up a query's triples
+                assert number in index[gram], (gram, number)
     # And no shard is listed for a pair none of its names contains (the browser would fetch it for nothing).
     for token, shards in list(index.items())[:200]:
         for number in shards:
             names = [r[2].lower() for r in rows[number * TEST_SHARD_ROWS : (number + 1) * TEST_SHARD_ROWS]]
             assert any(token in name for name in names), (token, number)
+
+
+def test_basic_code_index_lists_every_shard_of_every_basic_code(item_site: ItemSite) -> None:
+    # Oracle: the export's basic codes and the shard each item lands in (its rank in code order).
+    records = catalogue_records(item_site.export)
+    codes = sorted(str(r["实施编码"]) for r in records)
+    expected: dict[str, set[int]] = {}
+    for r in records:
+        expected.setdefault(str(r["基本编码"]).upper(), set()).add(codes.index(str(r["实施编码"])) // TEST_SHARD_ROWS)
+    # Both layouts are present: some implementation codes start with the basic code and some do not.
+    assert any(str(r["实施编码"]).startswith(str(r["基本编码"])) for r in records)
+    assert any(not str(r["实施编码"]).startswith(str(r["基本编码"])) for r in records)
+    meta = json.loads((item_site.out / DATA / "meta.json").read_text(encoding="utf-8"))
+    index: dict[str, list[int]] = {}
+    assert meta["basic_buckets"] == bucket_count(len(meta["shards"]))
+    for n in range(meta["basic_buckets"]):
+        part = json.loads((item_site.out / DATA / f"basic/{n}.json").read_text(encoding="utf-8"))
+        assert all(token_bucket(code, meta["basic_buckets"]) == n for code in part)
+        index.update(part)
+    assert {code: set(shards) for code, shards in index.items()} == expected
+    assert all(shards == sorted(shards) for shards in index.values())
 
 
 def test_token_hash_handles_characters_outside_the_bmp() -> None:

@@ -20,12 +20,15 @@
     return h % buckets;
   }
 
+  /* The index tokens a query's names must all contain: its character triples (govstd.site.items
+   * indexes characters, pairs and triples), its pair if it has two characters, else the character. */
   function tokens(query) {
     var chars = Array.from(query.toLowerCase());
-    if (chars.length < 2) return chars;
+    var n = Math.min(3, chars.length);
+    if (n < 2) return chars;
     var seen = {}, out = [];
-    for (var i = 0; i + 1 < chars.length; i++) {
-      var t = chars[i] + chars[i + 1];
+    for (var i = 0; i + n <= chars.length; i++) {
+      var t = chars.slice(i, i + n).join("");
       if (!seen[t] && !/\s/.test(t)) { seen[t] = true; out.push(t); }
     }
     return out;
@@ -35,6 +38,16 @@
     var out = [], i = 0, j = 0;
     while (i < a.length && j < b.length) {
       if (a[i] === b[j]) { out.push(a[i]); i++; j++; } else if (a[i] < b[j]) i++; else j++;
+    }
+    return out;
+  }
+
+  function union(a, b) {
+    var out = [], i = 0, j = 0;
+    while (i < a.length || j < b.length) {
+      if (j >= b.length || (i < a.length && a[i] < b[j])) out.push(a[i++]);
+      else if (i >= a.length || b[j] < a[i]) out.push(b[j++]);
+      else { out.push(a[i]); i++; j++; }
     }
     return out;
   }
@@ -100,42 +113,72 @@
     this.show(0);
   };
 
-  /* Shards whose first code is <= the code, from the last such one while rows may still start with it. */
+  /* Items of the shards ``list`` (ascending) that ``keep`` accepts, one shard per call, in shard order.
+   * Up to AHEAD shard fetches run at once: a query whose character pairs all occur in many shards but
+   * never inside one name (a false candidate) costs one round of parallel fetches per AHEAD shards,
+   * not one round trip per shard; the caller renders as soon as a page of results is in. */
+  var AHEAD = 6;
+  Browser.prototype.scan = function (list, keep) {
+    var self = this, i = 0;
+    var producer = function () {
+      if (i >= list.length) return Promise.resolve(null);
+      for (var k = i; k < Math.min(list.length, i + AHEAD); k++) self.shard(list[k]);  // prefetch (cached)
+      var n = list[i++];
+      producer.scanned = i;
+      return self.shard(n).then(function (rows) {
+        delete self.cache["shards/" + n + ".json"];  // scanned once: do not hold 2 M items in memory
+        return rows.filter(keep);
+      });
+    };
+    producer.total = list.length;
+    producer.scanned = 0;
+    return producer;
+  };
+
+  /* A producer over a shard list still being worked out (``promise`` of the list). */
+  Browser.prototype.later = function (promise, keep) {
+    var self = this, inner = null, outer = function () {
+      return promise.then(function (list) {
+        if (inner === null) { inner = self.scan(list, keep); outer.total = inner.total; }
+        var next = inner();
+        outer.scanned = inner.scanned;
+        return next;
+      });
+    };
+    return outer;
+  };
+
+  /* A code: the shards whose code range can hold implementation codes starting with it, and the
+   * shards the basic-code index lists for it (basic codes sit anywhere in an implementation code,
+   * depending on the province's layout), merged in shard order. */
   Browser.prototype.codeProducer = function (code) {
     var shards = this.meta.shards, lo = 0, hi = shards.length - 1, self = this;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
       if (shards[mid][0] <= code) lo = mid; else hi = mid - 1;
     }
-    var n = lo;
-    return function () {
-      if (n >= shards.length || (n > lo && shards[n][0].slice(0, code.length) > code)) return Promise.resolve(null);
-      var current = n++;
-      return self.shard(current).then(function (rows) {
-        var c = self.col.implementation_code, b = self.col.basic_code;
-        return rows.filter(function (r) { return r[c].toUpperCase().indexOf(code) === 0 || r[b] === code; });
-      });
-    };
+    var range = [];
+    for (var n = lo; n < shards.length && (n === lo || shards[n][0].slice(0, code.length) <= code); n++) range.push(n);
+    var basic = this.meta.basic_buckets
+      ? this.json("basic/" + bucket(code, this.meta.basic_buckets) + ".json").then(function (index) { return index[code] || []; })
+      : Promise.resolve([]);
+    var c = this.col.implementation_code, b = this.col.basic_code;
+    return this.later(basic.then(function (list) { return union(range, list); }), function (r) {
+      return String(r[c]).toUpperCase().indexOf(code) === 0 || String(r[b] || "").toUpperCase() === code;
+    });
   };
 
-  /* Shards holding every character pair of the query, then a substring test on each item's name. */
+  /* Shards holding every character triple of the query (their shard lists intersected before any
+   * shard is fetched), then a substring test on each item's name. */
   Browser.prototype.nameProducer = function (query) {
-    var self = this, needle = query.toLowerCase(), buckets = this.meta.buckets, candidates = null, i = 0;
+    var self = this, needle = query.toLowerCase(), buckets = this.meta.buckets, name = this.col.name;
     var lists = Promise.all(tokens(query).map(function (t) {
       return self.json("tokens/" + bucket(t, buckets) + ".json").then(function (index) { return index[t] || []; });
-    }));
-    return function () {
-      return lists.then(function (found) {
-        if (candidates === null) {
-          candidates = found.reduce(function (acc, list) { return acc === null ? list : intersect(acc, list); }, null) || [];
-        }
-        if (i >= candidates.length) return null;
-        return self.shard(candidates[i++]).then(function (rows) {
-          var name = self.col.name;
-          return rows.filter(function (r) { return String(r[name]).toLowerCase().indexOf(needle) !== -1; });
-        });
-      });
-    };
+    })).then(function (found) {
+      found.sort(function (x, y) { return x.length - y.length; });  // the rarest pair first: a short intersection
+      return found.reduce(function (acc, list) { return acc === null ? list : intersect(acc, list); }, null) || [];
+    });
+    return this.later(lists, function (r) { return String(r[name]).toLowerCase().indexOf(needle) !== -1; });
   };
 
   /* Fill results until page ``page`` is complete (or the producer is exhausted), then render it. */
@@ -150,6 +193,11 @@
       return self.producer().then(function (rows) {
         if (generation !== self.generation) return null;
         if (rows === null) self.done = true; else self.results = self.results.concat(rows);
+        if (!self.done && self.producer.total) {
+          self.status.textContent = "查找中… 已查 " + self.producer.scanned + " / " + self.producer.total +
+            " 个分片，找到 " + self.results.length + " 条 · Searching… " + self.producer.scanned + " of " +
+            self.producer.total + " shards, " + self.results.length + " found";
+        }
         return pump();
       });
     }
