@@ -57,7 +57,7 @@ INDICATORS: dict[str, tuple[QualityDimension, str]] = {
 }
 
 #: Code sets at most this long are inlined into the predicate; longer ones become reference tables.
-INLINE_CODES = 128  # GB/T 3304: 56 codes, their labels and two old names
+INLINE_CODES = 256  # GB/T 3304: 56 codes, their labels, their short names (汉, 回 …) and two old names
 
 T_REGION_ANY = "ref_gbt2260_any"
 T_REGION_CURRENT = "ref_gbt2260_current"
