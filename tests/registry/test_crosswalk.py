@@ -249,7 +249,7 @@ def test_a_0004_registry_with_a_catalogue_gains_the_crosswalk_tables(registry_ur
             command.downgrade(cfg, "0004")
         assert migrate.current_revision(r.engine) == "0004"
     with Registry(registry_url) as r:
-        assert migrate.current_revision(r.engine) == "0005"
+        assert migrate.current_revision(r.engine) == migrate.head_revision()
         assert r.compare_items("510000", "440000").counts["names_differ"] == 1
         r.import_crosswalk(_crosswalk(tmp_path / "cw.csv", CROSSWALK))
         assert r.compare_items("510000", "440000").counts["coded_differently"] == 2

@@ -1,9 +1,17 @@
 """Finding catalogue items: by code (basic or implementation), by name, department or region.
 
-Every lookup is an index lookup: codes and departments by equality, a region by a prefix range
-(``510000`` means the province: codes from ``51`` up to ``52``), names by the FTS5 trigram index on
-SQLite (queries of three characters or more) or the pg_trgm index behind ``ILIKE`` on PostgreSQL; a
-shorter name on SQLite, or a database without those indexes, falls back to a scan.
+Every lookup is an index lookup that stops once its page is full:
+
+- codes and departments by equality (the index yields rows in catalogue order, the ``id``);
+- a region by a prefix range (``510000`` means the province: codes from ``51`` up to ``52``) on the
+  ``(region, id)`` index, so such a page is in (region, id) order: within one county, catalogue order;
+- a name on SQLite by the FTS5 trigram index (queries of three characters or more), joined so that
+  the FTS index drives the query in rowid order and the page ends the walk — matching 7 % of 2 M names
+  costs no more than matching 20; on PostgreSQL by the pg_trgm index behind ``ILIKE``.
+
+A name of one or two characters has no trigram: on SQLite it is a ``LIKE`` walk in catalogue order
+that stops at a full page — fast for a common character pair (the usual short query), a full scan
+for one that no or few names contain. A database without those indexes also falls back to a scan.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, and_, or_, select, text
+from sqlalchemy import Connection, Select, and_, column, or_, select, table, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -81,6 +89,7 @@ def find_items(engine: Engine, *, code: str | None = None, name: str | None = No
     if not any((code, name, department, region)):
         raise InputError("nothing to find", expected="a code, --name, --department or --region")
     where: list[ColumnElement[bool]] = []
+    order: list[ColumnElement[Any]] = [items.c.id]
     if code:
         c = _code(code)
         where.append(or_(items.c.implementation_code == c, items.c.basic_code == c))
@@ -89,26 +98,32 @@ def find_items(engine: Engine, *, code: str | None = None, name: str | None = No
     if region:
         low, high = region_range(region)
         where.append(and_(items.c.region >= low, items.c.region < high))
+        order = [items.c.region, items.c.id]  # the (region, id) index's own order: no sort of the range
     if not include_retired:
         where.append(items.c.retired_release.is_(None))
     with engine.connect() as conn:
+        stmt = select(*_COLUMNS).where(*where)
         if name:
-            where.append(_name_match(conn, name.strip()))
-        # Row order (the id): an index on department or code already yields it, so a page needs no sort.
-        stmt = select(*_COLUMNS).where(*where).order_by(items.c.id).limit(limit).offset(offset)
+            stmt = _by_name(conn, stmt, name.strip())
+        stmt = stmt.order_by(*order).limit(limit).offset(offset)
         return [CatalogueItem.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
 
 
-def _name_match(conn: Connection, name: str) -> ColumnElement[bool]:
+_FTS = table("catalogue_items_fts", column("rowid"))
+
+
+def _by_name(conn: Connection, stmt: Select[Any], name: str) -> Select[Any]:
     escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     if conn.dialect.name == "postgresql":
-        return items.c.name.ilike(f"%{escaped}%", escape="\\")
+        return stmt.where(items.c.name.ilike(f"%{escaped}%", escape="\\"))
     if len(name) >= 3 and _has_fts(conn):
+        # A join, not ``id IN (SELECT rowid …)``: the IN list is every match, built before the first row
+        # (86 ms for a 6-character name at 2 M items); the join walks the FTS doclists in rowid order.
         # The trigram tokenizer matches a quoted phrase as a substring.
         phrase = '"' + name.replace('"', '""') + '"'
-        return items.c.id.in_(select(text("rowid")).select_from(text("catalogue_items_fts"))
-                              .where(text("catalogue_items_fts MATCH :phrase").bindparams(phrase=phrase)))
-    return items.c.name.like(f"%{escaped}%", escape="\\")
+        return (stmt.select_from(_FTS.join(items, items.c.id == _FTS.c.rowid))
+                .where(text("catalogue_items_fts MATCH :phrase").bindparams(phrase=phrase)))
+    return stmt.where(items.c.name.like(f"%{escaped}%", escape="\\"))
 
 
 def _has_fts(conn: Connection) -> bool:
