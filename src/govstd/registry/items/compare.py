@@ -70,28 +70,28 @@ def _keyed(cid: int | None, only: str = "") -> str:
         AND ((i.region >= :a_lo AND i.region < :a_hi) OR (i.region >= :b_lo AND i.region < :b_hi)))"""
 
 
-def _distinct(column: str, side: str | None = None) -> str:
-    value = f"CASE WHEN side = '{side}' THEN {column} END" if side else column
-    return f"COUNT(DISTINCT {value})"
+def _agree(column: str) -> str:
+    """1 when both sides' sets of ``column`` are equal: |A| + |B| (distinct side-tagged values) = 2 |A ∪ B|
+    (each of |A|, |B| is at most |A ∪ B|, so only equal sets reach it; both sides non-empty)."""
+    return f"CASE WHEN COUNT(DISTINCT side || {column}) = 2 * COUNT(DISTINCT {column}) THEN 1 ELSE 0 END"
 
 
-# One pass: per national item, whether each side has it, and how many distinct basic codes / names each
-# side and both sides together have (a side's set equals the union, on both sides, iff the sets agree).
-# ``findings`` is read twice (the page with each row's rank, the counts with k NULL): both engines
-# materialise a CTE read twice, so the items are read once.
+# One pass: per national item, whether each side has it and whether both sides' sets of basic codes and
+# of names agree. ``grouped`` is read once (crossed with the four findings: SQLite re-evaluated it
+# for each of three UNION ALL arms), ``findings`` twice (the page with each row's rank, the counts with
+# k NULL): both engines materialise a CTE read twice, so the items are read once.
 _FINDINGS = f""",
     grouped AS (
-      SELECT k, MAX(CASE WHEN side = 'a' THEN 1 ELSE 0 END) AS has_a, MAX(CASE WHEN side = 'b' THEN 1 ELSE 0 END) AS has_b,
-             CASE WHEN {_distinct('basic_code', 'a')} = {_distinct('basic_code')}
-                   AND {_distinct('basic_code', 'b')} = {_distinct('basic_code')} THEN 1 ELSE 0 END AS codes_agree,
-             CASE WHEN {_distinct('name', 'a')} = {_distinct('name')}
-                   AND {_distinct('name', 'b')} = {_distinct('name')} THEN 1 ELSE 0 END AS names_agree
+      SELECT k, MAX(CASE WHEN side = 'a' THEN 1 ELSE 0 END) AS has_a,
+             MAX(CASE WHEN side = 'b' THEN 1 ELSE 0 END) AS has_b,
+             {_agree('basic_code')} AS codes_agree, {_agree('name')} AS names_agree
       FROM keyed GROUP BY k),
+    kinds (finding) AS (VALUES ('only_in_a'), ('only_in_b'), ('coded_differently'), ('names_differ')),
     findings AS (
-      SELECT k, CASE WHEN has_b = 0 THEN 'only_in_a' ELSE 'only_in_b' END AS finding FROM grouped
-        WHERE has_a = 0 OR has_b = 0
-      UNION ALL SELECT k, 'coded_differently' FROM grouped WHERE has_a = 1 AND has_b = 1 AND codes_agree = 0
-      UNION ALL SELECT k, 'names_differ' FROM grouped WHERE has_a = 1 AND has_b = 1 AND names_agree = 0)
+      SELECT g.k, f.finding FROM grouped g CROSS JOIN kinds f
+      WHERE CASE f.finding WHEN 'only_in_a' THEN g.has_b = 0 WHEN 'only_in_b' THEN g.has_a = 0
+                 WHEN 'coded_differently' THEN g.has_a = 1 AND g.has_b = 1 AND g.codes_agree = 0
+                 ELSE g.has_a = 1 AND g.has_b = 1 AND g.names_agree = 0 END)
     SELECT finding, k, rn AS n FROM (
       SELECT finding, k, ROW_NUMBER() OVER (PARTITION BY finding ORDER BY k) AS rn FROM findings) p
       WHERE rn > :offset AND rn <= :offset + :limit
