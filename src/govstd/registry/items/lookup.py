@@ -4,14 +4,17 @@ Every lookup is an index lookup that stops once its page is full:
 
 - codes and departments by equality (the index yields rows in catalogue order, the ``id``);
 - a region by a prefix range (``510000`` means the province: codes from ``51`` up to ``52``) on the
-  ``(region, id)`` index, so such a page is in (region, id) order: within one county, catalogue order;
+  ``(region, id)`` index, so such a page (without a name) is in (region, id) order: county by county,
+  each in catalogue order; every other page is in catalogue order;
 - a name on SQLite by the FTS5 trigram index (queries of three characters or more), joined so that
   the FTS index drives the query in rowid order and the page ends the walk — matching 7 % of 2 M names
   costs no more than matching 20; on PostgreSQL by the pg_trgm index behind ``ILIKE``.
 
 A name of one or two characters has no trigram: on SQLite it is a ``LIKE`` walk in catalogue order
 that stops at a full page — fast for a common character pair (the usual short query), a full scan
-for one that no or few names contain. A database without those indexes also falls back to a scan.
+(about a second at 2 M items) for one that few or no names contain. A name with a region or a
+department is the name's walk, filtered: fast while the page fills, the name's whole match list when
+few of its matches are in that region. A database without those indexes also falls back to a scan.
 """
 
 from __future__ import annotations
@@ -89,7 +92,6 @@ def find_items(engine: Engine, *, code: str | None = None, name: str | None = No
     if not any((code, name, department, region)):
         raise InputError("nothing to find", expected="a code, --name, --department or --region")
     where: list[ColumnElement[bool]] = []
-    order: list[ColumnElement[Any]] = [items.c.id]
     if code:
         c = _code(code)
         where.append(or_(items.c.implementation_code == c, items.c.basic_code == c))
@@ -98,13 +100,15 @@ def find_items(engine: Engine, *, code: str | None = None, name: str | None = No
     if region:
         low, high = region_range(region)
         where.append(and_(items.c.region >= low, items.c.region < high))
-        order = [items.c.region, items.c.id]  # the (region, id) index's own order: no sort of the range
     if not include_retired:
         where.append(items.c.retired_release.is_(None))
     with engine.connect() as conn:
-        stmt = select(*_COLUMNS).where(*where)
+        stmt, order = select(*_COLUMNS).where(*where), [items.c.id]
         if name:
-            stmt = _by_name(conn, stmt, name.strip())
+            # With a code, the code's index finds a handful of rows: the name only filters them.
+            stmt, order = _by_name(conn, stmt, name.strip(), use_index=not code)
+        elif region:
+            order = [items.c.region, items.c.id]  # the (region, id) index's own order: no sort of the range
         stmt = stmt.order_by(*order).limit(limit).offset(offset)
         return [CatalogueItem.model_validate(dict(r)) for r in conn.execute(stmt).mappings()]
 
@@ -112,18 +116,23 @@ def find_items(engine: Engine, *, code: str | None = None, name: str | None = No
 _FTS = table("catalogue_items_fts", column("rowid"))
 
 
-def _by_name(conn: Connection, stmt: Select[Any], name: str) -> Select[Any]:
+def _by_name(conn: Connection, stmt: Select[Any], name: str,
+             use_index: bool = True) -> tuple[Select[Any], list[ColumnElement[Any]]]:
+    """``stmt`` narrowed to names containing ``name``, and the catalogue order to page it by."""
     escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     if conn.dialect.name == "postgresql":
-        return stmt.where(items.c.name.ilike(f"%{escaped}%", escape="\\"))
-    if len(name) >= 3 and _has_fts(conn):
-        # A join, not ``id IN (SELECT rowid …)``: the IN list is every match, built before the first row
-        # (86 ms for a 6-character name at 2 M items); the join walks the FTS doclists in rowid order.
-        # The trigram tokenizer matches a quoted phrase as a substring.
+        return stmt.where(items.c.name.ilike(f"%{escaped}%", escape="\\")), [items.c.id]
+    if use_index and len(name) >= 3 and _has_fts(conn):
+        # A join, not ``id IN (SELECT rowid …)``: that list is every match, built before the first row
+        # (86 ms for a 6-character name at 2 M items). Ordered by the FTS table's rowid (the item id),
+        # the join walks the doclists in that order and stops at a full page; ordered by the item
+        # table's id, SQLite would sort every match first. The trigram tokenizer matches a quoted
+        # phrase as a substring.
         phrase = '"' + name.replace('"', '""') + '"'
-        return (stmt.select_from(_FTS.join(items, items.c.id == _FTS.c.rowid))
-                .where(text("catalogue_items_fts MATCH :phrase").bindparams(phrase=phrase)))
-    return stmt.where(items.c.name.like(f"%{escaped}%", escape="\\"))
+        narrowed = (stmt.select_from(_FTS.join(items, items.c.id == _FTS.c.rowid))
+                    .where(text("catalogue_items_fts MATCH :phrase").bindparams(phrase=phrase)))
+        return narrowed, [_FTS.c.rowid]
+    return stmt.where(items.c.name.like(f"%{escaped}%", escape="\\")), [items.c.id]
 
 
 def _has_fts(conn: Connection) -> bool:
