@@ -103,7 +103,8 @@ def find_items(engine: Engine, *, code: str | None = None, name: str | None = No
     if not include_retired:
         where.append(items.c.retired_release.is_(None))
     with engine.connect() as conn:
-        stmt, order = select(*_COLUMNS).where(*where), [items.c.id]
+        stmt = select(*_COLUMNS).where(*where)
+        order: list[ColumnElement[Any]] = [items.c.id]
         if name:
             # With a code, the code's index finds a handful of rows: the name only filters them.
             stmt, order = _by_name(conn, stmt, name.strip(), use_index=not code)
