@@ -88,7 +88,8 @@ def region_range(region: str) -> tuple[str, str]:
 def find_items(engine: Engine, *, code: str | None = None, name: str | None = None, department: str | None = None,
                region: str | None = None, include_retired: bool = False, limit: int = 50,
                offset: int = 0) -> list[CatalogueItem]:
-    """Items matching every criterion given, in catalogue order; a page of ``limit`` from ``offset``."""
+    """Items matching every criterion given, a page of ``limit`` from ``offset``: in catalogue order, or
+    by (region, id) for a region without a name (the module docstring says why)."""
     if not any((code, name, department, region)):
         raise InputError("nothing to find", expected="a code, --name, --department or --region")
     where: list[ColumnElement[bool]] = []
