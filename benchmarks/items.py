@@ -321,7 +321,7 @@ def run(args: argparse.Namespace, postgres: str | None) -> None:
     if postgres:
         urls["postgresql"] = postgres
     db = out / f"items-{args.items}.sqlite"
-    if not args.skip_import:
+    if "sqlite" in urls and not args.skip_import:
         _remove_sqlite(db)
     for backend, url in ({} if args.skip_import else urls).items():
         _child(f"from govstd.registry.store import Registry\nRegistry({url!r}, create=True).init(actor='bench')")
