@@ -9,6 +9,9 @@ the child's VmHWM):
 
 - ``import``: ``govstd registry import-items`` of release 1 and of release 2 into a new registry;
 - ``lookup``: median latency of lookups by implementation code, basic code, name, department, region;
+- ``compare``: ``registry compare-items`` of two regions holding half the items each (a catalogue of
+  one Sichuan and one Guangdong county, every local basic code mapped by a crosswalk), without and
+  with the crosswalk, in a registry of its own;
 - ``check``: ``govstd validate`` of a department file carrying item codes, with and without the
   ``service_item_registered`` rule.
 
@@ -42,11 +45,17 @@ _THINGS = ["犬类准养证", "食品经营许可证", "建设工程规划许可
            "残疾人证", "出生医学证明"]
 
 
-def _pools(n_bodies: int = 2000) -> dict[str, list[str]]:
+#: The two counties of the ``compare`` catalogue (成都市锦江区, 广州市荔湾区).
+COMPARE_REGIONS = ("510104", "440103")
+
+
+def _pools(n_bodies: int = 2000, counties: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Implementing bodies (valid credit codes) and their counties; ``counties``: only these, in turn."""
     from govstd.standards.numbers import gb11714, gb32100, gbt2260
 
-    regions = sorted(r.code for r in gbt2260.current_rows()
-                     if r.level == "county" and r.code[:2] not in {"71", "81", "82"})
+    regions = list(counties) or sorted(r.code for r in gbt2260.current_rows()
+                                       if r.level == "county" and r.code[:2] not in {"71", "81", "82"})
+    n_bodies = len(counties) or n_bodies
     usccs, body_regions = [], []
     for k in range(n_bodies):
         base = f"{10000000 + k * 7919 % 89999999:08d}"
@@ -61,9 +70,10 @@ def _list(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def catalogue_sql(items: int, *, release: int = 1, defects: bool = False) -> str:
-    """A query yielding the catalogue export of ``release`` (release 2: 2 % retired, 3 % renamed, 2 % added)."""
-    pools = _pools()
+def catalogue_sql(items: int, *, release: int = 1, defects: bool = False, counties: tuple[str, ...] = ()) -> str:
+    """A query yielding the catalogue export of ``release`` (release 2: 2 % retired, 3 % renamed, 2 % added);
+    ``counties``: every implementing body in one of these (in turn, 50,000 items each)."""
+    pools = _pools(counties=counties)
     n_bodies = len(pools["usccs"])
     extra = items // 50 if release >= 2 else 0
     keep = "hash(i * 13) % 100 >= 2" if release >= 2 else "true"
@@ -96,7 +106,8 @@ def catalogue_sql(items: int, *, release: int = 1, defects: bool = False) -> str
     FROM rows ORDER BY i"""
 
 
-def generate(path: Path, items: int, *, release: int = 1, defects: bool = False) -> Path:
+def generate(path: Path, items: int, *, release: int = 1, defects: bool = False,
+             counties: tuple[str, ...] = ()) -> Path:
     """Write the catalogue export (CSV or Parquet, by suffix) with DuckDB."""
     import duckdb
 
@@ -104,7 +115,21 @@ def generate(path: Path, items: int, *, release: int = 1, defects: bool = False)
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = true")
     fmt = "(FORMAT parquet)" if path.suffix == ".parquet" else "(FORMAT csv, HEADER true)"
-    con.execute(f"COPY ({catalogue_sql(items, release=release, defects=defects)}) TO '{path}' {fmt}")
+    sql = catalogue_sql(items, release=release, defects=defects, counties=counties)
+    con.execute(f"COPY ({sql}) TO '{path}' {fmt}")
+    con.close()
+    return path
+
+
+def generate_crosswalk(path: Path, catalogue: Path) -> Path:
+    """A crosswalk (CSV) mapping every Guangdong basic code to the Sichuan one with the same item part
+    (``catalogue_sql`` builds a basic code as the county's first three digits + the item part)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT DISTINCT "基本编码" AS "基本编码", '510' || substr("基本编码", 4) AS "国家标准事项编码"
+                          FROM read_parquet('{catalogue}') WHERE "行政区划" LIKE '44%' ORDER BY 1)
+                    TO '{path}' (FORMAT csv, HEADER true)""")
     con.close()
     return path
 
@@ -152,7 +177,8 @@ def _child(code: str) -> dict[str, Any]:
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """A PostgreSQL cluster of its own for the run (``--postgres auto``), as the test suite starts one:
-    initdb in a temporary directory, trust on 127.0.0.1, fsync off; stopped and removed afterwards."""
+    initdb in a temporary directory, trust on 127.0.0.1, fsync off, C collation with UTF-8 character
+    classes; stopped and removed afterwards."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
         raise SystemExit("--postgres auto needs the PostgreSQL server binaries (the Debian package 'postgresql')")
@@ -165,8 +191,10 @@ def throwaway_postgres() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     data = base / "data"
+    # Character classes of a UTF-8 locale: under LC_CTYPE=C, pg_trgm counts no Chinese character as a
+    # letter, extracts no trigram from a Chinese name, and every name search scans the table.
     subprocess.run([*owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C", "--no-sync"], check=True, capture_output=True)
+                    "--locale=C", "--lc-ctype=C.UTF-8", "--no-sync"], check=True, capture_output=True)
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
     subprocess.run([*owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-o", options, "-w",
                     "start"], check=True, capture_output=True)
@@ -197,18 +225,56 @@ t = pq.read_table({str(path)!r}).slice(0, 5000)
 codes, basics, regions = t['实施编码'].to_pylist(), t['基本编码'].to_pylist(), t['行政区划'].to_pylist()
 out = {{}}
 with Registry({url!r}) as reg:
-    for label, call in [('implementation_code', lambda k: reg.find_items(codes[k * 17 % 5000])),
-                        ('basic_code', lambda k: reg.find_items(basics[k * 13 % 5000])),
-                        ('show', lambda k: reg.item(codes[k * 11 % 5000])),
-                        ('name_fts', lambda k: reg.find_items(name='食品经营许可', limit=20)),
-                        ('name_2_chars', lambda k: reg.find_items(name='婚姻', limit=20)),
-                        ('department', lambda k: reg.find_items(department='民政局', limit=20)),
-                        ('region', lambda k: reg.find_items(region=regions[k * 7 % 5000][:4] + '00', limit=20))]:
+    # (label, lookup, repetitions): the scans of the slow paths a few times only.
+    for label, call, reps in [
+            ('implementation_code', lambda k: reg.find_items(codes[k * 17 % 5000]), {n}),
+            ('basic_code', lambda k: reg.find_items(basics[k * 13 % 5000]), {n}),
+            ('show', lambda k: reg.item(codes[k * 11 % 5000]), {n}),
+            ('name_fts', lambda k: reg.find_items(name='食品经营许可', limit=20), {n}),
+            ('name_fts_page_50', lambda k: reg.find_items(name='食品经营许可', limit=20, offset=1000), {n}),
+            ('name_fts_none', lambda k: reg.find_items(name='不存在的事项', limit=20), {n}),
+            ('name_2_chars', lambda k: reg.find_items(name='婚姻', limit=20), {n}),
+            ('name_2_chars_none', lambda k: reg.find_items(name='乙丙', limit=20), 5),
+            ('department', lambda k: reg.find_items(department='民政局', limit=20), {n}),
+            ('region', lambda k: reg.find_items(region=regions[k * 7 % 5000][:4] + '00', limit=20), {n}),
+            ('region_page_50', lambda k: reg.find_items(region=regions[k * 7 % 5000][:4] + '00', limit=20,
+                                                        offset=1000), {n}),
+            ('name_and_region', lambda k: reg.find_items(name='食品经营许可', region=regions[k * 7 % 5000][:4] + '00',
+                                                         limit=20), {n})]:
         times = []
-        for k in range({n}):
+        for k in range(reps):
             s = time.perf_counter(); call(k); times.append(time.perf_counter() - s)
         out[label] = round(statistics.median(times) * 1000, 2)
 print(json.dumps({{'median_ms': out}}))""")
+
+
+def bench_compare(url: str, catalogue: Path, crosswalk: Path) -> dict[str, Any]:
+    """``compare-items`` of the two counties (a fresh registry at ``url``), before and after the crosswalk."""
+    a, b = COMPARE_REGIONS
+    return _child(f"""
+import json, time
+from govstd.registry.store import Registry
+out = {{}}
+with Registry({url!r}, create=True) as reg:
+    reg.import_items({str(catalogue)!r}, actor='bench')
+    for label in ('without_crosswalk', 'with_crosswalk'):
+        if label == 'with_crosswalk':
+            reg.import_crosswalk({str(crosswalk)!r}, actor='bench')
+        s = time.perf_counter(); found = reg.compare_items({a!r}, {b!r}, limit=50)
+        out[label] = {{'seconds': round(time.perf_counter() - s, 2), 'counts': found.counts}}
+print(json.dumps(out))""")
+
+
+def _fresh_database(url: str, name: str) -> str:
+    """``name`` (re)created empty in ``url``'s PostgreSQL cluster; its URL."""
+    from sqlalchemy import create_engine, make_url, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def bench_check(url: str, data: Path, *, with_rule: bool) -> dict[str, Any]:
@@ -228,11 +294,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres", metavar="URL",
                         help="also import into this (empty) PostgreSQL database; 'auto': a throwaway cluster")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--compare", action=argparse.BooleanOptionalAction, default=True,
+                        help="the compare-items step (two counties of --items / 2 items each)")
+    parser.add_argument("--skip-import", action="store_true",
+                        help="no import / lookup steps (e.g. only --compare or the check on an existing registry)")
     parser.add_argument("--out", type=Path, default=Path("bench-data"))
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
         postgres = stack.enter_context(throwaway_postgres()) if args.postgres == "auto" else args.postgres
         run(args, postgres)
+
+
+def _remove_sqlite(db: Path) -> None:
+    """A SQLite registry gone: the file, its WAL files and its code-file folder."""
+    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(Path(f"{db}.items"), ignore_errors=True)
 
 
 def run(args: argparse.Namespace, postgres: str | None) -> None:
@@ -244,14 +321,25 @@ def run(args: argparse.Namespace, postgres: str | None) -> None:
     if postgres:
         urls["postgresql"] = postgres
     db = out / f"items-{args.items}.sqlite"
-    for p in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-        p.unlink(missing_ok=True)
-    shutil.rmtree(Path(f"{db}.items"), ignore_errors=True)
-    for backend, url in urls.items():
+    if "sqlite" in urls and not args.skip_import:
+        _remove_sqlite(db)
+    for backend, url in ({} if args.skip_import else urls).items():
         _child(f"from govstd.registry.store import Registry\nRegistry({url!r}, create=True).init(actor='bench')")
         results[backend] = {"release_1": bench_import(url, r1), "release_2": bench_import(url, r2),
                             "lookups": bench_lookups(url, r2)}
         print(json.dumps({backend: results[backend]}, ensure_ascii=False), flush=True)
+    if args.compare:
+        cat = generate(out / f"compare-{args.items}.parquet", args.items, counties=COMPARE_REGIONS)
+        cw = generate_crosswalk(out / f"compare-{args.items}-crosswalk.csv", cat)
+        results["compare"] = {}
+        for backend, url in urls.items():
+            if backend == "sqlite":
+                _remove_sqlite(out / f"compare-{args.items}.sqlite")
+                url = f"sqlite:///{(out / f'compare-{args.items}.sqlite').resolve()}"
+            else:  # a database of its own beside the given one
+                url = _fresh_database(url, f"govstd_bench_compare_{args.items}")
+            results["compare"][backend] = bench_compare(url, cat, cw)
+        print(json.dumps({"compare": results["compare"]}, ensure_ascii=False), flush=True)
     if args.check_rows and "sqlite" in urls:
         data = generate_department_file(out / f"dept-{args.check_rows}.parquet", args.check_rows, r2)
         results["check"] = {"without_rule": bench_check(urls["sqlite"], data, with_rule=False),

@@ -183,3 +183,37 @@ def test_cli_import_and_find(cli, tmp_path: Path) -> None:  # type: ignore[no-un
     assert out.code == 0 and f'"implementation_code": "{code}"' in out.out
     out = cli("registry", "--registry", str(db), "find-item", "--name", "婚姻登记", "--json")
     assert out.code == 0 and "婚姻登记" in out.out
+
+
+def test_lookup_pages_and_combined_criteria(reg: Registry, tmp_path: Path) -> None:
+    """Pages of a search put together are the whole list (a region search in region order, county by
+    county), and a name combined with a code, region or department finds what Python's sets say."""
+    import pyarrow as pa
+
+    from govstd.standards.numbers import gbt2260
+
+    table = pq.read_table(generate(tmp_path / "r1.parquet", 3000))
+    county = table["行政区划"][0].as_py()
+    other = max(r.code for r in gbt2260.current_rows() if r.level == "county" and r.code[:2] == county[:2])
+    # Every third entry moved to another county of the province: a region page spans two counties.
+    moved = [other if k % 3 == 0 else county for k in range(table.num_rows)]
+    src = tmp_path / "two-counties.parquet"
+    pq.write_table(table.set_column(table.schema.get_field_index("行政区划"), "行政区划", pa.array(moved)), src)
+    recs = list(_expected(src).values())
+    reg.import_items(src, actor="test")
+    first = recs[5]
+    prov = first["行政区划"][:2] + "0000"
+    for criteria in ({"region": prov}, {"name": "食品经营许可"}, {"name": "婚姻"}, {"department": "民政局"}):
+        whole = [i.implementation_code for i in reg.find_items(**criteria, limit=10_000)]  # type: ignore[arg-type]
+        pages = [i.implementation_code for k in range(0, len(whole) + 7, 7)
+                 for i in reg.find_items(**criteria, limit=7, offset=k)]  # type: ignore[arg-type]
+        assert pages == whole and len(whole) > 7, criteria
+    regions = [i.region or "" for i in reg.find_items(region=prov, limit=10_000)]
+    assert regions == sorted(regions) and set(regions) == {county, other}
+    name = "食品经营许可"
+    for extra, keep in (({"code": first["基本编码"]}, lambda r: first["基本编码"] in (r["基本编码"], r["实施编码"])),
+                        ({"region": prov}, lambda r: r["行政区划"].startswith(prov[:2])),
+                        ({"department": "民政局"}, lambda r: r["部门"] == "民政局")):
+        want = {r["实施编码"] for r in recs if name in (r["事项名称"] or "") and keep(r)}
+        got = {i.implementation_code for i in reg.find_items(name=name, limit=10_000, **extra)}  # type: ignore[arg-type]
+        assert got == want, extra

@@ -20,7 +20,7 @@ from govstd.registry.tables import Base
 
 def test_opening_migrates_to_head_and_matches_the_orm(registry_url: str) -> None:
     with Registry(registry_url, create=True) as reg:
-        assert migrate.current_revision(reg.engine) == migrate.head_revision() == "0005"
+        assert migrate.current_revision(reg.engine) == migrate.head_revision() == "0006"
         with reg.engine.connect() as conn:
             metadata = [Base.metadata, ServiceBase.metadata, ITEMS_METADATA]
             drift = compare_metadata(MigrationContext.configure(conn), metadata)
@@ -31,7 +31,7 @@ def test_opening_migrates_to_head_and_matches_the_orm(registry_url: str) -> None
             inspect(reg.engine).get_table_names()
         )
     with Registry(registry_url) as again:  # reopening is a no-op
-        assert migrate.current_revision(again.engine) == "0005"
+        assert migrate.current_revision(again.engine) == "0006"
 
 
 def test_the_shipped_alembic_ini_runs_from_the_command_line(registry_url: str) -> None:
@@ -46,7 +46,7 @@ def test_the_shipped_alembic_ini_runs_from_the_command_line(registry_url: str) -
 
     assert alembic("upgrade", "head").returncode == 0
     current = alembic("current")
-    assert "0005" in current.stdout, current.stderr
+    assert "0006" in current.stdout, current.stderr
     down = alembic("downgrade", "base")
     assert down.returncode == 0, down.stderr
     with Registry(registry_url, create=True) as reg:  # opening upgrades again
@@ -72,7 +72,7 @@ def test_a_0001_registry_gains_the_status_trigger_on_upgrade(registry_url: str) 
         with reg.engine.begin() as conn:  # 0001 let a raw status change through
             conn.execute(text("UPDATE entry_versions SET status = 'candidate'"))
     with Registry(registry_url) as reg:
-        assert migrate.current_revision(reg.engine) == "0005"
+        assert migrate.current_revision(reg.engine) == "0006"
         (info,) = reg.versions("TEST_CS")
         assert info.published_by == "before" and info.status.value == "candidate" and info.origin is None
         with pytest.raises(DBAPIError, match="audit event"), reg.engine.begin() as conn:

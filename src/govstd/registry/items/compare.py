@@ -10,9 +10,13 @@ in SQL, four findings come out:
 - ``names_differ`` — in both, but the sets of item names (事项名称) differ. Names are compared as
   written (after trimming): ``（县级）`` against ``(县级)`` is a difference a steward should see.
 
-An item can be both coded and named differently. Every step is a set operation (GROUP BY over the two
-regions' items, one pass each for the counts, the page and the page's details), never a Python loop
-over items; the lists are sorted by national code and paged with ``limit`` / ``offset`` per finding.
+An item can be both coded and named differently. The findings come from one grouped pass over the
+two regions' items (``GROUP BY`` national code; two sets agree when each side's count of distinct
+values equals the count over both sides), which yields the counts and one page of each finding in
+one statement. The page's details — at most 4 × ``limit`` national items — are then fetched through
+the code indexes (the items carrying those codes or the crosswalk's local codes for them), not by a
+second pass over the regions. Never a Python loop over items; the lists are sorted by national code
+and paged with ``limit`` / ``offset`` per finding.
 """
 
 from __future__ import annotations
@@ -56,30 +60,56 @@ class ItemComparison(BaseModel):
     names_differ: list[NationalItem]
 
 
-def _keyed(cid: int | None) -> str:
+def _keyed(cid: int | None, only: str = "") -> str:
+    """Each active item of either region: its side, national code ``k``, basic code and name."""
     return f"""keyed AS (
       SELECT CASE WHEN i.region >= :a_lo AND i.region < :a_hi THEN 'a' ELSE 'b' END AS side,
              {national_code_sql(cid)} AS k, i.basic_code, i.name
       FROM catalogue_items i{national_joins(cid)}
-      WHERE i.retired_release IS NULL
+      WHERE i.retired_release IS NULL{only}
         AND ((i.region >= :a_lo AND i.region < :a_hi) OR (i.region >= :b_lo AND i.region < :b_hi)))"""
 
 
-# Per (item, value): present in a, in b; per item: present at all in a / b, and whether every value is in
-# both (MIN of in_a * in_b). Then the findings, one row per item and finding.
-_FINDINGS = """,
-    codes AS (SELECT k, basic_code AS v, MAX(CASE WHEN side = 'a' THEN 1 ELSE 0 END) AS in_a,
-                     MAX(CASE WHEN side = 'b' THEN 1 ELSE 0 END) AS in_b FROM keyed GROUP BY k, basic_code),
-    names AS (SELECT k, name AS v, MAX(CASE WHEN side = 'a' THEN 1 ELSE 0 END) AS in_a,
-                     MAX(CASE WHEN side = 'b' THEN 1 ELSE 0 END) AS in_b FROM keyed GROUP BY k, name),
-    by_code AS (SELECT k, MAX(in_a) AS has_a, MAX(in_b) AS has_b, MIN(in_a * in_b) AS agree FROM codes GROUP BY k),
-    by_name AS (SELECT k, MIN(in_a * in_b) AS agree FROM names GROUP BY k),
+def _agree(column: str) -> str:
+    """1 when both sides' sets of ``column`` are equal: |A| + |B| (distinct side-tagged values) = 2 |A ∪ B|
+    (each of |A|, |B| is at most |A ∪ B|, so only equal sets reach it; both sides non-empty)."""
+    return f"CASE WHEN COUNT(DISTINCT side || {column}) = 2 * COUNT(DISTINCT {column}) THEN 1 ELSE 0 END"
+
+
+# One pass: per national item, whether each side has it and whether both sides' sets of basic codes and
+# of names agree. ``grouped`` is read once (crossed with the four findings: SQLite re-evaluated it
+# for each of three UNION ALL arms), ``findings`` twice (the page with each row's rank, the counts with
+# k NULL): both engines materialise a CTE read twice, so the items are read once.
+_FINDINGS = f""",
+    grouped AS (
+      SELECT k, MAX(CASE WHEN side = 'a' THEN 1 ELSE 0 END) AS has_a,
+             MAX(CASE WHEN side = 'b' THEN 1 ELSE 0 END) AS has_b,
+             {_agree('basic_code')} AS codes_agree, {_agree('name')} AS names_agree
+      FROM keyed GROUP BY k),
+    kinds (finding) AS (VALUES ('only_in_a'), ('only_in_b'), ('coded_differently'), ('names_differ')),
     findings AS (
-      SELECT k, 'only_in_a' AS finding FROM by_code WHERE has_b = 0
-      UNION ALL SELECT k, 'only_in_b' FROM by_code WHERE has_a = 0
-      UNION ALL SELECT k, 'coded_differently' FROM by_code WHERE has_a = 1 AND has_b = 1 AND agree = 0
-      UNION ALL SELECT n.k, 'names_differ' FROM by_name n JOIN by_code c ON c.k = n.k
-                WHERE c.has_a = 1 AND c.has_b = 1 AND n.agree = 0)"""
+      SELECT g.k, f.finding FROM grouped g CROSS JOIN kinds f
+      WHERE CASE f.finding WHEN 'only_in_a' THEN g.has_b = 0 WHEN 'only_in_b' THEN g.has_a = 0
+                 WHEN 'coded_differently' THEN g.has_a = 1 AND g.has_b = 1 AND g.codes_agree = 0
+                 ELSE g.has_a = 1 AND g.has_b = 1 AND g.names_agree = 0 END)
+    SELECT finding, k, rn AS n FROM (
+      SELECT finding, k, ROW_NUMBER() OVER (PARTITION BY finding ORDER BY k) AS rn FROM findings) p
+      WHERE rn > :offset AND rn <= :offset + :limit
+    UNION ALL SELECT finding, NULL, COUNT(*) FROM findings GROUP BY finding"""
+
+# The page's items: those whose basic code is a page key, or whose basic or implementation code the
+# crosswalk maps to one (a superset of the page's items, found by index; ``k IN :keys`` keeps the page's).
+_OWN = " AND (i.basic_code IN :keys"
+_MAPPED = """ OR i.id IN (SELECT x.id FROM catalogue_crosswalk_codes m JOIN catalogue_items x
+                                ON x.{column} = m.local_code
+                              WHERE m.crosswalk_id = {cid} AND m.national_code IN :keys)"""
+
+
+def _page_items(cid: int | None) -> str:
+    only = _OWN
+    if cid is not None:
+        only += "".join(_MAPPED.format(column=c, cid=int(cid)) for c in ("implementation_code", "basic_code"))
+    return f"WITH {_keyed(cid, only + ')')} SELECT DISTINCT side, k, basic_code, name FROM keyed WHERE k IN :keys"
 
 
 def _ranges(region_a: str, region_b: str) -> dict[str, str]:
@@ -96,18 +126,19 @@ def compare_items(engine: Engine, region_a: str, region_b: str, *, limit: int = 
     params: dict[str, object] = {**_ranges(region_a, region_b), "limit": limit, "offset": offset}
     with engine.connect() as conn:
         cid = current_id(conn)
-        head = "WITH " + _keyed(cid) + _FINDINGS
-        by_finding = text(f"{head} SELECT finding, COUNT(*) FROM findings GROUP BY finding")
-        counts: dict[str, int] = dict(conn.execute(by_finding, params).all())
-        page = conn.execute(text(f"""{head} SELECT finding, k FROM (
-            SELECT finding, k, ROW_NUMBER() OVER (PARTITION BY finding ORDER BY k) AS rn FROM findings) p
-            WHERE rn > :offset AND rn <= :offset + :limit ORDER BY finding, k"""), params).all()
+        counts: dict[str, int] = {}
+        ranked: list[tuple[str, int, str]] = []
+        for finding, k, n in conn.execute(text(f"WITH {_keyed(cid)}{_FINDINGS}"), params).all():
+            if k is None:  # a count row
+                counts[finding] = int(n)
+            else:  # a page row, ``n`` its rank in the database's order of national codes
+                ranked.append((finding, int(n), k))
+        page = [(finding, k) for finding, _, k in sorted(ranked)]
         keys = sorted({k for _, k in page})
         details: list[tuple[str, str, str, str]] = []
         names: dict[str, str] = {}
         if keys:
-            stmt = text(f"WITH {_keyed(cid)} SELECT DISTINCT side, k, basic_code, name FROM keyed WHERE k IN :keys"
-                        ).bindparams(bindparam("keys", expanding=True))
+            stmt = text(_page_items(cid)).bindparams(bindparam("keys", expanding=True))
             details = [(r[0], r[1], r[2], r[3]) for r in conn.execute(stmt, {**params, "keys": keys}).all()]
             if cid is not None:
                 names = dict(conn.execute(

@@ -80,7 +80,7 @@ items = Table(
     Index("uq_catalogue_items_implementation_code", "implementation_code", unique=True),
     Index("ix_catalogue_items_basic_code", "basic_code"),
     Index("ix_catalogue_items_department", "department"),
-    Index("ix_catalogue_items_region", "region"),
+    Index("ix_catalogue_items_region", "region", "id"),  # r0006: a region page in index order
     Index("ix_catalogue_items_name", "name"),
 )
 
