@@ -50,6 +50,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     records, _ = demo.generate(200)
     demo.write_csv(records, root / "cases.csv")
     (root / "cases.schema.yaml").write_text(demo.schema_yaml(), encoding="utf-8")
+    (root / "header_only.csv").write_text("id_number,name\n", encoding="utf-8")  # a file of no row
     assert run("registry", "--registry", root / "reg.sqlite", "init", "--json").returncode == 0
     assert run("keys", "generate", root / "dept.key", "--json").returncode == 0
     assert run("validate", root / "cases.csv", "--schema-file", root / "cases.schema.yaml", "--out", root / "out",
@@ -63,6 +64,7 @@ SUCCESS = {
     "check": lambda w: ["check", "GB11643", SECRET_ID, "--json"],
     "lint": lambda w: ["lint", w / "cases.schema.yaml", "--json"],
     "schema infer": lambda w: ["schema", "infer", w / "cases.csv", "--json"],
+    "schema infer header only": lambda w: ["schema", "infer", w / "header_only.csv", "--json"],
     "mask": lambda w: ["mask", w / "cases.csv", "--schema-file", w / "cases.schema.yaml", "--out",
                        w / "masked.csv", "--json"],
     "registry list": lambda w: ["registry", "--registry", w / "reg.sqlite", "list", "--json"],
@@ -85,6 +87,7 @@ INPUT_ERRORS = {
     "registry show": (lambda w: ["registry", "--registry", w / "reg.sqlite", "show", "GB1164", "--json"],
                       "not_found"),
     "token revoke": (lambda w: ["token", "revoke", "999", "--registry", w / "reg.sqlite", "--json"], None),
+    "keys generate": (lambda w: ["keys", "generate", w / "no such folder" / "dept.key", "--json"], "input"),
     "keys trust": (lambda w: ["keys", "trust", w / "nope.pub", "--department", "330106",
                               "--registry", w / "reg.sqlite", "--json"], "input"),
     "scorecard verify": (lambda w: ["scorecard", "verify", w / "nope.json", "--trusted-key", w / "dept.key.pub",

@@ -132,3 +132,108 @@ def _draft(tmp_path: Path, data: Path) -> Path:
 def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
     proc = _govstd("schema", "infer", str(tmp_path / "missing.csv"))
     assert proc.returncode == 2 and "file not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+#: A 区民政局 file holding every standard infer recovers: header → (library key or None, FieldSpec facts).
+DEPARTMENT = {
+    "公民身份号码": ("gb11643", {}),
+    "旧身份证号": ("gb11643", {"options": {"allow_legacy_15": True}}),  # 15-digit cards (1985–1999) alone
+    "港澳台居民居住证": ("residence_permit_hmt", {}),
+    "统一社会信用代码": ("gb32100", {}),
+    "组织机构代码": ("gb11714", {}),
+    "行政区划代码": ("gbt2260", {}),
+    "原行政区划": ("gbt2260", {"options": {"historical": True}}),
+    "性别": ("gbt2261.1", {}),
+    "性别名称": ("gbt2261.1", {"options": {"match": "label"}}),
+    "民族": ("gbt3304", {}),
+    "手机号码": ("mobile_phone", {}),
+    "固定电话": (None, {"pii": "phone"}),
+    "事项编码": ("gbt39554.1", {}),
+    "登记日期": (None, {"data_type": "date", "description": "format YYYYMMDD"}),
+    "办理时间": (None, {"data_type": "datetime", "description": "format YYYY/MM/DD hh:mm"}),
+    "补助金额": (None, {"data_type": "decimal"}),
+    "备注": (None, {"data_type": "string", "pii": None}),
+}
+
+
+def _department_rows(n: int) -> list[list[str]]:
+    rng = random.Random(5)
+    from govstd.standards.numbers import gb11714
+
+    def org() -> str:
+        body = "".join(rng.choice("0123456789") for _ in range(8))
+        return body + gb11714.calc_check_digit(body)
+
+    rows = []
+    for _ in range(n):
+        born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(20000))
+        rows.append([
+            _id(rng, rng.choice(["330106", "330102", "110105"])), f"330106{born:%y%m%d}{rng.randrange(1, 999):03d}",
+            _id(rng, "810000"), _uscc(rng), org(), rng.choice(["330106", "330102", "110105"]),
+            rng.choice(["330103", "330104", "110103"]),  # 上城/下城 before 2021, 崇文 before 2010: abolished
+            rng.choice("12"), rng.choice(["男", "女"]), rng.choice(["01", "02", "03"]),
+            f"139{rng.randrange(10**8):08d}", f"0571-{rng.randrange(10**7, 10**8)}",
+            "511A09001023-511602000000-000-11511300008778693M-1-00",
+            f"2024{rng.randrange(1, 13):02d}{rng.randrange(1, 28):02d}",
+            f"2024/{rng.randrange(1, 13):02d}/{rng.randrange(1, 28):02d} "
+            f"{rng.randrange(24):02d}:{rng.randrange(60):02d}",
+            f"{rng.randrange(100, 2000)}.{rng.randrange(100):02d}",
+            rng.choice(["无", "家庭困难，申请临时救助", "已核实"])])
+    return rows
+
+
+def _write_department(fmt: str, folder: Path) -> Path:
+    header, rows = list(DEPARTMENT), _department_rows(120)
+    path = folder / f"救助名单.{fmt}"
+    if fmt == "csv":
+        import csv
+
+        with path.open("w", encoding="gb18030", newline="") as fh:
+            csv.writer(fh).writerows([header, *rows])
+    elif fmt == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["某区民政局2024年临时救助名单"])  # a title row above the header
+        for row in (header, *rows):
+            sheet.append(row)
+        book.save(path)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({h: [r[i] for r in rows] for i, h in enumerate(header)}), path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_a_department_file_recovers_every_standard(fmt: str, tmp_path: Path) -> None:
+    """GB18030 CSV, XLSX under a title row, Parquet: the same draft, every standard bound, lint clean."""
+    data = _write_department(fmt, tmp_path)
+    out = tmp_path / "draft.yaml"
+    proc = _govstd("schema", "infer", str(data), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    (schema,) = load_file(out)
+    assert isinstance(schema, CatalogueSchema)
+    assert [f.name for f in schema.fields] == list(DEPARTMENT)
+    for spec in schema.fields:
+        key, facts = DEPARTMENT[spec.name]
+        assert _binding(spec) == key, spec.name
+        for attr, want in facts.items():
+            got = getattr(spec, attr)
+            assert (got.value if hasattr(got, "value") else got) == want, (spec.name, attr, got)
+    lint = _govstd("lint", str(out))
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    result = validate(data, out, today=TODAY)
+    assert result.dataset.rows == 120
+    counted = [c for c in result.checks if c.severity != "info" and c.evaluated]
+    assert counted and all(c.failed == 0 for c in counted), [c.rule_id for c in counted if c.failed]
+
+
+def test_a_column_of_15_digit_numbers_is_an_id_only_under_an_id_header(tmp_path: Path) -> None:
+    rows = _department_rows(40)
+    path = tmp_path / "numbers.csv"
+    path.write_text("旧身份证号,流水号\n" + "".join(f"{r[1]},{r[1]}\n" for r in rows), encoding="utf-8")
+    fields = {f.column: f.spec for f in infer_schema(path).fields}
+    assert _binding(fields["旧身份证号"]) == "gb11643" and fields["旧身份证号"].options == {"allow_legacy_15": True}
+    assert _binding(fields["流水号"]) is None  # the same digits under another header: not trusted as IDs

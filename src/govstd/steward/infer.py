@@ -186,7 +186,7 @@ def _sample_counts(con: duckdb.DuckDBPyConnection, columns: list[str],
     row = con.execute(f"SELECT {', '.join(parts)} FROM __sample").fetchone() or ()
     out: dict[str, dict[str, int]] = {c: {} for c in columns}
     for (column, key), value in zip(keys, row, strict=True):
-        out[column][key] = int(value)
+        out[column][key] = int(value or 0)  # an aggregate over no row is NULL
     return out
 
 
@@ -212,7 +212,7 @@ def _whole_counts(con: duckdb.DuckDBPyConnection, source: str, columns: list[str
     out: dict[str, dict[str, int]] = {c: {} for c in columns}
     for (column, key), value in zip(keys, row, strict=True):
         if column:
-            out[column][key] = int(value)
+            out[column][key] = int(value or 0)  # an aggregate over no row is NULL
     for column in columns:
         out[column]["rows"] = int(row[0])
     return out
@@ -229,11 +229,18 @@ def _choose(column: str, cands: list[Candidate], counts: dict[str, int]) -> tupl
         return None
     for tier in sorted({c.tier for c in cands}):
         best: tuple[Candidate, int, list[str]] | None = None
-        for cand in (c for c in cands if c.tier == tier and c.key in counts):
+        for cand in (c for c in cands if c.tier == tier and (c.key in counts or c.key == "GB11643")):
+            legacy = counts.get("extra:legacy_15", 0) if cand.key == "GB11643" else 0
+            if cand.key not in counts and not legacy:
+                continue
             if cand.needs_header and not header_matches(column, cand.header_names()):
                 continue
-            fit, notes = counts[cand.key], []
-            if cand.key == "GB11643" and counts.get("extra:legacy_15", 0) >= LEGACY_SHARE * non_blank:
+            # A column of 15-digit numbers alone (1985–1999 cards) is an ID column only under an ID header: a
+            # 15-digit number with a date in its middle is not rare enough to be trusted on its shape alone.
+            if not counts.get(cand.key) and not header_matches(column, cand.header_names()):
+                continue
+            fit, notes = counts.get(cand.key, 0), []
+            if cand.key == "GB11643" and legacy >= LEGACY_SHARE * non_blank:
                 fit += counts["extra:legacy_15"]
                 notes.append(f"{counts['extra:legacy_15']:,} legacy 15-digit numbers: allow_legacy_15 proposed")
             if cand.key == "integer" and counts.get("extra:leading_zero", 0):
