@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from department_testlib import DEPARTMENT, department_rows, make_id, make_uscc, write_department
 from openpyxl import Workbook
 
 from govstd import demo
 from govstd.standards.library import lookup_key
 from govstd.standards.loader import load_file, load_text
 from govstd.standards.models import CatalogueSchema
-from govstd.standards.numbers import gb11643, gb32100
 from govstd.steward.infer import infer_schema
 from govstd.validators.api import validate
 
@@ -71,21 +71,6 @@ def test_draft_lints_validates_and_shows_no_raw_identifier(demo_csv: Path, tmp_p
     assert failed["id_number.checksum"] > 0  # the draft checks what the demo's schema checks
 
 
-def _id(rng: random.Random, region: str) -> str:
-    born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(20000))
-    body = f"{region}{born:%Y%m%d}{rng.randrange(1, 999):03d}"
-    return body + gb11643.calc_check_digit(body)
-
-
-def _uscc(rng: random.Random) -> str:
-    # Registration authority 9 (市场监管), category 1 (企业), a real region, an organisation code body.
-    org = "".join(rng.choice("0123456789") for _ in range(8))
-    from govstd.standards.numbers import gb11714
-
-    body = f"91330106{org}{gb11714.calc_check_digit(org)}"
-    return body + gb32100.calc_check_digit(body)
-
-
 def test_xlsx_with_title_row_and_chinese_headers(tmp_path: Path) -> None:
     rng = random.Random(7)
     book = Workbook()
@@ -98,8 +83,8 @@ def test_xlsx_with_title_row_and_chinese_headers(tmp_path: Path) -> None:
     sheet.append(headers)
     for i in range(60):
         sheet.append([str(i + 1), rng.choice("王李张刘") + rng.choice("伟芳娜秀") + rng.choice(["", "英"]),
-                      _id(rng, "330106"), rng.choice(["男", "女"]), rng.choice(["汉族", "回族", "满族"]),
-                      f"139{rng.randrange(10**8):08d}", _id(rng, "810000"), _uscc(rng),
+                      make_id(rng, "330106"), rng.choice(["男", "女"]), rng.choice(["汉族", "回族", "满族"]),
+                      f"139{rng.randrange(10**8):08d}", make_id(rng, "810000"), make_uscc(rng),
                       rng.choice(["330106", "330102", "110105"]),
                       f"2024年{rng.randrange(1, 13)}月{rng.randrange(1, 28)}日",
                       f"{rng.randrange(100, 2000)}.{rng.randrange(100):02d}", "浙江省杭州市西湖区文三路90号"])
@@ -134,82 +119,10 @@ def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "file not found" in proc.stderr and "Traceback" not in proc.stderr
 
 
-#: A 区民政局 file holding every standard infer recovers: header → (library key or None, FieldSpec facts).
-DEPARTMENT = {
-    "公民身份号码": ("gb11643", {}),
-    "旧身份证号": ("gb11643", {"options": {"allow_legacy_15": True}}),  # 15-digit cards (1985–1999) alone
-    "港澳台居民居住证": ("residence_permit_hmt", {}),
-    "统一社会信用代码": ("gb32100", {}),
-    "组织机构代码": ("gb11714", {}),
-    "行政区划代码": ("gbt2260", {}),
-    "原行政区划": ("gbt2260", {"options": {"historical": True}}),
-    "性别": ("gbt2261.1", {}),
-    "性别名称": ("gbt2261.1", {"options": {"match": "label"}}),
-    "民族": ("gbt3304", {}),
-    "手机号码": ("mobile_phone", {}),
-    "固定电话": (None, {"pii": "phone"}),
-    "事项编码": ("gbt39554.1", {}),
-    "登记日期": (None, {"data_type": "date", "description": "format YYYYMMDD"}),
-    "办理时间": (None, {"data_type": "datetime", "description": "format YYYY/MM/DD hh:mm"}),
-    "补助金额": (None, {"data_type": "decimal"}),
-    "备注": (None, {"data_type": "string", "pii": None}),
-}
-
-
-def _department_rows(n: int) -> list[list[str]]:
-    rng = random.Random(5)
-    from govstd.standards.numbers import gb11714
-
-    def org() -> str:
-        body = "".join(rng.choice("0123456789") for _ in range(8))
-        return body + gb11714.calc_check_digit(body)
-
-    rows = []
-    for _ in range(n):
-        born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(20000))
-        rows.append([
-            _id(rng, rng.choice(["330106", "330102", "110105"])), f"330106{born:%y%m%d}{rng.randrange(1, 999):03d}",
-            _id(rng, "810000"), _uscc(rng), org(), rng.choice(["330106", "330102", "110105"]),
-            rng.choice(["330103", "330104", "110103"]),  # 上城/下城 before 2021, 崇文 before 2010: abolished
-            rng.choice("12"), rng.choice(["男", "女"]), rng.choice(["01", "02", "03"]),
-            f"139{rng.randrange(10**8):08d}", f"0571-{rng.randrange(10**7, 10**8)}",
-            "511A09001023-511602000000-000-11511300008778693M-1-00",
-            f"2024{rng.randrange(1, 13):02d}{rng.randrange(1, 28):02d}",
-            f"2024/{rng.randrange(1, 13):02d}/{rng.randrange(1, 28):02d} "
-            f"{rng.randrange(24):02d}:{rng.randrange(60):02d}",
-            f"{rng.randrange(100, 2000)}.{rng.randrange(100):02d}",
-            rng.choice(["无", "家庭困难，申请临时救助", "已核实"])])
-    return rows
-
-
-def _write_department(fmt: str, folder: Path) -> Path:
-    header, rows = list(DEPARTMENT), _department_rows(120)
-    path = folder / f"救助名单.{fmt}"
-    if fmt == "csv":
-        import csv
-
-        with path.open("w", encoding="gb18030", newline="") as fh:
-            csv.writer(fh).writerows([header, *rows])
-    elif fmt == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(["某区民政局2024年临时救助名单"])  # a title row above the header
-        for row in (header, *rows):
-            sheet.append(row)
-        book.save(path)
-    else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        pq.write_table(pa.table({h: [r[i] for r in rows] for i, h in enumerate(header)}), path)
-    return path
-
-
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
 def test_a_department_file_recovers_every_standard(fmt: str, tmp_path: Path) -> None:
     """GB18030 CSV, XLSX under a title row, Parquet: the same draft, every standard bound, lint clean."""
-    data = _write_department(fmt, tmp_path)
+    data = write_department(fmt, tmp_path)
     out = tmp_path / "draft.yaml"
     proc = _govstd("schema", "infer", str(data), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
@@ -231,9 +144,19 @@ def test_a_department_file_recovers_every_standard(fmt: str, tmp_path: Path) -> 
 
 
 def test_a_column_of_15_digit_numbers_is_an_id_only_under_an_id_header(tmp_path: Path) -> None:
-    rows = _department_rows(40)
+    rows = department_rows(40)
     path = tmp_path / "numbers.csv"
     path.write_text("旧身份证号,流水号\n" + "".join(f"{r[1]},{r[1]}\n" for r in rows), encoding="utf-8")
     fields = {f.column: f.spec for f in infer_schema(path).fields}
     assert _binding(fields["旧身份证号"]) == "gb11643" and fields["旧身份证号"].options == {"allow_legacy_15": True}
     assert _binding(fields["流水号"]) is None  # the same digits under another header: not trusted as IDs
+
+
+def test_the_summary_is_chinese_first_english_with_lang_en(tmp_path: Path) -> None:
+    data = tmp_path / "empty.csv"
+    data.write_text("身份证号,姓名\n", encoding="utf-8")
+    zh = _govstd("schema", "infer", str(data), "--out", str(tmp_path / "d.yaml"))
+    assert zh.returncode == 0 and "共 2 个字段，0 个已绑定标准" in zh.stderr and "请补全各项 TODO" in zh.stderr
+    en = _govstd("--lang", "en", "schema", "infer", str(data))
+    assert en.returncode == 0 and "2 fields, 0 bound to a standard, from 0 rows" in en.stderr
+    assert "kind: catalogue_schema" in en.stdout  # the draft itself on stdout without --out
