@@ -49,6 +49,9 @@ def test_recovers_every_bound_standard_of_the_demo_schema(demo_csv: Path) -> Non
             assert inferred[spec.name].data_type == spec.data_type, spec.name
     assert inferred["name"].pii is not None and inferred["name"].pii.value == "name"
     assert inferred["case_no"].key and not inferred["id_number"].key
+    # A column's Chinese name, not the code table's title (中国各民族名称的罗马字母拼写法和代码).
+    assert [inferred[c].name_zh for c in ("id_number", "sex", "ethnicity", "region")] == [
+        "公民身份号码", "性别代码", "民族代码", "行政区划代码"]
     assert inferred["accepted_at"].required and not inferred["finished_at"].required
 
 

@@ -266,7 +266,7 @@ def _infer_field(con: duckdb.DuckDBPyConnection, column: str, x: detect.Inputs, 
         if notes and cand.key == "GB11643":
             spec["options"] = {"allow_legacy_15": True}
         if cand.entry_id and "name_zh" not in spec:
-            spec["name_zh"] = library.find(cand.entry_id).name_zh
+            spec["name_zh"] = _field_name_zh(cand.entry_id)
         evidence = Evidence(cand.key, cand.label, fit, non_blank, _examples(con, x, cand), notes)
     else:
         spec.update(_text_spec(column, counts))
@@ -281,6 +281,17 @@ def _infer_field(con: duckdb.DuckDBPyConnection, column: str, x: detect.Inputs, 
                     and not k.startswith("extra:") and (evidence is None or k != evidence.candidate) and counts[k]}
     return InferredField(column, FieldSpec(**spec), rows, rows - non_blank, counts["distinct"], counts["max_length"],
                          evidence, non_blank > 0 and counts.get("extra:token", 0) == non_blank, alternatives)
+
+
+def _field_name_zh(entry_id: str) -> str:
+    """A column's Chinese name from the standard it holds: a data element's own name (公民身份号码); for a
+    code set, its shortest Chinese alias (民族代码), as the code table's title (中国各民族名称的罗马字母拼写法
+    和代码) names a standard, not a column."""
+    entry = library.find(entry_id)
+    if isinstance(entry, DataElement):
+        return entry.name_zh
+    chinese = [a for a in entry.aliases if a and not a.isascii() and not re.search(r"[A-Za-z]", a)]
+    return min(chinese, key=len) if chinese else entry.name_zh
 
 
 def _text_spec(column: str, counts: dict[str, int]) -> dict[str, Any]:
