@@ -150,8 +150,13 @@ def test_a_column_of_15_digit_numbers_is_an_id_only_under_an_id_header(tmp_path:
     rows = department_rows(40)
     path = tmp_path / "numbers.csv"
     path.write_text("旧身份证号,流水号\n" + "".join(f"{r[1]},{r[1]}\n" for r in rows), encoding="utf-8")
-    fields = {f.column: f.spec for f in infer_schema(path).fields}
+    inferred = {f.column: f for f in infer_schema(path).fields}
+    fields = {name: f.spec for name, f in inferred.items()}
     assert _binding(fields["旧身份证号"]) == "gb11643" and fields["旧身份证号"].options == {"allow_legacy_15": True}
+    evidence = inferred["旧身份证号"].evidence
+    assert evidence is not None and evidence.examples, "the legacy numbers are the evidence, masked"
+    assert all(len(e) == 15 and "*****" in e for e in evidence.examples)
+    assert not {r[1] for r in rows} & set(evidence.examples)
     assert _binding(fields["流水号"]) is None  # the same digits under another header: not trusted as IDs
 
 

@@ -323,8 +323,11 @@ def _examples(con: duckdb.DuckDBPyConnection, x: detect.Inputs, cand: Candidate)
         entry = library.find(cand.entry_id)
         rule = rule_of(entry if isinstance(entry, DataElement) else None, cand.pii)
     shown = mask_expr(q(x.raw), rule) if rule is not None else q(x.trim)
+    fits = cand.test(x)
+    if cand.key == "GB11643":  # 15-digit legacy numbers are evidence too (allow_legacy_15)
+        fits = f"COALESCE({fits}, FALSE) OR COALESCE({detect.EXTRA_TESTS['legacy_15'](x)}, FALSE)"
     rows = con.execute(f"SELECT DISTINCT {shown} FROM __sample WHERE {q(x.raw)} IS NOT NULL "
-                       f"AND COALESCE({cand.test(x)}, FALSE) LIMIT {EXAMPLES}").fetchall()
+                       f"AND COALESCE({fits}, FALSE) LIMIT {EXAMPLES}").fetchall()
     return [masking.redact(str(r[0])) for r in rows]
 
 
