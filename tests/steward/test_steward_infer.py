@@ -168,3 +168,10 @@ def test_the_summary_is_chinese_first_english_with_lang_en(tmp_path: Path) -> No
     en = _govstd("--lang", "en", "schema", "infer", str(data))
     assert en.returncode == 0 and "2 fields, 0 bound to a standard, from 0 rows" in en.stderr
     assert "kind: catalogue_schema" in en.stdout  # the draft itself on stdout without --out
+
+
+def test_a_schema_given_as_data_is_refused(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.yaml"
+    schema.write_text(demo.schema_yaml(), encoding="utf-8")
+    proc = _govstd("--lang", "en", "schema", "infer", str(schema))
+    assert proc.returncode == 2 and "not a data file" in proc.stderr and proc.stdout == ""

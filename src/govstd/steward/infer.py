@@ -132,10 +132,15 @@ def infer_schema(path: str | Path, *, sample_rows: int = SAMPLE_ROWS, encoding: 
                  sheet: str | int | None = None, schema_id: str | None = None) -> InferredSchema:
     """Draft a catalogue schema for the data file at ``path`` (CSV in any encoding, XLSX with title
     rows, Parquet, JSON Lines). Raises ``InputError`` for a file that cannot be read."""
-    if sample_rows < 1:
-        from govstd.errors import InputError
+    from govstd.errors import InputError
 
+    if sample_rows < 1:
         raise InputError("the sample must hold at least one row", field="sample_rows", expected="1 or more")
+    if Path(str(path)).suffix.lower() in (".yaml", ".yml"):
+        # A reader takes an unknown suffix for CSV: a schema given by mistake would draft a schema of its lines.
+        raise InputError("this is a YAML file (a schema?), not a data file", path=str(path),
+                         expected="the department's data: .csv, .xlsx, .parquet or .jsonl",
+                         hint="govstd schema infer DATA --out schema.yaml")
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     with tempfile.TemporaryDirectory(prefix="govstd-infer-") as tmp:
