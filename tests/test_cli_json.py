@@ -92,6 +92,9 @@ INPUT_ERRORS = {
     "standards show": (lambda w: ["standards", "show", "GB1164", "--json"], "not_found"),
     "check": (lambda w: ["check", "GB1164", SECRET_ID, "--json"], "not_found"),
     "validate": (lambda w: ["validate", w / "nope.csv", "--schema-file", w / "cases.schema.yaml", "--json"], "input"),
+    # --submit was skipped silently with --json: a submission that fails is the one document, exit 2.
+    "validate submit": (lambda w: ["validate", w / "cases.csv", "--schema-file", w / "cases.schema.yaml", "--json",
+                                   "--submit", "http://127.0.0.1:9/"], None),
     "validate usage": (lambda w: ["validate", w / "cases.csv", "--json"], "usage"),
     "lint": (lambda w: ["lint", "--json"], "usage"),
     "schema infer": (lambda w: ["schema", "infer", w / "nope.csv", "--json"], "input"),

@@ -109,6 +109,8 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
     if as_json:
         # Reports first: if writing one fails, the error is the one JSON document on stdout.
         code = report(result, out_dir=out_dir, formats=chosen, fail_on=fail_on, stdout_taken=True)
+        if submit:  # before the result: a refused submission is then the one JSON document, exit 2
+            submit_result(result, service=submit, policy=policy_data, key_path=signing_key)
         emit_json(result.model_dump(mode="json"))
         sys.exit(code)
     if not (formats and out_dir is None):  # a single --format without --out owns stdout
