@@ -34,7 +34,8 @@ def pii_rules(schema: CatalogueSchema | None, decided: Mapping[str, MaskingRule 
         return {}
     rules: dict[str, MaskingRule] = {}
     for spec in schema.fields:
-        rule = decided.get(spec.name) if decided is not None else library_rule(spec)
+        # A field the run did not decide (a result carrying only labels' rules) is decided here.
+        rule = decided[spec.name] if decided is not None and spec.name in decided else library_rule(spec)
         if rule is None and spec.masked:
             rule = FALLBACK_RULE
         if rule is not None:
