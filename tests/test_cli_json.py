@@ -43,6 +43,16 @@ def error_of(proc: subprocess.CompletedProcess[str], code: str = "input") -> dic
     return error
 
 
+#: A GX validation result (a suite govstd did not write) over the demo's columns: 2 of 200 names missing.
+GX_RESULT = {
+    "success": False,
+    "results": [{"success": False, "expectation_config": {"type": "expect_column_values_to_not_be_null",
+                                                          "kwargs": {"column": "name"}, "meta": {}},
+                 "result": {"element_count": 200, "unexpected_count": 2}}],
+    "meta": {"great_expectations_version": "1.24.1", "validation_time": "2025-06-01T10:00:00+00:00"},
+}
+
+
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo department's data (200 rows) and schema, a registry, a key pair and a scorecard."""
@@ -50,6 +60,8 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     records, _ = demo.generate(200)
     demo.write_csv(records, root / "cases.csv")
     (root / "cases.schema.yaml").write_text(demo.schema_yaml(), encoding="utf-8")
+    (root / "header_only.csv").write_text("id_number,name\n", encoding="utf-8")  # a file of no row
+    (root / "gx.json").write_text(json.dumps(GX_RESULT), encoding="utf-8")
     assert run("registry", "--registry", root / "reg.sqlite", "init", "--json").returncode == 0
     assert run("keys", "generate", root / "dept.key", "--json").returncode == 0
     assert run("validate", root / "cases.csv", "--schema-file", root / "cases.schema.yaml", "--out", root / "out",
@@ -63,12 +75,15 @@ SUCCESS = {
     "check": lambda w: ["check", "GB11643", SECRET_ID, "--json"],
     "lint": lambda w: ["lint", w / "cases.schema.yaml", "--json"],
     "schema infer": lambda w: ["schema", "infer", w / "cases.csv", "--json"],
+    "schema infer header only": lambda w: ["schema", "infer", w / "header_only.csv", "--json"],
     "mask": lambda w: ["mask", w / "cases.csv", "--schema-file", w / "cases.schema.yaml", "--out",
                        w / "masked.csv", "--json"],
     "registry list": lambda w: ["registry", "--registry", w / "reg.sqlite", "list", "--json"],
     "registry show": lambda w: ["registry", "--registry", w / "reg.sqlite", "show", "GB11643", "--json"],
     "token list": lambda w: ["token", "list", "--registry", w / "reg.sqlite", "--json"],
     "keys list": lambda w: ["keys", "list", "--registry", w / "reg.sqlite", "--json"],
+    "import gx-result": lambda w: ["import", "gx-result", w / "gx.json", "--schema-file", w / "cases.schema.yaml",
+                                   "--json"],
     "scorecard sign": lambda w: ["scorecard", "sign", w / "out" / "scorecard.json", "--key", w / "dept.key",
                                  "--json"],
 }
@@ -77,6 +92,9 @@ INPUT_ERRORS = {
     "standards show": (lambda w: ["standards", "show", "GB1164", "--json"], "not_found"),
     "check": (lambda w: ["check", "GB1164", SECRET_ID, "--json"], "not_found"),
     "validate": (lambda w: ["validate", w / "nope.csv", "--schema-file", w / "cases.schema.yaml", "--json"], "input"),
+    # --submit was skipped silently with --json: a submission that fails is the one document, exit 2.
+    "validate submit": (lambda w: ["validate", w / "cases.csv", "--schema-file", w / "cases.schema.yaml", "--json",
+                                   "--submit", "http://127.0.0.1:9/"], None),
     "validate usage": (lambda w: ["validate", w / "cases.csv", "--json"], "usage"),
     "lint": (lambda w: ["lint", "--json"], "usage"),
     "schema infer": (lambda w: ["schema", "infer", w / "nope.csv", "--json"], "input"),
@@ -85,6 +103,9 @@ INPUT_ERRORS = {
     "registry show": (lambda w: ["registry", "--registry", w / "reg.sqlite", "show", "GB1164", "--json"],
                       "not_found"),
     "token revoke": (lambda w: ["token", "revoke", "999", "--registry", w / "reg.sqlite", "--json"], None),
+    "import gx-result": (lambda w: ["import", "gx-result", w / "cases.csv", "--schema-file", w / "cases.schema.yaml",
+                                    "--json"], "input"),
+    "keys generate": (lambda w: ["keys", "generate", w / "no such folder" / "dept.key", "--json"], "input"),
     "keys trust": (lambda w: ["keys", "trust", w / "nope.pub", "--department", "330106",
                               "--registry", w / "reg.sqlite", "--json"], "input"),
     "scorecard verify": (lambda w: ["scorecard", "verify", w / "nope.json", "--trusted-key", w / "dept.key.pub",
@@ -147,3 +168,14 @@ def test_an_internal_error_is_one_document_with_exit_3(tmp_path: Path) -> None:
     error = one_document(proc)["error"]  # type: ignore[index]
     assert error["code"] == "internal" and "RuntimeError: boom" in error["message"] and "GOVSTD_DEBUG" in error["hint"]
     assert SECRET_ID not in proc.stdout and SECRET_ID not in proc.stderr
+
+
+def test_import_gx_result_json_carries_the_verdict(work: Path) -> None:
+    proc = run("import", "gx-result", work / "gx.json", "--schema-file", work / "cases.schema.yaml", "--json",
+               "--out", work / "gx_out")
+    doc = one_document(proc)
+    assert isinstance(doc, dict) and doc["gate"]["exit_code"] == proc.returncode
+    card = json.loads((work / "gx_out" / "scorecard.json").read_text(encoding="utf-8"))
+    assert doc["gate"]["verdict"] == card["verdict"]["verdict"] and doc["gate"]["score"] == card["score"]
+    (check,) = [c for c in doc["checks"] if c["rule_id"].startswith("gx.name")]
+    assert (check["evaluated"], check["failed"]) == (200, 2)

@@ -73,3 +73,18 @@ def test_validate_table_and_summary(tmp_path: Path) -> None:
     assert en.returncode == zh.returncode
     assert "rule" in en.stdout and "规则" not in en.stdout and " checks: " in en.stdout and "项检查" not in en.stdout
     assert "against" in en.stdout and "对照" in zh.stdout
+
+
+def test_check_and_lint_summaries(tmp_path: Path) -> None:
+    """The last line of ``check`` and ``lint``: Chinese (lint keeps the English beside, for CI logs), or English."""
+    zh = run("check", "GB11643", "11010119900307851X")
+    assert zh.stderr.strip().endswith("共检查 1 个值：1 个无效，0 个有警告（GB11643@1.0.0）"), zh.stderr
+    en = run("--lang", "en", "check", "GB11643", "11010119900307851X")
+    assert en.stderr.strip().endswith("1 checked, 1 invalid, 0 with warnings (GB11643@1.0.0)"), en.stderr
+    schema = tmp_path / "schema.yaml"
+    schema.write_text(demo.schema_yaml(), encoding="utf-8")
+    zh = run("lint", schema)
+    assert "已检查 1 个文件，未检查兼容性（未指定 --registry）：0 个错误，0 个警告" in zh.stderr, zh.stderr
+    assert "1 file(s) checked; compatibility not checked (no --registry): 0 error(s)" in zh.stderr
+    en = run("--lang", "en", "lint", schema)
+    assert "已检查" not in en.stderr and "1 file(s) checked; compatibility" in en.stderr

@@ -20,7 +20,7 @@ import pytest
 from stdnum.cn import ric  # python-stdnum: an outside oracle for the generated IDs' check characters
 
 import govstd
-from govstd.standards.loader import load_file
+from govstd.standards.loader import load_file, load_text
 from govstd.standards.models import CatalogueSchema
 from govstd.standards.numbers import gb32100
 from govstd.validators.privacy import redact_row
@@ -200,3 +200,28 @@ def test_markdown_summary_escapes_html_and_markdown(dataset: tuple[Path, Path, l
     md = markdown_report.render(build(result, loaded))
     assert "<img" not in md and "](javascript" not in md and "`code`" not in md and "**bold**" not in md
     assert "&#60;img src=x onerror=alert&#40;1&#41;&#62;" in md
+
+
+def test_the_scorecard_masks_a_label_by_the_rule_the_run_carried() -> None:
+    """A result read back from JSON keeps ``label_masking``: its scorecard masks another department's value
+    under a label (``XM (510100-00099)``) by that rule, and still masks the schema's own fields."""
+    from govstd.standards.masking import DEFAULT_RULE
+    from govstd.validators.results import CheckResult, DatasetInfo, Sample, ValidationResult
+
+    (schema,) = load_text(SCHEMA_YAML)
+    assert isinstance(schema, CatalogueSchema)
+    label = "XM (510100-00099)"
+    person = _id(5)
+    sample = Sample(row=1, values={"id_number": person, label: "欧阳娜娜"})  # as show_values=True left them
+    check = CheckResult(rule_id="rules.same.name", rule="consistent_with", dimension="consistency",
+                        columns=["id_number"], description="agrees", evaluated=3, failed=1, samples=[sample])
+    now = dt.datetime(2025, 6, 2, tzinfo=dt.UTC)
+    result = ValidationResult(
+        dataset=DatasetInfo(source="x.csv", format="csv", rows=3, columns=["id_number"]), schema_ref=schema.ref,
+        engine="duckdb", tool_version="0", started_at=now, finished_at=now, checks=[check],
+        label_masking={label: DEFAULT_RULE})
+    back = ValidationResult.model_validate_json(result.model_dump_json())
+    assert back.label_masking == {label: DEFAULT_RULE}
+    (shown,) = build(back, schema).check("rules.same.name").samples
+    assert "欧阳娜娜" not in str(shown.values[label]) and "*" in str(shown.values[label])
+    assert person not in str(shown.values["id_number"]) and "*" in str(shown.values["id_number"])

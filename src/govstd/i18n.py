@@ -59,6 +59,21 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     "verdict.errors": {"zh": "发现错误", "en": "errors found"},
     "verdict.clean": {"zh": "无错误", "en": "no errors"},
     "fix_list": {"zh": "整改清单：{path} — {rows:,} 条失败记录", "en": "fix list: {path} — {rows:,} failing rows"},
+    # ``govstd schema infer`` and ``govstd mask``: what the steward has left to do, what was written
+    "infer.done": {"zh": "共 {fields} 个字段，{bound} 个已绑定标准，数据 {rows:,} 行{written}。"
+                         "请补全各项 TODO（提供方、共享属性、更新周期），再运行 `govstd lint`。",
+                   "en": "{fields} fields, {bound} bound to a standard, from {rows:,} rows{written}. "
+                         "Complete the TODOs (provider, share_type, update_cycle), then `govstd lint`."},
+    "check.done": {"zh": "共检查 {total} 个值：{invalid} 个无效，{warned} 个有警告（{ref}）",
+                   "en": "{total} checked, {invalid} invalid, {warned} with warnings ({ref})"},
+    # ``govstd lint``: the English stays beside the Chinese, as pre-commit logs are read by both
+    "lint.done": {"zh": "已检查 {files} 个文件{compat}：{errors} 个错误，{warnings} 个警告",
+                  "en": "{files} file(s) checked{compat}: {errors} error(s), {warnings} warning(s)"},
+    "lint.no_registry": {"zh": "，未检查兼容性（未指定 --registry）",
+                         "en": "; compatibility not checked (no --registry)"},
+    "infer.written": {"zh": "；已写入 {out}", "en": "; written to {out}"},
+    "mask.done": {"zh": "已将 {rows:,} 行写入 {out}；原文件未改动。",
+                  "en": "{rows:,} rows written to {out}; the original is unchanged."},
 }
 
 _chosen: Lang | None = None

@@ -446,3 +446,32 @@ def test_lint_names_the_file_of_a_bad_rule(files: dict[str, Path]) -> None:
     line = 1 + next(i for i, t in enumerate(wrong.read_text(encoding="utf-8").splitlines()) if "colour" in t)
     assert (finding.path, finding.line) == (str(wrong), line)
     assert "'name', 'date', 'region', 'code' or 'text'" in finding.message
+
+
+def test_report_files_mask_the_other_value_even_with_show_values(files: dict[str, Path], tmp_path: Path) -> None:
+    """--show-values reveals values in the terminal only: every file written (reports in each format, the
+    fix list) masks the other department's personal value by the rule of its label, as for a field."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "govstd", "--lang", "en", "validate", str(files["this_csv"]), "--schema",
+         str(_pii_other(files)), "--show-values", "--out", str(out), "--fix-list", str(out / "fixes.csv"),
+         *[a for f in ("json", "html", "md", "junit") for a in ("--format", f)]],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "400"})
+    assert proc.returncode == 1, proc.stderr
+    assert "李思" in proc.stdout, "the terminal shows the values --show-values asked for"
+    written = {p.name: p.read_text(encoding="utf-8-sig") for p in out.iterdir()}
+    assert set(written) == {"scorecard.json", "scorecard.html", "scorecard.md", "scorecard.junit.xml", "fixes.csv"}
+    for name, text in written.items():
+        assert "李思" not in text and "周八" not in text, name
+        assert not any(number in text for number in ID), name
+    card = json.loads(written["scorecard.json"])
+    (check,) = [c for c in card["checks"] if c["rule_id"] == "rules.same_person.name"]
+    masked = api.validate(files["this_csv"], _pii_other(files)).check("rules.same_person.name").samples
+    expected = [s.values[OTHER_LABEL["XM"]] for s in masked]
+    assert all("*" in (v or "") for v in expected)
+    assert [s["values"][OTHER_LABEL["XM"]] for s in check["samples"]] == expected  # as a run without show_values
+    assert '<a href="fixes.csv">' in written["scorecard.html"]

@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from department_testlib import DEPARTMENT, department_rows, make_id, make_uscc, write_department
 from openpyxl import Workbook
 
 from govstd import demo
 from govstd.standards.library import lookup_key
 from govstd.standards.loader import load_file, load_text
 from govstd.standards.models import CatalogueSchema
-from govstd.standards.numbers import gb11643, gb32100
 from govstd.steward.infer import infer_schema
 from govstd.validators.api import validate
 
@@ -49,6 +49,9 @@ def test_recovers_every_bound_standard_of_the_demo_schema(demo_csv: Path) -> Non
             assert inferred[spec.name].data_type == spec.data_type, spec.name
     assert inferred["name"].pii is not None and inferred["name"].pii.value == "name"
     assert inferred["case_no"].key and not inferred["id_number"].key
+    # A column's Chinese name, not the code table's title (中国各民族名称的罗马字母拼写法和代码).
+    assert [inferred[c].name_zh for c in ("id_number", "sex", "ethnicity", "region")] == [
+        "公民身份号码", "性别代码", "民族代码", "行政区划代码"]
     assert inferred["accepted_at"].required and not inferred["finished_at"].required
 
 
@@ -71,21 +74,6 @@ def test_draft_lints_validates_and_shows_no_raw_identifier(demo_csv: Path, tmp_p
     assert failed["id_number.checksum"] > 0  # the draft checks what the demo's schema checks
 
 
-def _id(rng: random.Random, region: str) -> str:
-    born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(20000))
-    body = f"{region}{born:%Y%m%d}{rng.randrange(1, 999):03d}"
-    return body + gb11643.calc_check_digit(body)
-
-
-def _uscc(rng: random.Random) -> str:
-    # Registration authority 9 (市场监管), category 1 (企业), a real region, an organisation code body.
-    org = "".join(rng.choice("0123456789") for _ in range(8))
-    from govstd.standards.numbers import gb11714
-
-    body = f"91330106{org}{gb11714.calc_check_digit(org)}"
-    return body + gb32100.calc_check_digit(body)
-
-
 def test_xlsx_with_title_row_and_chinese_headers(tmp_path: Path) -> None:
     rng = random.Random(7)
     book = Workbook()
@@ -98,8 +86,8 @@ def test_xlsx_with_title_row_and_chinese_headers(tmp_path: Path) -> None:
     sheet.append(headers)
     for i in range(60):
         sheet.append([str(i + 1), rng.choice("王李张刘") + rng.choice("伟芳娜秀") + rng.choice(["", "英"]),
-                      _id(rng, "330106"), rng.choice(["男", "女"]), rng.choice(["汉族", "回族", "满族"]),
-                      f"139{rng.randrange(10**8):08d}", _id(rng, "810000"), _uscc(rng),
+                      make_id(rng, "330106"), rng.choice(["男", "女"]), rng.choice(["汉族", "回族", "满族"]),
+                      f"139{rng.randrange(10**8):08d}", make_id(rng, "810000"), make_uscc(rng),
                       rng.choice(["330106", "330102", "110105"]),
                       f"2024年{rng.randrange(1, 13)}月{rng.randrange(1, 28)}日",
                       f"{rng.randrange(100, 2000)}.{rng.randrange(100):02d}", "浙江省杭州市西湖区文三路90号"])
@@ -132,3 +120,58 @@ def _draft(tmp_path: Path, data: Path) -> Path:
 def test_unreadable_input_is_an_input_error(tmp_path: Path) -> None:
     proc = _govstd("schema", "infer", str(tmp_path / "missing.csv"))
     assert proc.returncode == 2 and "file not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_a_department_file_recovers_every_standard(fmt: str, tmp_path: Path) -> None:
+    """GB18030 CSV, XLSX under a title row, Parquet: the same draft, every standard bound, lint clean."""
+    data = write_department(fmt, tmp_path)
+    out = tmp_path / "draft.yaml"
+    proc = _govstd("schema", "infer", str(data), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    (schema,) = load_file(out)
+    assert isinstance(schema, CatalogueSchema)
+    assert [f.name for f in schema.fields] == list(DEPARTMENT)
+    for spec in schema.fields:
+        key, facts = DEPARTMENT[spec.name]
+        assert _binding(spec) == key, spec.name
+        for attr, want in facts.items():
+            got = getattr(spec, attr)
+            assert (got.value if hasattr(got, "value") else got) == want, (spec.name, attr, got)
+    lint = _govstd("lint", str(out))
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    result = validate(data, out, today=TODAY)
+    assert result.dataset.rows == 120
+    counted = [c for c in result.checks if c.severity != "info" and c.evaluated]
+    assert counted and all(c.failed == 0 for c in counted), [c.rule_id for c in counted if c.failed]
+
+
+def test_a_column_of_15_digit_numbers_is_an_id_only_under_an_id_header(tmp_path: Path) -> None:
+    rows = department_rows(40)
+    path = tmp_path / "numbers.csv"
+    path.write_text("旧身份证号,流水号\n" + "".join(f"{r[1]},{r[1]}\n" for r in rows), encoding="utf-8")
+    inferred = {f.column: f for f in infer_schema(path).fields}
+    fields = {name: f.spec for name, f in inferred.items()}
+    assert _binding(fields["旧身份证号"]) == "gb11643" and fields["旧身份证号"].options == {"allow_legacy_15": True}
+    evidence = inferred["旧身份证号"].evidence
+    assert evidence is not None and evidence.examples, "the legacy numbers are the evidence, masked"
+    assert all(len(e) == 15 and "*****" in e for e in evidence.examples)
+    assert not {r[1] for r in rows} & set(evidence.examples)
+    assert _binding(fields["流水号"]) is None  # the same digits under another header: not trusted as IDs
+
+
+def test_the_summary_is_chinese_first_english_with_lang_en(tmp_path: Path) -> None:
+    data = tmp_path / "empty.csv"
+    data.write_text("身份证号,姓名\n", encoding="utf-8")
+    zh = _govstd("schema", "infer", str(data), "--out", str(tmp_path / "d.yaml"))
+    assert zh.returncode == 0 and "共 2 个字段，0 个已绑定标准" in zh.stderr and "请补全各项 TODO" in zh.stderr
+    en = _govstd("--lang", "en", "schema", "infer", str(data))
+    assert en.returncode == 0 and "2 fields, 0 bound to a standard, from 0 rows" in en.stderr
+    assert "kind: catalogue_schema" in en.stdout  # the draft itself on stdout without --out
+
+
+def test_a_schema_given_as_data_is_refused(tmp_path: Path) -> None:
+    schema = tmp_path / "schema.yaml"
+    schema.write_text(demo.schema_yaml(), encoding="utf-8")
+    proc = _govstd("--lang", "en", "schema", "infer", str(schema))
+    assert proc.returncode == 2 and "not a data file" in proc.stderr and proc.stdout == ""

@@ -160,3 +160,36 @@ def test_batch_pseudonyms_are_hmac_sm3(key: bytes, values: list[str | None]) -> 
     for p in (Pseudonymiser(key), small):
         assert p.batch(pa.array(values, pa.string())).to_pylist() == expected
         assert p.batch(pa.array(values, pa.string())).to_pylist() == expected  # from the memo
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_a_department_file_in_every_format_masks_every_identifier(fmt: str, tmp_path: Path) -> None:
+    """GB18030 CSV, XLSX under a title row, Parquet in; the drafted schema; CSV out: no raw ID (18- or
+    15-digit, residence permit) or phone, every row and the column order kept; the summary zh or en."""
+    from department_testlib import DEPARTMENT, department_rows, write_department
+
+    data = write_department(fmt, tmp_path)
+    schema = tmp_path / "draft.yaml"
+    assert _govstd("schema", "infer", str(data), "--out", str(schema)).returncode == 0
+    text = schema.read_text(encoding="utf-8").replace("share_type: conditional",
+                                                       "share_type: conditional\n  conditions: 仅限资格核验")
+    schema.write_text(text, encoding="utf-8")
+    out = tmp_path / "masked.csv"
+    zh = _govstd("mask", str(data), "--schema-file", str(schema), "--out", str(out))
+    assert zh.returncode == 0, zh.stderr
+    assert "已将 120 行写入" in zh.stdout and "原文件未改动" in zh.stdout
+    rows = _read(out)
+    assert rows[0] == list(DEPARTMENT) and len(rows) == 121
+    source = department_rows(120)
+    personal = [i for i, h in enumerate(DEPARTMENT) if h in ("公民身份号码", "旧身份证号", "港澳台居民居住证",
+                                                              "手机号码", "固定电话")]
+    raw = {r[i] for r in source for i in personal} | {r[i].replace("-", "") for r in source for i in personal}
+    body = out.read_bytes().decode("utf-8-sig")
+    assert [n for n in raw if n in body] == []
+    assert all("*" in (r[i] or "") for r in rows[1:] for i in personal)
+    en = _govstd("--lang", "en", "mask", str(data), "--schema-file", str(schema), "--out", str(tmp_path / "en.csv"))
+    assert "120 rows written to" in en.stdout and "the original is unchanged" in en.stdout
+
+
+def _govstd(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "govstd", *args], capture_output=True, text=True, timeout=300)

@@ -98,6 +98,8 @@ def test_a_column_failing_on_every_value_scores_zero() -> None:
     # Overall keeps the dimension rule: accuracy 0, completeness 100 → (30·0 + 25·100) / 55 = 45.4545… → 45.45
     assert card.score == 45.45 and card.grade == sc.Grade.D
     assert card.verdict.verdict == sc.Verdict.FAIL
+    # No band below D (docs/scoring.md): the gate says the column is unusable, naming its check.
+    assert any(r.level == "fail" and "id_number.checksum" in (r.subject or "") for r in card.verdict.reasons)
     html = html_report.render(card)
     row = re.search(r"<tr class=\"row-([\w-]+)\"><td><code>id_number</code>.*?</tr>", html, re.S)
     assert row and row.group(1) == "q-d", "the 0-score column is not coloured by the lowest band"

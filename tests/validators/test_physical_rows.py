@@ -255,4 +255,5 @@ def test_reports_name_the_fix_list_and_count_its_rows(schema: Path, tmp_path: Pa
     assert rows == sum(c.failed for c in result.checks)
     assert json_report.render(card).count('"path": "fixes.xlsx"') == 1 and f'"rows": {rows}' in json_report.render(card)
     assert 'href="fixes.xlsx"' in html_report.render(card) and f"{rows} 行待整改" in html_report.render(card)
-    assert f"<code>fixes.xlsx</code> — {rows} failing rows" in markdown_report.render(card)
+    markdown = markdown_report.render(card)
+    assert f'<a href="fixes.xlsx"><code>fixes.xlsx</code></a> — {rows} 行待整改 failing rows' in markdown

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 
 import click
 
+from govstd import i18n
 from govstd.standards import library
 from govstd.standards.check import value_checker
 from govstd.standards.masking import mask, redact, rule_for
@@ -98,8 +99,8 @@ def check(standard: str, values: tuple[str, ...], as_json: bool, show_values: bo
                                                      for c, m in result.warnings)
             out.write(f"{line_no}\t{shown}\t{verdict}\n")
     if not as_json:
-        click.echo(f"{total} checked, {invalid} invalid, {warned} with warnings ({entry.id}@{entry.version})",
-                   err=True)
+        click.echo(i18n.text("check.done", total=total, invalid=invalid, warned=warned,
+                             ref=f"{entry.id}@{entry.version}"), err=True)
     if total == 0:
         raise click.UsageError("no values given (pass them as arguments or one per line on stdin)")
     sys.exit(1 if invalid else 0)

@@ -35,11 +35,15 @@ def import_() -> None:
 @click.option("--fail-on", type=click.Choice(["fail", "warn"]), default="fail", show_default=True,
               help="Exit 1 on a FAIL verdict, or on WARN too.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary on stderr.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the result as one JSON document, its verdict under gate (as validate --json).")
 def gx_result(file: Path, schema_ref: str | None, schema_file: Path | None, registry: str | None,
-              out_dir: Path | None, formats: tuple[str, ...], policy: Path | None, fail_on: str, quiet: bool) -> None:
+              out_dir: Path | None, formats: tuple[str, ...], policy: Path | None, fail_on: str, quiet: bool,
+              as_json: bool = False) -> None:
     """Score a GX validation result FILE (the JSON of a suite's or a checkpoint's result)."""
     from typing import Literal, cast
 
+    from govstd.commands._output import emit_json
     from govstd.commands.validate import report, report_formats
     from govstd.export import load_source
     from govstd.integrations.gx import results
@@ -48,7 +52,7 @@ def gx_result(file: Path, schema_ref: str | None, schema_file: Path | None, regi
 
     if (schema_ref is None) == (schema_file is None):
         raise click.UsageError("give --schema REF or --schema-file FILE")
-    chosen = report_formats(formats, out_dir)
+    chosen = report_formats(formats, out_dir, stdout_taken=as_json)
     source = load_source(schema_ref, schema_file=schema_file, registry=registry)
     data = results.load(file)
     result = results.to_validation_result(data, schema_ref=source.schema.ref, source=str(file),
@@ -57,6 +61,11 @@ def gx_result(file: Path, schema_ref: str | None, schema_file: Path | None, regi
     result = result.model_copy(update={"catalogue": source.schema, "bindings": {
         name: FieldBinding.of(b) for name, b in source.derivation.bindings.items()}})
     loaded = scorecard.load_policy(policy) if policy is not None else None
-    code = report(result, out_dir=out_dir, formats=chosen, policy=loaded,
-                  fail_on=cast(Literal["warn", "fail"], fail_on), quiet=quiet)
+    gate_on = cast(Literal["warn", "fail"], fail_on)
+    # Judged once, here: the reports reuse this scorecard, and --json carries its verdict (``gate``).
+    card = scorecard.build(result, source.schema, loaded)
+    result = result.judged(card, exit_code=scorecard.exit_code(card, gate_on), fail_on=gate_on)
+    code = report(result, out_dir=out_dir, formats=chosen, fail_on=gate_on, quiet=quiet, stdout_taken=as_json)
+    if as_json:
+        emit_json(result.model_dump(mode="json"))
     raise SystemExit(code)

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import click
 
+from govstd import i18n
 from govstd.errors import GovstdError, InputError
 
 Level = Literal["error", "warning"]
@@ -209,6 +210,13 @@ def lint(paths: tuple[Path, ...], registry: str | None, as_json: bool) -> None:
         for finding in findings:
             click.echo(finding.render(), err=True)
         files, _ = _files(paths)
-        checked = f"{len(files)} file(s) checked" + ("" if registry else "; compatibility not checked (no --registry)")
-        click.echo(f"{checked}: {errors} error(s), {len(findings) - errors} warning(s)", err=True)
+        def summary() -> str:
+            return i18n.text("lint.done", files=len(files), compat="" if registry else i18n.text("lint.no_registry"),
+                             errors=errors, warnings=len(findings) - errors)
+
+        line = summary()
+        if i18n.current() == "zh":  # English beside: a pre-commit or CI log is read by both
+            with i18n.language("en"):
+                line += f"（{summary()}）"
+        click.echo(line, err=True)
     raise SystemExit(1 if errors else 0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 
+from govstd import i18n
 from govstd.commands._output import emit_json
 
 
@@ -38,4 +39,4 @@ def mask(data: str, schema_ref: str | None, schema_file: str | None, registry: s
         return
     for column, what in result.treatment.items():
         click.echo(f"  {column}: {what}")
-    click.echo(f"{result.rows:,} rows written to {result.out}; the original is unchanged.")
+    click.echo(i18n.text("mask.done", rows=result.rows, out=result.out))

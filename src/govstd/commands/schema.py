@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from govstd import i18n
 from govstd.commands._output import emit_json
 
 
@@ -43,6 +44,6 @@ def infer(data: str, out: str | None, sample_rows: int, encoding: str | None, sh
     elif not out:
         click.echo(text, nl=False)
     bound = sum(1 for f in inferred.fields if f.spec.standard or f.spec.code_set)
-    click.echo(f"{len(inferred.fields)} fields, {bound} bound to a standard, from {inferred.rows:,} rows"
-               + (f"; written to {out}" if out else "")
-               + ". Complete the TODOs (provider, share_type, update_cycle), then `govstd lint`.", err=True)
+    written = i18n.text("infer.written", out=out) if out else ""
+    click.echo(i18n.text("infer.done", fields=len(inferred.fields), bound=bound, rows=inferred.rows, written=written),
+               err=True)

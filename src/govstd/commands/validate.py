@@ -10,6 +10,7 @@ required column, unknown schema version …). See docs/scoring.md.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pathlib
 import sys
 from typing import TYPE_CHECKING, Any, Literal
@@ -96,6 +97,9 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         raise click.UsageError("give exactly one of --schema REF or --schema-file FILE")
     chosen = report_formats(formats, out_dir, stdout_taken=as_json)  # bad options fail before a long run
     policy_data = load_policy(policy) if policy else None  # a bad policy fails before a long run
+    # --out DIR --fix-list DIR/fixes.xlsx puts the fix list beside the reports: the folder is made first.
+    if fix_list and out_dir and pathlib.Path(fix_list).parent.resolve() == pathlib.Path(out_dir).resolve():
+        pathlib.Path(out_dir).mkdir(parents=True, exist_ok=True)
     if service and registry:
         raise click.UsageError("give --registry URL (a database) or --service URL (a registry service), not both")
     source: Any = registry
@@ -114,9 +118,13 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
     finally:
         if service:
             source.close()
+    if result.fix_list is not None and fix_list and out_dir:
+        result = linked_fix_list(result, pathlib.Path(fix_list), pathlib.Path(out_dir))
     if as_json:
         # Reports first: if writing one fails, the error is the one JSON document on stdout.
         code = report(result, out_dir=out_dir, formats=chosen, fail_on=fail_on, stdout_taken=True)
+        if submit:  # before the result: a refused submission is then the one JSON document, exit 2
+            submit_result(result, service=submit, policy=policy_data, key_path=signing_key)
         emit_json(result.model_dump(mode="json"))
         sys.exit(code)
     if not (formats and out_dir is None):  # a single --format without --out owns stdout
@@ -132,6 +140,18 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
     if submit:
         submit_result(result, service=submit, policy=policy_data, key_path=signing_key)
     sys.exit(code)
+
+
+def linked_fix_list(result: ValidationResult, fix_list: pathlib.Path, out_dir: pathlib.Path) -> ValidationResult:
+    """``result`` with its fix list named relative to the reports' folder: the reports link to it, and a
+    fix list written elsewhere than beside them must still open from the link."""
+    if result.fix_list is None or result.scorecard is None or result.gate is None:
+        return result
+    where = pathlib.Path(os.path.relpath(fix_list.resolve(), out_dir.resolve())).as_posix()
+    info = result.fix_list.model_copy(update={"path": where})
+    card = result.scorecard.model_copy(update={"fix_list": info})
+    return result.model_copy(update={"fix_list": info}).judged(card, exit_code=result.gate.exit_code,
+                                                                fail_on=result.gate.fail_on)
 
 
 def report_formats(formats: Iterable[str], out_dir: str | Path | None, *, stdout_taken: bool = False) -> list[str]:

@@ -84,10 +84,14 @@ def generate_key(path: Path) -> tuple[Path, str]:
             raise InputError("refusing to overwrite an existing key file", path=str(target))
     private_key = f"{secrets.randbelow(_N - 2) + 1:064x}"
     public_key = _public_from_private(private_key)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(private_key + "\n")
-    public_path.write_text(public_key + "\n", encoding="ascii")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(private_key + "\n")
+        public_path.write_text(public_key + "\n", encoding="ascii")
+    except OSError as exc:  # a missing folder or no permission: the user's to fix, not a crash
+        raise InputError(f"cannot write the key file: {exc.strerror}", path=str(exc.filename or path),
+                         expected="a writable folder that exists") from None
     return public_path, fingerprint(public_key)
 
 

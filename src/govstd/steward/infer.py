@@ -132,10 +132,15 @@ def infer_schema(path: str | Path, *, sample_rows: int = SAMPLE_ROWS, encoding: 
                  sheet: str | int | None = None, schema_id: str | None = None) -> InferredSchema:
     """Draft a catalogue schema for the data file at ``path`` (CSV in any encoding, XLSX with title
     rows, Parquet, JSON Lines). Raises ``InputError`` for a file that cannot be read."""
-    if sample_rows < 1:
-        from govstd.errors import InputError
+    from govstd.errors import InputError
 
+    if sample_rows < 1:
         raise InputError("the sample must hold at least one row", field="sample_rows", expected="1 or more")
+    if Path(str(path)).suffix.lower() in (".yaml", ".yml"):
+        # A reader takes an unknown suffix for CSV: a schema given by mistake would draft a schema of its lines.
+        raise InputError("this is a YAML file (a schema?), not a data file", path=str(path),
+                         expected="the department's data: .csv, .xlsx, .parquet or .jsonl",
+                         hint="govstd schema infer DATA --out schema.yaml")
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     with tempfile.TemporaryDirectory(prefix="govstd-infer-") as tmp:
@@ -186,7 +191,7 @@ def _sample_counts(con: duckdb.DuckDBPyConnection, columns: list[str],
     row = con.execute(f"SELECT {', '.join(parts)} FROM __sample").fetchone() or ()
     out: dict[str, dict[str, int]] = {c: {} for c in columns}
     for (column, key), value in zip(keys, row, strict=True):
-        out[column][key] = int(value)
+        out[column][key] = int(value or 0)  # an aggregate over no row is NULL
     return out
 
 
@@ -212,7 +217,7 @@ def _whole_counts(con: duckdb.DuckDBPyConnection, source: str, columns: list[str
     out: dict[str, dict[str, int]] = {c: {} for c in columns}
     for (column, key), value in zip(keys, row, strict=True):
         if column:
-            out[column][key] = int(value)
+            out[column][key] = int(value or 0)  # an aggregate over no row is NULL
     for column in columns:
         out[column]["rows"] = int(row[0])
     return out
@@ -229,11 +234,18 @@ def _choose(column: str, cands: list[Candidate], counts: dict[str, int]) -> tupl
         return None
     for tier in sorted({c.tier for c in cands}):
         best: tuple[Candidate, int, list[str]] | None = None
-        for cand in (c for c in cands if c.tier == tier and c.key in counts):
+        for cand in (c for c in cands if c.tier == tier and (c.key in counts or c.key == "GB11643")):
+            legacy = counts.get("extra:legacy_15", 0) if cand.key == "GB11643" else 0
+            if cand.key not in counts and not legacy:
+                continue
             if cand.needs_header and not header_matches(column, cand.header_names()):
                 continue
-            fit, notes = counts[cand.key], []
-            if cand.key == "GB11643" and counts.get("extra:legacy_15", 0) >= LEGACY_SHARE * non_blank:
+            # A column of 15-digit numbers alone (1985–1999 cards) is an ID column only under an ID header: a
+            # 15-digit number with a date in its middle is not rare enough to be trusted on its shape alone.
+            if not counts.get(cand.key) and not header_matches(column, cand.header_names()):
+                continue
+            fit, notes = counts.get(cand.key, 0), []
+            if cand.key == "GB11643" and legacy >= LEGACY_SHARE * non_blank:
                 fit += counts["extra:legacy_15"]
                 notes.append(f"{counts['extra:legacy_15']:,} legacy 15-digit numbers: allow_legacy_15 proposed")
             if cand.key == "integer" and counts.get("extra:leading_zero", 0):
@@ -259,7 +271,7 @@ def _infer_field(con: duckdb.DuckDBPyConnection, column: str, x: detect.Inputs, 
         if notes and cand.key == "GB11643":
             spec["options"] = {"allow_legacy_15": True}
         if cand.entry_id and "name_zh" not in spec:
-            spec["name_zh"] = library.find(cand.entry_id).name_zh
+            spec["name_zh"] = _field_name_zh(cand.entry_id)
         evidence = Evidence(cand.key, cand.label, fit, non_blank, _examples(con, x, cand), notes)
     else:
         spec.update(_text_spec(column, counts))
@@ -274,6 +286,17 @@ def _infer_field(con: duckdb.DuckDBPyConnection, column: str, x: detect.Inputs, 
                     and not k.startswith("extra:") and (evidence is None or k != evidence.candidate) and counts[k]}
     return InferredField(column, FieldSpec(**spec), rows, rows - non_blank, counts["distinct"], counts["max_length"],
                          evidence, non_blank > 0 and counts.get("extra:token", 0) == non_blank, alternatives)
+
+
+def _field_name_zh(entry_id: str) -> str:
+    """A column's Chinese name from the standard it holds: a data element's own name (公民身份号码); for a
+    code set, its shortest Chinese alias (民族代码), as the code table's title (中国各民族名称的罗马字母拼写法
+    和代码) names a standard, not a column."""
+    entry = library.find(entry_id)
+    if isinstance(entry, DataElement):
+        return entry.name_zh
+    chinese = [a for a in entry.aliases if a and not a.isascii() and not re.search(r"[A-Za-z]", a)]
+    return min(chinese, key=len) if chinese else entry.name_zh
 
 
 def _text_spec(column: str, counts: dict[str, int]) -> dict[str, Any]:
@@ -305,8 +328,11 @@ def _examples(con: duckdb.DuckDBPyConnection, x: detect.Inputs, cand: Candidate)
         entry = library.find(cand.entry_id)
         rule = rule_of(entry if isinstance(entry, DataElement) else None, cand.pii)
     shown = mask_expr(q(x.raw), rule) if rule is not None else q(x.trim)
+    fits = cand.test(x)
+    if cand.key == "GB11643":  # 15-digit legacy numbers are evidence too (allow_legacy_15)
+        fits = f"COALESCE({fits}, FALSE) OR COALESCE({detect.EXTRA_TESTS['legacy_15'](x)}, FALSE)"
     rows = con.execute(f"SELECT DISTINCT {shown} FROM __sample WHERE {q(x.raw)} IS NOT NULL "
-                       f"AND COALESCE({cand.test(x)}, FALSE) LIMIT {EXAMPLES}").fetchall()
+                       f"AND COALESCE({fits}, FALSE) LIMIT {EXAMPLES}").fetchall()
     return [masking.redact(str(r[0])) for r in rows]
 
 

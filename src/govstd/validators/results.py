@@ -119,7 +119,8 @@ class FieldBinding(_Model):
 class FixListInfo(_Model):
     """The fix list a run wrote (``govstd.validators.fixlist``): its file name and how many rows it holds."""
 
-    path: str = Field(description="File name of the fix list (.xlsx or .csv), beside the reports.")
+    path: str = Field(description="The fix list (.xlsx or .csv) as the reports link it: its file name, or with "
+                      "--out its path relative to the reports' folder.")
     rows: int = Field(ge=0, description="Failing rows listed: one per (row, check).")
     by_severity: dict[str, int] = Field(default_factory=dict, description="Rows per severity.")
 
@@ -153,6 +154,10 @@ class ValidationResult(_Model):
     fix_list: FixListInfo | None = Field(None, description="The fix list written by this run, if one was asked for.")
     bindings: dict[str, FieldBinding] = Field(
         default_factory=dict, description="Field → what the run bound it to (empty for results not from a run).")
+    label_masking: dict[str, MaskingRule | None] = Field(
+        default_factory=dict, description="Sample labels that are no field of the schema (another department's "
+        "column shown beside a row, e.g. 'XM (510100-00099)') → how the run masks their values; every report "
+        "masks them like a field, whatever the run's show_values.")
     #: The catalogue schema the run resolved, as an object, so reports never load or resolve it again.
     #: Not part of the JSON: ``schema_ref`` names it.
     catalogue: CatalogueSchema | None = Field(None, exclude=True, repr=False)
@@ -204,10 +209,12 @@ class ValidationResult(_Model):
 
     @property
     def masking(self) -> dict[str, MaskingRule | None] | None:
-        """Field → the run's masking decision; None when the result does not come from a run."""
-        if not self.bindings:
+        """Field or sample label → the run's masking decision; None when the result does not come from a run.
+
+        A field's decision wins over a label of the same name (derivation decides alike)."""
+        if not self.bindings and not self.label_masking:
             return None
-        return {name: b.masking for name, b in self.bindings.items()}
+        return {**self.label_masking, **{name: b.masking for name, b in self.bindings.items()}}
 
     @property
     def failed_counts(self) -> dict[str, int]:

@@ -93,7 +93,9 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
     result = result_of(catalogue, loaded, engine=runner.name, rows=rows, checks=checks, hashes=hashes,
                        warnings=[*loaded.warnings, *warnings, *suite.warnings, *hasher.warnings, *unhashed],
                        registry_label=registry_label, started=started)
-    return result.model_copy(update={"fix_list": fixes})
+    # Labels of other departments' columns carry their masking, so reports mask them as the samples were.
+    labels = {k: v for k, v in derivation.masking.items() if k not in derivation.bindings}
+    return result.model_copy(update={"fix_list": fixes, "label_masking": labels})
 
 
 def result_of(catalogue: CatalogueSchema, loaded: LoadedSource, *, engine: str, rows: int,

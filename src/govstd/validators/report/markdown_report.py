@@ -7,6 +7,8 @@ the masked samples are in the JSON and HTML reports.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from govstd.validators.report import TALLY_LABEL, tally_text
 from govstd.validators.scorecard import Scorecard, Verdict
 from govstd.validators.scorecard.masked_copy import column_lines, headline
@@ -109,7 +111,10 @@ def render(scorecard: Scorecard) -> str:
         lines += ["", "### 提示 Warnings", ""]
         lines += [f"- {_cell(w)}" for w in scorecard.warnings]
     if scorecard.fix_list is not None:
-        lines += ["", f"Fix list 整改清单: {_code(scorecard.fix_list.path)} — {scorecard.fix_list.rows:,} failing rows "
+        # A link, relative to this file (the fix list's path is kept relative to the reports' folder).
+        fixes = scorecard.fix_list
+        link = f'<a href="{_cell(quote(fixes.path))}">{_code(fixes.path)}</a>'
+        lines += ["", f"Fix list 整改清单: {link} — {fixes.rows:,} 行待整改 failing rows "
                       "(row, line, column, rule, masked value)."]
     lines += [
         "",

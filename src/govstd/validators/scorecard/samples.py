@@ -22,7 +22,7 @@ from govstd.validators.results import Sample
 
 def pii_rules(schema: CatalogueSchema | None, decided: Mapping[str, MaskingRule | None] | None
                ) -> dict[str, MaskingRule]:
-    """Column → masking rule for the schema's personal columns.
+    """Column or sample label → masking rule for the schema's personal columns and the run's labels.
 
     ``decided``: the run's own decisions (``ValidationResult.masking``, made by derivation from the
     versions the run bound), taken as they are. A field declared ``masked`` gets the fallback rule
@@ -34,11 +34,17 @@ def pii_rules(schema: CatalogueSchema | None, decided: Mapping[str, MaskingRule 
         return {}
     rules: dict[str, MaskingRule] = {}
     for spec in schema.fields:
-        rule = decided.get(spec.name) if decided is not None else library_rule(spec)
+        # A field the run did not decide (a result carrying only labels' rules) is decided here.
+        rule = decided[spec.name] if decided is not None and spec.name in decided else library_rule(spec)
         if rule is None and spec.masked:
             rule = FALLBACK_RULE
         if rule is not None:
             rules[spec.name] = rule
+    # Sample labels that are no field (another department's column, ``consistent_with``) keep the rule the
+    # run decided: its samples were shown unmasked with show_values, a report must mask them all the same.
+    for label, rule in (decided or {}).items():
+        if rule is not None and label not in rules:
+            rules[label] = rule
     return rules
 
 
