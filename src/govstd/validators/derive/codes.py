@@ -63,6 +63,19 @@ def accepted_values(codes: Iterable[Any], match: str) -> list[str]:
     return out
 
 
+#: A numeric code written back from a spreadsheet's number cell: ``1.0`` for ``1``, ``110101.0``.
+NUMBER_CELL_PATTERN = r"[0-9]+\.0+"
+
+
+def zero_stripped(codes: Iterable[str]) -> list[str]:
+    """Digit codes as a spreadsheet that stored them as numbers writes them back: without their leading
+    zeros (GB/T 3304 ``01`` → ``1``), when that form is no code itself. Listed so the code-set check can
+    say *why* ``1`` is no ethnicity code — the leading zero was lost — without repairing it (the value
+    stays an error: ``1`` could as well be a typing error)."""
+    known = set(codes)
+    return sorted({c.lstrip("0") or "0" for c in known if c.isdigit() and c.startswith("0")} - known)
+
+
 def sex_values(b: Binding) -> tuple[list[str], list[str]]:
     """(male, female) values a sex field may hold under its ``match``: the codes of ``sex_codes`` and, unless
     the field takes codes only, their labels and aliases (男 / 女)."""

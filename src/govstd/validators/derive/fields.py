@@ -7,15 +7,35 @@ from __future__ import annotations
 import re
 
 from govstd.standards import numbers
+from govstd.standards.numbers.gbt7408 import CANONICAL_DATE_PATTERN, CANONICAL_DATETIME_PATTERN
 from govstd.standards.models import (
     DataType,
     StandardByRule,
 )
 from govstd.validators.derive.base import as_date, field_label, number_text
 from govstd.validators.derive.bindings import Binding
-from govstd.validators.derive.codes import accepted_values, code_set_match
+from govstd.validators.derive.codes import NUMBER_CELL_PATTERN, accepted_values, code_set_match, zero_stripped
 from govstd.validators.derive.identifiers import IdentifierChecks
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_
+
+
+#: Why a value fails the type check, named in its breakdown (the value stays an error: never repaired).
+#: Amounts written for display — thousands separators (1,234.50: ',' is also a decimal comma in other
+#: exports) or a currency sign (￥, 元) — and, in a date column, a 5-digit Excel serial (45292 is
+#: 2024-01-01 in Excel's 1900 system; 1904-system workbooks shift it by 1,462 days, so it is not converted)
+#: or a date-time where the catalogue declares a date.
+TYPE_CAUSES: dict[DataType, dict[str, str]] = {
+    DataType.DECIMAL: {"thousands_separator": r"[+-]?[￥¥]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?(元)?",
+                       "currency": r".*[￥¥$元].*"},
+    DataType.INTEGER: {"thousands_separator": r"[+-]?[0-9]{1,3}(,[0-9]{3})+", "number_format": r"[+-]?[0-9]+\.0+"},
+    DataType.DATE: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?", "with_time": r".*[0-9][ T][0-9]{1,2}[:时].*"},
+    DataType.DATETIME: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?"},
+}
+CANONICAL_PATTERNS = {DataType.DATE: CANONICAL_DATE_PATTERN, DataType.DATETIME: CANONICAL_DATETIME_PATTERN}
+
+
+def canonical_example(data_type: DataType) -> str:
+    return "2024-01-05 or 20240105" if data_type == DataType.DATE else "2024-01-05 09:30:00 or 2024-01-05T09:30:00"
 
 
 class FieldChecks(IdentifierChecks):
@@ -64,7 +84,19 @@ class FieldChecks(IdentifierChecks):
         if parsed is not None:
             self.row(f"{name}.type", "type", [name],
                      f"{field_label(spec)} is a {data_type.value} ({data_type.label_zh})",
-                     expect=not_(is_null(parsed)), applies=present)
+                     expect=not_(is_null(parsed)), applies=present,
+                     breakdown={k: fn("matches", value, pattern=p) for k, p in TYPE_CAUSES.get(data_type, {}).items()})
+            canonical = CANONICAL_PATTERNS.get(data_type)
+            if canonical is not None:
+                self.row(f"{name}.normalised", "normalised", [name],
+                         f"written as GB/T 7408.1 (ISO 8601) {data_type.value} ({canonical_example(data_type)}); "
+                         "another layout (2024/1/5, 2024年1月5日) or surrounding spaces is read as the same "
+                         "value but does not conform (规范性)",
+                         expect=and_(eq(col(name), value), fn("matches", value, pattern=canonical)),
+                         applies=and_(present, not_(is_null(parsed))), severity="warning",
+                         breakdown={"layout": not_(fn("matches", value, pattern=canonical)),
+                                    "whitespace": not_(eq(col(name), value))},
+                         unmeasured=f"no {name} value is a {data_type.value}")
         elif data_type == DataType.BOOLEAN:
             self.row(f"{name}.type", "type", [name], f"{field_label(spec)} is a boolean",
                      expect=fn("is_boolean", value), applies=present)
@@ -102,6 +134,12 @@ class FieldChecks(IdentifierChecks):
         retired = sorted(set(accepted_values(cs.codes, match)) - set(valid))
         if retired:
             breakdown["retired"] = self.member(value, retired, f"ref_codes_{key}_retired_{as_of.isoformat()}")
+        if match != "label" and all(c.code.isdigit() for c in in_force):
+            # Spreadsheet damage named, never repaired: a code stored in a number cell (民族 01 → 1, 性别 1.0).
+            stripped = zero_stripped(c.code for c in in_force)
+            if stripped:
+                breakdown["leading_zero_lost"] = self.member(value, stripped, f"ref_codes_{key}_{when}_unpadded")
+            breakdown["number_format"] = fn("matches", value, pattern=NUMBER_CELL_PATTERN)
         scope = "any time" if historical else f"in force on {as_of.isoformat()}"
         accepts = {"any": "its code, or a label reported as non-canonical", "code": "codes only (match: code)",
                    "label": "labels only (match: label)"}[match]
