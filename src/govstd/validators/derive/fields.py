@@ -23,12 +23,16 @@ from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_nul
 #: Amounts written for display — thousands separators (1,234.50: ',' is also a decimal comma in other
 #: exports) or a currency sign (￥, 元) — and, in a date column, a 5-digit Excel serial (45292 is
 #: 2024-01-01 in Excel's 1900 system; 1904-system workbooks shift it by 1,462 days, so it is not converted)
-#: or a date-time where the catalogue declares a date.
+#: or a date-time where the catalogue declares a date (declare ``datetime`` if the export carries times).
+#: Every pattern is ASCII (literals, negated classes) so the native kernel runs it (govstd.kernel.automata).
+#
+# A number with a sign or unit text before or after it (￥1234.50, 1234.50元, $12).
+_AROUND_NUMBER = r"[+-]?([^0-9,.+-]+[0-9][0-9,.]*|[0-9][0-9,.]*[^0-9,.+-]+|[^0-9,.+-]+[0-9][0-9,.]*[^0-9,.+-]+)"
 TYPE_CAUSES: dict[DataType, dict[str, str]] = {
-    DataType.DECIMAL: {"thousands_separator": r"[+-]?[￥¥]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?(元)?",
-                       "currency": r".*[￥¥$元].*"},
-    DataType.INTEGER: {"thousands_separator": r"[+-]?[0-9]{1,3}(,[0-9]{3})+", "number_format": r"[+-]?[0-9]+\.0+"},
-    DataType.DATE: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?", "with_time": r".*[0-9][ T][0-9]{1,2}[:时].*"},
+    DataType.DECIMAL: {"thousands_separator": r".*[0-9],[0-9]{3}.*", "currency_or_unit": _AROUND_NUMBER},
+    DataType.INTEGER: {"thousands_separator": r".*[0-9],[0-9]{3}.*", "number_format": r"[+-]?[0-9]+\.0+",
+                       "currency_or_unit": _AROUND_NUMBER},
+    DataType.DATE: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?", "with_time": r".*[0-9][ T][0-9]{1,2}:[0-9].*"},
     DataType.DATETIME: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?"},
 }
 CANONICAL_PATTERNS = {DataType.DATE: CANONICAL_DATE_PATTERN, DataType.DATETIME: CANONICAL_DATETIME_PATTERN}
