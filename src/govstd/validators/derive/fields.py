@@ -35,6 +35,12 @@ TYPE_CAUSES: dict[DataType, dict[str, str]] = {
     DataType.DATE: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?", "with_time": r".*[0-9][ T][0-9]{1,2}:[0-9].*"},
     DataType.DATETIME: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?"},
 }
+#: What department exports write for "no value" in a typed or coded column (from practice, not a standard:
+#: unsure whether the list is complete). Such a value is read as empty — a missing required value, else
+#: left out of the format checks — and reported by ``<field>.placeholder`` (warning, 规范性), instead of
+#: failing a code set, a length or a date type for a reason that is not the value's.
+PLACEHOLDERS: tuple[str, ...] = ("无", "暂无", "空", "/", "／", "\\", "-", "--", "—", "——", "NULL", "null", "Null",
+                                 "None", "N/A", "n/a", "#N/A")
 CANONICAL_PATTERNS = {DataType.DATE: CANONICAL_DATE_PATTERN, DataType.DATETIME: CANONICAL_DATETIME_PATTERN}
 
 
@@ -49,12 +55,21 @@ class FieldChecks(IdentifierChecks):
         name, spec = b.name, b.spec
         raw = col(name)
         present: Expr = not_(fn("is_blank", raw))
-        if spec.required:
-            self.row(f"{name}.not_null", "not_null", [name], f"{field_label(spec)} must not be empty",
-                     expect=present)
         value = fn("trim", raw)
+        placeholder = self.placeholder_of(b, value)
+        if spec.required:
+            self.row(f"{name}.not_null", "not_null", [name],
+                     f"{field_label(spec)} must not be empty" + ("" if placeholder is None else
+                                                                  " (a placeholder such as 无 or / is empty)"),
+                     expect=present if placeholder is None else and_(present, not_(placeholder)))
         if spec.sentinels:
             present = self.sentinel(b, value, present)
+        if placeholder is not None:
+            self.row(f"{name}.placeholder", "normalised", [name],
+                     f"no placeholder ({', '.join(PLACEHOLDERS)}) for a missing value: it is read as empty (left "
+                     "out of every other check) but an empty cell is how a missing value is written (规范性)",
+                     expect=not_(placeholder), applies=present, severity="warning", unmeasured=f"no {name} value")
+            present = and_(present, not_(placeholder))
         if b.algorithm in numbers.MOD11_2_FAMILY:
             self.mod11_2(b, raw, present)
         elif b.algorithm == "gb32100":
@@ -74,6 +89,17 @@ class FieldChecks(IdentifierChecks):
             self.code_set(b, value, present)
         self.numeric_range(b, value, present)
         self.free_text(b, raw, present)
+
+    def placeholder_of(self, b: Binding, value: Expr) -> Expr | None:
+        """Where the (trimmed) value is a placeholder for "no value" — in a field whose values have a
+        type, a standard or a code set, which no placeholder can be. None for free text (备注 无 is
+        an answer) and for a field declaring the placeholder a sentinel."""
+        spec = b.spec
+        data_type = spec.data_type if spec.data_type != DataType.STRING or b.element is None else b.element.data_type
+        if not (b.is_identifier or b.algorithm or b.code_set is not None or data_type != DataType.STRING):
+            return None
+        listed = [p for p in PLACEHOLDERS if p not in spec.sentinels]
+        return in_values(value, listed) if listed else None
 
     def representation(self, b: Binding, value: Expr, present: Expr) -> None:
         """Fields without an identifier algorithm: type, length and pattern of the bound element."""
