@@ -25,7 +25,10 @@ from datetime import date
 from govstd.standards.numbers.exceptions import InvalidComponent, InvalidFormat
 from govstd.standards.numbers.normalize import normalize
 
-__all__ = ["BASIC_PATTERN", "CANONICAL_DATETIME_PATTERN", "CANONICAL_DATE_PATTERN", "EXTENDED_PATTERN", "compact", "format", "is_valid", "validate"]
+__all__ = [
+    "BASIC_PATTERN", "CANONICAL_DATETIME_PATTERN", "CANONICAL_DATE_PATTERN", "EXTENDED_PATTERN", "compact",
+    "format", "is_valid", "validate",
+]
 
 # GB/T 7408.1-2023 / ISO 8601-1 calendar date, complete representation: extended and basic format.
 EXTENDED_PATTERN = r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})$"

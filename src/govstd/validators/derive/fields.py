@@ -7,17 +7,16 @@ from __future__ import annotations
 import re
 
 from govstd.standards import numbers
-from govstd.standards.numbers.gbt7408 import CANONICAL_DATE_PATTERN, CANONICAL_DATETIME_PATTERN
 from govstd.standards.models import (
     DataType,
     StandardByRule,
 )
+from govstd.standards.numbers.gbt7408 import CANONICAL_DATE_PATTERN, CANONICAL_DATETIME_PATTERN
 from govstd.validators.derive.base import as_date, field_label, number_text
 from govstd.validators.derive.bindings import Binding
 from govstd.validators.derive.codes import NUMBER_CELL_PATTERN, accepted_values, code_set_match, zero_stripped
 from govstd.validators.derive.identifiers import IdentifierChecks
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_
-
 
 #: Why a value fails the type check, named in its breakdown (the value stays an error: never repaired).
 #: Amounts written for display — thousands separators (1,234.50: ',' is also a decimal comma in other
