@@ -211,9 +211,12 @@ def text(value: Any) -> str:
     return value.text if isinstance(value, Cell) else str(value)
 
 
-def write_csv(path: Path, encoding: str) -> Path:
-    """CRLF line ends, minimal quoting (1,234.50 is quoted), as Excel's "CSV" and WPS save it."""
+def write_csv(path: Path, encoding: str, *, bom: bool = False) -> Path:
+    """CRLF line ends, minimal quoting (1,234.50 is quoted), as Excel's "CSV" and WPS save it; ``bom``: a
+    byte-order mark in the file's encoding (GB18030 writes U+FEFF as 84 31 95 33)."""
     with path.open("w", encoding=encoding, newline="") as fh:
+        if bom:
+            fh.write("\ufeff")
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(HEADER)
         writer.writerows([text(r[c]) for c in COLUMNS] for r in ROWS)
@@ -264,6 +267,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ValidationRes
     schema.write_text(SCHEMA, encoding="utf-8")
     files = {
         "csv_gb18030": write_csv(d / "gb18030.csv", "gb18030"),
+        "csv_gb18030_bom": write_csv(d / "gb18030_bom.csv", "gb18030", bom=True),
         "csv_utf8_bom": write_csv(d / "bom.csv", "utf-8-sig"),
         "xlsx": write_xlsx(d / "sheet.xlsx"),
         "parquet": write_parquet(d / "data.parquet"),
@@ -271,12 +275,14 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ValidationRes
     return {k: validate(p, schema, today=TODAY, sample_size=50) for k, p in files.items()}
 
 
-FORMATS = ["csv_gb18030", "csv_utf8_bom", "xlsx", "parquet"]
+FORMATS = ["csv_gb18030", "csv_gb18030_bom", "csv_utf8_bom", "xlsx", "parquet"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_row_is_read(results: dict[str, ValidationResult], fmt: str) -> None:
     assert results[fmt].dataset.rows == len(ROWS)
+    assert results[fmt].dataset.encoding == {"csv_gb18030": "gb18030", "csv_gb18030_bom": "gb18030",
+                                             "csv_utf8_bom": "utf-8-sig"}.get(fmt)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
