@@ -164,6 +164,10 @@ def build() -> list[dict[str, Any]]:
     row(accepted_at="2025-05-08T09:30:00+08:00")  # a UTC offset is not parsed yet: accepted_at.type (unsure)
     row(id_number="510104********4215")  # masked in a field not declared masked: id_number.masked (warning)
     row(id_number=rows[0]["id_number"])  # the first row's ID again: key.unique
+    # a key written as a placeholder twice: two missing keys (not_null, placeholder), not a duplicate
+    row(id_number="/")
+    row(id_number="NULL")
+    row(id_number="/")
     return rows
 
 
@@ -184,6 +188,8 @@ EXPECTED: dict[str, int] = {
     "ethnicity.placeholder": 1,
     "sex.placeholder": 1,
     "sex.not_null": 1,
+    "id_number.not_null": 3,
+    "id_number.placeholder": 3,
     "id_number.length": 3,
     "id_number.excel_damage": 2,
     "phone.length": 1,
@@ -305,7 +311,7 @@ def test_severities_follow_the_documented_classes(results: dict[str, ValidationR
         "uscc.region", "birth_date.normalised", "accepted_at.normalised", "sex.normalised", "ethnicity.normalised",
         "id_number.normalised", "phone.normalised", "phone.placeholder", "uscc.placeholder",
         "birth_date.placeholder", "amount.placeholder", "ethnicity.placeholder", "sex.placeholder",
-        "id_number.masked",
+        "id_number.placeholder", "id_number.masked",
     }
     assert {k for k in EXPECTED if r.check(k).severity == "info"} == {"id_number.excel_damage", "phone.excel_damage"}
     # every non-canonical form counts in 规范性 (conformity), never in 准确性
