@@ -86,3 +86,31 @@ def test_allowed_options_come_from_the_algorithm_signature() -> None:
     assert value_check.coerce_options("X", value_check.algorithm_options("gb11643"),
                                       {"strict": "TRUE", "min_birth_date": "1800-01-01"}) == {
         "strict": True, "min_birth_date": __import__("datetime").date(1800, 1, 1)}
+
+
+def test_a_label_is_what_a_dataset_validation_says_it_is() -> None:
+    """``govstd check`` judges a code-set value as a column bound to the set does (match: any by default):
+    汉族 is valid with a 规范性 warning, ``-o match=code`` makes it an error, a bad match is exit 2."""
+    lenient = run("check", "GBT3304", "汉族", "毛难族", "01", "1")
+    assert lenient.returncode == 1  # '1' (01 typed as a number) is no code
+    assert lenient.stdout.count("WARNING label") == 2 and "2 with warnings" in lenient.stderr
+    strict = run("check", "GBT3304", "-o", "match=code", "汉族")
+    assert strict.returncode == 1 and "INVALID code_set" in strict.stdout
+    labels_only = run("check", "GBT2261.1", "-o", "match=label", "男", "1")
+    assert labels_only.returncode == 1 and labels_only.stdout.count("INVALID") == 1
+    # GB/T 2260's labels repeat (市辖区): codes only by default
+    assert run("check", "GBT2260", "市辖区").returncode == 1
+    bad = run("check", "GBT3304", "-o", "match=labels", "汉族")
+    assert bad.returncode == 2 and "any, code, label" in bad.stderr
+
+
+def test_the_value_checker_agrees_with_the_derived_code_set_check() -> None:
+    from govstd.standards import library
+    from govstd.standards.models import CodeSet
+
+    ethnicity = library.find("GBT3304@^1", "code_set")
+    assert isinstance(ethnicity, CodeSet)
+    checker = value_check.value_checker(ethnicity)
+    assert (checker("汉族").valid, checker("汉族").normalised) == (True, "01")
+    assert [w[0] for w in checker(" 汉族").warnings] == ["label", "whitespace"]
+    assert not checker("1").valid

@@ -10,8 +10,8 @@ from collections import defaultdict
 import pytest
 
 from govstd.standards import library
+from govstd.standards.check import _labels_unique, labels_unique
 from govstd.standards.models import Code, CodeSet
-from govstd.validators.derive.codes import _labels_unique, labels_unique
 
 CODE_SETS = [e for e in library.builtin_entries() if isinstance(e, CodeSet) and e.codes]
 

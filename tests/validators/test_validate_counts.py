@@ -122,7 +122,7 @@ def test_breakdowns_name_the_kind_of_damage(results: dict[str, ValidationResult]
         "fullwidth": 1, "whitespace": 1, "apostrophe": 0, "lowercase": 1, "dash": 0,
     }
     assert r.check("id_number.excel_damage").details["breakdown"] == {"number_format": 1, "zeroed_digits": 1}
-    assert r.check("region.code_set").details["breakdown"] == {"retired": 1}
+    assert r.check("region.code_set").details["breakdown"] == {"retired": 1, "number_format": 0}
     assert r.check("rules.item_registered").details["breakdown"] == {"retired": 1}
     assert r.check("employer_uscc.length").details["breakdown"] == {"old_registration_number": 1}
     assert r.check("phone.normalised").details["breakdown"]["whitespace"] == 1

@@ -64,7 +64,8 @@ def _shown(value: str, message: str | None, rule: MaskingRule | None, show_value
               help="Option of the standard, e.g. GB11643: region_policy=birth_year (any_time, birth_year, "
                    "current, none), strict=true (birth before 1900 is an error); GB32100: strict=true (region "
                    "and category outside the tables are errors, not warnings); code sets such as GBT2260: "
-                   "historical=true. An unknown option or value is refused with the allowed ones.")
+                   "historical=true, match=code (labels such as 男 / 汉族 are errors, not warnings). An unknown "
+                   "option or value is refused with the allowed ones.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only invalid values and the summary.")
 def check(standard: str, values: tuple[str, ...], as_json: bool, show_values: bool, legacy_15: bool,
           options: tuple[str, ...], quiet: bool) -> None:

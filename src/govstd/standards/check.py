@@ -7,6 +7,7 @@ exists so a steward can paste a number and hear exactly what is wrong with it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import re
 import types
@@ -20,8 +21,14 @@ from govstd.standards import numbers
 from govstd.standards.models import AnyEntry, CodeSet, DataElement
 from govstd.standards.numbers.exceptions import ValidationError
 
-#: Options of a code set checker (``-o historical=true``): name → allowed type.
-CODE_SET_OPTIONS: dict[str, type] = {"historical": bool}
+#: ``match`` of a code-set field or check: ``any`` (the default where labels are unique) accepts codes and
+#: labels and reports a label as a non-canonical form; ``code`` accepts codes only (strict); ``label``
+#: accepts labels only. One vocabulary for ``govstd check`` and dataset validation (validators.derive.codes).
+CodeSetMatch = typing.Literal["any", "code", "label"]
+CODE_SET_MATCHES: tuple[str, ...] = typing.get_args(CodeSetMatch)
+DEFAULT_MATCH = "any"
+#: Options of a code set checker (``-o historical=true``, ``-o match=code``): name → allowed type.
+CODE_SET_OPTIONS: dict[str, Any] = {"historical": bool, "match": CodeSetMatch}
 _TRUE, _FALSE = frozenset({"true", "yes", "1", "on"}), frozenset({"false", "no", "0", "off"})
 
 
@@ -144,19 +151,58 @@ def _element_checker(element: DataElement, options: dict[str, Any]) -> Callable[
     return check_representation
 
 
+@functools.lru_cache(maxsize=64)
+def _labels_unique(codes: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
+    # A code names itself: a label or alias spelled like another code ("1" as a label of 2) is as
+    # ambiguous as one shared by two codes.
+    owner: dict[str, str] = {code: code for code, _ in codes}
+    for code, labels in codes:
+        for label in labels:
+            if owner.setdefault(label, code) != code:
+                return False
+    return True
+
+
+def labels_unique(code_set: CodeSet) -> bool:
+    """Every label and alias of ``code_set`` names exactly one code, and none is spelled like another code
+    (so a label normalises to its code)."""
+    return _labels_unique(tuple((c.code, (c.label_zh, *c.aliases)) for c in code_set.codes))
+
+
+def default_match(code_set: CodeSet) -> str:
+    """``any`` when every label names one code (男 is 1, 汉族 is 01), else ``code``: a label such as
+    GB/T 2260's 市辖区, shared by hundreds of codes, cannot be normalised to one."""
+    return DEFAULT_MATCH if labels_unique(code_set) else "code"
+
+
 def _code_set_checker(code_set: CodeSet, options: dict[str, Any]) -> Callable[[str], ValueCheck]:
-    historical = bool(coerce_options(code_set.id, CODE_SET_OPTIONS, options).get("historical", False))
-    valid_codes = code_set.all_codes() if historical else {c.code for c in code_set.codes if c.valid_to is None}
+    """Codes (and, under ``match: any``, labels reported as a 规范性 warning) — what a dataset validation
+    says of the same value in a column bound to the set."""
+    opts = coerce_options(code_set.id, CODE_SET_OPTIONS, options)
+    historical = bool(opts.get("historical", False))
+    match = str(opts.get("match") or default_match(code_set))
+    in_force = [c for c in code_set.codes if historical or c.valid_to is None]
+    valid_codes = {c.code for c in in_force} if match != "label" else set()
+    label_of = {label: c.code for c in in_force for label in (c.label_zh, *c.aliases)} if match != "code" else {}
     ever = code_set.all_codes()
 
     def check_code(value: str) -> ValueCheck:
-        value = value.strip()
-        if not value:
+        stripped = value.strip()
+        if not stripped:
             return ValueCheck(False, "empty", "value is empty")
-        if value in valid_codes:
-            return ValueCheck(True, normalised=value)
-        if value in ever:
+        spaces = (("whitespace", "surrounding spaces (规范性)"),) if stripped != value else ()
+        if stripped in valid_codes:
+            return ValueCheck(True, normalised=stripped, warnings=spaces)
+        if stripped in label_of:
+            code = label_of[stripped]
+            if match == "label":
+                return ValueCheck(True, normalised=stripped, warnings=spaces)
+            return ValueCheck(True, normalised=code, warnings=(
+                ("label", f"a label of code {code}: the value does not conform (规范性); -o match=code makes "
+                          "it an error"), *spaces))
+        if stripped in ever and match != "label":
             return ValueCheck(False, "historical_code", f"code is no longer valid in {code_set.id}")
-        return ValueCheck(False, "code_set", f"not a code of {code_set.id}")
+        return ValueCheck(False, "code_set", f"not a code of {code_set.id}" + (
+            f" (match={match})" if match != "any" else ""))
 
     return check_code

@@ -25,11 +25,24 @@ from datetime import date
 from govstd.standards.numbers.exceptions import InvalidComponent, InvalidFormat
 from govstd.standards.numbers.normalize import normalize
 
-__all__ = ["BASIC_PATTERN", "EXTENDED_PATTERN", "compact", "format", "is_valid", "validate"]
+__all__ = [
+    "BASIC_PATTERN", "CANONICAL_DATETIME_PATTERN", "CANONICAL_DATE_PATTERN", "EXTENDED_PATTERN", "compact",
+    "format", "is_valid", "validate",
+]
 
 # GB/T 7408.1-2023 / ISO 8601-1 calendar date, complete representation: extended and basic format.
 EXTENDED_PATTERN = r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})$"
 BASIC_PATTERN = r"^(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})$"
+
+#: The representations a data value is canonical in (RE2, full match, no group names): every other
+#: layout the validators accept (2024/1/5, 2024年1月5日, 2024.01.05) is read as the same date and reported
+#: as non-canonical (规范性). A date: extended or basic form. A date-time: extended form with 'T' or, as
+#: GB/T 7408 allows by agreement and databases export, a space; seconds and fractions optional; a date
+#: alone is a reduced precision. The basic date-time (20240105T093000) is rare in department files and
+#: not listed. UTC offsets (+08:00, Z) are canonical too but not yet parsed by the engines (unsure how
+#: to compare them with local times; a value with an offset fails the type check).
+CANONICAL_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}"
+CANONICAL_DATETIME_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?)?"
 
 _PATTERNS = (re.compile(EXTENDED_PATTERN), re.compile(BASIC_PATTERN))
 

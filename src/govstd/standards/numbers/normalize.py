@@ -65,9 +65,11 @@ _LOWER_RE = re.compile("[a-z]")
 # module agree on exactly a-z → A-Z.
 ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
 # A number shown by a spreadsheet in scientific notation (1.10105E+17, 1.10105e17), or a long number
-# written back with a float's ".0": in both the trailing digits are gone. [0-9], not \d: \d matches
-# full-width and other Unicode digits.
-EXCEL_RE = re.compile(r"^[0-9](?:\.[0-9]+)?[eE][+]?[0-9]{1,3}$|^[0-9]{12,}\.0+$")
+# written back with a float's ".0" (pandas and WPS exports of a numeric cell): past 15 digits the
+# trailing digits are gone, and at 11 digits (a mobile number, 13800138000.0) the value is still a
+# number, not the identifier's text. 11 is the shortest identifier govstd checks with this test;
+# a shorter "12345.0" may be a real decimal. [0-9], not \d: \d matches full-width and other Unicode digits.
+EXCEL_RE = re.compile(r"^[0-9](?:\.[0-9]+)?[eE][+]?[0-9]{1,3}$|^[0-9]{11,}\.0+$")
 MASK_CHARS = frozenset("*\uff0a\u00d7\u2022\u25cf")
 
 

@@ -76,6 +76,12 @@ DATETIME_LAYOUTS: tuple[str, ...] = (
     "%Y/%m/%d %H:%M",
     "%Y%m%d%H%M%S",
     "%Y%m%d %H:%M:%S",
+    # What Chinese office software and forms write (受理时间 2024年1月5日 9时30分): accepted like the
+    # 年月日 date, reported as non-canonical by ``<field>.normalised``.
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日 %H时%M分%S秒",
+    "%Y年%m月%d日 %H时%M分",
     *DATE_LAYOUTS,
 )
 BOOLEAN_SPELLINGS: tuple[str, ...] = ("true", "false", "t", "f", "1", "0", "yes", "no", "y", "n", "是", "否")

@@ -4,52 +4,27 @@ an ID number's sequence parity is compared with (GB/T 2261.1).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Any
 
 from govstd.errors import InputError
-from govstd.standards.models import (
-    CodeSet,
-)
+from govstd.standards.check import CODE_SET_MATCHES, DEFAULT_MATCH, default_match
+from govstd.standards.models import CodeSet
 from govstd.validators.derive.bindings import Binding
 
-#: ``match`` of a code-set field: ``any`` (default) accepts codes and labels and reports a label as a
-#: non-canonical form; ``code`` accepts codes only (strict); ``label`` accepts labels only.
-CODE_SET_MATCHES = ("any", "code", "label")
-DEFAULT_MATCH = "any"
 #: GB/T 2261.1-2003 labels of the two codes an ID's sequence parity can be compared with.
 SEX_LABELS = {"male": "男性", "female": "女性"}
 SEX_CODES_FALLBACK = {"male": "1", "female": "2"}  # GB/T 2261.1-2003: 1 男性, 2 女性
 
+
 def code_set_match(b: Binding) -> str:
-    """The field's ``match`` option, checked. Unset, it is ``any`` when every label and alias names one code
-    (男 is 1, 汉族 is 01), else ``code``: a label such as GB/T 2260's 市辖区, shared by hundreds of codes,
-    cannot be normalised to one."""
-    default = DEFAULT_MATCH if b.code_set is None or labels_unique(b.code_set) else "code"
+    """The field's ``match`` option, checked; unset, ``standards.check.default_match`` of its set."""
+    default = DEFAULT_MATCH if b.code_set is None else default_match(b.code_set)
     match = str(b.options.get("match", default))
     if match not in CODE_SET_MATCHES:
         raise InputError(f"field {b.name!r}: unknown match {match!r}", field=f"fields.{b.name}.options.match",
                          expected=", ".join(CODE_SET_MATCHES))
     return match
-
-
-@functools.lru_cache(maxsize=64)
-def _labels_unique(codes: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
-    # A code names itself: a label or alias spelled like another code ("1" as a label of 2) is as
-    # ambiguous as one shared by two codes.
-    owner: dict[str, str] = {code: code for code, _ in codes}
-    for code, labels in codes:
-        for label in labels:
-            if owner.setdefault(label, code) != code:
-                return False
-    return True
-
-
-def labels_unique(code_set: CodeSet) -> bool:
-    """Every label and alias of ``code_set`` names exactly one code, and none is spelled like another code
-    (so a label normalises to its code)."""
-    return _labels_unique(tuple((c.code, (c.label_zh, *c.aliases)) for c in code_set.codes))
 
 
 def accepted_values(codes: Iterable[Any], match: str) -> list[str]:
@@ -61,6 +36,19 @@ def accepted_values(codes: Iterable[Any], match: str) -> list[str]:
         if match in ("label", "any"):
             out.extend([c.label_zh, *c.aliases])
     return out
+
+
+#: A numeric code written back from a spreadsheet's number cell: ``1.0`` for ``1``, ``110101.0``.
+NUMBER_CELL_PATTERN = r"[0-9]+\.0+"
+
+
+def zero_stripped(codes: Iterable[str]) -> list[str]:
+    """Digit codes as a spreadsheet that stored them as numbers writes them back: without their leading
+    zeros (GB/T 3304 ``01`` → ``1``), when that form is no code itself. Listed so the code-set check can
+    say *why* ``1`` is no ethnicity code — the leading zero was lost — without repairing it (the value
+    stays an error: ``1`` could as well be a typing error)."""
+    known = set(codes)
+    return sorted({c.lstrip("0") or "0" for c in known if c.isdigit() and c.startswith("0")} - known)
 
 
 def sex_values(b: Binding) -> tuple[list[str], list[str]]:

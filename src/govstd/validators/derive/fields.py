@@ -11,11 +11,40 @@ from govstd.standards.models import (
     DataType,
     StandardByRule,
 )
+from govstd.standards.numbers.gbt7408 import CANONICAL_DATE_PATTERN, CANONICAL_DATETIME_PATTERN
 from govstd.validators.derive.base import as_date, field_label, number_text
 from govstd.validators.derive.bindings import Binding
-from govstd.validators.derive.codes import accepted_values, code_set_match
+from govstd.validators.derive.codes import NUMBER_CELL_PATTERN, accepted_values, code_set_match, zero_stripped
 from govstd.validators.derive.identifiers import IdentifierChecks
 from govstd.validators.ir import Expr, and_, cmp, col, eq, fn, in_values, is_null, lit, not_
+
+#: Why a value fails the type check, named in its breakdown (the value stays an error: never repaired).
+#: Amounts written for display — thousands separators (1,234.50: ',' is also a decimal comma in other
+#: exports) or a currency sign (￥, 元) — and, in a date column, a 5-digit Excel serial (45292 is
+#: 2024-01-01 in Excel's 1900 system; 1904-system workbooks shift it by 1,462 days, so it is not converted)
+#: or a date-time where the catalogue declares a date (declare ``datetime`` if the export carries times).
+#: Every pattern is ASCII (literals, negated classes) so the native kernel runs it (govstd.kernel.automata).
+#
+# A number with a sign or unit text before or after it (￥1234.50, 1234.50元, $12).
+_AROUND_NUMBER = r"[+-]?([^0-9,.+-]+[0-9][0-9,.]*|[0-9][0-9,.]*[^0-9,.+-]+|[^0-9,.+-]+[0-9][0-9,.]*[^0-9,.+-]+)"
+TYPE_CAUSES: dict[DataType, dict[str, str]] = {
+    DataType.DECIMAL: {"thousands_separator": r".*[0-9],[0-9]{3}.*", "currency_or_unit": _AROUND_NUMBER},
+    DataType.INTEGER: {"thousands_separator": r".*[0-9],[0-9]{3}.*", "number_format": r"[+-]?[0-9]+\.0+",
+                       "currency_or_unit": _AROUND_NUMBER},
+    DataType.DATE: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?", "with_time": r".*[0-9][ T][0-9]{1,2}:[0-9].*"},
+    DataType.DATETIME: {"excel_serial": r"[0-9]{5}(\.[0-9]+)?"},
+}
+#: What department exports write for "no value" in a typed or coded column (from practice, not a standard:
+#: unsure whether the list is complete). Such a value is read as empty — a missing required value, else
+#: left out of the format checks — and reported by ``<field>.placeholder`` (warning, 规范性), instead of
+#: failing a code set, a length or a date type for a reason that is not the value's.
+PLACEHOLDERS: tuple[str, ...] = ("无", "暂无", "空", "/", "／", "\\", "-", "--", "—", "——", "NULL", "null", "Null",
+                                 "None", "N/A", "n/a", "#N/A")
+CANONICAL_PATTERNS = {DataType.DATE: CANONICAL_DATE_PATTERN, DataType.DATETIME: CANONICAL_DATETIME_PATTERN}
+
+
+def canonical_example(data_type: DataType) -> str:
+    return "2024-01-05 or 20240105" if data_type == DataType.DATE else "2024-01-05 09:30:00 or 2024-01-05T09:30:00"
 
 
 class FieldChecks(IdentifierChecks):
@@ -25,12 +54,21 @@ class FieldChecks(IdentifierChecks):
         name, spec = b.name, b.spec
         raw = col(name)
         present: Expr = not_(fn("is_blank", raw))
-        if spec.required:
-            self.row(f"{name}.not_null", "not_null", [name], f"{field_label(spec)} must not be empty",
-                     expect=present)
         value = fn("trim", raw)
+        placeholder = self.placeholder_of(b, value)
+        if spec.required:
+            self.row(f"{name}.not_null", "not_null", [name],
+                     f"{field_label(spec)} must not be empty" + ("" if placeholder is None else
+                                                                  " (a placeholder such as 无 or / is empty)"),
+                     expect=present if placeholder is None else and_(present, not_(placeholder)))
         if spec.sentinels:
             present = self.sentinel(b, value, present)
+        if placeholder is not None:
+            self.row(f"{name}.placeholder", "normalised", [name],
+                     f"no placeholder ({', '.join(PLACEHOLDERS)}) for a missing value: it is read as empty (left "
+                     "out of every other check) but an empty cell is how a missing value is written (规范性)",
+                     expect=not_(placeholder), applies=present, severity="warning", unmeasured=f"no {name} value")
+            present = and_(present, not_(placeholder))
         if b.algorithm in numbers.MOD11_2_FAMILY:
             self.mod11_2(b, raw, present)
         elif b.algorithm == "gb32100":
@@ -51,6 +89,17 @@ class FieldChecks(IdentifierChecks):
         self.numeric_range(b, value, present)
         self.free_text(b, raw, present)
 
+    def placeholder_of(self, b: Binding, value: Expr) -> Expr | None:
+        """Where the (trimmed) value is a placeholder for "no value" — in a field whose values have a
+        type, a standard or a code set, which no placeholder can be. None for free text (备注 无 is
+        an answer) and for a field declaring the placeholder a sentinel."""
+        spec = b.spec
+        data_type = spec.data_type if spec.data_type != DataType.STRING or b.element is None else b.element.data_type
+        if not (b.is_identifier or b.algorithm or b.code_set is not None or data_type != DataType.STRING):
+            return None
+        listed = [p for p in PLACEHOLDERS if p not in spec.sentinels]
+        return in_values(value, listed) if listed else None
+
     def representation(self, b: Binding, value: Expr, present: Expr) -> None:
         """Fields without an identifier algorithm: type, length and pattern of the bound element."""
         name, spec = b.name, b.spec
@@ -64,7 +113,19 @@ class FieldChecks(IdentifierChecks):
         if parsed is not None:
             self.row(f"{name}.type", "type", [name],
                      f"{field_label(spec)} is a {data_type.value} ({data_type.label_zh})",
-                     expect=not_(is_null(parsed)), applies=present)
+                     expect=not_(is_null(parsed)), applies=present,
+                     breakdown={k: fn("matches", value, pattern=p) for k, p in TYPE_CAUSES.get(data_type, {}).items()})
+            canonical = CANONICAL_PATTERNS.get(data_type)
+            if canonical is not None:
+                self.row(f"{name}.normalised", "normalised", [name],
+                         f"written as GB/T 7408.1 (ISO 8601) {data_type.value} ({canonical_example(data_type)}); "
+                         "another layout (2024/1/5, 2024年1月5日) or surrounding spaces is read as the same "
+                         "value but does not conform (规范性)",
+                         expect=and_(eq(col(name), value), fn("matches", value, pattern=canonical)),
+                         applies=and_(present, not_(is_null(parsed))), severity="warning",
+                         breakdown={"layout": not_(fn("matches", value, pattern=canonical)),
+                                    "whitespace": not_(eq(col(name), value))},
+                         unmeasured=f"no {name} value is a {data_type.value}")
         elif data_type == DataType.BOOLEAN:
             self.row(f"{name}.type", "type", [name], f"{field_label(spec)} is a boolean",
                      expect=fn("is_boolean", value), applies=present)
@@ -102,6 +163,12 @@ class FieldChecks(IdentifierChecks):
         retired = sorted(set(accepted_values(cs.codes, match)) - set(valid))
         if retired:
             breakdown["retired"] = self.member(value, retired, f"ref_codes_{key}_retired_{as_of.isoformat()}")
+        if match != "label" and all(c.code.isdigit() for c in in_force):
+            # Spreadsheet damage named, never repaired: a code stored in a number cell (民族 01 → 1, 性别 1.0).
+            stripped = zero_stripped(c.code for c in in_force)
+            if stripped:
+                breakdown["leading_zero_lost"] = self.member(value, stripped, f"ref_codes_{key}_{when}_unpadded")
+            breakdown["number_format"] = fn("matches", value, pattern=NUMBER_CELL_PATTERN)
         scope = "any time" if historical else f"in force on {as_of.isoformat()}"
         accepts = {"any": "its code, or a label reported as non-canonical", "code": "codes only (match: code)",
                    "label": "labels only (match: label)"}[match]

@@ -50,6 +50,10 @@ class RuleChecks(ConsistencyChecks):
         damage = {c.rule_id: c for c in self.checks
                   if isinstance(c, ir.RowCheck) and c.rule == "excel_damage" and c.columns[0] in names}
         undamaged = [c.expect for c in damage.values()]
+        # A placeholder (/, 无, NULL) is an empty key, counted by not_null and <field>.placeholder: two of them
+        # are not a duplicate either.
+        undamaged += [c.expect for c in self.checks if isinstance(c, ir.RowCheck)
+                      and c.rule_id in {f"{n}.placeholder" for n in names}]
         dim, indicator = INDICATORS["unique"]
         skipped = (f"; values counted by {', '.join(damage)} are left out (their lost digits make different values "
                    "look alike)") if damage else ""

@@ -37,6 +37,7 @@ from govstd.validators.readers.common import (
 #: Significant decimal digits an Excel number keeps (IEEE 754 double as Excel displays it; Microsoft's
 #: "Excel specifications and limits": number precision 15 digits): a number of 10**15 or more lost digits.
 EXCEL_DIGITS = 15
+TOTAL_PREFIXES = ("合计", "总计", "小计")
 NOTE_PREFIXES = ("注", "备注", "说明", "合计", "总计", "小计", "制表", "填报", "审核", "负责人", "数据来源", "Note")
 
 
@@ -273,8 +274,14 @@ def _blank(value: Any) -> bool:
 
 
 def _is_note_row(row: Sequence[Any]) -> bool:
+    """A note (one filled cell: 注：…) or a total row: 合计 / 总计 / 小计 first, then the sums in the numeric
+    columns — a real total row fills more than one cell. Either is held back and is data only if more
+    data follow it (``_read_xlsx``), so a person called 合计 in the middle of a sheet is still read."""
     filled = [c for c in row if not _blank(c)]
-    return len(filled) <= 1 and bool(filled) and _cell_text(filled[0]).strip().startswith(NOTE_PREFIXES)
+    if not filled:
+        return False
+    first = "".join(_cell_text(filled[0]).split())
+    return first.startswith(TOTAL_PREFIXES) or (len(filled) == 1 and first.startswith(NOTE_PREFIXES))
 
 
 def _cell_text(value: Any) -> str:
