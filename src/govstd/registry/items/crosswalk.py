@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from govstd.errors import InputError
 from govstd.registry.audit import AuditAction, make_row, now, resolve_actor
-from govstd.registry.items.sources import file_hash, format_of
+from govstd.registry.items.sources import fields_of, file_hash, format_of
 from govstd.registry.items.tables import crosswalk_codes, crosswalks, items, releases
 from govstd.registry.tables import AuditRow
 from govstd.standards.numbers.normalize import normalize
@@ -64,20 +64,9 @@ class Crosswalk(BaseModel):
     unmatched: int | None = None
 
 
-def _fold(header: str) -> str:
-    return "".join(header.strip().lstrip("\ufeff").lower().replace("_", " ").replace("-", " ").split())
-
-
-_BY_SPELLING = {_fold(s): name for name, spellings in HEADERS.items() for s in spellings}
-
-
 def map_headers(headers: list[str], path: Path) -> dict[str, str]:
     """Source header → field; an InputError when no local or no national code column is there."""
-    mapping: dict[str, str] = {}
-    for header in headers:
-        field = _BY_SPELLING.get(_fold(str(header)))
-        if field is not None and field not in mapping.values():
-            mapping[str(header)] = field
+    mapping = fields_of(headers, HEADERS)
     fields = set(mapping.values())
     if "national_code" not in fields or not fields & {"implementation_code", "basic_code"}:
         raise InputError("a crosswalk needs a local code column and a national code column", path=str(path),

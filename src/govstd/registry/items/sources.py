@@ -41,7 +41,16 @@ def _fold(header: str) -> str:
     return "".join(header.strip().lstrip("\ufeff").lower().replace("_", " ").replace("-", " ").split())
 
 
-_BY_SPELLING = {_fold(s): name for name, spellings in HEADERS.items() for s in spellings}
+def fields_of(headers: list[str], spellings: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Source header → field, for the headers that spell a field (case-, space-, underscore- and
+    hyphen-blind); the first column spelling a field wins it."""
+    by_spelling = {_fold(s): name for name, names in spellings.items() for s in names}
+    mapping: dict[str, str] = {}
+    for header in headers:
+        field = by_spelling.get(_fold(str(header)))
+        if field is not None and field not in mapping.values():
+            mapping[str(header)] = field
+    return mapping
 
 
 def format_of(path: Path) -> str:
@@ -54,11 +63,7 @@ def format_of(path: Path) -> str:
 
 def map_headers(headers: list[str], path: Path) -> dict[str, str]:
     """Source header → field name; an InputError naming the missing required fields."""
-    mapping: dict[str, str] = {}
-    for header in headers:
-        field = _BY_SPELLING.get(_fold(str(header)))
-        if field is not None and field not in mapping.values():
-            mapping[str(header)] = field
+    mapping = fields_of(headers, HEADERS)
     missing = [f for f in REQUIRED if f not in mapping.values()]
     if missing:
         wanted = "; ".join(f"{f}: {' / '.join(HEADERS[f][:3])}" for f in missing)
