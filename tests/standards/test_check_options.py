@@ -18,7 +18,8 @@ UNKNOWN_REGION_USCC = "91320594780268314T"  # real, issued; region 320594 is in 
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*PY, *args], capture_output=True, text=True, timeout=120)
+    """``govstd ARGS`` in English (the CLI is zh-first; these tests read its English summary)."""
+    return subprocess.run([*PY, "--lang", "en", *args], capture_output=True, text=True, timeout=120)
 
 
 def help_options() -> list[tuple[str, str, str]]:
