@@ -84,6 +84,9 @@ def test_each_header_variant_gives_the_canonical_counts(canonical: dict[str, Val
     assert failed(result) == failed(canonical[fmt])
     # The canonical file's GB 11643 checks really ran and really failed somewhere: the comparison bites.
     assert any(rule.startswith("id_number.") and n for rule, (_, n) in failed(result).items())
+    if fmt == "xlsx":  # the synonym column is read as text, so the ID stored as a number is still found
+        header = repr(id_header.strip())  # the XLSX reader trims a header cell
+        assert any(w.startswith(f"column {header}: 1 cell(s) stored as numbers") for w in result.warnings)
     said = [w for w in result.warnings if "按同义名称" in w]
     if id_header in FOLDED:
         assert said == []

@@ -30,7 +30,9 @@ def header_names(ref: str) -> set[str]:
     ``id@range``) may carry; only the extra names for a standard the built-in library does not hold."""
     entry_id = ref.split("@", 1)[0]
     try:
-        entry = library.find(entry_id)
+        # lookup, not find: a candidate version's warning is for the run that checks by it, not for
+        # reading its names.
+        entry = library.lookup(entry_id).entry
     except GovstdError:
         return set(EXTRA_HEADERS.get(entry_id, ()))
     names = {entry.name_zh, entry.id, *entry.aliases, *EXTRA_HEADERS.get(entry.id, ())}

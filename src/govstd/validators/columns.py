@@ -44,15 +44,20 @@ def bare_header(name: object) -> str:
     return _TRAILING_NOTE.sub("", text) or text
 
 
-def synonyms(f: FieldSpec) -> set[str]:
-    """The names (``bare_header``-folded) field ``f`` may arrive under: its own names, its ``aliases``,
-    and the names of the standard or code set it is bound to (``govstd.standards.headers``, the source
-    ``schema infer`` reads headers by)."""
+def field_names(f: FieldSpec) -> list[str]:
+    """The names (as written) field ``f`` may arrive under: its own names, its ``aliases``, and the names
+    of the standard or code set it is bound to (``govstd.standards.headers``, the source ``schema infer``
+    reads headers by). Readers look for the header row and the text columns by these too."""
     names = {f.name, f.name_zh, *f.aliases}
     for ref in (f.standard, f.code_set):
         if ref:
             names |= header_names(ref)
-    return {bare_header(n) for n in names if n}
+    return sorted(n for n in names if n)
+
+
+def synonyms(f: FieldSpec) -> set[str]:
+    """``field_names`` as compared with a column's ``bare_header``."""
+    return {bare_header(n) for n in field_names(f)}
 
 
 def match_columns(catalogue: CatalogueSchema, columns: Sequence[str], *,
@@ -129,4 +134,4 @@ def _shown(names: Sequence[str]) -> list[str]:
     return [redact(str(n)) for n in names]
 
 
-__all__ = ["bare_header", "fold_header", "match_columns", "synonyms"]
+__all__ = ["bare_header", "field_names", "fold_header", "match_columns", "synonyms"]
