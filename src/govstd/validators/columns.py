@@ -25,7 +25,8 @@ from govstd.standards.models import CatalogueSchema, FieldSpec
 #: A template's required/optional marker around a header: ``*姓名``, ``公民身份号码（必填）``,
 #: ``备注(选填)``, ``[必填]``. It says how to fill the column, not which column it is.
 _MARKER_WORDS = r"必填|选填|非必填|可选|可空|必输|必须|required|optional"
-_REQUIREMENT_MARKER = re.compile(rf"^[（(\[【]({_MARKER_WORDS})[）)\]】]|[（(\[【]({_MARKER_WORDS})[）)\]】]$|^\*+|\*+$")
+_MARKER = rf"[（(\[【]({_MARKER_WORDS})[）)\]】]"
+_REQUIREMENT_MARKER = re.compile(rf"^{_MARKER}|{_MARKER}$|^\*+|\*+$")
 #: Any trailing note in brackets (``金额（元）``, ``面积(平方米)``): folded away only when matching a
 #: field by name, never when telling columns apart (``电话（手机）`` and ``电话（座机）`` are two columns).
 _TRAILING_NOTE = re.compile(r"[（(\[【][^（()）\[\]【】]*[）)\]】]$")
