@@ -350,6 +350,12 @@ class FieldSpec(_Model):
 
     name: str = Field(min_length=1, description="Column name as it appears in the data.")
     name_zh: str | None = None
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="同义名称 (GB/T 19488.1, ISO/IEC 11179): other column names this field arrives under, "
+        "e.g. 身份证号码 for 公民身份号码. Matched when no column has the field's own name, only when exactly "
+        "one column matches, and always reported in the result's warnings.",
+    )
     data_type: DataType = DataType.STRING
     length: int | None = Field(None, ge=1, description="Maximum length in characters.")
     required: bool = False

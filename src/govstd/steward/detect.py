@@ -5,7 +5,7 @@ then, for the candidates the sample leaves standing, over the whole column in on
 The predicates are compiled from the check IR by the DuckDB dialect, so an identifier is recognised
 with the very shape, normalisation and check-character arithmetic that validation uses (constants
 from ``govstd.standards.numbers``). Header names come from the library entries' ``name_zh`` and
-``aliases``, plus the common column names below that no entry lists.
+``aliases``, plus the common column names no entry lists (``govstd.standards.headers``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from govstd.standards import library
+from govstd.standards.headers import header_names
 from govstd.standards.models import CodeSet, DataElement, PiiClass
 from govstd.standards.numbers import foreign_pr, gb11643, gb11714, gb32100, gbt2260, mobile, service_item
 from govstd.validators import ir
@@ -31,19 +32,6 @@ DIALECT = DuckDBDialect()
 T_REGION_CURRENT = "__govstd_infer_region_current"
 T_REGION_HISTORY = "__govstd_infer_region_history"
 
-#: Column names met in department files that no library entry lists (pinyin initials included:
-#: sfzh = 身份证号, xb = 性别, mz = 民族, lxdh = 联系电话, xzqh = 行政区划). Compared folded (``fold``).
-EXTRA_HEADERS: dict[str, tuple[str, ...]] = {
-    "GB11643": ("身份证号", "身份证号码", "身份证", "证件号码", "证件号", "id_number", "idcard", "id_card", "id_no",
-                "sfzh", "sfzhm", "zjhm"),
-    "GB32100": ("信用代码", "社会信用代码", "credit_code", "tyshxydm"),
-    "GB11714": ("机构代码", "zzjgdm"),
-    "GBT2260": ("行政区划", "区划代码", "region", "area_code", "xzqh", "xzqhdm"),
-    "GBT2261.1": ("性别", "gender", "xb"),
-    "GBT3304": ("民族", "nation", "mz"),
-    "mobile_phone": ("手机", "手机号", "联系电话", "电话", "联系方式", "phone", "mobile", "tel", "lxdh", "sjhm"),
-    "GBT39554.1": ("事项编码", "实施编码", "基本编码"),
-}
 #: Headers naming a person's name or an address: the PII those columns hold is not in their shape alone.
 NAME_HEADERS = ("姓名", "名字", "name", "full_name", "xm")
 ADDRESS_HEADERS = ("地址", "住址", "address", "addr", "dz")
@@ -77,11 +65,7 @@ class Candidate:
     entry_id: str | None = None
 
     def header_names(self) -> set[str]:
-        names = set(EXTRA_HEADERS.get(self.entry_id or "", ()))
-        if self.entry_id:
-            entry = library.find(self.entry_id)
-            names |= {entry.name_zh, entry.id, *entry.aliases}
-        return {fold(n) for n in names if n}
+        return {fold(n) for n in header_names(self.entry_id)} if self.entry_id else set()
 
     @property
     def pii(self) -> PiiClass:

@@ -25,7 +25,7 @@ from govstd import __version__
 from govstd.errors import InputError
 from govstd.standards.models import CatalogueSchema
 from govstd.validators import fixlist
-from govstd.validators.columns import match_columns
+from govstd.validators.columns import field_names, match_columns
 from govstd.validators.derive import Binding, Resolver, ServiceItemCodes, bind_fields, derive
 from govstd.validators.engines import engine_module, other
 from govstd.validators.engines.base import SourceOptions
@@ -56,8 +56,9 @@ def run(engine: str, source: Any, catalogue: CatalogueSchema, *, resolve: Resolv
     started = started or dt.datetime.now(dt.UTC)
     module = engine_module(engine)
     bindings = bindings if bindings is not None else bind_fields(catalogue, resolve)
-    expected = [n for f in catalogue.fields for n in (f.name, f.name_zh) if n]
-    text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in (f.name, f.name_zh) if n]
+    # Synonyms too: a header row naming 身份证号码 is found, and that column is read as text.
+    expected = [n for f in catalogue.fields for n in field_names(f)]
+    text_columns = [n for f in catalogue.fields if bindings[f.name].is_identifier for n in field_names(f)]
     algorithms = available_hashes(fingerprint)
     # Asked for but missing from this Python's OpenSSL (some builds lack SM3): said, not silently dropped.
     unhashed = [f"{name.upper()} is not offered by this Python's OpenSSL: the file is not fingerprinted with it"
