@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
     from govstd.registry.store import Registry
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -151,3 +153,27 @@ def registry(registry_url: str) -> Iterator[Registry]:
         yield reg
     finally:
         reg.close()
+
+
+# One Spark session for the whole run, in local mode (``local[2]``, no UI, few shuffle partitions): any
+# test marked ``spark`` asks for it. It needs Java 17; without it these tests FAIL, never skip.
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    from govstd.errors import GovstdError
+    from govstd.validators.engines.spark import require_java, spark_session
+
+    try:
+        require_java()
+    except GovstdError as exc:
+        pytest.fail(f"the Spark parity tests need Java 17: {exc}", pytrace=False)
+    session = spark_session("local[2]", config={
+        "spark.sql.shuffle.partitions": "4",
+        "spark.default.parallelism": "2",
+        # The exported Spark script parses its reference tables as inline VALUES (GB/T 2260 history
+        # included): 1g of heap ran out doing so on a loaded machine.
+        "spark.driver.memory": "2g",
+    })
+    try:
+        yield session
+    finally:
+        session.stop()
