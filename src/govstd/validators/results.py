@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 #: ``details`` key under which a derived check carries its reason for evaluating no row.
 UNMEASURED_KEY = "unmeasured_reason"
+#: ``details`` key of a derived check whose evaluating no row is no measurement gap: the check is
+#: structurally inapplicable to every value it could see (a GB 11643 check character of a column holding
+#: only 15-digit legacy numbers, which have none). Kept in ``details`` only when nothing was evaluated; the
+#: share gate reports such a check as information, not as an unmeasured warning.
+INAPPLICABLE_KEY = "inapplicable_when_unevaluated"
 
 
 class _Model(BaseModel):
@@ -73,6 +78,8 @@ class CheckResult(_Model):
             self.unmeasured_reason = str(template) if template else "no row the check applies to"
         elif self.evaluated > 0:
             self.unmeasured_reason = None
+        if self.evaluated > 0:
+            self.details.pop(INAPPLICABLE_KEY, None)
         return self
 
     @property

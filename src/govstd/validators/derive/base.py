@@ -21,7 +21,7 @@ from govstd.standards.numbers import gbt2260
 from govstd.validators import ir
 from govstd.validators.derive.bindings import Binding, Resolver, ServiceItemCodes, builtin_resolver
 from govstd.validators.ir import Expr, fn, in_values
-from govstd.validators.results import UNMEASURED_KEY
+from govstd.validators.results import INAPPLICABLE_KEY, UNMEASURED_KEY
 
 D = QualityDimension
 #: Rule kind → (GB/T 36344 dimension, indicator).
@@ -96,18 +96,22 @@ class BuilderBase:
     def row(self, rule_id: str, rule: str, columns: list[str], description: str, expect: Expr,
             applies: Expr | None = None, *, severity: ir.Severity = "error",
             breakdown: Mapping[str, Expr] | None = None, indicator_key: str | None = None,
-            details: dict[str, Any] | None = None, unmeasured: str | None = None,
+            details: dict[str, Any] | None = None, unmeasured: str | None = None, inapplicable: str | None = None,
             tally: Mapping[str, Expr] | None = None, sample_values: Mapping[str, Expr] | None = None) -> None:
         """One row check. ``unmeasured``: why it would evaluate no row (shown instead of 0/0); the default
-        names the columns and says no row met its precondition. ``tally``: counted among evaluated rows."""
+        names the columns and says no row met its precondition. ``inapplicable``: instead, why evaluating no
+        row is no measurement gap (every value present is of a form the standard gives no such check for) —
+        reported as "not applicable", information rather than a gate warning. ``tally``: counted among
+        evaluated rows."""
         dim, indicator = INDICATORS[indicator_key or rule]
-        reason = unmeasured or (f"no {', '.join(columns)} value the check applies to" if applies is not None
-                                else "no rows")
+        reason = (f"not applicable: {inapplicable}" if inapplicable else unmeasured
+                  or (f"no {', '.join(columns)} value the check applies to" if applies is not None else "no rows"))
+        flags = {INAPPLICABLE_KEY: True} if inapplicable else {}
         self.checks.append(ir.RowCheck(
             rule_id=rule_id, rule=rule, dimension=dim, indicator=indicator, columns=columns,
             description=description, severity=severity, applies=applies, expect=expect,
             breakdown=dict(breakdown or {}), tally=dict(tally or {}), sample_values=dict(sample_values or {}),
-            details={**(details or {}), UNMEASURED_KEY: reason},
+            details={**(details or {}), **flags, UNMEASURED_KEY: reason},
         ))
 
     def table(self, name: str, columns: list[str], types: list[Any], rows: Iterable[tuple[Any, ...]],

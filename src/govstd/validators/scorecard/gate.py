@@ -10,6 +10,7 @@ from govstd.standards.models import (
     CatalogueSchema,
     ShareType,
 )
+from govstd.validators.results import INAPPLICABLE_KEY
 from govstd.validators.scorecard.model import CheckScore, DimensionScore, GateReason, GateVerdict, Scorecard, Verdict
 from govstd.validators.scorecard.policy import Action, GateThresholds, QualityPolicy
 
@@ -133,10 +134,19 @@ def _unmeasured_checks(add: Any, checks: list[CheckScore], rows: int | None, mas
     """One warning listing the error/warning checks that evaluated no row although the dataset has rows:
     the gate cannot vouch for what they measure (a 性别 column holding no code, no birth-date value), and
     a 0/0 check must never read as a pass. Checks on fields declared masked (a masked copy's ID column)
-    cannot measure a masked value by design: one info line, not a warning."""
+    cannot measure a masked value by design: one info line, not a warning. Nor is a check that is
+    structurally inapplicable to every value present (``INAPPLICABLE_KEY``: the check character of a column of
+    15-digit legacy ID numbers) a measurement gap: one info line naming it."""
     if rows == 0:
         return
     blind = [c for c in checks if c.evaluated == 0 and c.severity in ("error", "warning")]
+    inapplicable = [c for c in blind if c.details.get(INAPPLICABLE_KEY)]
+    if inapplicable:
+        shown = "; ".join(f"{c.rule_id} ({c.unmeasured_reason})" for c in inapplicable[:5])
+        add("info", "not_applicable", f"{len(inapplicable)} check(s) do not apply to any value present: {shown}",
+            f"{len(inapplicable)} 个检查项不适用于现有的任何值：{shown}",
+            subject=inapplicable[0].rule_id, value=len(inapplicable))
+        blind = [c for c in blind if c not in inapplicable]
     expected = [c for c in blind if c.columns and set(c.columns) <= masked]
     if expected:
         add("info", "unmeasured_masked", f"{len(expected)} check(s) of fields declared masked measured nothing, "

@@ -134,7 +134,7 @@ class ColumnScore(StrictModel):
 class GateReason(StrictModel):
     level: Literal["fail", "warn", "info"]
     code: str = Field(description="volume | pii_exposure | score | dimension | check | unmeasured | "
-                                  "unmeasured_check | unmeasured_masked | not_measured | open_data")
+                                  "unmeasured_check | unmeasured_masked | not_applicable | not_measured | open_data")
     subject: str | None = Field(None, description="The dimension or rule id concerned, if one.")
     value: float | None = None
     threshold: float | None = None
