@@ -95,3 +95,36 @@ def test_a_code_set_column_holding_no_code_still_warns(tmp_path: Path) -> None:
     assert len(info) == 1 and info[0].level == "info" and info[0].subject == "id_number.checksum"
     assert card.verdict.verdict.value == "WARN"
 
+
+def test_placeholders_in_a_required_if_target_are_missing(tmp_path: Path) -> None:
+    finish = ["2024-05-06 10:00:00", "无", "/", "-", "", "  ", "2024-05-07 11:30:00", "无"]
+    status = ["办结", "办结", "办结", "办结", "办结", "办结", "受理", "受理"]
+    ids = [*LEGACY, *LEGACY]
+    rows = [{"id_number": n, "sex": "1", "status": s, "finish_time": f}
+            for n, s, f in zip(ids, status, finish, strict=True)]
+    result = _run(tmp_path, rows)
+    rule = result.check("rules.finished_has_time")
+    # Six closed cases: one with a time, three placeholders, two blank (an empty and a spaces-only cell).
+    assert (rule.evaluated, rule.failed) == (6, 5)
+    # The placeholders are reported as such too (the two 无, / and -), as for any typed field.
+    assert result.check("finish_time.placeholder").failed == 4
+    # The same notion of empty as not_null: a required field holding the same values fails as often.
+    required = _run(tmp_path, [{**r, "id_number": v} for r, v in zip(rows, ["无", "/", "-", "", *LEGACY], strict=True)])
+    assert required.check("id_number.not_null").failed == 4
+
+
+def test_a_placeholder_in_the_condition_field_is_no_value(tmp_path: Path) -> None:
+    # `when: {field: status, in: [办结]}` never holds on a placeholder; a `present` condition must not either.
+    rows = [{"id_number": n, "sex": "1", "status": "办结", "finish_time": f}
+            for n, f in zip(LEGACY, ["2024-05-06 10:00:00", "无", "/", ""], strict=True)]
+    schema = SCHEMA.replace("when: {{field: status, in: [办结]}}", "when: {{field: finish_time, present: true}}")
+    path = tmp_path / "present.yaml"
+    path.write_text(schema.format(sex='code_set: "GBT2261.1@^1"').replace("field: finish_time\n    when",
+                                                                          "field: status\n    when"), encoding="utf-8")
+    data = tmp_path / "present.csv"
+    with data.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["id_number", "sex", "status", "finish_time"])
+        writer.writeheader()
+        writer.writerows(rows)
+    rule = validate(data, path, today=TODAY).check("rules.finished_has_time")
+    assert (rule.evaluated, rule.failed) == (1, 0)  # only the row with a real time

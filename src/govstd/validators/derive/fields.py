@@ -60,7 +60,7 @@ class FieldChecks(IdentifierChecks):
             self.row(f"{name}.not_null", "not_null", [name],
                      f"{field_label(spec)} must not be empty" + ("" if placeholder is None else
                                                                   " (a placeholder such as 无 or / is empty)"),
-                     expect=present if placeholder is None else and_(present, not_(placeholder)))
+                     expect=self.has_value(b))
         if spec.sentinels:
             present = self.sentinel(b, value, present)
         if placeholder is not None:
@@ -88,6 +88,13 @@ class FieldChecks(IdentifierChecks):
             self.code_set(b, value, present)
         self.numeric_range(b, value, present)
         self.free_text(b, raw, present)
+
+    def has_value(self, b: Binding) -> Expr:
+        """Column ``b`` holds a value: not blank and not a placeholder (``placeholder_of``). The one notion of
+        "empty" that not_null and the rules (``required_if``) share, so 无 or / is missing in both."""
+        present = not_(fn("is_blank", col(b.name)))
+        placeholder = self.placeholder_of(b, fn("trim", col(b.name)))
+        return present if placeholder is None else and_(present, not_(placeholder))
 
     def placeholder_of(self, b: Binding, value: Expr) -> Expr | None:
         """Where the (trimmed) value is a placeholder for "no value" — in a field whose values have a

@@ -216,14 +216,15 @@ class RuleChecks(ConsistencyChecks):
     # ---- conditional rules, sentinels, free text (issue 13) ------------------------------
 
     def condition(self, when: Condition) -> Expr:
-        """A rule's condition as a predicate. A blank field is neither in nor not in any list."""
-        blank = fn("is_blank", col(when.field))
+        """A rule's condition as a predicate. An empty field (blank, or a placeholder such as 无 or / —
+        ``has_value``, as for not_null) is neither in nor not in any list."""
+        filled = self.has_value(self.bindings[when.field])
         value = fn("trim", col(when.field))
         if when.present is not None:
-            return not_(blank) if when.present else blank
+            return filled if when.present else not_(filled)
         if when.in_ is not None:
-            return and_(not_(blank), in_values(value, when.in_))
-        return and_(not_(blank), not_(in_values(value, when.not_in or [])))
+            return and_(filled, in_values(value, when.in_))
+        return and_(filled, not_(in_values(value, when.not_in or [])))
 
     def required_if(self, rid: str, rule: RequiredIfRule) -> None:
         when = rule.when
@@ -232,7 +233,7 @@ class RuleChecks(ConsistencyChecks):
                 else f"is not one of {', '.join(when.not_in or [])}")
         self.row(rid, "required_if", [rule.field, when.field],
                  rule.description or f"{rule.field} must not be empty where {when.field} {test}",
-                 expect=not_(fn("is_blank", col(rule.field))), applies=self.condition(when))
+                 expect=self.has_value(self.bindings[rule.field]), applies=self.condition(when))
 
     def standard_by(self, rid: str, rule: StandardByRule) -> None:
         """Each standard a selector value names is derived by the one field derivation (a builder of its
