@@ -26,7 +26,7 @@ from typing import Any
 from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, Plan, compile_suite
 from govstd.validators import ir
 
-__all__ = ["Kernel", "Plan", "compile_suite", "disabled", "load", "status"]
+__all__ = ["Kernel", "Plan", "Samples", "compile_suite", "disabled", "load", "status"]
 
 _HERE = Path(__file__).resolve().parent
 _LIB_STEM = "_govstd_kernel"
@@ -78,6 +78,7 @@ def load() -> ctypes.CDLL | None:
         lib.gk_ctx_new.argtypes = [P]
         lib.gk_ctx_free.argtypes = [P, P]
         lib.gk_run.argtypes = [P, P, ctypes.c_int32, P, P, P, P, P, ctypes.c_int64, P]
+        lib.gk_ctx_samples.argtypes = [P, ctypes.c_int32, P, P]
         _lib = lib
         return lib
 
@@ -193,8 +194,10 @@ class Kernel:
             self._contexts.append(c)
             return int(c)
 
-    def count_batch(self, batch: Any) -> list[int]:
-        """The counters of one Arrow record batch whose columns are ``plan.columns``, as text."""
+    def count_batch(self, batch: Any, samples: int = 0) -> tuple[list[int], list[list[int]]]:
+        """The counters of one Arrow record batch whose first columns are ``plan.columns``, as text (later
+        columns are not read), and with ``samples`` > 0 the batch-local indices of each plan check's first
+        ``samples`` failing rows, in row order (else no lists)."""
         import pyarrow as pa
 
         n = len(self.plan.columns)
@@ -213,7 +216,12 @@ class Kernel:
             large.append(int(arr.type == pa.large_string()))
         counters = (ctypes.c_int64 * self.plan.counters)()
         ctx = self._context()
+        nchecks = len(self.plan.checks)
+        picked = (ctypes.c_int64 * max(1, nchecks * samples))()
+        found = (ctypes.c_int32 * max(1, nchecks))()
         try:
+            # A pooled context serves sampled and unsampled calls alike: each call says which it is.
+            self.lib.gk_ctx_samples(ctx, samples, picked, found)
             # Empty data buffers: a valid pointer is still needed for the (zero-length) reads.
             empty = ctypes.create_string_buffer(1)
             data_ptrs = [d or ctypes.addressof(empty) for d in data]
@@ -224,24 +232,35 @@ class Kernel:
             with self._ctx_lock:
                 self._free.append(ctx)
         del arrays
-        return list(counters)
+        picks = [picked[k * samples:k * samples + found[k]] for k in range(nchecks)] if samples else []
+        return list(counters), picks
 
-    def count(self, batches: Iterator[Any], threads: int = 1) -> list[int]:
+    def count(self, batches: Iterator[Any], threads: int = 1, samples: Samples | None = None) -> list[int]:
         """The summed counters of every batch, counted on up to ``threads`` threads (the C call releases
-        the GIL); at most two batches per thread wait in memory."""
+        the GIL); at most two batches per thread wait in memory. With ``samples``, each check's first failing
+        rows are kept there: batches are merged in the order they came, so these are the first of the data."""
         total = [0] * self.plan.counters
+        n = samples.n if samples is not None else 0
+
+        def merge(batch: Any, counted: tuple[list[int], list[list[int]]]) -> None:
+            nonlocal total
+            total = self._merge(total, counted[0])
+            if samples is not None:
+                samples.add(batch, counted[1])
+
         if threads <= 1:
             for b in batches:
-                total = self._merge(total, self.count_batch(b))
+                merge(b, self.count_batch(b, n))
             return total
-        pending: list[Future[list[int]]] = []
+        pending: list[tuple[Any, Future[tuple[list[int], list[list[int]]]]]] = []
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govstd-kernel") as pool:
             for b in batches:
-                pending.append(pool.submit(self.count_batch, b))
+                pending.append((b, pool.submit(self.count_batch, b, n)))
                 if len(pending) >= 2 * threads:
-                    total = self._merge(total, pending.pop(0).result())
-            for f in pending:
-                total = self._merge(total, f.result())
+                    batch, done = pending.pop(0)
+                    merge(batch, done.result())
+            for batch, done in pending:
+                merge(batch, done.result())
         return total
 
     def _merge(self, total: list[int], batch: list[int]) -> list[int]:
@@ -280,6 +299,28 @@ class Kernel:
 
     def checksum_checks(self) -> list[CheckPlan]:
         return [c for c in self.plan.checks if c.uses_checksum]
+
+
+class Samples:
+    """The first ``n`` failing rows of each plan check (``Plan.checks`` order) over the batches added so far,
+    in the order added: each check's rows taken from its batches (every column of the batch) while it has
+    fewer than ``n``. A check failing on every row costs one small take, then nothing."""
+
+    def __init__(self, n: int, nchecks: int) -> None:
+        self.n = n
+        self._parts: list[list[Any]] = [[] for _ in range(nchecks)]
+        self._have = [0] * nchecks
+
+    def add(self, batch: Any, picks: list[list[int]]) -> None:
+        for k, rows in enumerate(picks):
+            need = self.n - self._have[k]
+            if need > 0 and rows:
+                self._parts[k].append(batch.take(rows[:need]))
+                self._have[k] += min(need, len(rows))
+
+    def rows(self, k: int) -> list[Any]:
+        """Check ``k``'s sampled rows (Arrow record batches), in row order."""
+        return self._parts[k]
 
 
 def _moment(value: int, kind: str) -> dt.date | dt.datetime | None:

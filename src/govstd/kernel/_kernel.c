@@ -84,6 +84,9 @@ typedef struct {
     void **retired; int32_t nretired, retired_cap;  /* arenas outgrown in this chunk, freed at the next */
     int64_t *doubt;  /* counters[1]: rows on which a checksum met input it does not compute exactly */
     int64_t *parse_doubt;  /* counters[2]: values a date/number parse leaves to DuckDB (outside its subset) */
+    /* Samples (gk_ctx_samples): the first ``sample_n`` failing rows of each check in the batch, batch-local
+     * indices in row order at ``sample_rows[k * sample_n ...]``, ``sample_counts[k]`` of them. 0: none asked. */
+    int32_t sample_n; int64_t *sample_rows; int32_t *sample_counts;
 } ctx;
 
 typedef struct {
@@ -1038,6 +1041,32 @@ void gk_ctx_free(void *vp, void *vc) {
     free(c->memo); free(c->pbits); free(c->have); free(c->node_gen); free(c);
 }
 
+/* Ask the next gk_run calls on ``vc`` for samples: per check k (in ``checks`` order), the batch-local indices
+ * of its first ``n`` failing rows in row order into ``rows[k * n ...]`` and their number into ``counts[k]``
+ * (nchecks × n and nchecks entries, zeroed by the caller, who hands in fresh ones before each batch). n = 0
+ * turns sampling off; a context never given any samples none. */
+int gk_ctx_samples(void *vc, int32_t n, int64_t *rows, int32_t *counts) {
+    ctx *c = vc;
+    if (n < 0 || (n > 0 && (!rows || !counts))) return -1;
+    c->sample_n = n; c->sample_rows = rows; c->sample_counts = counts;
+    return 0;
+}
+
+/* The lowest set bits of ``failed`` (rows of the chunk starting at ``start``) while check ``k`` has fewer than
+ * sample_n samples: the chunks run in row order, so these are the check's first failing rows. */
+static void take_samples(ctx *c, int32_t k, int64_t start, const mask *failed) {
+    int64_t *out = c->sample_rows + (int64_t)k * c->sample_n;
+    int32_t have = c->sample_counts[k];
+    for (int w = 0; w < NW && have < c->sample_n; w++) {
+        uint64_t bits = failed->w[w];
+        while (bits && have < c->sample_n) {
+            out[have++] = start + w * 64 + __builtin_ctzll(bits);
+            bits &= bits - 1;
+        }
+    }
+    c->sample_counts[k] = have;
+}
+
 /* Count one batch of ``nrows`` rows into ``counters``: [0] rows, [1] doubtful checksum inputs, [2] doubtful
  * date/number inputs, then per
  * check (``checks``: applies node or -1, expect node, number of breakdowns, breakdown nodes, first
@@ -1081,6 +1110,7 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
             for (int w = 0; w < NW; w++) failed.w[w] = sel.w[w] & ~e[w];
             int64_t nf = mask_count(&failed);
             counters[out + 1] += nf;
+            if (c->sample_n && nf && c->sample_counts[k] < c->sample_n) take_samples(c, k, start, &failed);
             for (int32_t j = 0; j < nbreak && nf; j++) {
                 eval_sel(p, c, &bt, breaks[j], &failed);
                 const uint64_t *b = PBITS(breaks[j]);

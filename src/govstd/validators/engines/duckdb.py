@@ -2,9 +2,11 @@
 
 1. One aggregate query: ``count(*) FILTER (WHERE …)`` evaluated/failed for every row check, distinct
    keys for uniqueness, newest timestamps for timeliness — a single parallel scan.
-2. Samples, only for checks that failed: one streaming query over the numbered view yielding failing
-   rows in source order, read in Arrow batches and stopped as soon as every failing check has its N
-   rows (restarted with fewer checks while that is cheap); duplicates get one GROUP BY query. The
+2. Samples, only for checks that failed. A row check the native kernel counts gets its first failing
+   rows from the kernel's own pass (which then streams the numbered view: row, line, shown columns).
+   Every other row check: one streaming query over the numbered view yielding failing rows in source
+   order, read in Arrow batches and stopped as soon as every failing check has its N rows (restarted
+   with fewer checks while that is cheap); duplicates get one GROUP BY query. The
    streaming query runs on one thread: parallel workers (and the joins of reference-table lookups
    between them) would hand rows over out of order, and samples are the *first* failing rows.
 
@@ -155,6 +157,8 @@ class DuckDBEngine:
         self.progress = progress and sys.stderr.isatty()
         #: Repeated keys and the rows they involve, per uniqueness check, when counted beside the kernel.
         self._key_counts: dict[str, dict[str, int]] = {}
+        #: Each natively counted row check's first failing rows, taken from the kernel's pass (``_sampled``).
+        self._native_samples: dict[str, tuple[list[pa.RecordBatch], SamplePlan]] = {}
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -164,7 +168,7 @@ class DuckDBEngine:
         self.register_tables(suite.tables)
         self.check_patterns(suite)
         q = self.dialect.quote_identifier
-        native = self._count_natively(suite)
+        native = self._count_natively(suite, sample_size)
         rest = [c for c in suite.checks if native is None or c.rule_id not in native[0].outputs]
         rows, results = 0, list[CheckResult]()
         if rest or native is None:
@@ -205,11 +209,14 @@ class DuckDBEngine:
 
     # ---- the native check kernel -----------------------------------------------------------
 
-    def _count_natively(self, suite: ir.CheckSuite) -> tuple[AggregatePlan, dict[str, int]] | None:
+    def _count_natively(self, suite: ir.CheckSuite, sample_size: int = 0
+                        ) -> tuple[AggregatePlan, dict[str, int]] | None:
         """The row checks the native kernel implements (``govstd.kernel``), counted over Arrow batches of
         the columns they read, streamed from DuckDB: (outputs of those checks, their counters) for
         ``assemble``. None when the kernel is turned off (``GOVSTD_KERNEL=0``) or not built — then a
-        one-line notice joins the warnings — and every check is counted in SQL."""
+        one-line notice joins the warnings — and every check is counted in SQL. With ``sample_size`` > 0
+        the same pass keeps each check's first failing rows (``_sampled``): no second pass to find them."""
+        self._native_samples = {}
         if kernel.disabled():
             return None
         lib = kernel.load()
@@ -222,8 +229,13 @@ class DuckDBEngine:
         q = self.dialect.quote_identifier
         columns = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in plan.columns) or "NULL::VARCHAR"
         sql = f"SELECT {columns} FROM {q(DATA)}"
+        shown: SamplePlan | None = None
+        if sample_size > 0:
+            shown, extra = self._sample_columns(plan)
+            sql = f"SELECT {columns}{extra} FROM {q(NUMBERED)}"
         threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
         native = kernel.Kernel(lib, plan)
+        samples = kernel.Samples(sample_size, len(plan.checks)) if shown is not None else None
         try:
             with self._progress("checking"):
                 try:
@@ -231,7 +243,7 @@ class DuckDBEngine:
                 except duckdb.Error as exc:
                     raise _data_error(exc, self.loaded) from None
                 try:
-                    counters = native.count(_batches(reader, self.loaded), threads)
+                    counters = native.count(_batches(reader, self.loaded), threads, samples)
                 finally:
                     reader.close()
         finally:
@@ -243,6 +255,11 @@ class DuckDBEngine:
         doubtful |= {f.check.rule_id for f in native.plan.fresh if f.uses_parse and counters[2]}
         outputs = {rule_id: Output(evaluated=e, failed=x, breakdown=b, tally=t)
                    for rule_id, (e, x, b, t) in native.outputs().items() if rule_id not in doubtful}
+        if samples is not None and shown is not None:
+            # Checks showing a labelled value (a lookup: an SQL expression) keep the SQL sample pass.
+            self._native_samples = {
+                c.check.rule_id: (samples.rows(k), shown) for k, c in enumerate(plan.checks)
+                if c.tally is None and c.check.rule_id not in doubtful and not c.check.sample_values}
         # A freshness check's newest value, a maximum the kernel merges across batches: no aggregate pass for it.
         outputs |= {rule_id: Output(evaluated=e, newest=n)
                     for rule_id, (e, n) in native.fresh_outputs().items() if rule_id not in doubtful}
@@ -252,6 +269,30 @@ class DuckDBEngine:
             values[f"__ue{i}"], values[f"__ud{i}"], keys, involved = self._count_keys(check)
             self._key_counts[check.rule_id] = {"__keys": keys, "__involved": involved}
         return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs), values
+
+    def _sample_columns(self, plan: kernel.Plan) -> tuple[SamplePlan, str]:
+        """What the kernel's pass streams beside its columns for samples, from the numbered view the SQL
+        sample query reads (``dialect.samples``): the row number, the physical line where there is one, and
+        every column a check shows — the kernel's own text column where the view's column is text (the
+        same value), else the view's column as it is (a typed column: the value the SQL path shows, not
+        its text). (the columns as a SamplePlan of no query, the select list to append)."""
+        q = self.dialect.quote_identifier
+        loaded = self.loaded
+        extra = [q(loaded.row_column)] + ([q(loaded.line_column)] if loaded.line_column else [])
+        types = {str(r[0]): str(r[1]) for r in self.con.execute(f"DESCRIBE SELECT * FROM {q(NUMBERED)}").fetchall()}
+        values: dict[str, str] = {}
+        for c in plan.checks:
+            for name in c.check.shown_columns:
+                if name in values:
+                    continue
+                if name in plan.columns and types.get(name) == "VARCHAR":
+                    values[name] = name
+                else:
+                    values[name] = f"__govstd_shown{len(values)}"
+                    extra.append(f"{q(name)} AS {q(values[name])}")
+        sample_plan = SamplePlan(sql="", row_alias=loaded.row_column, flags={}, values=values,
+                                 line_alias=loaded.line_column)
+        return sample_plan, "".join(f", {e}" for e in extra)
 
     def _count_keys(self, check: ir.UniqueCheck) -> tuple[int, int, int, int]:
         """(rows evaluated, distinct keys, keys held by more than one row, rows holding them) of a
@@ -328,8 +369,14 @@ class DuckDBEngine:
     def _attach_samples(self, suite: ir.CheckSuite, results: list[CheckResult],
                         masking: Mapping[str, MaskingRule | None], n: int, rows: int) -> None:
         by_id = {r.rule_id: r for r in results}
-        failing_rows = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
+        failing = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
         collected: dict[str, list[Sample]] = {}
+        for check in failing:
+            if check.rule_id in self._native_samples:  # found by the kernel's pass
+                parts, plan = self._native_samples[check.rule_id]
+                shown = {c: plan.values[c] for c in check.sample_labels}
+                collected[check.rule_id] = [s for part in parts for s in self._to_samples(part, plan, shown, masking)]
+        failing_rows = [c for c in failing if c.rule_id not in collected]
         if failing_rows:
             with self._progress("sampling"), self._one_thread():
                 collected.update(self._row_samples(failing_rows, masking, n, rows))
