@@ -146,8 +146,9 @@ def _both(source: Any, schema: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[di
         result = govstd.validate(source, schema, today=TODAY, service_items=ITEMS, sample_size=3)
         out.append({
             # details: breakdowns, and a repeated key's rows involved / keys repeated (counted in one grouped
-            # pass beside the kernel, in the aggregate and a second pass on the SQL path)
-            c.rule_id: (c.evaluated, c.failed, c.details, [s.row for s in c.samples])
+            # pass beside the kernel, in the aggregate and a second pass on the SQL path); samples whole: rows,
+            # lines and masked values (the kernel's pass keeps its checks' samples, the SQL path queries them)
+            c.rule_id: (c.evaluated, c.failed, c.details, [s.model_dump() for s in c.samples])
             for c in result.checks
         } | {"__rows": result.dataset.rows})
     return out[0], out[1]

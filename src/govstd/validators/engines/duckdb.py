@@ -371,11 +371,12 @@ class DuckDBEngine:
         by_id = {r.rule_id: r for r in results}
         failing = [c for c in suite.checks if isinstance(c, ir.RowCheck) and by_id[c.rule_id].failed]
         collected: dict[str, list[Sample]] = {}
-        for check in failing:
-            if check.rule_id in self._native_samples:  # found by the kernel's pass
-                parts, plan = self._native_samples[check.rule_id]
-                shown = {c: plan.values[c] for c in check.sample_labels}
-                collected[check.rule_id] = [s for part in parts for s in self._to_samples(part, plan, shown, masking)]
+        for row_check in failing:
+            if row_check.rule_id in self._native_samples:  # found by the kernel's pass
+                parts, plan = self._native_samples[row_check.rule_id]
+                shown = {c: plan.values[c] for c in row_check.sample_labels}
+                collected[row_check.rule_id] = [
+                    s for part in parts for s in self._to_samples(part, plan, shown, masking)]
         failing_rows = [c for c in failing if c.rule_id not in collected]
         if failing_rows:
             with self._progress("sampling"), self._one_thread():
