@@ -127,6 +127,35 @@ def test_pages_of_each_finding(reg: Registry, tmp_path: Path) -> None:
     assert page.counts["coded_differently"] == 2  # counts are the whole, not the page
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_a_spreadsheet_s_numeric_codes_are_read_as_the_whole_number(reg: Registry, tmp_path: Path,
+                                                                     fmt: str) -> None:
+    """A national code column of all-digit codes stored as floats (000115006001 → 115006001.0) is read
+    as the integer it holds, in Parquet as in XLSX: one reader (``items.sources``) for both imports."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from openpyxl import Workbook
+
+    rows = [("511A15006001", 115006001.0), ("440A15006001", 115006001.0)]
+    path = tmp_path / f"cw.{fmt}"
+    if fmt == "parquet":
+        table = pa.table({"基本编码": [r[0] for r in rows], "国家标准事项编码": [r[1] for r in rows]})
+        pq.write_table(table, path)
+    else:
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.append(["基本编码", "国家标准事项编码"])
+        for r in rows:
+            sheet.append(list(r))
+        book.save(path)
+    done = reg.import_crosswalk(path)
+    assert done.codes == 2
+    found = reg.national_item("115006001")
+    assert found["national_code"] == "115006001"  # not "115006001.0", nor "1.15006001e+08"
+    assert [i["basic_code"] for i in found["items"]] == ["440A15006001", "511A15006001"]
+
+
 def test_a_new_crosswalk_is_a_new_version_bound_to_the_newest_release(reg: Registry, tmp_path: Path) -> None:
     reg.import_crosswalk(_crosswalk(tmp_path / "cw.csv", CROSSWALK))
     reg.import_items(_catalogue(tmp_path / "catalogue2.csv", retired_sichuan=True), actor="test")

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from govstd.errors import InputError
 from govstd.registry.audit import AuditAction, make_row, now, resolve_actor
-from govstd.registry.items.sources import fields_of, file_hash, format_of
+from govstd.registry.items.sources import fields_of, file_hash, read_batches
 from govstd.registry.items.tables import crosswalk_codes, crosswalks, items, releases
 from govstd.registry.tables import AuditRow
 from govstd.standards.numbers.normalize import normalize
@@ -74,13 +74,9 @@ def map_headers(headers: list[str], path: Path) -> dict[str, str]:
     return mapping
 
 
-def _code(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a spreadsheet stores an all-digit code as a number
-    raw = str(value).strip()
-    if not raw:
+def _code(raw: str | None) -> str | None:
+    """A code as the catalogue stores it (``sources`` has read it as trimmed text, blanks None)."""
+    if raw is None:
         return None
     try:
         return normalize(raw, strip_dashes=False).value
@@ -93,7 +89,7 @@ def read_rows(path: Path) -> Iterator[list[dict[str, Any]]]:
     national_name}``. A row's implementation code is its local code, else its basic code. A bad row
     stops the import with its line (the header is line 1)."""
     row_number = 0
-    for batch in _records(path):
+    for batch in read_batches(path, _BATCH, headers=map_headers, fields=tuple(HEADERS), what="crosswalk"):
         out = []
         for record in batch:
             row_number += 1
@@ -111,59 +107,6 @@ def read_rows(path: Path) -> Iterator[list[dict[str, Any]]]:
             out.append({"source_row": row_number, "local_code": local, "national_code": national,
                         "national_name": name or None})
         yield out
-
-
-def _records(path: Path) -> Iterator[list[dict[str, Any]]]:
-    fmt = format_of(path)
-    if not path.is_file():
-        raise InputError("no such file", path=str(path))
-    if fmt == "xlsx":
-        yield from _xlsx(path)
-        return
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-    import pyarrow.json as pjson
-    import pyarrow.parquet as pq
-
-    try:
-        if fmt == "parquet":
-            batches: Iterator[Any] = pq.ParquetFile(path).iter_batches(batch_size=_BATCH)
-        elif fmt == "jsonl":
-            batches = iter(pjson.open_json(path))
-        else:
-            with path.open("rb") as fh:
-                names = pcsv.open_csv(fh).schema.names
-            batches = iter(pcsv.open_csv(path, convert_options=pcsv.ConvertOptions(
-                column_types={n: pa.string() for n in names})))
-        mapping: dict[str, str] | None = None
-        for batch in batches:
-            mapping = mapping or map_headers(batch.schema.names, path)
-            kept = batch.select(list(mapping)).rename_columns([mapping[c] for c in mapping])
-            yield kept.to_pylist()
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the crosswalk: {str(exc).splitlines()[0]}", path=str(path),
-                         expected=f"a UTF-8 {fmt.upper()} file") from None
-
-
-def _xlsx(path: Path) -> Iterator[list[dict[str, Any]]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        headers = [str(h) if h is not None else "" for h in next(rows, ())]
-        mapping = map_headers(headers, path)
-        index = [(i, mapping[h]) for i, h in enumerate(headers) if h in mapping]
-        batch: list[dict[str, Any]] = []
-        for row in rows:
-            batch.append({field: row[i] if i < len(row) else None for i, field in index})
-            if len(batch) >= _BATCH:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-    finally:
-        book.close()
 
 
 # --------------------------------------------------------------------------- import

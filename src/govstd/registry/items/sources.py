@@ -9,7 +9,7 @@ and the file is read in batches, so memory stays flat however long the catalogue
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "exercise_level": ("行使层级", "level", "exercise level", "exercise_level"),
     "region": ("行政区划", "行政区划代码", "区划代码", "region", "region code", "region_code"),
 }
+#: Source headers → {header: field}, or an InputError naming what is missing (``map_headers``).
+HeaderMap = Callable[[list[str], Path], dict[str, str]]
 #: Every field, in the order of ``HEADERS``.
 FIELDS = tuple(HEADERS)
 #: Without these a row cannot be an implementation entry.
@@ -81,46 +83,52 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_batches(path: Path, batch_rows: int = 20_000) -> Iterator[list[dict[str, str | None]]]:
+def read_batches(path: Path, batch_rows: int = 20_000, *, headers: HeaderMap = map_headers,
+                 fields: tuple[str, ...] = FIELDS, what: str = "catalogue") -> Iterator[list[dict[str, str | None]]]:
     """The file's records as lists of ``{field: text or None}``, ``batch_rows`` at a time, in file order."""
-    for table in read_tables(path, batch_rows):
+    for table in read_tables(path, batch_rows, headers=headers, fields=fields, what=what):
         yield table.to_pylist()
 
 
-def read_tables(path: Path, batch_rows: int = 20_000) -> Iterator[Any]:
+def read_tables(path: Path, batch_rows: int = 20_000, *, headers: HeaderMap = map_headers,
+                fields: tuple[str, ...] = FIELDS, what: str = "catalogue") -> Iterator[Any]:
     """The file's records as Arrow tables of ``batch_rows`` rows, in file order: one text column per
-    field of ``FIELDS`` (NULL where the file has no such column), values trimmed, blanks NULL."""
+    field of ``fields`` (NULL where the file has no such column), values trimmed, blanks NULL.
+
+    ``headers`` maps the file's headers to fields (the catalogue's by default; the crosswalk has its
+    own), ``what`` names the file in errors."""
     import pyarrow as pa
 
     fmt = format_of(path)
     if not path.is_file():
         raise InputError("no such file", path=str(path))
     if fmt == "xlsx":
-        for records in _xlsx(path, batch_rows):
-            yield _fields(pa.Table.from_pylist(records, schema=pa.schema([(f, pa.string()) for f in records[0]])))
+        for records in _xlsx(path, batch_rows, headers):
+            schema = pa.schema([(f, pa.string()) for f in records[0]])
+            yield _fields(pa.Table.from_pylist(records, schema=schema), fields)
         return
-    for batch in _arrow_batches(path, fmt, batch_rows):
-        mapping = map_headers(batch.schema.names, path)
+    for batch in _arrow_batches(path, fmt, batch_rows, what):
+        mapping = headers(batch.schema.names, path)
         kept = pa.Table.from_batches([batch]).select(list(mapping)).rename_columns([mapping[c] for c in mapping])
-        yield _fields(kept)
+        yield _fields(kept, fields)
 
 
-def _fields(table: Any) -> Any:
-    """Every field as a column, in ``FIELDS`` order; text trimmed, an empty cell NULL (as ``_text``)."""
+def _fields(table: Any, fields: tuple[str, ...]) -> Any:
+    """Every field as a column, in ``fields`` order; text trimmed, an empty cell NULL (as ``_text``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     columns = []
-    for name in FIELDS:
+    for name in fields:
         if name in table.column_names:
             trimmed = pc.utf8_trim_whitespace(table[name])
             columns.append(pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed))
         else:
             columns.append(pa.nulls(table.num_rows, pa.string()))
-    return pa.table(columns, names=list(FIELDS))
+    return pa.table(columns, names=list(fields))
 
 
-def _arrow_batches(path: Path, fmt: str, batch_rows: int) -> Iterator[Any]:
+def _arrow_batches(path: Path, fmt: str, batch_rows: int, what: str) -> Iterator[Any]:
     import pyarrow as pa
     import pyarrow.csv as pcsv
     import pyarrow.json as pjson
@@ -130,7 +138,7 @@ def _arrow_batches(path: Path, fmt: str, batch_rows: int) -> Iterator[Any]:
         if fmt == "parquet":
             pf = pq.ParquetFile(path)
             for batch in pf.iter_batches(batch_size=batch_rows):
-                yield batch.cast(pa.schema([(n, pa.string()) for n in batch.schema.names]))
+                yield _as_text(batch)
             return
         if fmt == "jsonl":
             reader: Any = pjson.open_json(path, read_options=pjson.ReadOptions(block_size=8 << 20))
@@ -141,23 +149,39 @@ def _arrow_batches(path: Path, fmt: str, batch_rows: int) -> Iterator[Any]:
                                    convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names}))
         for batch in reader:
             if fmt == "jsonl":
-                batch = batch.cast(pa.schema([(n, pa.string()) for n in batch.schema.names]))
+                batch = _as_text(batch)
             for start in range(0, batch.num_rows, batch_rows):
                 yield batch.slice(start, batch_rows)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the catalogue: {str(exc).splitlines()[0]}", path=str(path),
-                         expected=f"a UTF-8 {fmt.upper()} catalogue export") from None
+        raise InputError(f"cannot read the {what}: {str(exc).splitlines()[0]}", path=str(path),
+                         expected=f"a UTF-8 {fmt.upper()} {what} file") from None
 
 
-def _xlsx(path: Path, batch_rows: int) -> Iterator[list[dict[str, str | None]]]:
+def _as_text(batch: Any) -> Any:
+    """Every column as text. A whole number stored as a float (a spreadsheet's all-digit code, 511000000000.0)
+    is written as the integer, as ``_text`` does for XLSX cells — Arrow's own cast would write 5.11e+11."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in batch.columns:
+        if pa.types.is_floating(column.type):
+            whole = pc.cast(column, pa.int64(), safe=False)
+            exact = pc.equal(pc.cast(whole, column.type), column)
+            column = pc.if_else(exact, pc.cast(whole, pa.string()), pc.cast(column, pa.string()))
+        columns.append(column.cast(pa.string()))
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _xlsx(path: Path, batch_rows: int, headers: HeaderMap) -> Iterator[list[dict[str, str | None]]]:
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
-        headers = [str(h) if h is not None else "" for h in next(rows, ())]
-        mapping = map_headers(headers, path)
-        index = [(i, mapping[h]) for i, h in enumerate(headers) if h in mapping]
+        names = [str(h) if h is not None else "" for h in next(rows, ())]
+        mapping = headers(names, path)
+        index = [(i, mapping[h]) for i, h in enumerate(names) if h in mapping]
         batch: list[dict[str, str | None]] = []
         for row in rows:
             batch.append({field: _text(row[i] if i < len(row) else None) for i, field in index})
