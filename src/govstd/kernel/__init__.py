@@ -4,8 +4,9 @@ A second backend of the same IR (``govstd.validators.ir``), not a second definit
 ``plan.compile_suite`` re-expresses each row check for the fixed C interpreter in ``_kernel.c``; the
 constants of the standards (weights, alphabets, check-character tables, character classes) come from
 ``govstd.standards.numbers`` (through ``compiler.base``, the SQL path's own source) when a plan is loaded.
-The DuckDB engine streams the needed columns as Arrow batches and hands them here; uniqueness,
-timeliness, samples and every check the kernel does not implement stay in SQL.
+The DuckDB engine streams the needed columns as Arrow batches and hands them here; a uniqueness check's
+key comes back as 128-bit fingerprints per row for DuckDB to group (``_kernel.c``, "key fingerprints");
+samples and every check the kernel does not implement stay in SQL.
 
 The library is built by setuptools at ``pip install`` (``setup.py``: an optional extension, so an
 install without a C compiler still succeeds and the SQL path runs). ``GOVSTD_KERNEL=0`` turns it off.
@@ -18,15 +19,15 @@ import datetime as dt
 import importlib.machinery
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, Plan, compile_suite
+from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
 from govstd.validators import ir
 
-__all__ = ["Kernel", "Plan", "compile_suite", "disabled", "load", "status"]
+__all__ = ["Kernel", "KeyPlan", "Plan", "compile_suite", "disabled", "fingerprint", "load", "status"]
 
 _HERE = Path(__file__).resolve().parent
 _LIB_STEM = "_govstd_kernel"
@@ -78,6 +79,11 @@ def load() -> ctypes.CDLL | None:
         lib.gk_ctx_new.argtypes = [P]
         lib.gk_ctx_free.argtypes = [P, P]
         lib.gk_run.argtypes = [P, P, ctypes.c_int32, P, P, P, P, P, ctypes.c_int64, P]
+        lib.gk_set_keys.argtypes = [P, ctypes.c_int32, P]
+        lib.gk_ctx_keys.argtypes = [P, P, P]
+        lib.gk_key_null_hi.restype = ctypes.c_uint64
+        lib.gk_key_null_hi.argtypes = []
+        lib.gk_key_fingerprint.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, P]
         _lib = lib
         return lib
 
@@ -138,6 +144,7 @@ class Kernel:
         self.handle = handle
         self._ok(lib.gk_set_fresh(handle, len(plan.fresh), buf(ctypes.c_int32, plan.fresh_words())), "freshness")
         self._maxed = plan.max_counters()
+        self._ok(lib.gk_set_keys(handle, len(plan.keys), buf(ctypes.c_int32, plan.key_words())), "uniqueness keys")
         # Character classes of govstd.standards.numbers.normalize, as the SQL compiler derives them.
         charsets = [base.WHITESPACE_CHARS, base.DASH_CHARS, base.APOSTROPHE_CHARS, base.MASK_CHARS,
                     base.FULLWIDTH_FROM]
@@ -195,6 +202,13 @@ class Kernel:
 
     def count_batch(self, batch: Any) -> list[int]:
         """The counters of one Arrow record batch whose columns are ``plan.columns``, as text."""
+        return self.count_batch_keys(batch)[0]
+
+    def count_batch_keys(self, batch: Any) -> tuple[list[int], list[Any]]:
+        """The counters of one Arrow record batch whose columns are ``plan.columns``, as text, and per
+        ``plan.keys`` a record batch (``hi``, ``lo``: UINT64) of the fingerprints of its present rows' keys.
+        The fingerprint buffers belong to this call (and then to the batches returned), never to a context
+        shared between threads."""
         import pyarrow as pa
 
         n = len(self.plan.columns)
@@ -212,8 +226,15 @@ class Kernel:
             starts.append(arr.offset)
             large.append(int(arr.type == pa.large_string()))
         counters = (ctypes.c_int64 * self.plan.counters)()
+        nkeys, rows = len(self.plan.keys), batch.num_rows
+        key_bufs = [pa.allocate_buffer(8 * max(1, rows)) for _ in range(2 * nkeys)]
+        # The context keeps these two pointers until the call's end: both must outlive gk_run.
+        written = (ctypes.c_int64 * max(1, nkeys))()
+        key_ptrs = _array(ctypes.c_void_p, [b.address for b in key_bufs])
         ctx = self._context()
         try:
+            if nkeys:
+                self.lib.gk_ctx_keys(ctx, key_ptrs, written)
             # Empty data buffers: a valid pointer is still needed for the (zero-length) reads.
             empty = ctypes.create_string_buffer(1)
             data_ptrs = [d or ctypes.addressof(empty) for d in data]
@@ -221,27 +242,40 @@ class Kernel:
                             _array(ctypes.c_void_p, data_ptrs), _array(ctypes.c_int64, starts),
                             _array(ctypes.c_int8, large), batch.num_rows, counters)
         finally:
+            if nkeys:
+                self.lib.gk_ctx_keys(ctx, None, None)
             with self._ctx_lock:
                 self._free.append(ctx)
         del arrays
-        return list(counters)
+        keys = [pa.RecordBatch.from_arrays(
+                    [pa.Array.from_buffers(pa.uint64(), written[k], [None, key_bufs[2 * k + half]])
+                     for half in (0, 1)], names=["hi", "lo"]) for k in range(nkeys)]
+        return list(counters), keys
 
-    def count(self, batches: Iterator[Any], threads: int = 1) -> list[int]:
+    def count(self, batches: Iterator[Any], threads: int = 1,
+              keys: Callable[[list[Any]], None] | None = None) -> list[int]:
         """The summed counters of every batch, counted on up to ``threads`` threads (the C call releases
-        the GIL); at most two batches per thread wait in memory."""
+        the GIL); at most two batches per thread wait in memory. ``keys`` receives each batch's key
+        fingerprints (``count_batch_keys``), on the calling thread, as the batches are done."""
         total = [0] * self.plan.counters
+
+        def merge(done: tuple[list[int], list[Any]]) -> list[int]:
+            if keys is not None and done[1]:
+                keys(done[1])
+            return self._merge(total, done[0])
+
         if threads <= 1:
             for b in batches:
-                total = self._merge(total, self.count_batch(b))
+                total = merge(self.count_batch_keys(b))
             return total
-        pending: list[Future[list[int]]] = []
+        pending: list[Future[tuple[list[int], list[Any]]]] = []
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govstd-kernel") as pool:
             for b in batches:
-                pending.append(pool.submit(self.count_batch, b))
+                pending.append(pool.submit(self.count_batch_keys, b))
                 if len(pending) >= 2 * threads:
-                    total = self._merge(total, pending.pop(0).result())
+                    total = merge(pending.pop(0).result())
             for f in pending:
-                total = self._merge(total, f.result())
+                total = merge(f.result())
         return total
 
     def _merge(self, total: list[int], batch: list[int]) -> list[int]:
@@ -278,8 +312,20 @@ class Kernel:
         """rule id → (values present, newest value) of each freshness check."""
         return {f.check.rule_id: (f"__fe{i}", f"__fn{i}") for i, f in enumerate(self.plan.fresh)}
 
+    def key_null_hi(self) -> int:
+        """The ``hi`` word of a single NULL key part's fingerprint (``lo`` 0): a group, not a distinct key."""
+        return int(self.lib.gk_key_null_hi())
+
     def checksum_checks(self) -> list[CheckPlan]:
         return [c for c in self.plan.checks if c.uses_checksum]
+
+
+def fingerprint(lib: ctypes.CDLL, value: str | None) -> tuple[int, int]:
+    """(hi, lo): the kernel's fingerprint of ``value`` as a single key part (for tests of the encodings)."""
+    data = (value or "").encode()
+    out = (ctypes.c_uint64 * 2)()
+    lib.gk_key_fingerprint(data, len(data), int(value is None), out)
+    return int(out[0]), int(out[1])
 
 
 def _moment(value: int, kind: str) -> dt.date | dt.datetime | None:
