@@ -226,15 +226,16 @@ class DuckDBEngine:
         native = kernel.Kernel(lib, plan)
         # The keys' fingerprints go into TEMP tables of a second connection (a cursor: its own temp catalog),
         # which may write while the main connection's reader streams; DuckDB spills them under --memory-limit.
+        # One UHUGEINT column, not the two UBIGINT halves: DuckDB groups it in about half the CPU.
         keys = self.con.cursor()
         try:
             for k in range(len(plan.keys)):
-                keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (hi UBIGINT, lo UBIGINT)")
+                keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT)")
 
             def store(fingerprints: list[pa.RecordBatch]) -> None:
                 for k, batch in enumerate(fingerprints):
                     if batch.num_rows:
-                        keys.from_arrow(batch).insert_into(_key_table(k))
+                        keys.from_arrow(batch).project("(hi::UHUGEINT << 64) | lo").insert_into(_key_table(k))
 
             try:
                 with self._progress("checking"):
@@ -288,8 +289,8 @@ class DuckDBEngine:
         the same groups, as equal keys have equal fingerprints and different ones differ (exactly, or but for
         a chance of about n²/2¹²⁸ among n hashed keys: ``_kernel.c``, "key fingerprints"). A single key's NULL
         group is a group but not a distinct key, as in ``_count_keys``."""
-        counted = f"NOT (hi = {int(null_hi)}::UBIGINT AND lo = 0)" if single else "TRUE"
-        groups = f"SELECT hi, lo, count(*) AS __n FROM {_key_table(k)} GROUP BY hi, lo"
+        counted = f"k <> {int(null_hi) << 64}::UHUGEINT" if single else "TRUE"
+        groups = f"SELECT k, count(*) AS __n FROM {_key_table(k)} GROUP BY k"
         sql = (f"SELECT coalesce(sum(__n), 0), coalesce(count_if({counted}), 0), coalesce(count_if(__n > 1), 0), "
                f"coalesce(sum(__n) FILTER (WHERE __n > 1), 0) FROM ({groups}) AS __g")
         with self._progress("counting keys"):
