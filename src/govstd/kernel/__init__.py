@@ -4,8 +4,9 @@ A second backend of the same IR (``govstd.validators.ir``), not a second definit
 ``plan.compile_suite`` re-expresses each row check for the fixed C interpreter in ``_kernel.c``; the
 constants of the standards (weights, alphabets, check-character tables, character classes) come from
 ``govstd.standards.numbers`` (through ``compiler.base``, the SQL path's own source) when a plan is loaded.
-The DuckDB engine streams the needed columns as Arrow batches and hands them here; uniqueness,
-timeliness, samples and every check the kernel does not implement stay in SQL.
+The DuckDB engine streams the needed columns as Arrow batches and hands them here; a uniqueness check's
+key comes back as 128-bit fingerprints per row for DuckDB to group (``_kernel.c``, "key fingerprints");
+samples and every check the kernel does not implement stay in SQL.
 
 The library is built by setuptools at ``pip install`` (``setup.py``: an optional extension, so an
 install without a C compiler still succeeds and the SQL path runs). ``GOVSTD_KERNEL=0`` turns it off.
@@ -18,15 +19,15 @@ import datetime as dt
 import importlib.machinery
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, Plan, compile_suite
+from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
 from govstd.validators import ir
 
-__all__ = ["Kernel", "Plan", "Samples", "compile_suite", "disabled", "load", "status"]
+__all__ = ["Kernel", "KeyPlan", "Plan", "Samples", "compile_suite", "disabled", "fingerprint", "load", "status"]
 
 _HERE = Path(__file__).resolve().parent
 _LIB_STEM = "_govstd_kernel"
@@ -79,6 +80,11 @@ def load() -> ctypes.CDLL | None:
         lib.gk_ctx_free.argtypes = [P, P]
         lib.gk_run.argtypes = [P, P, ctypes.c_int32, P, P, P, P, P, ctypes.c_int64, P]
         lib.gk_ctx_samples.argtypes = [P, ctypes.c_int32, P, P]
+        lib.gk_set_keys.argtypes = [P, ctypes.c_int32, P]
+        lib.gk_ctx_keys.argtypes = [P, P, P]
+        lib.gk_key_null_hi.restype = ctypes.c_uint64
+        lib.gk_key_null_hi.argtypes = []
+        lib.gk_key_fingerprint.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, P]
         _lib = lib
         return lib
 
@@ -139,6 +145,7 @@ class Kernel:
         self.handle = handle
         self._ok(lib.gk_set_fresh(handle, len(plan.fresh), buf(ctypes.c_int32, plan.fresh_words())), "freshness")
         self._maxed = plan.max_counters()
+        self._ok(lib.gk_set_keys(handle, len(plan.keys), buf(ctypes.c_int32, plan.key_words())), "uniqueness keys")
         # Character classes of govstd.standards.numbers.normalize, as the SQL compiler derives them.
         charsets = [base.WHITESPACE_CHARS, base.DASH_CHARS, base.APOSTROPHE_CHARS, base.MASK_CHARS,
                     base.FULLWIDTH_FROM]
@@ -194,10 +201,12 @@ class Kernel:
             self._contexts.append(c)
             return int(c)
 
-    def count_batch(self, batch: Any, samples: int = 0) -> tuple[list[int], list[list[int]]]:
-        """The counters of one Arrow record batch whose first columns are ``plan.columns``, as text (later
-        columns are not read), and with ``samples`` > 0 the batch-local indices of each plan check's first
-        ``samples`` failing rows, in row order (else no lists)."""
+    def count_batch(self, batch: Any, samples: int = 0) -> tuple[list[int], list[list[int]], list[Any]]:
+        """One Arrow record batch whose first columns are ``plan.columns``, as text (later columns are not
+        read): its counters; with ``samples`` > 0 the batch-local indices of each plan check's first
+        ``samples`` failing rows, in row order (else no lists); and per ``plan.keys`` a record batch (``hi``,
+        ``lo``: UINT64) of the fingerprints of its present rows' keys. The sample and fingerprint buffers
+        belong to this call (and then to what it returns), never to a context shared between threads."""
         import pyarrow as pa
 
         n = len(self.plan.columns)
@@ -215,13 +224,19 @@ class Kernel:
             starts.append(arr.offset)
             large.append(int(arr.type == pa.large_string()))
         counters = (ctypes.c_int64 * self.plan.counters)()
-        ctx = self._context()
+        nkeys, rows = len(self.plan.keys), batch.num_rows
+        key_bufs = [pa.allocate_buffer(8 * max(1, rows)) for _ in range(2 * nkeys)]
+        # The context keeps these pointers until the call's end: they must outlive gk_run.
+        written = (ctypes.c_int64 * max(1, nkeys))()
+        key_ptrs = _array(ctypes.c_void_p, [b.address for b in key_bufs])
         nchecks = len(self.plan.checks)
         picked = (ctypes.c_int64 * max(1, nchecks * samples))()
         found = (ctypes.c_int32 * max(1, nchecks))()
+        ctx = self._context()
         try:
-            # A pooled context serves sampled and unsampled calls alike: each call says which it is.
+            # A pooled context serves every kind of call: each call says what it wants.
             self.lib.gk_ctx_samples(ctx, samples, picked, found)
+            self.lib.gk_ctx_keys(ctx, key_ptrs if nkeys else None, written)
             # Empty data buffers: a valid pointer is still needed for the (zero-length) reads.
             empty = ctypes.create_string_buffer(1)
             data_ptrs = [d or ctypes.addressof(empty) for d in data]
@@ -233,26 +248,34 @@ class Kernel:
                 self._free.append(ctx)
         del arrays
         picks = [picked[k * samples:k * samples + found[k]] for k in range(nchecks)] if samples else []
-        return list(counters), picks
+        keys = [pa.RecordBatch.from_arrays(
+                    [pa.Array.from_buffers(pa.uint64(), written[k], [None, key_bufs[2 * k + half]])
+                     for half in (0, 1)], names=["hi", "lo"]) for k in range(nkeys)]
+        return list(counters), picks, keys
 
-    def count(self, batches: Iterator[Any], threads: int = 1, samples: Samples | None = None) -> list[int]:
+    def count(self, batches: Iterator[Any], threads: int = 1, samples: Samples | None = None,
+              keys: Callable[[list[Any]], None] | None = None) -> list[int]:
         """The summed counters of every batch, counted on up to ``threads`` threads (the C call releases
-        the GIL); at most two batches per thread wait in memory. With ``samples``, each check's first failing
-        rows are kept there: batches are merged in the order they came, so these are the first of the data."""
+        the GIL); at most two batches per thread wait in memory. Batches are merged in the order they came,
+        on the calling thread: with ``samples``, each check's first failing rows are kept there (so they are
+        the first of the data); ``keys`` receives each batch's key fingerprints (``count_batch``)."""
         total = [0] * self.plan.counters
         n = samples.n if samples is not None else 0
+        Counted = tuple[list[int], list[list[int]], list[Any]]
 
-        def merge(batch: Any, counted: tuple[list[int], list[list[int]]]) -> None:
+        def merge(batch: Any, counted: Counted) -> None:
             nonlocal total
             total = self._merge(total, counted[0])
             if samples is not None:
                 samples.add(batch, counted[1])
+            if keys is not None and counted[2]:
+                keys(counted[2])
 
         if threads <= 1:
             for b in batches:
                 merge(b, self.count_batch(b, n))
             return total
-        pending: list[tuple[Any, Future[tuple[list[int], list[list[int]]]]]] = []
+        pending: list[tuple[Any, Future[Counted]]] = []
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govstd-kernel") as pool:
             for b in batches:
                 pending.append((b, pool.submit(self.count_batch, b, n)))
@@ -297,6 +320,10 @@ class Kernel:
         """rule id → (values present, newest value) of each freshness check."""
         return {f.check.rule_id: (f"__fe{i}", f"__fn{i}") for i, f in enumerate(self.plan.fresh)}
 
+    def key_null_hi(self) -> int:
+        """The ``hi`` word of a single NULL key part's fingerprint (``lo`` 0): a group, not a distinct key."""
+        return int(self.lib.gk_key_null_hi())
+
     def checksum_checks(self) -> list[CheckPlan]:
         return [c for c in self.plan.checks if c.uses_checksum]
 
@@ -321,6 +348,14 @@ class Samples:
     def rows(self, k: int) -> list[Any]:
         """Check ``k``'s sampled rows (Arrow record batches), in row order."""
         return self._parts[k]
+
+
+def fingerprint(lib: ctypes.CDLL, value: str | None) -> tuple[int, int]:
+    """(hi, lo): the kernel's fingerprint of ``value`` as a single key part (for tests of the encodings)."""
+    data = (value or "").encode()
+    out = (ctypes.c_uint64 * 2)()
+    lib.gk_key_fingerprint(data, len(data), int(value is None), out)
+    return int(out[0]), int(out[1])
 
 
 def _moment(value: int, kind: str) -> dt.date | dt.datetime | None:

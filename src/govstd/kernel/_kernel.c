@@ -69,6 +69,7 @@ typedef struct {
     int32_t nchecks; const int32_t *checks; /* per check: applies, expect, nbreak, breakdown nodes…; counters */
     int32_t nfresh; const int32_t *fresh;   /* per freshness check: value node, first counter (rows, newest) */
     int32_t ncounters;
+    int32_t nkeys; const int32_t *keys;     /* per uniqueness key (gk_set_keys): present node, nparts, part nodes… */
     uint16_t *run; uint8_t *run_accept; int64_t *run_off;  /* the automata with a dead state (gk_plan_new) */
 } plan;
 
@@ -87,6 +88,7 @@ typedef struct {
     /* Samples (gk_ctx_samples): the first ``sample_n`` failing rows of each check in the batch, batch-local
      * indices in row order at ``sample_rows[k * sample_n ...]``, ``sample_counts[k]`` of them. 0: none asked. */
     int32_t sample_n; int64_t *sample_rows; int32_t *sample_counts;
+    uint64_t *const *key_out; int64_t *key_written;  /* this batch's fingerprint buffers (gk_ctx_keys), or NULL */
 } ctx;
 
 typedef struct {
@@ -1067,6 +1069,136 @@ static void take_samples(ctx *c, int32_t k, int64_t start, const mask *failed) {
     c->sample_counts[k] = have;
 }
 
+/* ------------------------------------------------------------------ key fingerprints (uniqueness checks)
+ *
+ * For each uniqueness key (gk_set_keys) and each row of the batch where its ``present`` predicate holds, a
+ * 128-bit fingerprint of the key tuple: hi word and lo word into the caller's buffers of this batch
+ * (gk_ctx_keys), in row order; the engine groups the fingerprints in DuckDB instead of the key strings.
+ * Two keys are equal exactly when their bytes are (DuckDB's GROUP BY on VARCHAR compares bytes), so:
+ *
+ *   exact (bit 63 of hi clear; kind in bits 60..62) — equal fingerprints if and only if equal keys:
+ *     FP_BYTES  one text part of <= 15 bytes: length in bits 56..59 of hi, bytes 0..7 in lo, 8..14 in hi 0..55;
+ *     FP_ALNUM  one text part of 16..19 characters all in [0-9A-Z] (an 18-character identifier): 6 bits per
+ *               character ('0'..'9' 0..9, 'A'..'Z' 10..35), characters 0..9 in lo, 10..18 in hi 0..53, the
+ *               length in hi 54..58;
+ *     FP_NULL   one part, NULL: hi = FP_NULL << 60, lo = 0 (a group of its own; the engine does not count it as
+ *               a distinct key, as SQL's COUNT(DISTINCT) does not).
+ *   hashed (bit 63 of hi set) — every other key, and every key of several parts: each part as its length (or
+ *     all ones for NULL) then its bytes in 8-byte little-endian words, zero-padded, fed to two 64-bit lanes of
+ *     different seeds, multipliers and mixers (MurmurHash3's and SplitMix64's finalisers); hi is the first
+ *     lane with bit 63 set, lo the second. The tag bit keeps exact and hashed fingerprints apart; two
+ *     different hashed keys coincide with probability about 2^-127 per pair, so among n distinct keys about
+ *     n^2 / 2^128 (10^7 keys: under 10^-24). Not a cryptographic hash: data crafted to collide could hide a
+ *     repeat, which only hides the crafter's own duplicate. */
+enum { FP_BYTES = 1, FP_ALNUM = 2, FP_NULL = 3 };
+#define FP_HASHED (1ULL << 63)
+
+static uint64_t mix_splitmix(uint64_t z) {  /* SplitMix64's finaliser (Stafford's variant 13) */
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL; z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+typedef struct { uint64_t a, b; } fp_state;
+
+static void fp_word(fp_state *h, uint64_t w) {
+    h->a = mix64(h->a ^ (w * 0x9E3779B97F4A7C15ULL));
+    h->b = mix_splitmix(h->b ^ (w * 0xC2B2AE3D27D4EB4FULL) ^ 0x165667B19E3779F9ULL);
+}
+
+/* The first ``n`` <= 8 bytes at ``s`` as an integer, byte k at bits 8k (the rest zero). */
+static uint64_t bytes_le(const uint8_t *s, int32_t n) { return n == 8 ? load8(s) : n > 0 ? short_bytes(s, n) : 0; }
+
+static void fp_part(fp_state *h, val v) {
+    if (v.null) { fp_word(h, ~0ULL); return; }
+    fp_word(h, (uint64_t)(uint32_t)v.len);
+    int32_t i = 0;
+    for (; i + 8 <= v.len; i += 8) fp_word(h, load8(v.s + i));
+    if (i < v.len) fp_word(h, bytes_le(v.s + i, v.len - i));
+}
+
+static int alnum6(uint8_t b) { return b >= '0' && b <= '9' ? b - '0' : b >= 'A' && b <= 'Z' ? b - 'A' + 10 : -1; }
+
+/* The fingerprint of a single text part: exact when it can be, else hashed. */
+static void fp_single(val v, uint64_t *hi, uint64_t *lo) {
+    if (v.null) { *hi = (uint64_t)FP_NULL << 60; *lo = 0; return; }
+    if (v.len <= 15) {
+        int32_t first = v.len < 8 ? v.len : 8;
+        *lo = bytes_le(v.s, first);
+        *hi = (uint64_t)FP_BYTES << 60 | (uint64_t)v.len << 56 | bytes_le(v.s + first, v.len - first);
+        return;
+    }
+    if (v.len <= 19) {
+        uint64_t l = 0, h = 0;
+        int32_t i = 0;
+        for (; i < v.len; i++) {
+            int d = alnum6(v.s[i]);
+            if (d < 0) break;
+            if (i < 10) l |= (uint64_t)d << (6 * i); else h |= (uint64_t)d << (6 * (i - 10));
+        }
+        if (i == v.len) { *lo = l; *hi = (uint64_t)FP_ALNUM << 60 | (uint64_t)v.len << 54 | h; return; }
+    }
+    fp_state s = {0x243F6A8885A308D3ULL, 0x13198A2E03707344ULL};
+    fp_part(&s, v);
+    *hi = s.a | FP_HASHED; *lo = s.b;
+}
+
+/* The fingerprints of this chunk's rows, key by key, after the buffers' ``key_written`` rows. */
+static void fingerprint_keys(const plan *p, ctx *c, const batch *bt, const mask *all) {
+    const int32_t *kw = p->keys;
+    for (int32_t k = 0; k < p->nkeys; k++) {
+        int32_t present = kw[0], nparts = kw[1];
+        const int32_t *parts = kw + 2;
+        kw += 2 + nparts;
+        eval_sel(p, c, bt, present, all);
+        mask sel;
+        const uint64_t *v = PBITS(present);
+        for (int w = 0; w < NW; w++) sel.w[w] = all->w[w] & v[w];
+        if (!mask_any(&sel)) continue;
+        for (int32_t j = 0; j < nparts; j++) eval_sel(p, c, bt, parts[j], &sel);
+        uint64_t *hi = c->key_out[2 * k], *lo = c->key_out[2 * k + 1];
+        int64_t at = c->key_written[k];
+        for (int w = 0; w < NW; w++) {
+            uint64_t x = sel.w[w];
+            while (x) {
+                int32_t r = w * 64 + __builtin_ctzll(x);
+                x &= x - 1;
+                if (nparts == 1) fp_single(MEMO(parts[0])[r], &hi[at], &lo[at]);
+                else {
+                    fp_state s = {0x243F6A8885A308D3ULL, 0x13198A2E03707344ULL};
+                    for (int32_t j = 0; j < nparts; j++) fp_part(&s, MEMO(parts[j])[r]);
+                    hi[at] = s.a | FP_HASHED; lo[at] = s.b;
+                }
+                at++;
+            }
+        }
+        c->key_written[k] = at;
+    }
+}
+
+/* Uniqueness keys: ``n`` of them, each ``words``: present node, number of parts, the part nodes (text). */
+int gk_set_keys(void *vp, int32_t n, const int32_t *words) {
+    plan *p = vp;
+    p->nkeys = n; p->keys = words;
+    return 0;
+}
+
+/* The fingerprint buffers of the next gk_run on this context: for key k, ``out[2k]`` (hi) and ``out[2k + 1]``
+ * (lo), each room for the batch's rows; ``written[k]`` (zeroed by the caller) ends as the rows written. NULL
+ * ``out``: no fingerprints. The caller owns the buffers and sets them per batch. */
+void gk_ctx_keys(void *vc, uint64_t *const *out, int64_t *written) {
+    ctx *c = vc;
+    c->key_out = out; c->key_written = written;
+}
+
+/* The fingerprint of a single NULL key part (hi; lo is 0), for the engine's count of distinct keys. */
+uint64_t gk_key_null_hi(void) { return (uint64_t)FP_NULL << 60; }
+
+/* The fingerprint of one text value as a single key part (tests: the exact encodings). */
+void gk_key_fingerprint(const uint8_t *s, int32_t len, int32_t is_null, uint64_t *out) {
+    val v = {s, 0, len, (int8_t)(is_null != 0), T_TEXT};
+    fp_single(v, &out[0], &out[1]);
+}
+
 /* Count one batch of ``nrows`` rows into ``counters``: [0] rows, [1] doubtful checksum inputs, [2] doubtful
  * date/number inputs, then per
  * check (``checks``: applies node or -1, expect node, number of breakdowns, breakdown nodes, first
@@ -1120,6 +1252,7 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
             }
             ck += 4 + nbreak;
         }
+        if (c->key_out) fingerprint_keys(p, c, &bt, &all);
         for (int32_t k = 0; k < p->nfresh; k++) {
             int32_t node = p->fresh[2 * k], base = p->fresh[2 * k + 1];
             eval_sel(p, c, &bt, node, &all);

@@ -2,7 +2,9 @@
 
 The IR stays the one definition of every check; this module only re-expresses each ``ir.RowCheck``'s
 ``applies``, ``expect`` and ``breakdown`` trees for the kernel (``_kernel.c``), sharing equal
-sub-trees (``ir.node_key``) so a normalised identifier or a checksum is computed once per row. A check
+sub-trees (``ir.node_key``) so a normalised identifier or a checksum is computed once per row. An
+``ir.UniqueCheck``'s ``key`` parts and ``present`` predicate join the same DAG (``KeyPlan``): the kernel
+writes a 128-bit fingerprint of each present row's key, and the engine groups those instead of the strings. A check
 using anything the kernel does not implement (a pattern outside
 ``automata``'s subset, a type it does not model) is left out — ``Plan.sql_checks`` — and runs in SQL.
 
@@ -89,6 +91,18 @@ class FreshPlan:
 
 
 @dataclass
+class KeyPlan:
+    """A uniqueness check whose key the kernel fingerprints: on the rows where ``present`` holds, the text
+    values of the ``parts`` nodes (``_kernel.c``'s "key fingerprints" say how they become 128 bits)."""
+
+    check: ir.UniqueCheck
+    present: int
+    parts: list[int]
+    uses_checksum: bool
+    uses_parse: bool
+
+
+@dataclass
 class Plan:
     """Everything ``_kernel.c`` needs besides the constants of the standards."""
 
@@ -100,6 +114,7 @@ class Plan:
     columns: list[str] = field(default_factory=list)
     checks: list[CheckPlan] = field(default_factory=list)
     fresh: list[FreshPlan] = field(default_factory=list)
+    keys: list[KeyPlan] = field(default_factory=list)
     #: Row checks the kernel does not implement, with the reason: counted in SQL.
     sql_checks: dict[str, str] = field(default_factory=dict)
     #: counters[0] rows, [1] doubtful checksum inputs, [2] doubtful date/number inputs, then the checks'.
@@ -113,6 +128,9 @@ class Plan:
 
     def fresh_words(self) -> list[int]:
         return [w for f in self.fresh for w in (f.value, f.base)]
+
+    def key_words(self) -> list[int]:
+        return [w for k in self.keys for w in (k.present, len(k.parts), *k.parts)]
 
     def max_counters(self) -> frozenset[int]:
         """The counters merged across batches by ``max`` (the newest values), not summed."""
@@ -312,6 +330,19 @@ class _Compiler:
                                          uses_parse=bool(self._ops_below([value]) & PARSE_OPS)))
         self.plan.counters += 2
 
+    def unique(self, check: ir.UniqueCheck) -> None:
+        """A key of text parts, each a value the kernel computes, is fingerprinted natively; another (a
+        number or date part, an unsupported function) is grouped in SQL."""
+        try:
+            present = self.boolean(check.present)
+            parts = [self.text(k) for k in check.key]
+        except Unsupported as exc:
+            self.plan.sql_checks[check.rule_id] = exc.message
+            return
+        used = self._ops_below([present, *parts])
+        self.plan.keys.append(KeyPlan(check=check, present=present, parts=parts,
+                                      uses_checksum=bool(used & CHECKSUM_OPS), uses_parse=bool(used & PARSE_OPS)))
+
     def _ops_below(self, roots: list[int]) -> set[int]:
         seen: set[int] = set()
         ops: set[int] = set()
@@ -328,18 +359,22 @@ class _Compiler:
 
 
 def compile_suite(suite: ir.CheckSuite) -> Plan:
-    """The kernel plan of ``suite``'s row and freshness checks; the others (and uniqueness) stay in SQL."""
+    """The kernel plan of ``suite``'s row, freshness and uniqueness checks (a uniqueness check as key
+    fingerprints, grouped by the engine); the others stay in SQL."""
     compiler = _Compiler(suite)
     for check in suite.checks:
         if isinstance(check, ir.RowCheck):
             compiler.check(check)
         elif isinstance(check, ir.FreshnessCheck):
             compiler.freshness(check)
+        elif isinstance(check, ir.UniqueCheck):
+            compiler.unique(check)
     plan = compiler.plan
     # Stream only the columns the kernel's checks read (a check left to SQL may have named others).
     reachable: set[int] = set()
     stack = [k for c in plan.checks for k in (c.applies, c.expect, *c.breakdown) if k >= 0]
     stack += [f.value for f in plan.fresh]
+    stack += [k for key in plan.keys for k in (key.present, *key.parts)]
     while stack:
         k = stack.pop()
         if k not in reachable:

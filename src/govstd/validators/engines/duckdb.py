@@ -224,7 +224,7 @@ class DuckDBEngine:
             self.loaded.warnings.append(kernel.status()[1])
             return None
         plan = kernel.compile_suite(suite)
-        if not plan.checks and not plan.fresh:
+        if not plan.checks and not plan.fresh and not plan.keys:
             return None
         q = self.dialect.quote_identifier
         columns = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in plan.columns) or "NULL::VARCHAR"
@@ -236,18 +236,42 @@ class DuckDBEngine:
         threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
         native = kernel.Kernel(lib, plan)
         samples = kernel.Samples(sample_size, len(plan.checks)) if shown is not None else None
+        # The keys' fingerprints go into TEMP tables of a second connection (a cursor: its own temp catalog),
+        # which may write while the main connection's reader streams; DuckDB spills them under --memory-limit.
+        # One UHUGEINT column, not the two UBIGINT halves: DuckDB groups it in about half the CPU.
+        keys = self.con.cursor()
         try:
-            with self._progress("checking"):
-                try:
-                    reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
-                except duckdb.Error as exc:
-                    raise _data_error(exc, self.loaded) from None
-                try:
-                    counters = native.count(_batches(reader, self.loaded), threads, samples)
-                finally:
-                    reader.close()
+            for k in range(len(plan.keys)):
+                keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT)")
+
+            def store(fingerprints: list[pa.RecordBatch]) -> None:
+                for k, batch in enumerate(fingerprints):
+                    if batch.num_rows:
+                        keys.from_arrow(batch).project("(hi::UHUGEINT << 64) | lo").insert_into(_key_table(k))
+
+            try:
+                with self._progress("checking"):
+                    try:
+                        reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
+                    except duckdb.Error as exc:
+                        raise _data_error(exc, self.loaded) from None
+                    try:
+                        counters = native.count(_batches(reader, self.loaded), threads, samples, keys=store)
+                    finally:
+                        reader.close()
+            finally:
+                native.close()
+            values = self._native_values(suite, native, sql, counters, keys, samples, shown)
         finally:
-            native.close()
+            keys.close()
+        return values
+
+    def _native_values(self, suite: ir.CheckSuite, native: kernel.Kernel, sql: str, counters: list[int],
+                       keys: duckdb.DuckDBPyConnection, samples: kernel.Samples | None,
+                       shown: SamplePlan | None) -> tuple[AggregatePlan, dict[str, int]]:
+        """The kernel's counters as ``assemble``'s outputs and values; uniqueness from the fingerprint tables
+        of ``keys`` (or, for a key the kernel does not fingerprint or doubted, ``_count_keys``)."""
+        plan = native.plan
         # A checksum met input the kernel does not compute exactly (never behind derive's shape guards), or a
         # date/number parse met a layout outside the kernel's exact subset: those checks are counted in SQL.
         doubtful = {c.check.rule_id for c in native.plan.checks
@@ -264,10 +288,17 @@ class DuckDBEngine:
         outputs |= {rule_id: Output(evaluated=e, newest=n)
                     for rule_id, (e, n) in native.fresh_outputs().items() if rule_id not in doubtful}
         values = native.values(counters)
+        fingerprinted = {k.check.rule_id: i for i, k in enumerate(plan.keys)
+                         if not (k.uses_checksum and counters[1]) and not (k.uses_parse and counters[2])}
         for i, check in enumerate(c for c in suite.checks if isinstance(c, ir.UniqueCheck)):
             outputs[check.rule_id] = Output(evaluated=f"__ue{i}", distinct=f"__ud{i}")
-            values[f"__ue{i}"], values[f"__ud{i}"], keys, involved = self._count_keys(check)
-            self._key_counts[check.rule_id] = {"__keys": keys, "__involved": involved}
+            if check.rule_id in fingerprinted:
+                counted = self._group_fingerprints(keys, fingerprinted[check.rule_id], len(check.key) == 1,
+                                                   native.key_null_hi())
+            else:
+                counted = self._count_keys(check)
+            values[f"__ue{i}"], values[f"__ud{i}"], repeated, involved = counted
+            self._key_counts[check.rule_id] = {"__keys": repeated, "__involved": involved}
         return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs), values
 
     def _sample_columns(self, plan: kernel.Plan) -> tuple[SamplePlan, str]:
@@ -293,6 +324,24 @@ class DuckDBEngine:
         sample_plan = SamplePlan(sql="", row_alias=loaded.row_column, flags={}, values=values,
                                  line_alias=loaded.line_column)
         return sample_plan, "".join(f", {e}" for e in extra)
+
+    def _group_fingerprints(self, keys: duckdb.DuckDBPyConnection, k: int, single: bool,
+                            null_hi: int) -> tuple[int, int, int, int]:
+        """``_count_keys``'s four numbers from the kernel's fingerprints of key ``k`` (one per present row):
+        the same groups, as equal keys have equal fingerprints and different ones differ (exactly, or but for
+        a chance of about n²/2¹²⁸ among n hashed keys: ``_kernel.c``, "key fingerprints"). A single key's NULL
+        group is a group but not a distinct key, as in ``_count_keys``."""
+        counted = f"k <> {int(null_hi) << 64}::UHUGEINT" if single else "TRUE"
+        groups = f"SELECT k, count(*) AS __n FROM {_key_table(k)} GROUP BY k"
+        sql = (f"SELECT coalesce(sum(__n), 0), coalesce(count_if({counted}), 0), coalesce(count_if(__n > 1), 0), "
+               f"coalesce(sum(__n) FILTER (WHERE __n > 1), 0) FROM ({groups}) AS __g")
+        with self._progress("counting keys"):
+            try:
+                row = keys.execute(sql).fetchall()[0]
+            except duckdb.OutOfMemoryException as exc:
+                raise _data_error(exc, self.loaded) from None
+        evaluated, distinct, repeated, involved = row
+        return int(evaluated), int(distinct), int(repeated), int(involved)
 
     def _count_keys(self, check: ir.UniqueCheck) -> tuple[int, int, int, int]:
         """(rows evaluated, distinct keys, keys held by more than one row, rows holding them) of a
@@ -487,6 +536,11 @@ class DuckDBEngine:
         """Samples from (a few) Arrow rows of ``plan``, only the ``values`` columns shown."""
         shown = dataclasses.replace(plan, values=dict(values))
         return [sample_of(r, shown, list(values), masking) for r in table.to_pylist()]
+
+
+def _key_table(k: int) -> str:
+    """The TEMP table of key ``k``'s fingerprints (``_count_natively``)."""
+    return f"__govstd_keys{k}"
 
 
 def _batches(reader: pa.RecordBatchReader, loaded: LoadedSource) -> Iterator[pa.RecordBatch]:
