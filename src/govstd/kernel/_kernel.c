@@ -942,6 +942,13 @@ static uint64_t vc_hash(const uint8_t *s, int32_t n) {
     return mix64(h);
 }
 
+/* Whether two values of ``n`` bytes are equal: word loads inline (a libc memcmp call was 40 % of a hit). */
+static int same_bytes(const uint8_t *a, const uint8_t *b, int32_t n) {
+    if (n < 8) return short_bytes(a, n) == short_bytes(b, n);
+    for (int32_t i = 0; i + 8 < n; i += 8) if (load8(a + i) != load8(b + i)) return 0;
+    return load8(a + n - 8) == load8(b + n - 8);
+}
+
 /* Start a new generation of node values: every node forgets the rows it held (gk_run, once per chunk). */
 static void next_gen(const plan *p, ctx *c) {
     if (++c->chunk_gen == 0) {  /* wrapped: forget every generation */
@@ -1107,7 +1114,7 @@ static void vc_chunk(const plan *p, ctx *c, const batch *bt, int32_t m, int64_t 
                 }
                 e = (int32_t)(word & 0xFFFFFFFF) - 1;
                 if ((word & 0xFFFFFFFF00000000ULL) == tag && v->klen[e] == len
-                    && (len <= 0 || memcmp(v->keys + v->koff[e], s, (size_t)len) == 0))
+                    && (len <= 0 || same_bytes(v->keys + v->koff[e], s, len)))
                     break;
                 at = (at + 1) & v->mask;
             }
