@@ -27,7 +27,8 @@ from typing import Any
 from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
 from govstd.validators import ir
 
-__all__ = ["Kernel", "KeyPlan", "Plan", "Samples", "compile_suite", "disabled", "fingerprint", "load", "status"]
+__all__ = ["Kernel", "KeyPlan", "Plan", "Samples", "cache_disabled", "compile_suite", "disabled", "fingerprint", "load",
+           "status"]
 
 _HERE = Path(__file__).resolve().parent
 _LIB_STEM = "_govstd_kernel"
@@ -40,6 +41,12 @@ P = ctypes.c_void_p
 def disabled() -> bool:
     """``GOVSTD_KERNEL=0`` (or ``off``/``false``/``no``): count every check in SQL."""
     return os.environ.get("GOVSTD_KERNEL", "").strip().lower() in ("0", "off", "false", "no")
+
+
+def cache_disabled() -> bool:
+    """``GOVSTD_KERNEL_CACHE=0`` (or ``off``/``false``/``no``): evaluate every check on every row, without the
+    kernel's per-value result cache (the same counts; for tests and measurements)."""
+    return os.environ.get("GOVSTD_KERNEL_CACHE", "").strip().lower() in ("0", "off", "false", "no")
 
 
 def _library_path() -> Path | None:
@@ -74,6 +81,8 @@ def load() -> ctypes.CDLL | None:
                                         ctypes.c_int32, ctypes.c_int32]
         lib.gk_set_sets.argtypes = [P, ctypes.c_int32, P, P, P]
         lib.gk_set_fresh.argtypes = [P, ctypes.c_int32, P]
+        lib.gk_set_groups.argtypes = [P, ctypes.c_int32, P]
+        lib.gk_cache_on.argtypes = [P, P, P]
         lib.gk_plan_free.argtypes = [P]
         lib.gk_ctx_new.restype = P
         lib.gk_ctx_new.argtypes = [P]
@@ -106,7 +115,9 @@ def _array(ctype: Any, values: Iterable[int]) -> Any:
 class Kernel:
     """One plan loaded into the C library, ready to count batches on several threads at once."""
 
-    def __init__(self, lib: ctypes.CDLL, plan: Plan) -> None:
+    def __init__(self, lib: ctypes.CDLL, plan: Plan, cache: bool | None = None) -> None:
+        """``cache``: count the checks reading one column once per distinct value (``Plan.groups``); None:
+        unless ``GOVSTD_KERNEL_CACHE=0``."""
         from govstd.standards.numbers import gb11643, gb11714, gb32100
         from govstd.validators.compiler import base
 
@@ -144,6 +155,9 @@ class Kernel:
             raise MemoryError("native check kernel: no memory for the plan")
         self.handle = handle
         self._ok(lib.gk_set_fresh(handle, len(plan.fresh), buf(ctypes.c_int32, plan.fresh_words())), "freshness")
+        self.cache = not cache_disabled() if cache is None else cache
+        if self.cache and plan.groups:
+            self._ok(lib.gk_set_groups(handle, len(plan.groups), buf(ctypes.c_int32, plan.group_words())), "groups")
         self._maxed = plan.max_counters()
         self._ok(lib.gk_set_keys(handle, len(plan.keys), buf(ctypes.c_int32, plan.key_words())), "uniqueness keys")
         # Character classes of govstd.standards.numbers.normalize, as the SQL compiler derives them.
@@ -200,6 +214,16 @@ class Kernel:
                 raise MemoryError("native check kernel: no memory for a context")
             self._contexts.append(c)
             return int(c)
+
+    def cache_on(self) -> list[list[bool]]:
+        """Per context made so far, per group of ``plan.groups``: whether its per-value cache is still on (a
+        group of near-unique values switches its cache off)."""
+        out = []
+        for c in self._contexts:
+            flags = (ctypes.c_int32 * max(1, len(self.plan.groups)))()
+            n = self.lib.gk_cache_on(self.handle, c, flags)
+            out.append([bool(flags[g]) for g in range(n)])
+        return out
 
     def count_batch(self, batch: Any, samples: int = 0) -> tuple[list[int], list[list[int]], list[Any]]:
         """One Arrow record batch whose first columns are ``plan.columns``, as text (later columns are not

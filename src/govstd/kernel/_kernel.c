@@ -71,6 +71,7 @@ typedef struct {
     int32_t ncounters;
     int32_t nkeys; const int32_t *keys;     /* per uniqueness key (gk_set_keys): present node, nparts, part nodes… */
     uint16_t *run; uint8_t *run_accept; int64_t *run_off;  /* the automata with a dead state (gk_plan_new) */
+    int32_t ngroups; struct vgroup *groups;  /* checks reading one column, counted per value (gk_set_groups) */
 } plan;
 
 #define CH 256  /* rows per chunk: a node's value vector (CH × 24 bytes) stays in the L1/L2 cache */
@@ -89,6 +90,9 @@ typedef struct {
      * indices in row order at ``sample_rows[k * sample_n ...]``, ``sample_counts[k]`` of them. 0: none asked. */
     int32_t sample_n; int64_t *sample_rows; int32_t *sample_counts;
     uint64_t *const *key_out; int64_t *key_written;  /* this batch's fingerprint buffers (gk_ctx_keys), or NULL */
+    struct vcache *vc;     /* per group of plan.groups: this context's value cache */
+    uint8_t *cached;       /* per check: 1 while its group's cache counts it (gk_run's loop skips it) */
+    void *res;             /* scratch: a group's result masks on the rows evaluated */
 } ctx;
 
 typedef struct {
@@ -891,6 +895,308 @@ static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const
     compute(p, c, bt, node, &todo);
 }
 
+/* ------------------------------------------------------------------ the per-value result cache
+ *
+ * Most checks read a single column, and most columns of a department's export hold few distinct values (sex,
+ * ethnicity, region, service item, employer, names). A check reading one column gives the same applies, failed
+ * and breakdown answers on every row holding the same value, so such checks (grouped by column in plan.py,
+ * handed over by gk_set_groups) are evaluated once per distinct value, as DuckDB's dictionary vectors do: per
+ * context and group, a bounded hash table maps a value (its bytes copied into the cache's own arena; NULL a value
+ * of its own) to the group's result bits and a hit count. Per chunk every row's value is looked up; the values
+ * not there yet (the misses, once each) are evaluated by the interpreter above on a selection of their first
+ * rows — the same guards, so a checksum or parse doubt is raised on a value exactly when the uncached path
+ * raises it — and inserted. Every row only adds one to its entry's hits; hits × bits go into the counters when
+ * the batch ends (or the table is full and cleared, or the group is switched off), so a repeated value costs
+ * one hash lookup per row per group.
+ *
+ * The doubt counters (counters[1], [2]) are "any doubt" flags to the engine (duckdb.py recounts the affected
+ * checks in SQL when one is non-zero), so the cache keeps their zero/non-zero-ness exact, not their size: an
+ * entry remembers whether evaluating its value raised a doubt, and adds its hits to the doubt counter.
+ *
+ * Adaptive: near-unique columns (ID numbers, phones, timestamps, amounts) would pay a lookup and an insert per
+ * row for nothing. The misses are judged per window of VC_WINDOW rows: more than 3/4 misses in the first window
+ * (a cold table), or more than 1/4 in a later one, switch the group's cache off in this context, and its checks
+ * run in gk_run's loop from the next chunk on. */
+
+#define VC_MAX_ENTRIES 8192          /* a fuller table is counted into the counters and cleared */
+#define VC_MAX_KEY_BYTES (1 << 20)   /* likewise for the arena of the values' bytes */
+#define VC_WINDOW 4096
+
+typedef struct vgroup {
+    int32_t col, nchecks, nbits, nwords;
+    int32_t *check;          /* the checks' numbers, in the order of plan.checks */
+    const int32_t **words;   /* each check's words in plan.checks */
+    int32_t *counter;        /* per result bit: the counter it counts into (a check's evaluated, failed, breakdowns) */
+} vgroup;
+
+typedef struct vcache {
+    int on;
+    uint64_t *slot; uint64_t mask;  /* open addressing: (the hash's high 32 bits) << 32 | (entry + 1); 0 empty */
+    int32_t n, cap;
+    uint64_t *hash; int64_t *koff; int32_t *klen;  /* klen -1: NULL */
+    int64_t *hits; uint64_t *bits; uint8_t *doubts;  /* doubts: bit 0 a checksum doubt, bit 1 a parse doubt */
+    uint8_t *keys; int64_t kused, kcap;
+    int64_t win_rows, win_miss; int32_t windows;
+    uint64_t seen[4];  /* the OR of every entry's first 256 result bits so far (vc_samples: which checks failed) */
+} vcache;
+
+static uint64_t vc_hash(const uint8_t *s, int32_t n) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL * (uint64_t)(n + 2);
+    int32_t i = 0;
+    for (; i + 8 <= n; i += 8) { h = (h ^ load8(s + i)) * 0xC4CEB9FE1A85EC53ULL; h ^= h >> 29; }
+    if (i < n) h ^= short_bytes(s + i, n - i) * 0xFF51AFD7ED558CCDULL;
+    return mix64(h);
+}
+
+/* Whether two values of ``n`` bytes are equal: word loads inline (a libc memcmp call was 40 % of a hit). */
+static int same_bytes(const uint8_t *a, const uint8_t *b, int32_t n) {
+    if (n < 8) return short_bytes(a, n) == short_bytes(b, n);
+    for (int32_t i = 0; i + 8 < n; i += 8) if (load8(a + i) != load8(b + i)) return 0;
+    return load8(a + n - 8) == load8(b + n - 8);
+}
+
+/* Start a new generation of node values: every node forgets the rows it held (gk_run, once per chunk). */
+static void next_gen(const plan *p, ctx *c) {
+    if (++c->chunk_gen == 0) {  /* wrapped: forget every generation */
+        memset(c->node_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
+        memset(c->arena_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
+        c->chunk_gen = 1;
+    }
+}
+
+/* Hits × result bits into the counters; the hits start again from 0 (the entries stay). */
+static void vc_fold(const vgroup *g, vcache *v, int64_t *counters) {
+    for (int32_t e = 0; e < v->n; e++) {
+        int64_t h = v->hits[e];
+        if (!h) continue;
+        const uint64_t *b = v->bits + (int64_t)e * g->nwords;
+        for (int32_t w = 0; w < g->nwords; w++)
+            for (uint64_t x = b[w]; x; x &= x - 1) counters[g->counter[w * 64 + __builtin_ctzll(x)]] += h;
+        if (v->doubts[e] & 1) counters[1] += h;
+        if (v->doubts[e] & 2) counters[2] += h;
+        v->hits[e] = 0;
+    }
+}
+
+static void vc_release(vcache *v) {
+    free(v->slot); free(v->hash); free(v->koff); free(v->klen); free(v->hits); free(v->bits); free(v->doubts);
+    free(v->keys);
+    int on = v->on;
+    memset(v, 0, sizeof *v);
+    v->on = on;
+}
+
+/* Switch the group's cache off in this context: its counts so far into the counters, its checks to gk_run's loop. */
+static void vc_off(const plan *p, ctx *c, int32_t gi, int64_t *counters) {
+    const vgroup *g = &p->groups[gi];
+    vcache *v = &c->vc[gi];
+    vc_fold(g, v, counters);
+    v->on = 0;
+    vc_release(v);
+    for (int32_t k = 0; k < g->nchecks; k++) c->cached[g->check[k]] = 0;
+}
+
+/* Room for ``rows`` new values of ``bytes`` bytes in all: a full table is counted and cleared, a small one grows. */
+static int vc_reserve(const vgroup *g, vcache *v, int32_t rows, int64_t bytes, int64_t *counters) {
+    if (v->n + rows > VC_MAX_ENTRIES || (v->kused + bytes > VC_MAX_KEY_BYTES && v->kused)) {
+        vc_fold(g, v, counters);
+        v->n = 0; v->kused = 0;
+        if (v->slot) memset(v->slot, 0, sizeof(uint64_t) * (v->mask + 1));
+    }
+    if (v->n + rows > v->cap) {
+        int32_t cap = v->cap ? v->cap : 256;
+        while (cap < v->n + rows) cap *= 2;
+        uint64_t *hash = realloc(v->hash, sizeof(uint64_t) * (size_t)cap);
+        if (hash) v->hash = hash;
+        int64_t *koff = realloc(v->koff, sizeof(int64_t) * (size_t)cap);
+        if (koff) v->koff = koff;
+        int32_t *klen = realloc(v->klen, sizeof(int32_t) * (size_t)cap);
+        if (klen) v->klen = klen;
+        int64_t *hits = realloc(v->hits, sizeof(int64_t) * (size_t)cap);
+        if (hits) v->hits = hits;
+        uint64_t *bits = realloc(v->bits, sizeof(uint64_t) * (size_t)cap * (size_t)g->nwords);
+        if (bits) v->bits = bits;
+        uint8_t *doubts = realloc(v->doubts, (size_t)cap);
+        if (doubts) v->doubts = doubts;
+        uint64_t *slot = calloc((size_t)cap * 2, sizeof(uint64_t));
+        if (!hash || !koff || !klen || !hits || !bits || !doubts || !slot) { free(slot); return -1; }
+        free(v->slot);
+        v->slot = slot; v->mask = (uint64_t)cap * 2 - 1; v->cap = cap;
+        for (int32_t e = 0; e < v->n; e++) {  /* rehash */
+            uint64_t i = v->hash[e] & v->mask;
+            while (v->slot[i]) i = (i + 1) & v->mask;
+            v->slot[i] = (v->hash[e] & 0xFFFFFFFF00000000ULL) | (uint64_t)(e + 1);
+        }
+    }
+    if (v->kused + bytes > v->kcap) {
+        int64_t cap = v->kcap ? v->kcap : 4096;
+        while (cap < v->kused + bytes) cap *= 2;
+        uint8_t *keys = realloc(v->keys, (size_t)cap);
+        if (!keys) return -1;
+        v->keys = keys; v->kcap = cap;
+    }
+    return 0;
+}
+
+/* The group's checks on the rows of ``rows``, as gk_run's loop evaluates them (applies; expect on the rows it
+ * selects; each breakdown on the failing rows, when there are any), into one mask per result bit. */
+static void vc_eval(const plan *p, ctx *c, const batch *bt, const vgroup *g, const mask *rows, mask *res) {
+    int32_t b = 0;
+    for (int32_t k = 0; k < g->nchecks; k++) {
+        const int32_t *ck = g->words[k];
+        int32_t applies = ck[0], expect = ck[1], nbreak = ck[2];
+        mask *sel = &res[b], *failed = &res[b + 1];
+        *sel = *rows;
+        if (applies >= 0) {
+            eval_sel(p, c, bt, applies, rows);
+            const uint64_t *a = PBITS(applies);
+            for (int w = 0; w < NW; w++) sel->w[w] &= a[w];
+        }
+        eval_sel(p, c, bt, expect, sel);
+        const uint64_t *e = PBITS(expect);
+        for (int w = 0; w < NW; w++) failed->w[w] = sel->w[w] & ~e[w];
+        int any = mask_any(failed);
+        for (int32_t j = 0; j < nbreak; j++) {
+            mask *hit = &res[b + 2 + j];
+            memset(hit, 0, sizeof *hit);
+            if (!any) continue;
+            eval_sel(p, c, bt, ck[3 + j], failed);
+            const uint64_t *v = PBITS(ck[3 + j]);
+            for (int w = 0; w < NW; w++) hit->w[w] = failed->w[w] & v[w];
+        }
+        b += 2 + nbreak;
+    }
+}
+
+static int row_in(const mask *s, int32_t r) { return (int)((s->w[r >> 6] >> (r & 63)) & 1); }
+
+static void vc_misses(const plan *p, ctx *c, const batch *bt, const vgroup *g, vcache *v, const mask *miss,
+                      const int32_t *fresh_row, const int32_t *fresh_entry, int32_t nfresh);
+static void vc_samples(ctx *c, const vgroup *g, const vcache *v, const int32_t *row_entry, int32_t m,
+                       int64_t start);
+static void take_samples(ctx *c, int32_t k, int64_t start, const mask *failed);
+
+/* One chunk of ``m`` rows through every group whose cache is on. */
+static void vc_chunk(const plan *p, ctx *c, const batch *bt, int32_t m, int64_t *counters) {
+    for (int32_t gi = 0; gi < p->ngroups; gi++) {
+        const vgroup *g = &p->groups[gi];
+        vcache *v = &c->vc[gi];
+        if (!v->on) continue;
+        if (v->win_rows >= VC_WINDOW) {
+            int high = v->windows == 0 ? v->win_miss * 4 > v->win_rows * 3 : v->win_miss * 4 > v->win_rows;
+            v->windows++; v->win_rows = 0; v->win_miss = 0;
+            if (high) { vc_off(p, c, gi, counters); continue; }
+        }
+        int32_t col = g->col;
+        const uint8_t *valid = bt->validity[col], *data = bt->data[col];
+        int64_t base = bt->row + bt->array_offset[col];
+        int large = bt->large[col];
+        const int64_t *o64 = bt->offsets[col];
+        const int32_t *o32 = bt->offsets[col];
+        int64_t bytes = large ? o64[base + m] - o64[base] : (int64_t)o32[base + m] - o32[base];
+        if (vc_reserve(g, v, m, bytes, counters) != 0) { vc_off(p, c, gi, counters); continue; }
+        mask miss;
+        memset(&miss, 0, sizeof miss);
+        int32_t fresh_row[CH], fresh_entry[CH], row_entry[CH], nfresh = 0;
+        for (int32_t r = 0; r < m; r++) {
+            int64_t i = base + r;
+            const uint8_t *s = NULL;
+            int32_t len = -1;
+            uint64_t h = 0x5bd1e9955bd1e995ULL;  /* NULL */
+            if (!valid || ((valid[i >> 3] >> (i & 7)) & 1)) {
+                int64_t a = large ? o64[i] : o32[i];
+                len = (int32_t)((large ? o64[i + 1] : o32[i + 1]) - a);
+                s = data + a;
+                h = vc_hash(s, len);
+            }
+            uint64_t tag = h & 0xFFFFFFFF00000000ULL, at = h & v->mask;
+            int32_t e;
+            for (;;) {
+                uint64_t word = v->slot[at];
+                if (!word) {  /* a value not seen: a new entry, evaluated on this row */
+                    e = v->n++;
+                    v->slot[at] = tag | (uint64_t)(e + 1);
+                    v->hash[e] = h; v->klen[e] = len; v->koff[e] = v->kused; v->hits[e] = 0; v->doubts[e] = 0;
+                    memset(v->bits + (int64_t)e * g->nwords, 0, sizeof(uint64_t) * (size_t)g->nwords);
+                    if (len > 0) { memcpy(v->keys + v->kused, s, (size_t)len); v->kused += len; }
+                    miss.w[r >> 6] |= 1ULL << (r & 63);
+                    fresh_row[nfresh] = r; fresh_entry[nfresh++] = e;
+                    break;
+                }
+                e = (int32_t)(word & 0xFFFFFFFF) - 1;
+                if ((word & 0xFFFFFFFF00000000ULL) == tag && v->klen[e] == len
+                    && (len <= 0 || same_bytes(v->keys + v->koff[e], s, len)))
+                    break;
+                at = (at + 1) & v->mask;
+            }
+            v->hits[e]++;
+            row_entry[r] = e;
+        }
+        v->win_rows += m; v->win_miss += nfresh;
+        if (nfresh) vc_misses(p, c, bt, g, v, &miss, fresh_row, fresh_entry, nfresh);
+        if (c->sample_n) vc_samples(c, g, v, row_entry, m, bt->row);
+    }
+}
+
+/* The values first seen in this chunk (rows ``fresh_row``, entries ``fresh_entry``): evaluated on their rows by
+ * the interpreter, their result bits into their entries. */
+static void vc_misses(const plan *p, ctx *c, const batch *bt, const vgroup *g, vcache *v, const mask *miss,
+                      const int32_t *fresh_row, const int32_t *fresh_entry, int32_t nfresh) {
+    mask *res = c->res;
+    int64_t d0 = *c->doubt, pd0 = *c->parse_doubt;
+    vc_eval(p, c, bt, g, miss, res);
+    for (int32_t f = 0; f < nfresh; f++) {
+        uint64_t *bits = v->bits + (int64_t)fresh_entry[f] * g->nwords;
+        for (int32_t b = 0; b < g->nbits; b++)
+            if (row_in(&res[b], fresh_row[f])) bits[b >> 6] |= 1ULL << (b & 63);
+    }
+    for (int32_t f = 0; f < nfresh; f++) {
+        const uint64_t *bits = v->bits + (int64_t)fresh_entry[f] * g->nwords;
+        for (int32_t w = 0; w < g->nwords; w++) v->seen[w] |= bits[w];
+    }
+    if (*c->doubt == d0 && *c->parse_doubt == pd0) return;
+    /* Some value raised a doubt: find which, one row at a time, each on values computed afresh (the nodes'
+     * rows of this chunk are forgotten; gk_run's loop computes again what it needs). Rare: derive's shape
+     * guards keep checksums from doubtful input, and real data's dates and numbers have the canonical layouts. */
+    for (int32_t f = 0; f < nfresh; f++) {
+        mask one;
+        memset(&one, 0, sizeof one);
+        one.w[fresh_row[f] >> 6] = 1ULL << (fresh_row[f] & 63);
+        next_gen(p, c);
+        int64_t d = *c->doubt, pd = *c->parse_doubt;
+        vc_eval(p, c, bt, g, &one, res);
+        v->doubts[fresh_entry[f]] = (uint8_t)((*c->doubt != d) | (*c->parse_doubt != pd) << 1);
+    }
+    next_gen(p, c);
+    *c->doubt = d0; *c->parse_doubt = pd0;  /* counted again through the entries' hits (vc_fold) */
+}
+
+/* Samples (gk_ctx_samples) of the group's checks, which gk_run's loop skips while the cache counts them: the
+ * chunk's rows (starting at ``start``) whose entry fails a check still short of samples. A check no value seen
+ * so far fails (``seen``) costs nothing; one that fails takes its samples from the first such chunks. */
+static void vc_samples(ctx *c, const vgroup *g, const vcache *v, const int32_t *row_entry, int32_t m,
+                       int64_t start) {
+    int32_t b = 0;
+    for (int32_t k = 0; k < g->nchecks; k++) {
+        int32_t check = g->check[k], failbit = b + 1;
+        b += 2 + g->words[k][2];
+        if (c->sample_counts[check] >= c->sample_n) continue;
+        if (failbit < 256 && !((v->seen[failbit >> 6] >> (failbit & 63)) & 1)) continue;
+        mask failed;
+        memset(&failed, 0, sizeof failed);
+        for (int32_t r = 0; r < m; r++) {
+            const uint64_t *bits = v->bits + (int64_t)row_entry[r] * g->nwords;
+            if ((bits[failbit >> 6] >> (failbit & 63)) & 1) failed.w[r >> 6] |= 1ULL << (r & 63);
+        }
+        take_samples(c, check, start, &failed);
+    }
+}
+
+/* End of a batch: every group's hits into the batch's counters. */
+static void vc_batch_end(const plan *p, ctx *c, int64_t *counters) {
+    for (int32_t gi = 0; gi < p->ngroups; gi++) if (c->vc[gi].on) vc_fold(&p->groups[gi], &c->vc[gi], counters);
+}
+
 /* ------------------------------------------------------------------ the C API (ctypes) */
 
 void *gk_plan_new(int32_t nnodes, const int64_t *nodes, const int32_t *args,
@@ -999,11 +1305,68 @@ int gk_set_fresh(void *vp, int32_t n, const int32_t *words) {
     return 0;
 }
 
+static void groups_free(plan *p) {
+    for (int32_t g = 0; g < p->ngroups; g++) {
+        free(p->groups[g].check); free(p->groups[g].words); free(p->groups[g].counter);
+    }
+    free(p->groups);
+    p->groups = NULL; p->ngroups = 0;
+}
+
+/* The groups of checks counted per value (the per-value result cache above): per group its column, its number
+ * of checks and their numbers (in the order of gk_plan_new's checks). Set before the first context is made;
+ * without it (or with ``n`` 0) every check runs in gk_run's loop. */
+int gk_set_groups(void *vp, int32_t n, const int32_t *words) {
+    plan *p = vp;
+    groups_free(p);
+    if (n <= 0) return 0;
+    const int32_t **at = malloc(sizeof(int32_t *) * (size_t)(p->nchecks > 0 ? p->nchecks : 1));
+    p->groups = calloc((size_t)n, sizeof(vgroup));
+    if (!at || !p->groups) { free(at); free(p->groups); p->groups = NULL; return -1; }
+    const int32_t *ck = p->checks;
+    for (int32_t k = 0; k < p->nchecks; k++) { at[k] = ck; ck += 4 + ck[2]; }
+    p->ngroups = n;
+    int rc = 0;
+    for (int32_t gi = 0; gi < n && rc == 0; gi++) {
+        vgroup *g = &p->groups[gi];
+        g->col = words[0]; g->nchecks = words[1];
+        g->check = malloc(sizeof(int32_t) * (size_t)g->nchecks);
+        g->words = malloc(sizeof(int32_t *) * (size_t)g->nchecks);
+        if (!g->check || !g->words || g->nchecks <= 0) { rc = -1; break; }
+        for (int32_t k = 0; k < g->nchecks; k++) {
+            int32_t which = words[2 + k];
+            if (which < 0 || which >= p->nchecks) { rc = -1; break; }
+            g->check[k] = which; g->words[k] = at[which]; g->nbits += 2 + at[which][2];
+        }
+        if (rc) break;
+        g->nwords = (g->nbits + 63) / 64;
+        g->counter = malloc(sizeof(int32_t) * (size_t)g->nbits);
+        if (!g->counter) { rc = -1; break; }
+        for (int32_t k = 0, b = 0; k < g->nchecks; k++) {
+            const int32_t *w = g->words[k];
+            int32_t out = w[3 + w[2]];
+            for (int32_t j = 0; j < 2 + w[2]; j++) g->counter[b++] = out + j;
+        }
+        words += 2 + g->nchecks;
+    }
+    free(at);
+    if (rc) groups_free(p);
+    return rc;
+}
+
+/* Whether each group's cache is still on in context ``vc`` (1) or was switched off for near-unique values (0). */
+int gk_cache_on(void *vp, void *vc, int32_t *out) {
+    plan *p = vp; ctx *c = vc;
+    for (int32_t g = 0; g < p->ngroups; g++) out[g] = c->vc[g].on;
+    return p->ngroups;
+}
+
 void gk_plan_free(void *vp) {
     plan *p = vp;
     if (!p) return;
     for (int32_t s = 0; s < p->nsets; s++) free(p->sets[s].slots);
     free(p->sets); free(p->run); free(p->run_accept); free(p->run_off);
+    groups_free(p);
     free(p);
 }
 
@@ -1026,6 +1389,18 @@ void *gk_ctx_new(void *vp) {
         gk_ctx_free(vp, c);
         return NULL;
     }
+    if (p->ngroups > 0) {
+        int32_t nbits = 1;
+        for (int32_t g = 0; g < p->ngroups; g++) if (p->groups[g].nbits > nbits) nbits = p->groups[g].nbits;
+        c->vc = calloc((size_t)p->ngroups, sizeof(vcache));
+        c->cached = calloc((size_t)(p->nchecks > 0 ? p->nchecks : 1), 1);
+        c->res = malloc(sizeof(mask) * (size_t)nbits);
+        if (!c->vc || !c->cached || !c->res) { gk_ctx_free(vp, c); return NULL; }
+        for (int32_t g = 0; g < p->ngroups; g++) {
+            c->vc[g].on = 1;
+            for (int32_t k = 0; k < p->groups[g].nchecks; k++) c->cached[p->groups[g].check[k]] = 1;
+        }
+    }
     return c;
 }
 
@@ -1040,6 +1415,8 @@ void gk_ctx_free(void *vp, void *vc) {
     if (c->arena) for (int32_t k = 0; k < p->nnodes; k++) free(c->arena[k]);
     free_retired(c);
     free(c->retired); free(c->arena); free(c->arena_cap); free(c->arena_used); free(c->arena_gen);
+    if (c->vc) for (int32_t g = 0; g < p->ngroups; g++) vc_release(&c->vc[g]);
+    free(c->vc); free(c->cached); free(c->res);
     free(c->memo); free(c->pbits); free(c->have); free(c->node_gen); free(c);
 }
 
@@ -1214,22 +1591,20 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
     for (int64_t start = 0; start < nrows; start += CH) {
         int32_t m = nrows - start < CH ? (int32_t)(nrows - start) : CH;
         bt.row = start;
-        if (++c->chunk_gen == 0) {  /* wrapped: forget every generation */
-            memset(c->node_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
-            memset(c->arena_gen, 0, sizeof(uint32_t) * (size_t)p->nnodes);
-            c->chunk_gen = 1;
-        }
+        next_gen(p, c);
         free_retired(c);
         mask all;
         for (int w = 0; w < NW; w++) {
             int32_t lo = w * 64;
             all.w[w] = m >= lo + 64 ? ~0ULL : m > lo ? (1ULL << (m - lo)) - 1 : 0;
         }
+        if (p->ngroups) vc_chunk(p, c, &bt, m, counters);  /* the checks of one column, per value */
         const int32_t *ck = p->checks;
         for (int32_t k = 0; k < p->nchecks; k++) {
             int32_t applies = ck[0], expect = ck[1], nbreak = ck[2];
             const int32_t *breaks = ck + 3;
             int32_t out = ck[3 + nbreak];
+            if (c->cached && c->cached[k]) { ck += 4 + nbreak; continue; }  /* counted by vc_chunk */
             mask sel = all, failed;
             if (applies >= 0) {
                 eval_sel(p, c, &bt, applies, &all);
@@ -1267,5 +1642,6 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
             counters[base + 1] = newest;
         }
     }
+    if (p->ngroups) vc_batch_end(p, c, counters);
     return 0;
 }

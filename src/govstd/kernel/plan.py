@@ -119,6 +119,9 @@ class Plan:
     sql_checks: dict[str, str] = field(default_factory=dict)
     #: counters[0] rows, [1] doubtful checksum inputs, [2] doubtful date/number inputs, then the checks'.
     counters: int = FIRST_COUNTER
+    #: (column, numbers of the checks in ``checks``) for the checks whose trees read that one column and
+    #: nothing else: _kernel.c counts them once per distinct value of the column (its per-value result cache).
+    groups: list[tuple[int, list[int]]] = field(default_factory=list)
 
     def check_words(self) -> list[int]:
         out: list[int] = []
@@ -131,6 +134,10 @@ class Plan:
 
     def key_words(self) -> list[int]:
         return [w for k in self.keys for w in (k.present, len(k.parts), *k.parts)]
+
+    def group_words(self) -> list[int]:
+        """``gk_set_groups``'s words: per group its column, its number of checks, the checks' numbers."""
+        return [w for column, checks in self.groups for w in (column, len(checks), *checks)]
 
     def max_counters(self) -> frozenset[int]:
         """The counters merged across batches by ``max`` (the newest values), not summed."""
@@ -387,4 +394,28 @@ def compile_suite(suite: ir.CheckSuite) -> Plan:
         if node[0] == OP_COL:
             node[3] = remap.get(node[3], -1) if k in reachable else -1
     plan.columns = [plan.columns[i] for i in used]
+    plan.groups = _one_column_groups(plan)
     return plan
+
+
+def _one_column_groups(plan: Plan) -> list[tuple[int, list[int]]]:
+    """The row checks (hidden tally checks included) whose applies/expect/breakdown trees read exactly one
+    column, by column: a check's answers are then a function of that column's value, so the kernel may
+    evaluate it once per distinct value. Checks reading several columns (or none) run row by row."""
+    columns_below: dict[int, frozenset[int]] = {}
+
+    def below(k: int) -> frozenset[int]:
+        if k not in columns_below:
+            op, first, n = plan.nodes[k][:3]
+            found = frozenset({plan.nodes[k][3]}) if op == OP_COL else frozenset()
+            for a in plan.args[first:first + n]:
+                found |= below(a)
+            columns_below[k] = found
+        return columns_below[k]
+
+    groups: dict[int, list[int]] = {}
+    for i, c in enumerate(plan.checks):
+        read = frozenset().union(*(below(k) for k in (c.applies, c.expect, *c.breakdown) if k >= 0))
+        if len(read) == 1 and min(read) >= 0:
+            groups.setdefault(min(read), []).append(i)
+    return sorted(groups.items())
