@@ -13,9 +13,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import kernel_testlib as lib  # the messy-value generators and test suites of the parity tests
 import pyarrow as pa
 import pytest
-import test_kernel_parity as parity  # the messy-value generators and test suites of the parity tests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,10 +26,10 @@ from govstd.validators.derive import derive, service_item_codes_from
 
 def _suite(name: str) -> ir.CheckSuite:
     if name == "functions":
-        return parity._function_suite()
+        return lib.function_suite()
     if name == "parse":
-        return parity._parse_suite()
-    return derive(parity.SCHEMAS[name], today=parity.TODAY, service_items=service_item_codes_from(parity.ITEMS)).suite
+        return lib.parse_suite()
+    return derive(lib.SCHEMAS[name], today=lib.TODAY, service_items=service_item_codes_from(lib.ITEMS)).suite
 
 
 def _count(plan: kernel.Plan, table: pa.Table, cache: bool, batch: int, threads: int) -> tuple[list[int], Any]:
@@ -65,8 +65,8 @@ def _repeated(pools: dict[str, list[Any]], rows: int, rnd: random.Random) -> pa.
 
 
 def _function_pools(draw: Any, k: int) -> dict[str, list[Any]]:
-    xs = st.one_of(parity.messy(parity.IDS + parity.USCCS + parity.PHONES + parity.REGION_CODES),
-                   st.text(max_size=20), st.sampled_from(parity.DATES + parity.NUMBERS))
+    xs = st.one_of(lib.messy(lib.IDS + lib.USCCS + lib.PHONES + lib.REGION_CODES),
+                   st.text(max_size=20), st.sampled_from(lib.DATES + lib.NUMBERS))
     ys = st.sampled_from([None, "1", "110000", "110105", "11010519491231002X", "2024-01-31 10:20:30", "19491231"])
     return {"x": draw(st.lists(xs, min_size=1, max_size=k)), "y": draw(st.lists(ys, min_size=1, max_size=3))}
 
@@ -79,7 +79,7 @@ def test_repeated_messy_values_count_alike_with_and_without_the_cache(data: st.D
     (256 rows) and more than one batch, on one and two threads; checksum and parse doubts included."""
     name = data.draw(st.sampled_from(["default", "options", "functions", "parse"]))
     k = data.draw(st.integers(1, 8))
-    pools = _function_pools(data.draw, k) if name in ("functions", "parse") else parity._rows(data.draw, k)
+    pools = _function_pools(data.draw, k) if name in ("functions", "parse") else lib.messy_rows(data.draw, k)
     rnd = data.draw(st.randoms(use_true_random=False))
     table = _repeated(pools, data.draw(st.integers(257, 1500)), rnd)
     plan = kernel.compile_suite(_suite(name))
@@ -92,7 +92,7 @@ def _near_unique(rows: int) -> dict[str, list[str | None]]:
     """Each row its own ID number, phone, name, amount and time; sex from two values."""
     return {
         "name": [f"张{i}" for i in range(rows)],
-        "id_number": [parity._id("110105", f"19{50 + i // 1000}0101", i % 1000) if i % 7 else f"1101051950010{i:05d}"
+        "id_number": [lib.make_id("110105", f"19{50 + i // 1000}0101", i % 1000) if i % 7 else f"1101051950010{i:05d}"
                       for i in range(rows)],
         "sex": ["1" if i % 2 else "2" for i in range(rows)],
         "phone": [f"138{i:08d}" for i in range(rows)],
@@ -126,7 +126,7 @@ def test_unguarded_near_unique_values_with_doubts_count_alike() -> None:
     """Every function of the parity suite on near-unique messy values (checksum and parse doubts among them):
     the groups switch off in the second window (mid-batch), and the doubt flags still agree."""
     rnd = random.Random(7)
-    bases = parity.IDS + parity.USCCS + parity.PHONES + parity.DATES + parity.NUMBERS
+    bases = lib.IDS + lib.USCCS + lib.PHONES + lib.DATES + lib.NUMBERS
     xs = [f"{rnd.choice(bases)}{i}" if i % 3 else rnd.choice(bases) for i in range(12000)]
     table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array(["110105"] * len(xs), pa.string())})
     for name in ("functions", "parse"):

@@ -20,123 +20,35 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kernel_testlib import (
+    DATES,
+    IDS,
+    ITEMS,
+    NUMBERS,
+    PHONES,
+    REGION_CODES,
+    SCHEMAS,
+    TODAY,
+    USCCS,
+    function_suite,
+    messy,
+    messy_rows,
+    parse_suite,
+)
 
 import govstd
 from govstd import demo, kernel
-from govstd.standards.loader import load_file
-from govstd.standards.models import CatalogueSchema, QualityDimension
-from govstd.standards.numbers import gb11643, gb11714, gb32100
+from govstd.standards.models import QualityDimension
 from govstd.validators import ir
-from govstd.validators.compiler.base import EXCEL_PATTERN
 from govstd.validators.engines import duckdb as duckdb_engine
 from govstd.validators.engines.base import SourceOptions
-from govstd.validators.ir import col, fn, lit
-
-TODAY = dt.date(2025, 6, 2)
-SCHEMA = Path(__file__).resolve().parents[1] / "validators" / "data" / "social_security_card.yaml"
-ITEMS = {"511A09001023": "standard", "511A09001025": "standard", "511A09001024": "retired"}
+from govstd.validators.ir import col, fn
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _kernel_is_built() -> None:
     built, why = kernel.status()
     assert built, f"the native check kernel must be built for the parity tests: {why}"
-
-
-def _id(region: str, born: str, seq: int) -> str:
-    first17 = f"{region}{born}{seq:03d}"
-    return first17 + gb11643.calc_check_digit(first17)
-
-
-def _uscc(region: str, body: str, head: str = "91") -> str:
-    org = body + gb11714.calc_check_digit(body)
-    return head + region + org + gb32100.calc_check_digit(head + region + org)
-
-
-IDS = [_id("110105", "19491231", 2), _id("510104", "20000229", 17), _id("440305", "19850101", 30),
-       "11010519491231002X", "110105491231002", "110105190002290011", _id("110105", "20991231", 5)]
-USCCS = [_uscc("510100", "MA61RQ3X"), _uscc("110105", "00000001"), _uscc("100000", "H2K3L4M5", "Y1"),
-         "91510100MA61RQ3X0Y", "110105000000001"]
-PHONES = ["13800138000", "19912345678", "12345678901", "+86 138 0013 8000", "(0086)13800138000",
-          "8613800138000", "1380013800"]
-ITEMS_CODES = ["511A09001023", "511A09001024", "11510100008764382C-0-123456789012-345-MA61RQ3X0-1-00"]
-REGION_CODES = ["510104", "110000", "110100", "999999", "51010"]
-SPACES = [" ", "\u3000", "\u00a0", "\t", "\u200b", "\ufeff"]
-DASHES = ["-", "\u2014", "\u2212", "\uff0d"]
-
-
-@st.composite
-def messy(draw: Any, bases: list[str]) -> str | None:
-    """A value of one column as a department exports it: a real value, then zero or more kinds of damage."""
-    kind = draw(st.sampled_from(["clean", "damaged", "damaged", "excel", "masked", "empty", "null", "other"]))
-    if kind == "null":
-        return None
-    if kind == "empty":
-        return draw(st.sampled_from(["", " ", "\u3000\u3000", "\t\n"]))
-    if kind == "other":
-        return draw(st.one_of(st.text(max_size=20), st.sampled_from(["张三", "ß", "１１０", "x" * 18, "0" * 18,
-                                                                      "+00000000000000001", "1.5", "00086"])))
-    value = draw(st.sampled_from(bases))
-    if kind == "excel":
-        return draw(st.sampled_from(["1.10105E+17", "1.10105e17", value[:12] + ".0", "1.1E+3", value + ".00"]))
-    if kind == "masked":
-        i = draw(st.integers(0, max(0, len(value) - 1)))
-        return value[:i] + draw(st.sampled_from(["*", "＊", "×", "•", "●"])) * 4 + value[i + 4:]
-    for _ in range(draw(st.integers(0, 3))):
-        damage = draw(st.sampled_from(["fullwidth", "space", "lower", "apostrophe", "dash", "digit", "cut"]))
-        i = draw(st.integers(0, max(0, len(value) - 1)))
-        if damage == "fullwidth" and value:
-            c = value[i]
-            value = value[:i] + (chr(ord(c) + 0xFEE0) if "0" <= c <= "9" or "A" <= c <= "Z" else c) + value[i + 1:]
-        elif damage == "space":
-            value = value[:i] + draw(st.sampled_from(SPACES)) + value[i:]
-        elif damage == "lower":
-            value = value.lower()
-        elif damage == "apostrophe":
-            value = draw(st.sampled_from(["'", "\u2018", "\u2019", "\uff07"])) + value
-        elif damage == "dash":
-            value = value[:i] + draw(st.sampled_from(DASHES)) + value[i:]
-        elif damage == "digit" and value:
-            value = value[:i] + draw(st.sampled_from("0123456789X")) + value[i + 1:]
-        elif damage == "cut":
-            value = value[:i]
-    return value
-
-
-# Freshness: canonical, not a real time, a date only, another layout (a parse doubt: counted in SQL).
-UPDATED = [None, "2025-06-01 00:00:00", "2025-05-31 23:59:59", " 2024-02-29 12:00:00", "2024-02-30 00:00:00", "",
-           "bad", "2025-05-31", "2025/06/01 08:00:00"]
-
-
-def _rows(draw: Any, n: int) -> dict[str, list[str | None]]:
-    plain = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(["1", "2", "9", "01", " 1", "张三"]))
-    columns: dict[str, Any] = {
-        "name": plain, "id_number": messy(IDS), "sex": plain, "ethnicity": plain,
-        "region": st.one_of(messy(REGION_CODES), plain), "phone": messy(PHONES), "employer_uscc": messy(USCCS),
-        "birth_date": st.sampled_from([None, "1949-12-31", "2000-02-30", "20000229"]),
-        "amount": st.sampled_from([None, "12.5", "-1", "x"]),
-        "accept_time": st.sampled_from([None, "", "2025-01-02 03:04:05", "bad"]),
-        "finish_time": st.sampled_from([None, "2025-01-01 00:00:00"]),
-        "service_item_code": messy(ITEMS_CODES), "updated_at": st.sampled_from(UPDATED),
-    }
-    return {name: draw(st.lists(s, min_size=n, max_size=n)) for name, s in columns.items()}
-
-
-def _schema(**options: Any) -> CatalogueSchema:
-    loaded = load_file(SCHEMA)[0]
-    assert isinstance(loaded, CatalogueSchema)
-    if not options:
-        return loaded
-    fields = [f.model_copy(update={"options": {**f.options, **options[f.name]}}) if f.name in options else f
-              for f in loaded.fields]
-    return loaded.model_copy(update={"fields": fields})
-
-
-SCHEMAS = {
-    "default": _schema(),
-    "options": _schema(id_number={"allow_legacy_15": True, "strict": True}, phone={"strict": True},
-                       employer_uscc={"strict": True}),
-}
 
 
 def _both(source: Any, schema: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -158,7 +70,7 @@ def _both(source: Any, schema: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[di
                                                                  HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_kernel_and_sql_count_messy_data_alike(data: st.DataObject, monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = _rows(data.draw, data.draw(st.integers(1, 40)))
+    rows = messy_rows(data.draw, data.draw(st.integers(1, 40)))
     table = pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()})
     schema = SCHEMAS[data.draw(st.sampled_from(sorted(SCHEMAS)))]
     native, sql = _both(table, schema, monkeypatch)
@@ -236,40 +148,6 @@ def test_demo_dataset_counts_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 # --------------------------------------------------------------------------- every function, unguarded
 
 
-def _function_suite() -> ir.CheckSuite:
-    x, y = col("x"), col("y")
-    n = fn("normalize_code", x)
-    exprs: dict[str, ir.Expr] = {
-        "blank": fn("is_blank", x), "trim": ir.eq(fn("trim", x), y), "len": ir.cmp(fn("length", x), ">", lit(17)),
-        "substr": ir.eq(fn("substr", x, start=2, length=3), lit("101")),
-        "norm": ir.eq(n, y), "norm_keep": ir.eq(fn("normalize_code", x, strip_dashes=False), y),
-        "norm_case": ir.eq(fn("normalize_code", x, uppercase=False), lit("11010519491231002x")),
-        "phone": ir.eq(fn("normalize_phone", x), lit("13800138000")),
-        "shape": fn("matches", n, pattern="[0-9]{17}[0-9X]"), "fw": fn("has_fullwidth", x),
-        "ws": fn("has_whitespace", x), "lower": fn("has_lowercase", x), "dash": fn("has_dash", x),
-        "apos": fn("has_apostrophe", x), "excel": fn("excel_damaged", n), "masked": fn("is_masked", x),
-        "ymd": ir.cmp(fn("ymd_date", x), "<=", lit(TODAY)), "year": ir.cmp(fn("year", fn("id_birth_date", n)), ">=",
-                                                                           lit(1950)),
-        "mod11": fn("mod11_2_ok", n), "born_null": ir.is_null(fn("id_birth_date", n)), "male": fn("id_is_male", n),
-        "uscc": fn("gb32100_checksum_ok", n), "org": fn("gb11714_checksum_ok", n),
-        "prefix": fn("region_prefix_match", fn("substr", n, start=1, length=6), y),
-        "in": ir.in_values(fn("trim", x), ["1", "2", "110105"]),
-        "table": fn("in_table", fn("substr", n, start=1, length=6), table="t", column="code"),
-        "if": ir.eq(ir.if_else(fn("has_dash", x), y, x), lit("1")),
-        "if_pred": ir.if_else(fn("has_dash", x), fn("id_is_male", n), fn("has_lowercase", x)),
-        "excel_raw": ir.Func(name="matches", args=[x], params={"pattern": EXCEL_PATTERN}),
-        # '.' and a negated class under * / + : every byte of a non-ASCII character; '.' no newline
-        "dot_neg": fn("matches", x, pattern="[^0-9]*(00)?86.*"), "neg_plus": fn("matches", x, pattern="[^A-Z]+1.+"),
-    }
-    checks: list[ir.Check] = [
-        ir.RowCheck(rule_id=name, rule="test", dimension=QualityDimension.ACCURACY, columns=["x"], description=name,
-                    expect=e, applies=ir.not_(ir.is_null(y)) if name == "trim" else None)
-        for name, e in exprs.items()
-    ]
-    table = ir.ReferenceTable(name="t", columns=["code"], types=["text"], rows=[("110105",), ("510104",), (None,)])
-    return ir.CheckSuite(checks=checks, tables=[table])
-
-
 def _count(table: pa.Table, suite: ir.CheckSuite, tmp: Path) -> dict[str, tuple[int, int]]:
     options = SourceOptions(expected_columns=["x", "y"], text_columns=["x", "y"], workdir=tmp)
     with duckdb_engine.open_data(table, options) as opened:
@@ -285,7 +163,7 @@ def _count(table: pa.Table, suite: ir.CheckSuite, tmp: Path) -> dict[str, tuple[
        y=st.one_of(st.none(), st.sampled_from(["1", "110000", "110100", "110105", "11010519491231002X"])))
 def test_every_function_means_the_same_unguarded(xs: list[str | None], y: str | None, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    suite = _function_suite()
+    suite = function_suite()
     assert not kernel.compile_suite(suite).sql_checks
     table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array([y] * len(xs), pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
@@ -295,43 +173,6 @@ def test_every_function_means_the_same_unguarded(xs: list[str | None], y: str | 
 
 
 # --------------------------------------------------------------------------- dates, times and numbers
-
-DATES = ["2024-01-31", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "2024-01-00", "0000-01-01",
-         "0001-01-01", "9999-12-31", "20240131", "2024/01/31", "2024.1.31", "2024年01月31日", " 2024-01-31",
-         "2024-1-31", "2024-01-31 ", "2024-01-31 10:20:30", "2024-01-31 24:00:00", "2024-01-31 23:59:60",
-         "2024-01-31 23:60:00", "2024-02-30 10:00:00", "2024-01-31T10:20:30", "2024-01-31 10:20",
-         "2024-01-31 10:20:30.5", "20240131102030", "0000-01-01 00:00:00", "abc", "", "  ", "张三", "-2024-01-01",
-         "+2024-01-01", "2024-01-3l", "９９９９-01-01",
-         # the word-at-a-time shape test of _kernel.c: bytes just outside '0'..'9' ('/' 0x2F, ':' 0x3A) in each
-         # digit position, each separator replaced, a 0 byte, and both templates' overlapping words
-         "2024-0:-01", "2024-01-0/", "/024-01-31", "2:24-01-31", "2024/01-31", "2024-01/31", "2024-01-31 10:20:3:",
-         "2024-01-31 10:2/:30", "2024-01-31 10-20-30", "2024-01-31 10:20-30", "2024-01-31_10:20:30",
-         "2024-01-31 1 :20:30", "2024-01-3\x00", "2024-01-31 10:20:30\x00", "2024-01-31  10:20:3"]
-NUMBERS = ["0", "12.5", "-1", "-0", "100000", "100000.0000000001", "99999.995", "1e3", "inf", "nan", "x", "",
-           "+5", "5.", ".5", "-.5", "1.2.3", "0000000000000000001", "123456789012345", "1234567890123456",
-           "0.1", "3.14159265358979", " 5", "5 ", "１２", "--1", "100000.000000000000001"]
-
-
-def _parse_suite() -> ir.CheckSuite:
-    x, y = col("x"), col("y")
-    exprs: dict[str, ir.Expr] = {
-        "date_null": ir.is_null(fn("to_date", x)), "ts_null": ir.is_null(fn("to_timestamp", x)),
-        "num_null": ir.is_null(fn("to_number", x)),
-        "date_cmp": ir.cmp(fn("to_date", x), "<=", lit(TODAY)),
-        "date_eq": ir.eq(fn("to_date", x), fn("id_birth_date", fn("normalize_code", y))),
-        "ts_order": ir.cmp(fn("to_timestamp", x), ">=", fn("to_timestamp", y)),
-        "num_low": ir.cmp(fn("to_number", x), ">=", lit(0)),
-        "num_high": ir.cmp(fn("to_number", x), "<=", lit(100000)),
-        "num_float": ir.cmp(fn("to_number", x), "<", lit(99999.995)),
-        "year": ir.cmp(fn("year", fn("to_date", x)), ">=", lit(2000)),
-    }
-    checks: list[ir.Check] = [
-        ir.RowCheck(rule_id=name, rule="test", dimension=QualityDimension.ACCURACY, columns=["x"], description=name,
-                    expect=e, applies=ir.not_(fn("is_blank", x)))
-        for name, e in exprs.items()
-    ]
-    return ir.CheckSuite(checks=checks, tables=[])
-
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
@@ -343,7 +184,7 @@ def test_parsing_means_what_duckdb_says(xs: list[str], y: str | None, repeat: in
     """to_date/to_timestamp/to_number: the kernel's exact subset, its NULLs and its doubts (counted in SQL
     instead) give DuckDB's counts — on one chunk and, repeated, across several (the kernel's chunks are
     256 rows)."""
-    suite = _parse_suite()
+    suite = parse_suite()
     assert not kernel.compile_suite(suite).sql_checks
     table = pa.table({"x": pa.array(xs * repeat, pa.string()), "y": pa.array([y] * len(xs) * repeat, pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
@@ -362,7 +203,7 @@ def test_canonical_dates_and_numbers_are_counted_natively() -> None:
     numbers = ["0", "12.5", "-1", "-0", "100000", "99999.995", "123456789012345", "x", "1e3", "inf", "1.2.3",
                "2024-01-31", "", None]
     for prefix, values in (("date", dates), ("ts", dates), ("year", dates), ("num", numbers)):
-        full = _parse_suite()
+        full = parse_suite()
         suite = ir.CheckSuite(checks=[c for c in full.checks if c.rule_id.startswith(prefix)], tables=[])
         plan = kernel.compile_suite(suite)
         table = pa.table({"x": pa.array(values * 30, pa.string()), "y": pa.array(["2024-01-31"] * len(values) * 30)})
@@ -378,7 +219,7 @@ def test_canonical_dates_and_numbers_are_counted_natively() -> None:
 def test_many_chunks_with_growing_normalisations_count_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Thousands of rows with long messy values: chunk boundaries, batch boundaries and the per-chunk text
     arenas outgrowing their first size must not change a count."""
-    suite = _function_suite()
+    suite = function_suite()
     base = ["１１０１０５１９４９１２３１００２Ｘ" * 20, " 11010519491231002x ", None, "91510100MA61RQ3X0Y", "",
             "'13800138000", "1.10105E+17", "110105"]
     xs = [base[(i * 7) % len(base)] for i in range(3000)]
@@ -433,7 +274,7 @@ def test_counts_do_not_depend_on_batch_or_word_boundaries() -> None:
     1,000 rows (partial words, partial chunks, a chunk ending mid-word) give the same counters, doubts included."""
     lib = kernel.load()
     assert lib is not None
-    suite = _function_suite()
+    suite = function_suite()
     plan = kernel.compile_suite(suite)
     base = ["１１０１０５１９４９１２３１００２Ｘ", " 11010519491231002x ", None, "91510100MA61RQ3X0Y", "",
             "'13800138000", "1.10105E+17", "110105", IDS[1], USCCS[0], "11010519491231002-X", "张三", "8613800138000"]
