@@ -8,6 +8,8 @@ printed here (errors, warnings, internal errors) passes ``redact``: no personal 
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import os
 import sys
@@ -74,9 +76,34 @@ def cli(lang: Lang | None) -> None:
     i18n.choose(lang)
 
 
+#: The collector's first threshold for a ``govstd`` process (Python's default is 700 allocations).
+GC_THRESHOLD = 20_000
+
+
+def tune_process() -> None:
+    """Settings for a process the CLI owns, made before the heavy imports; a pipeline importing
+    govstd keeps its own. Both cut fixed start-up CPU, neither changes a result:
+
+    - GC: a run's start-up allocates a few hundred thousand objects that live to the end (modules,
+      pydantic models, the built-in library); at the default threshold the collector walks them
+      hundreds of times, two full passes included (~0.17 s CPU of a 10-row validate). Cycles are
+      still collected, every 20,000 allocations instead of 700.
+    - OpenBLAS: pyarrow imports numpy, whose OpenBLAS starts a busy-waiting thread per core (~0.06 s
+      CPU); govstd does no linear algebra. A value the user set is kept.
+    - Exit: the interpreter's shutdown runs full collections over everything still alive (~0.1-0.2 s
+      of a small run); ``gc.freeze`` as the process exits spares them. Files are closed by the code
+      that opens them, and memory goes back to the OS either way.
+    """
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    atexit.register(gc.freeze)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: run the CLI and turn errors into exit codes (2 for anything the user can fix)."""
     from govstd.errors import GovstdWarning, redact
+
+    tune_process()
 
     python_format = warnings.showwarning
 

@@ -5,6 +5,7 @@ Python API in a pipeline task (no dataframe library to validate a file), not for
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -16,11 +17,12 @@ import pytest
 HEAVY = ("great_expectations", "pyspark", "duckdb", "pandas", "polars")
 
 
-def loaded_after(code: str) -> list[str]:
-    """Which heavy modules are in sys.modules after running ``code`` in a fresh interpreter."""
-    report = f"import json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+def loaded_after(code: str, modules: tuple[str, ...] = HEAVY, env: dict[str, str] | None = None) -> list[str]:
+    """Which of ``modules`` are in sys.modules after running ``code`` in a fresh interpreter."""
+    report = f"import json, sys\nprint(json.dumps([m for m in {modules!r} if m in sys.modules]))\n"
     probe = textwrap.dedent(code) + "\n" + report
-    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **(env or {})})
     assert proc.returncode == 0, proc.stderr
     loaded: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
     return loaded
@@ -55,6 +57,44 @@ def test_validate_in_a_pipeline_task_imports_neither_spark_nor_gx(messy_csv: Pat
         assert result.dataset.rows == {len(messy.ROWS)}
     """)
     assert loaded == ["duckdb"]  # the engine, and nothing else heavy: a CSV needs no dataframe library
+
+
+def cli(args: list[str]) -> str:
+    """Code that runs ``govstd ARGS`` in the probe's interpreter, its exit code 0 or 1 (a finding)."""
+    return f"""
+        from govstd.cli import main
+        try:
+            main({args!r})
+        except SystemExit as exc:
+            assert exc.code in (0, 1), exc.code
+    """
+
+
+def test_csv_validate_loads_no_workbook_parquet_or_dataframe_library(messy_csv: Path, tmp_path: Path) -> None:
+    # openpyxl (with numpy under it) and pyarrow.parquet were imported at module level for every run;
+    # they are for workbooks, Parquet and database sources and for an .xlsx fix list.
+    loaded = loaded_after(cli(["validate", str(messy_csv), "--schema-file", str(messy.SCHEMA),
+                               "--fix-list", str(tmp_path / "fix.csv")]),
+                          modules=("openpyxl", "pyarrow.parquet", "pandas", "polars", "duckdb"))
+    assert loaded == ["duckdb"]
+    assert (tmp_path / "fix.csv").stat().st_size > 0  # the fix list was written, as CSV, without openpyxl
+
+
+def test_xlsx_fix_list_still_loads_openpyxl(messy_csv: Path, tmp_path: Path) -> None:
+    loaded = loaded_after(cli(["validate", str(messy_csv), "--schema-file", str(messy.SCHEMA),
+                               "--fix-list", str(tmp_path / "fix.xlsx")]), modules=("openpyxl",))
+    assert loaded == ["openpyxl"]
+    assert (tmp_path / "fix.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_check_reads_the_builtin_library_from_its_cache(tmp_path: Path) -> None:
+    # The first run parses the packaged YAML (ruamel) and writes the cache; the second reads the cache
+    # and never loads a YAML parser. XDG_CACHE_HOME keeps the test's cache out of the user's.
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    check = cli(["check", "GB11643", "11010519491231002X"])
+    assert loaded_after(check, modules=("ruamel.yaml",), env=env) == ["ruamel.yaml"]
+    assert len(list((tmp_path / "govstd" / "library").glob("builtin-*.pickle"))) == 1
+    assert loaded_after(check, modules=("ruamel.yaml", "duckdb", "pyarrow"), env=env) == []
 
 
 def test_benchmark_writes_only_its_own_section(tmp_path: Path) -> None:

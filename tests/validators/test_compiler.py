@@ -7,6 +7,7 @@ Each property evaluates a whole batch of generated values in one DuckDB query an
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 
 import duckdb
@@ -19,6 +20,7 @@ from govstd.standards.numbers import gb11643, gb11714, gb32100, normalize
 from govstd.validators import ir
 from govstd.validators.compiler import Dialect, UnsupportedCheck, dialect
 from govstd.validators.compiler.constants import (
+    DASH_CHARS,
     GB11714_CHECK_TABLE,
     GB32100_CHECK_TABLE,
     NOT_WHITESPACE_RANGES,
@@ -259,3 +261,12 @@ def test_identifier_fast_paths_are_fixed_points_of_normalising(patterns: list[st
             assert mobile.compact(v) == v
         else:
             assert normalize.normalize(v, **normalise.params).value == v
+
+
+@pytest.mark.parametrize(("chars", "pattern"), [(WHITESPACE_CHARS, normalize.WHITESPACE_RE),
+                                                (DASH_CHARS, normalize.DASH_RE)])
+def test_character_classes_are_every_bmp_character_the_normaliser_matches(chars: str,
+                                                                          pattern: re.Pattern[str]) -> None:
+    # The oracle: test each code point on its own, as the Python normaliser sees a character.
+    every = (chr(cp) for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF)
+    assert chars == "".join(c for c in every if pattern.fullmatch(c))

@@ -79,3 +79,32 @@ def test_report_options_are_checked_before_the_run(tmp_path: Path) -> None:
     assert json.loads(taken.stdout)["error"]["expected"] == "--out DIR"  # --json: the error is the one document
     for proc in (several, taken):
         assert "nowhere.csv" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_schema_file_is_parsed_once_per_run(tmp_path: Path) -> None:
+    # Reading the YAML (and, with a large code set, validating its codes) is a fixed cost of every run:
+    # the command, the run and the reports share the one parsed schema. Counted in a fresh interpreter
+    # through the one reader every YAML passes (standards.loader.iter_yaml_documents), the CLI's
+    # reports (--out: JSON and HTML) included.
+    data = messy.write_csv(tmp_path / "messy.csv")
+    probe = f"""
+import json
+from govstd.standards import loader
+parsed = []
+original = loader.iter_yaml_documents
+def counting(text, *, path):
+    parsed.append(path)
+    return original(text, path=path)
+loader.iter_yaml_documents = counting
+from govstd.cli import main
+try:
+    main(["validate", {str(data)!r}, "--schema-file", {SCHEMA!r}, "--out", {str(tmp_path / "out")!r}, "--quiet"])
+except SystemExit as exc:
+    assert exc.code == 1, exc.code
+print(json.dumps(parsed))
+"""
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    parsed = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert parsed.count(SCHEMA) == 1
+    assert (tmp_path / "out" / "scorecard.json").exists()

@@ -9,12 +9,21 @@ spaces or slashes (``GB11643``, ``gbt2261.1``, ``GB/T 2260``), with a version or
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import os
+import pickle
+import platform
 import re
+import tempfile
 from importlib import resources
+from pathlib import Path
 
+import pydantic
+
+from govstd import __version__
 from govstd.errors import NotFoundError
-from govstd.standards.loader import load_text
 from govstd.standards.models import AnyEntry, EntryKind
 from govstd.standards.versions import Resolved, resolve_among, split_ref
 
@@ -26,15 +35,97 @@ def lookup_key(name: str) -> str:
     return _KEY_STRIP.sub("", name).lower()
 
 
+#: Cached libraries kept in that folder (one per source key: a version, an edit, a worktree).
+KEEP_CACHED = 4
+
+
 @functools.cache
 def builtin_entries() -> tuple[AnyEntry, ...]:
-    """Every built-in entry, loaded once from the packaged YAML files."""
+    """Every built-in entry, loaded once per process from the packaged YAML files — or from the
+    cache a previous run wrote (``cached_entries``), which skips the YAML and pydantic passes."""
+    package = resources.files("govstd.standards")
+    if not isinstance(package, Path):  # a zipped install: no files to key a cache on
+        return parse_builtin()
+    return cached_entries(package, cache_dir())
+
+
+def parse_builtin() -> tuple[AnyEntry, ...]:
+    """Every built-in entry, read from the packaged YAML files and validated by the models."""
+    from govstd.standards.loader import load_text  # ruamel and the entry adapter only on this path
+
     folder = resources.files("govstd.standards").joinpath("library")
     entries: list[AnyEntry] = []
     for item in sorted(folder.iterdir(), key=lambda t: t.name):
         if item.name.endswith(".yaml"):
             entries.extend(load_text(item.read_text(encoding="utf-8"), path=f"govstd/standards/library/{item.name}"))
     return tuple(entries)
+
+
+def cache_dir() -> Path:
+    """The user cache directory's ``library/`` (beside the registry's ``items/`` code files)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("govstd", appauthor=False)) / "library"
+
+
+def source_key(package: Path) -> str:
+    """A digest of every file of ``govstd.standards`` (the YAML, the code tables, and the code that
+    reads and validates them) and of the versions that shape a pickle: any edit makes a new key."""
+    digest = hashlib.sha256(f"{__version__} {pydantic.VERSION} {platform.python_version()}".encode())
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def cached_entries(package: Path, folder: Path) -> tuple[AnyEntry, ...]:
+    """``parse_builtin()``, through a pickle in ``folder`` named by ``source_key``.
+
+    Parsing the library (YAML round-trip, then pydantic over 7,000 GB/T 2260 codes) is most of the
+    fixed cost of ``govstd check`` and a small ``govstd validate``; the pickle holds the validated
+    result of this very code, so loading it is the same as parsing. The folder is the user's own, as
+    trusted as the ``.pyc`` files Python runs from ``__pycache__``. A missing, stale or unreadable
+    cache is rebuilt; one that cannot be written (a read-only home) only costs the parse.
+    """
+    path = folder / f"builtin-{source_key(package)}.pickle"
+    try:
+        with path.open("rb") as f:
+            entries: tuple[AnyEntry, ...] = pickle.load(f)
+        return entries
+    except Exception:  # missing, or damaged (unpickling raises a dozen types): rebuilt below
+        pass
+    entries = parse_builtin()
+    _write(path, entries)
+    return entries
+
+
+def _write(path: Path, entries: tuple[AnyEntry, ...]) -> None:
+    """Write atomically (a reader sees the old file or the whole new one), then drop all but the
+    ``KEEP_CACHED`` newest files, so several installs or worktrees share the folder without it growing."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".builtin-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        return
+    others = [p for p in path.parent.glob("builtin-*.pickle") if p != path]
+    for stale in sorted(others, key=_mtime, reverse=True)[KEEP_CACHED - 1:]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 @functools.cache

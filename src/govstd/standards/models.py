@@ -31,7 +31,7 @@ REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(@[~^<>=*.,0-9A-Za-z -]+)?$"
 class _Model(BaseModel):
     """Strict by default: an unknown key in authored YAML is a typo to report, not to ignore."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_enum_values=False, defer_build=True)
 
 
 class _LabelledEnum(StrEnum):

@@ -35,7 +35,7 @@ M = TypeVar("M", bound=BaseModel)
 class Owner(BaseModel):
     """责任方: the department answering for a data item, and how to reach it."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     department: str = Field(min_length=1, description="责任部门, e.g. 市民政局.")
     contact: str | None = Field(None, min_length=1,

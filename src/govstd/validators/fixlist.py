@@ -20,8 +20,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from govstd.errors import InputError
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
@@ -106,7 +104,8 @@ def write(target: Path, rows: Iterable[tuple[ir.Check, Sample]],
 
 def _write_xlsx(target: Path, rows: Iterable[tuple[ir.Check, Sample]], masking: Mapping[str, MaskingRule | None],
                 counts: dict[str, int]) -> None:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl (0.1 s of imports) only when a workbook is written
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     sheets = {}

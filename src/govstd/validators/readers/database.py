@@ -13,7 +13,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from govstd.errors import InputError
 from govstd.validators import databases
@@ -44,6 +43,8 @@ def _read_database(con: duckdb.DuckDBPyConnection, url: str, *, table: str | Non
     else:
         batches, names = _postgres_batches(url, table=table, query=query, shown=shown)
         fmt = "postgresql"
+    import pyarrow.parquet as pq  # only for a database source
+
     target = workdir / "database.parquet"
     fields = [pa.field(f"c{i}", pa.string()) for i in range(len(names))]
     arrow_schema = pa.schema([*fields, pa.field(ROW_COLUMN, pa.int64())])

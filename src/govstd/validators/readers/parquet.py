@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from govstd.errors import InputError, first_line
 from govstd.validators.columns import fold_header
@@ -25,6 +24,8 @@ from govstd.validators.readers.common import (
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: Sequence[str]) -> LoadedSource:
+    import pyarrow.parquet as pq  # only for a Parquet source: a CSV run does without it
+
     spath = str(path)
     try:
         schema = pq.ParquetFile(path).schema_arrow

@@ -13,8 +13,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
-from openpyxl.utils import get_column_letter
 
 from govstd.errors import InputError
 from govstd.validators.columns import fold_header
@@ -180,6 +178,8 @@ def _bounded_rows(ws: Any, path: str) -> Iterator[tuple[Any, ...]]:
     The range a sheet declares (``<dimension ref="A1:XFD1048576">``) is not trusted: openpyxl would pad
     every row to its width and every gap to its height, so it is checked and then dropped.
     """
+    from openpyxl.utils import get_column_letter  # openpyxl loads only when a workbook is read
+
     max_rows, max_columns, max_chars = (limits.XLSX_ROWS.value(), limits.XLSX_COLUMNS.value(),
                                         limits.XLSX_CELL_CHARS.value())
     declared_rows, declared_columns = ws.max_row or 0, ws.max_column or 0
@@ -221,6 +221,8 @@ class _SheetSink:
         self.rows = 0
         fields = [pa.field(f"c{i}", pa.string()) for i in range(self.width)]
         self.schema = pa.schema([*fields, pa.field(ROW_COLUMN, pa.int64()), pa.field(LINE_COLUMN, pa.int64())])
+        import pyarrow.parquet as pq  # only for a workbook source
+
         self.writer = pq.ParquetWriter(target, self.schema)
 
     def add(self, row: Sequence[Any], sheet_row: int) -> None:
