@@ -225,7 +225,7 @@ class Kernel:
             out.append([bool(flags[g]) for g in range(n)])
         return out
 
-    def count_batch(self, batch: Any, samples: int = 0) -> tuple[list[int], list[list[int]], list[Any]]:
+    def count_batch(self, batch: Any, samples: int = 0) -> tuple[list[int], list[Any], list[Any]]:
         """One Arrow record batch whose first columns are ``plan.columns``, as text (later columns are not
         read): its counters; with ``samples`` > 0 the batch-local indices of each plan check's first
         ``samples`` failing rows, in row order (else no lists); and per ``plan.keys`` a record batch (``hi``,
@@ -271,7 +271,10 @@ class Kernel:
             with self._ctx_lock:
                 self._free.append(ctx)
         del arrays
-        picks = [picked[k * samples:k * samples + found[k]] for k in range(nchecks)] if samples else []
+        # Arrow arrays over the C buffer: ``pa.array`` of Python ints would import pandas (pyarrow's shim).
+        rows_buf = pa.py_buffer(picked)
+        picks = [pa.Array.from_buffers(pa.int64(), found[k], [None, rows_buf], offset=k * samples)
+                 for k in range(nchecks)] if samples else []
         keys = [pa.RecordBatch.from_arrays(
                     [pa.Array.from_buffers(pa.uint64(), written[k], [None, key_bufs[2 * k + half]])
                      for half in (0, 1)], names=["hi", "lo"]) for k in range(nkeys)]
@@ -285,7 +288,7 @@ class Kernel:
         the first of the data); ``keys`` receives each batch's key fingerprints (``count_batch``)."""
         total = [0] * self.plan.counters
         n = samples.n if samples is not None else 0
-        Counted = tuple[list[int], list[list[int]], list[Any]]
+        Counted = tuple[list[int], list[Any], list[Any]]
 
         def merge(batch: Any, counted: Counted) -> None:
             nonlocal total
@@ -362,10 +365,10 @@ class Samples:
         self._parts: list[list[Any]] = [[] for _ in range(nchecks)]
         self._have = [0] * nchecks
 
-    def add(self, batch: Any, picks: list[list[int]]) -> None:
+    def add(self, batch: Any, picks: list[Any]) -> None:
         for k, rows in enumerate(picks):
             need = self.n - self._have[k]
-            if need > 0 and rows:
+            if need > 0 and len(rows):
                 self._parts[k].append(batch.take(rows[:need]))
                 self._have[k] += min(need, len(rows))
 
