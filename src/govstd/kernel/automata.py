@@ -334,9 +334,9 @@ def _successors(a: Automaton) -> list[dict[int, int]]:
     for s in range(len(a.accept)):
         row = a.table[s * _BYTES:(s + 1) * _BYTES]
         succ: dict[int, int] = {}
-        for b, t in enumerate(row):
+        for t in set(row):
             if t >= 0:
-                succ[t] = succ.get(t, 0) | 1 << b
+                succ[t] = sum(1 << b for b, u in enumerate(row) if u == t)
         out.append(succ)
     return out
 
@@ -380,10 +380,13 @@ def shapes(a: Automaton) -> Shapes:
     it is exactly one (see ``Shapes``); the derivation proves exactness, it never approximates."""
     succ = _successors(a)
     nstates = len(a.accept)
+    preds: list[list[int]] = [[] for _ in range(nstates)]
+    for s in range(nstates):
+        for t in succ[s]:
+            preds[t].append(s)
     done = [{s for s in range(nstates) if a.accept[s]}]
     for _ in range(MAX_SHAPE_LEN):
-        prev = done[-1]
-        done.append({s for s in range(nstates) if any(t in prev for t in succ[s])})
+        done.append({s for t in done[-1] for s in preds[t]})
     by_length: list[tuple[int, ...] | None] = []
     seen: set[int] = set()
     for n in range(MAX_SHAPE_LEN + 1):
@@ -397,10 +400,6 @@ def shapes(a: Automaton) -> Shapes:
         by_length.append(product)
     # Any accepted string longer than the bound: a state reached after MAX_SHAPE_LEN + 1 bytes that can still
     # reach an accepting one.
-    preds: list[list[int]] = [[] for _ in range(nstates)]
-    for s in range(nstates):
-        for t in succ[s]:
-            preds[t].append(s)
     coreach = set(done[0])
     stack = list(coreach)
     while stack:
