@@ -24,6 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from govstd.kernel import automata
 from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
 from govstd.validators import ir
 
@@ -84,6 +85,8 @@ def load() -> ctypes.CDLL | None:
         lib.gk_set_groups.argtypes = [P, ctypes.c_int32, P]
         lib.gk_cache_on.argtypes = [P, P, P]
         lib.gk_plan_free.argtypes = [P]
+        lib.gk_set_shapes.argtypes = [P, ctypes.c_int32, P, P, P, P]
+        lib.gk_match.argtypes = [P, ctypes.c_int32, ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32]
         lib.gk_ctx_new.restype = P
         lib.gk_ctx_new.argtypes = [P]
         lib.gk_ctx_free.argtypes = [P, P]
@@ -115,9 +118,10 @@ def _array(ctype: Any, values: Iterable[int]) -> Any:
 class Kernel:
     """One plan loaded into the C library, ready to count batches on several threads at once."""
 
-    def __init__(self, lib: ctypes.CDLL, plan: Plan, cache: bool | None = None) -> None:
+    def __init__(self, lib: ctypes.CDLL, plan: Plan, cache: bool | None = None, shapes: bool = True) -> None:
         """``cache``: count the checks reading one column once per distinct value (``Plan.groups``); None:
-        unless ``GOVSTD_KERNEL_CACHE=0``."""
+        unless ``GOVSTD_KERNEL_CACHE=0``. ``shapes``: match a pattern by its per-length product of byte classes
+        where it is one (``automata.shapes``; False: always walk the automaton, to compare)."""
         from govstd.standards.numbers import gb11643, gb11714, gb32100
         from govstd.validators.compiler import base
 
@@ -154,6 +158,11 @@ class Kernel:
         if not handle:
             raise MemoryError("native check kernel: no memory for the plan")
         self.handle = handle
+        if shapes and plan.automata:
+            modes, bits, classes, off = automata.shape_words([automata.shapes(a) for a in plan.automata])
+            self._ok(lib.gk_set_shapes(handle, automata.MAX_SHAPE_LEN, buf(ctypes.c_uint8, modes),
+                                       buf(ctypes.c_uint64, bits), buf(ctypes.c_uint8, classes),
+                                       buf(ctypes.c_int64, off)), "pattern shapes")
         self._ok(lib.gk_set_fresh(handle, len(plan.fresh), buf(ctypes.c_int32, plan.fresh_words())), "freshness")
         self.cache = not cache_disabled() if cache is None else cache
         if self.cache and plan.groups:

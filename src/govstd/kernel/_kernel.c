@@ -72,6 +72,7 @@ typedef struct {
     int32_t nkeys; const int32_t *keys;     /* per uniqueness key (gk_set_keys): present node, nparts, part nodes… */
     uint16_t *run; uint8_t *run_accept; int64_t *run_off;  /* the automata with a dead state (gk_plan_new) */
     int32_t ngroups; struct vgroup *groups;  /* checks reading one column, counted per value (gk_set_groups) */
+    struct dfa_shape *shapes;  /* per automaton: its language by value length where a product (gk_set_shapes) */
 } plan;
 
 #define CH 256  /* rows per chunk: a node's value vector (CH × 24 bytes) stays in the L1/L2 cache */
@@ -401,6 +402,37 @@ static int dfa_match(const plan *p, int32_t d, val x) {
     }
     for (; i < x.len; i++) s = t[(s << 8) | x.s[i]];
     return p->run_accept[p->acc_off[d] + d + s];
+}
+
+/* An automaton's language by value length (automata.shapes): where the strings of length n it accepts are exactly
+ * the product of one byte class per position, a value of that length matches when each byte is in its position's
+ * class — tests that wait on no earlier one, so the CPU overlaps them, where the walk waits a table load per byte. */
+#define SHAPE_MAX 32  /* automata.MAX_SHAPE_LEN */
+enum { SH_WALK = 0, SH_REJECT = 1, SH_PRODUCT = 2 };
+struct dfa_shape {
+    uint8_t mode[SHAPE_MAX + 2];  /* per value length 0..SHAPE_MAX, then any longer one */
+    uint16_t start[SHAPE_MAX + 1];  /* length n's positions: want[start[n] .. start[n] + n) */
+    uint64_t bits[256];  /* byte → the classes holding it (bit k: class k) */
+    uint64_t want[(SHAPE_MAX + 1) * (SHAPE_MAX + 2) / 2];  /* per position: its class's bit */
+};
+
+static int shape_match(const struct dfa_shape *sh, const uint8_t *s, int32_t n) {
+    const uint64_t *w = sh->want + sh->start[n];
+    uint64_t bad = 0;
+    for (int32_t i = 0; i < n; i++) bad |= w[i] & ~sh->bits[s[i]];
+    return bad == 0;
+}
+
+/* OP_MATCH: the shape of the value's length where the automaton has one, else the walk. */
+static int pattern_match(const plan *p, int32_t d, val x) {
+    if (x.null) return 0;
+    if (p->shapes) {
+        const struct dfa_shape *sh = &p->shapes[d];
+        int mode = sh->mode[x.len <= SHAPE_MAX ? x.len : SHAPE_MAX + 1];
+        if (mode == SH_REJECT) return 0;
+        if (mode == SH_PRODUCT) return shape_match(sh, x.s, x.len);
+    }
+    return dfa_match(p, d, x);
 }
 
 static int days_in_month(int64_t y, int64_t m) {
@@ -814,7 +846,7 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
         LOOP { int r = sel[k]; out[r] = normalize_code(p, c, node, x[r], (int)(p1 & 1), (int)((p1 >> 1) & 1)); }
         break;
     case OP_NORM_PHONE: LOOP { int r = sel[k]; out[r] = normalize_phone(p, c, node, x[r]); } break;
-    case OP_MATCH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(dfa_match(p, (int32_t)p1, x[r])); } break;
+    case OP_MATCH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(pattern_match(p, (int32_t)p1, x[r])); } break;
     case OP_HAS_FULLWIDTH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_FW_FROM)); } break;
     case OP_HAS_WHITESPACE: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_WS)); } break;
     case OP_HAS_DASH: LOOP { int r = sel[k]; ob[r] = (uint8_t)(contains_class(p, x[r], CS_DASH)); } break;
@@ -1361,12 +1393,51 @@ int gk_cache_on(void *vp, void *vc, int32_t *out) {
     return p->ngroups;
 }
 
+/* The automata's shapes (automata.shapes), ``max_len`` = SHAPE_MAX or refused. Per automaton d: ``modes[d *
+ * (max_len + 2) + n]`` (SH_*; n = max_len + 1: longer values), ``bits[d * 256 + byte]``, and for each length n
+ * with a product its n class numbers at ``classes[off[d * (max_len + 1) + n]]``. */
+int gk_set_shapes(void *vp, int32_t max_len, const uint8_t *modes, const uint64_t *bits, const uint8_t *classes,
+                  const int64_t *off) {
+    plan *p = vp;
+    if (max_len != SHAPE_MAX || p->shapes) return -1;
+    struct dfa_shape *sh = calloc((size_t)(p->ndfa > 0 ? p->ndfa : 1), sizeof *sh);
+    if (!sh) return -1;
+    for (int32_t d = 0; d < p->ndfa; d++) {
+        struct dfa_shape *h = &sh[d];
+        memcpy(h->mode, modes + (int64_t)d * (SHAPE_MAX + 2), SHAPE_MAX + 2);
+        memcpy(h->bits, bits + (int64_t)d * 256, sizeof h->bits);
+        int32_t at = 0;
+        for (int32_t n = 0; n <= SHAPE_MAX; n++) {
+            h->start[n] = (uint16_t)at;
+            if (h->mode[n] > SH_PRODUCT) { free(sh); return -1; }
+            if (h->mode[n] != SH_PRODUCT) continue;
+            const uint8_t *c = classes + off[d * (SHAPE_MAX + 1) + n];
+            for (int32_t i = 0; i < n; i++) {
+                if (c[i] >= 64) { free(sh); return -1; }
+                h->want[at + i] = 1ULL << c[i];
+            }
+            at += n;
+        }
+        if (h->mode[SHAPE_MAX + 1] > SH_REJECT) { free(sh); return -1; }
+    }
+    p->shapes = sh;
+    return 0;
+}
+
+/* One value against automaton ``d`` (tests): ``how`` 0 by the walk alone, 1 as OP_MATCH does. */
+int gk_match(void *vp, int32_t d, const uint8_t *s, int32_t n, int32_t how) {
+    const plan *p = vp;
+    val x = {0}; x.s = s; x.len = n;
+    return how ? pattern_match(p, d, x) : dfa_match(p, d, x);
+}
+
 void gk_plan_free(void *vp) {
     plan *p = vp;
     if (!p) return;
     for (int32_t s = 0; s < p->nsets; s++) free(p->sets[s].slots);
     free(p->sets); free(p->run); free(p->run_accept); free(p->run_off);
     groups_free(p);
+    free(p->shapes);
     free(p);
 }
 

@@ -303,3 +303,138 @@ def compile_pattern(pattern: str) -> Automaton:
                 row[m] = index[target]
         table.extend(row)
     return Automaton(table=table, accept=[int(final in s) for s in order])
+
+
+# --------------------------------------------------------------------------- shapes
+
+#: The longest value length a shape is derived for; longer values walk the automaton (or are rejected
+#: outright when the pattern accepts nothing longer).
+MAX_SHAPE_LEN = 32
+#: Distinct byte classes one automaton's shapes may use: the kernel keeps a byte's classes in 64 bits.
+MAX_SHAPE_CLASSES = 64
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """Where an automaton's language is a product of per-position byte classes, by value length.
+
+    ``by_length[n]``: for a value of ``n`` bytes, the byte mask of each position when the strings of length
+    ``n`` it accepts are exactly the strings whose ``i``-th byte is in mask ``i`` (an all-zero mask: none is
+    accepted), else ``None`` (the kernel walks the automaton). Such a match tests each byte on its own, with
+    no load waiting on the one before. ``longer_rejected``: no string longer than ``MAX_SHAPE_LEN`` is
+    accepted."""
+
+    by_length: tuple[tuple[int, ...] | None, ...]
+    longer_rejected: bool
+
+
+def _successors(a: Automaton) -> list[dict[int, int]]:
+    """Per state: target → the mask of bytes leading there (a byte leading nowhere is in none)."""
+    out: list[dict[int, int]] = []
+    for s in range(len(a.accept)):
+        row = a.table[s * _BYTES:(s + 1) * _BYTES]
+        succ: dict[int, int] = {}
+        for t in set(row):
+            if t >= 0:
+                succ[t] = sum(1 << b for b, u in enumerate(row) if u == t)
+        out.append(succ)
+    return out
+
+
+def _product_of(succ: list[dict[int, int]], accept: list[int], done: list[set[int]], n: int) -> tuple[int, ...] | None:
+    """The classes of the product the strings of length ``n`` accepted form, or ``None`` when they form none.
+
+    ``done[k]``: the states from which some string of exactly ``k`` bytes is accepted. Position ``i``'s class
+    is every byte on some accepted path of length ``n``, so the accepted strings always lie in the product of
+    the classes; they are all of it exactly when every product string is accepted, which one forward pass
+    over the sets of states the product's prefixes reach decides (the automaton is deterministic)."""
+    classes: list[int] = []
+    live = {0} & done[n]
+    for i in range(n):
+        ahead = done[n - i - 1]
+        mask, nxt = 0, set()
+        for s in live:
+            for t, m in succ[s].items():
+                if t in ahead:
+                    mask |= m
+                    nxt.add(t)
+        classes.append(mask)
+        live = nxt
+    reached = {0}
+    for mask in classes:
+        nxt = set()
+        for s in reached:
+            covered = 0
+            for t, m in succ[s].items():
+                if m & mask:
+                    nxt.add(t)
+                    covered |= m
+            if mask & ~covered:  # a byte of the class leads nowhere from a state some prefix reaches
+                return None
+        reached = nxt
+    return tuple(classes) if all(accept[s] for s in reached) else None
+
+
+def shapes(a: Automaton) -> Shapes:
+    """Per value length up to ``MAX_SHAPE_LEN``, the automaton's language as a product of byte classes where
+    it is exactly one (see ``Shapes``); the derivation proves exactness, it never approximates."""
+    succ = _successors(a)
+    nstates = len(a.accept)
+    preds: list[list[int]] = [[] for _ in range(nstates)]
+    for s in range(nstates):
+        for t in succ[s]:
+            preds[t].append(s)
+    done = [{s for s in range(nstates) if a.accept[s]}]
+    for _ in range(MAX_SHAPE_LEN):
+        done.append({s for t in done[-1] for s in preds[t]})
+    by_length: list[tuple[int, ...] | None] = []
+    seen: set[int] = set()
+    for n in range(MAX_SHAPE_LEN + 1):
+        product = _product_of(succ, a.accept, done, n)
+        if product is not None:
+            new = {m for m in product if m} - seen
+            if len(seen) + len(new) > MAX_SHAPE_CLASSES:
+                product = None
+            else:
+                seen |= new
+        by_length.append(product)
+    # Any accepted string longer than the bound: a state reached after MAX_SHAPE_LEN + 1 bytes that can still
+    # reach an accepting one.
+    coreach = set(done[0])
+    stack = list(coreach)
+    while stack:
+        for s in preds[stack.pop()]:
+            if s not in coreach:
+                coreach.add(s)
+                stack.append(s)
+    reached = {0}
+    for _ in range(MAX_SHAPE_LEN + 1):
+        reached = {t for s in reached for t in succ[s]}
+    return Shapes(by_length=tuple(by_length), longer_rejected=not reached & coreach)
+
+
+#: ``gk_set_shapes``'s modes per value length (``_kernel.c``'s SH_*).
+SH_WALK, SH_REJECT, SH_PRODUCT = 0, 1, 2
+
+
+def shape_words(all_shapes: list[Shapes]) -> tuple[list[int], list[int], list[int], list[int]]:
+    """``gk_set_shapes``'s arrays: per automaton its modes by length, byte → class bits, the class numbers of
+    each product length and where they start. Classes are numbered per automaton, by first use."""
+    modes: list[int] = []
+    bits: list[int] = []
+    classes: list[int] = []
+    off: list[int] = []
+    for sh in all_shapes:
+        number: dict[int, int] = {}
+        for product in sh.by_length:
+            off.append(len(classes))
+            if product is None:
+                modes.append(SH_WALK)
+            elif not all(product):  # a position no byte passes: no string of this length is accepted
+                modes.append(SH_REJECT)
+            else:
+                modes.append(SH_PRODUCT)
+                classes += [number.setdefault(m, len(number)) for m in product]
+        modes.append(SH_REJECT if sh.longer_rejected else SH_WALK)
+        bits += [sum(1 << k for m, k in number.items() if m >> b & 1) for b in range(_BYTES)]
+    return modes, bits, classes, off
