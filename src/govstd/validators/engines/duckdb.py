@@ -343,7 +343,9 @@ class DuckDBEngine:
                 self._native_repeats[rule_id] = (found, dataclasses.replace(
                     shown, values=values, repeats_alias=FIRST,
                     repeats_line_alias=FIRST_LINE if line else None))
-            elif self._key_counts[rule_id]["__keys"]:
+            elif not self._key_counts[rule_id]["__keys"]:
+                self._repeat_pairs[rule_id] = []  # no key repeats (a lone NULL key may still count as failed)
+            else:
                 t = _key_table(k)
                 ranked = (f"SELECT r, min(r) OVER (PARTITION BY k) AS f, row_number() OVER (PARTITION BY k ORDER BY r) "
                           f"AS nth FROM {t} WHERE k IN (SELECT k FROM {t} GROUP BY k HAVING count(*) > 1)")
@@ -391,7 +393,8 @@ class DuckDBEngine:
         sample query reads (``dialect.samples``): the row number, the physical line where there is one, and
         every column a check (or a fingerprinted key's duplicate sample) shows — the kernel's own text column
         where the view's column is text (the same value), else the view's column as it is (a typed column:
-        the value the SQL path shows, not its text). (the columns as a SamplePlan of no query, the select list to append)."""
+        the value the SQL path shows, not its text). (the columns as a SamplePlan of no query, the select list
+        to append)."""
         q = self.dialect.quote_identifier
         loaded = self.loaded
         extra = [q(loaded.row_column)] + ([q(loaded.line_column)] if loaded.line_column else [])
