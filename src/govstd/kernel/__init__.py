@@ -5,7 +5,8 @@ A second backend of the same IR (``govstd.validators.ir``), not a second definit
 constants of the standards (weights, alphabets, check-character tables, character classes) come from
 ``govstd.standards.numbers`` (through ``compiler.base``, the SQL path's own source) when a plan is loaded.
 The DuckDB engine streams the needed columns as Arrow batches and hands them here; a uniqueness check's
-key comes back as 128-bit fingerprints per row for DuckDB to group (``_kernel.c``, "key fingerprints");
+key comes back as 128-bit fingerprints per row for DuckDB to group (``_kernel.c``, "key fingerprints"),
+and, fed in row order to a set of keys seen, gives the first rows repeating a key (``repeats``);
 samples and every check the kernel does not implement stay in SQL.
 
 The library is built by setuptools at ``pip install`` (``setup.py``: an optional extension, so an
@@ -26,10 +27,11 @@ from typing import Any
 
 from govstd.kernel import automata
 from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
+from govstd.kernel.repeats import Repeats
 from govstd.validators import ir
 
-__all__ = ["Kernel", "KeyPlan", "Plan", "Samples", "cache_disabled", "compile_suite", "disabled", "fingerprint", "load",
-           "status"]
+__all__ = ["Kernel", "KeyPlan", "Plan", "Repeats", "Samples", "cache_disabled", "compile_suite", "disabled",
+           "fingerprint", "load", "status"]
 
 _HERE = Path(__file__).resolve().parent
 _LIB_STEM = "_govstd_kernel"
@@ -94,6 +96,12 @@ def load() -> ctypes.CDLL | None:
         lib.gk_ctx_samples.argtypes = [P, ctypes.c_int32, P, P]
         lib.gk_set_keys.argtypes = [P, ctypes.c_int32, P]
         lib.gk_ctx_keys.argtypes = [P, P, P]
+        lib.gk_ctx_key_rows.argtypes = [P, P]
+        lib.gk_seen_new.restype = P
+        lib.gk_seen_new.argtypes = [ctypes.c_int64]
+        lib.gk_seen_free.argtypes = [P]
+        lib.gk_seen_add.restype = ctypes.c_int64
+        lib.gk_seen_add.argtypes = [P, P, P, P, ctypes.c_int64, P, P, ctypes.c_int64, P, P, P]
         lib.gk_key_null_hi.restype = ctypes.c_uint64
         lib.gk_key_null_hi.argtypes = []
         lib.gk_key_fingerprint.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, P]
@@ -238,8 +246,10 @@ class Kernel:
         """One Arrow record batch whose first columns are ``plan.columns``, as text (later columns are not
         read): its counters; with ``samples`` > 0 the batch-local indices of each plan check's first
         ``samples`` failing rows, in row order (else no lists); and per ``plan.keys`` a record batch (``hi``,
-        ``lo``: UINT64) of the fingerprints of its present rows' keys. The sample and fingerprint buffers
-        belong to this call (and then to what it returns), never to a context shared between threads."""
+        ``lo``: UINT64) of the fingerprints of its present rows' keys, in row order — with ``samples`` > 0
+        also ``at`` (INT64), each fingerprint's batch-local row (for duplicate samples, ``Repeats``). The
+        sample and fingerprint buffers belong to this call (and then to what it returns), never to a context
+        shared between threads."""
         import pyarrow as pa
 
         n = len(self.plan.columns)
@@ -262,6 +272,8 @@ class Kernel:
         # The context keeps these pointers until the call's end: they must outlive gk_run.
         written = (ctypes.c_int64 * max(1, nkeys))()
         key_ptrs = _array(ctypes.c_void_p, [b.address for b in key_bufs])
+        row_bufs = [pa.allocate_buffer(8 * max(1, rows)) for _ in range(nkeys if samples else 0)]
+        row_ptrs = _array(ctypes.c_void_p, [b.address for b in row_bufs])
         nchecks = len(self.plan.checks)
         picked = (ctypes.c_int64 * max(1, nchecks * samples))()
         found = (ctypes.c_int32 * max(1, nchecks))()
@@ -270,6 +282,7 @@ class Kernel:
             # A pooled context serves every kind of call: each call says what it wants.
             self.lib.gk_ctx_samples(ctx, samples, picked, found)
             self.lib.gk_ctx_keys(ctx, key_ptrs if nkeys else None, written)
+            self.lib.gk_ctx_key_rows(ctx, row_ptrs if row_bufs else None)
             # Empty data buffers: a valid pointer is still needed for the (zero-length) reads.
             empty = ctypes.create_string_buffer(1)
             data_ptrs = [d or ctypes.addressof(empty) for d in data]
@@ -286,15 +299,18 @@ class Kernel:
                  for k in range(nchecks)] if samples else []
         keys = [pa.RecordBatch.from_arrays(
                     [pa.Array.from_buffers(pa.uint64(), written[k], [None, key_bufs[2 * k + half]])
-                     for half in (0, 1)], names=["hi", "lo"]) for k in range(nkeys)]
+                     for half in (0, 1)]
+                    + ([pa.Array.from_buffers(pa.int64(), written[k], [None, row_bufs[k]])] if row_bufs else []),
+                    names=["hi", "lo", "at"][:3 if row_bufs else 2]) for k in range(nkeys)]
         return list(counters), picks, keys
 
     def count(self, batches: Iterator[Any], threads: int = 1, samples: Samples | None = None,
-              keys: Callable[[list[Any]], None] | None = None) -> list[int]:
+              keys: Callable[[Any, list[Any]], None] | None = None) -> list[int]:
         """The summed counters of every batch, counted on up to ``threads`` threads (the C call releases
         the GIL); at most two batches per thread wait in memory. Batches are merged in the order they came,
         on the calling thread: with ``samples``, each check's first failing rows are kept there (so they are
-        the first of the data); ``keys`` receives each batch's key fingerprints (``count_batch``)."""
+        the first of the data); ``keys`` receives each batch with its key fingerprints (``count_batch``), in the
+        order the batches came (so a ``Repeats`` fed there sees the rows in row order)."""
         total = [0] * self.plan.counters
         n = samples.n if samples is not None else 0
         Counted = tuple[list[int], list[Any], list[Any]]
@@ -305,7 +321,7 @@ class Kernel:
             if samples is not None:
                 samples.add(batch, counted[1])
             if keys is not None and counted[2]:
-                keys(counted[2])
+                keys(batch, counted[2])
 
         if threads <= 1:
             for b in batches:

@@ -94,6 +94,7 @@ typedef struct {
     struct vcache *vc;     /* per group of plan.groups: this context's value cache */
     uint8_t *cached;       /* per check: 1 while its group's cache counts it (gk_run's loop skips it) */
     void *res;             /* scratch: a group's result masks on the rows evaluated */
+    int64_t *const *key_rows;  /* per key, the batch-local row of each fingerprint (gk_ctx_key_rows), or NULL */
 } ctx;
 
 typedef struct {
@@ -1616,6 +1617,7 @@ static void fingerprint_keys(const plan *p, ctx *c, const batch *bt, const mask 
                     for (int32_t j = 0; j < nparts; j++) fp_part(&s, MEMO(parts[j])[r]);
                     hi[at] = s.a | FP_HASHED; lo[at] = s.b;
                 }
+                if (c->key_rows) c->key_rows[k][at] = bt->row + r;
                 at++;
             }
         }
@@ -1636,6 +1638,90 @@ int gk_set_keys(void *vp, int32_t n, const int32_t *words) {
 void gk_ctx_keys(void *vc, uint64_t *const *out, int64_t *written) {
     ctx *c = vc;
     c->key_out = out; c->key_written = written;
+}
+
+/* With the fingerprint buffers of the next gk_run (gk_ctx_keys), for key k ``rows[k]`` (room for the batch's
+ * rows) receives the batch-local index of the row of each fingerprint written: what a duplicate sample needs to
+ * find its row. NULL: no rows. The caller owns the buffers and sets them per batch. */
+void gk_ctx_key_rows(void *vc, int64_t *const *rows) {
+    ctx *c = vc;
+    c->key_rows = rows;
+}
+
+/* ------------------------------------------------------------------ seen keys (duplicate samples)
+ *
+ * The fingerprints of one key, fed in row order (the engine's in-order merge of the batches, never the worker
+ * threads): a fingerprint already in the set marks a row repeating an earlier row's key at the moment it
+ * streams by, so the engine takes its shown values from the batch at hand. Each entry keeps its first row and
+ * that row's line (the row kept, and where a person finds it). Open addressing, linear probing; a fingerprint's
+ * hi word is never 0 (every encoding sets a kind or the hashed bit), so hi = 0 marks an empty slot. The set
+ * never grows past ``max_bytes``: feeding it more distinct keys than fit fails and frees it. */
+typedef struct { uint64_t hi, lo; int64_t row, line; } seen_slot;
+typedef struct { seen_slot *slots; uint64_t mask; int64_t used; int64_t max_bytes; } seen;
+
+static uint64_t seen_hash(uint64_t hi, uint64_t lo) { return mix64(hi ^ mix_splitmix(lo)); }
+
+static int seen_grow(seen *s) {
+    uint64_t size = s->slots ? 2 * (s->mask + 1) : 1024;
+    if ((int64_t)(size * sizeof(seen_slot)) > s->max_bytes) return -1;
+    seen_slot *slots = calloc(size, sizeof(seen_slot));
+    if (!slots) return -1;
+    uint64_t mask = size - 1;
+    if (s->slots) {
+        for (uint64_t i = 0; i <= s->mask; i++) {
+            seen_slot e = s->slots[i];
+            if (!e.hi) continue;
+            uint64_t j = seen_hash(e.hi, e.lo) & mask;
+            while (slots[j].hi) j = (j + 1) & mask;
+            slots[j] = e;
+        }
+        free(s->slots);
+    }
+    s->slots = slots; s->mask = mask;
+    return 0;
+}
+
+void *gk_seen_new(int64_t max_bytes) {
+    seen *s = calloc(1, sizeof(seen));
+    if (!s) return NULL;
+    s->max_bytes = max_bytes;
+    if (seen_grow(s) != 0) { free(s); return NULL; }
+    return s;
+}
+
+void gk_seen_free(void *vs) {
+    seen *s = vs;
+    if (!s) return;
+    free(s->slots); free(s);
+}
+
+/* Feed ``n`` fingerprints (``hi``, ``lo``) of rows in row order; ``at[i]`` is fingerprint i's batch-local row,
+ * whose row number is ``row[at[i]]`` and line ``line[at[i]]`` (``line`` NULL: none, 0 kept). For each
+ * fingerprint already seen, while fewer than ``room`` are written: ``out_i`` its index i, ``out_first`` and
+ * ``out_first_line`` its key's first row and line. Returns how many were written, or -1 when the set would
+ * outgrow its budget (or memory): the set is then emptied and the caller must free it and look elsewhere. */
+int64_t gk_seen_add(void *vs, const uint64_t *hi, const uint64_t *lo, const int64_t *at, int64_t n,
+                    const int64_t *row, const int64_t *line, int64_t room, int64_t *out_i, int64_t *out_first,
+                    int64_t *out_first_line) {
+    seen *s = vs;
+    int64_t found = 0;
+    for (int64_t i = 0; i < n && found < room; i++) {
+        uint64_t j = seen_hash(hi[i], lo[i]) & s->mask;
+        while (s->slots[j].hi && (s->slots[j].hi != hi[i] || s->slots[j].lo != lo[i])) j = (j + 1) & s->mask;
+        seen_slot *e = &s->slots[j];
+        if (e->hi) {
+            out_i[found] = i; out_first[found] = e->row; out_first_line[found] = e->line;
+            found++;
+            continue;
+        }
+        e->hi = hi[i]; e->lo = lo[i]; e->row = row[at[i]]; e->line = line ? line[at[i]] : 0;
+        /* at most 3/4 full: probes stay short */
+        if (++s->used * 4 > (int64_t)(s->mask + 1) * 3 && seen_grow(s) != 0) {
+            free(s->slots); s->slots = NULL; s->mask = 0; s->used = 0;
+            return -1;
+        }
+    }
+    return found;
 }
 
 /* The fingerprint of a single NULL key part (hi; lo is 0), for the engine's count of distinct keys. */

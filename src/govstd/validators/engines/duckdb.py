@@ -6,7 +6,8 @@
    rows from the kernel's own pass (which then streams the numbered view: row, line, shown columns).
    Every other row check: one streaming query over the numbered view yielding failing rows in source
    order, read in Arrow batches and stopped as soon as every failing check has its N rows (restarted
-   with fewer checks while that is cheap); duplicates get one GROUP BY query. The
+   with fewer checks while that is cheap). A key the kernel fingerprints gets its first repeating rows from
+   the same pass (``kernel.Repeats``); any other key gets one windowed query. The
    streaming query runs on one thread: parallel workers (and the joins of reference-table lookups
    between them) would hand rows over out of order, and samples are the *first* failing rows.
 
@@ -32,6 +33,7 @@ import pyarrow.compute as pc
 
 from govstd import kernel
 from govstd.errors import GovstdError, InputError
+from govstd.kernel.repeats import FIRST, FIRST_LINE
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.duckdb import DuckDBDialect
@@ -53,6 +55,9 @@ _BATCH_ROWS = 8192
 #: Rows per Arrow batch handed to the native kernel: large enough to amortise a call, small enough that
 #: a few batches per thread in flight stay a few MB.
 _KERNEL_BATCH_ROWS = 65_536
+#: The most memory (bytes) the kernel's pass spends remembering keys seen for duplicate samples
+#: (``kernel.Repeats``), all keys together; at most an eighth of DuckDB's memory limit.
+_SEEN_BUDGET = 256 * 2**20
 #: Restart the sample query without the checks already sampled while the prefix re-read is this small.
 _RESTART_FRACTION = 0.05
 #: DuckDB errors that mean a compiled query is wrong (a bug here) rather than the data being unreadable.
@@ -159,6 +164,10 @@ class DuckDBEngine:
         self._key_counts: dict[str, dict[str, int]] = {}
         #: Each natively counted row check's first failing rows, taken from the kernel's pass (``_sampled``).
         self._native_samples: dict[str, tuple[list[pa.RecordBatch], SamplePlan]] = {}
+        #: Each fingerprinted key's first repeating rows, found in the kernel's pass (``kernel.Repeats``) …
+        self._native_repeats: dict[str, tuple[list[pa.RecordBatch], SamplePlan]] = {}
+        #: … or, where its set of keys seen outgrew the budget, (row, first row) pairs from its fingerprints.
+        self._repeat_pairs: dict[str, list[tuple[int, int]]] = {}
 
     # ---- public ----------------------------------------------------------------------------
 
@@ -216,7 +225,7 @@ class DuckDBEngine:
         ``assemble``. None when the kernel is turned off (``GOVSTD_KERNEL=0``) or not built — then a
         one-line notice joins the warnings — and every check is counted in SQL. With ``sample_size`` > 0
         the same pass keeps each check's first failing rows (``_sampled``): no second pass to find them."""
-        self._native_samples = {}
+        self._native_samples, self._native_repeats, self._repeat_pairs = {}, {}, {}
         if kernel.disabled():
             return None
         lib = kernel.load()
@@ -236,18 +245,34 @@ class DuckDBEngine:
         threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
         native = kernel.Kernel(lib, plan)
         samples = kernel.Samples(sample_size, len(plan.checks)) if shown is not None else None
+        repeats = None
+        if shown is not None and plan.keys:
+            repeats = kernel.Repeats(lib, sample_size, len(plan.keys), self._seen_budget() // len(plan.keys),
+                                     self.loaded.row_column, self.loaded.line_column)
         # The keys' fingerprints go into TEMP tables of a second connection (a cursor: its own temp catalog),
         # which may write while the main connection's reader streams; DuckDB spills them under --memory-limit.
         # One UHUGEINT column, not the two UBIGINT halves: DuckDB groups it in about half the CPU.
         keys = self.con.cursor()
         try:
             for k in range(len(plan.keys)):
-                keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT)")
+                keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT{', r BIGINT' if repeats else ''})")
 
-            def store(fingerprints: list[pa.RecordBatch]) -> None:
-                for k, batch in enumerate(fingerprints):
-                    if batch.num_rows:
-                        keys.from_arrow(batch).project("(hi::UHUGEINT << 64) | lo").insert_into(_key_table(k))
+            def store(batch: pa.RecordBatch, fingerprints: list[pa.RecordBatch]) -> None:
+                if repeats is not None:
+                    repeats.add(batch, fingerprints)
+                for k, fp in enumerate(fingerprints):
+                    if not fp.num_rows:
+                        continue
+                    if repeats is None:
+                        keys.from_arrow(fp).project("(hi::UHUGEINT << 64) | lo").insert_into(_key_table(k))
+                    elif repeats.pending(k):  # each row's number, should the repeats be needed from the table
+                        rows = batch.column(self.loaded.row_column).take(fp.column(2))
+                        keyed = pa.RecordBatch.from_arrays([fp.column(0), fp.column(1), rows], names=["hi", "lo", "r"])
+                        keys.from_arrow(keyed).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(
+                            _key_table(k))
+                    else:
+                        keys.from_arrow(fp).project("(hi::UHUGEINT << 64) | lo, NULL::BIGINT").insert_into(
+                            _key_table(k))
 
             try:
                 with self._progress("checking"):
@@ -261,7 +286,11 @@ class DuckDBEngine:
                         reader.close()
             finally:
                 native.close()
+                if repeats is not None:
+                    repeats.close()
             values = self._native_values(suite, native, sql, counters, keys, samples, shown)
+            if repeats is not None and shown is not None:
+                self._repeats_of(plan, counters, keys, repeats, shown, sample_size)
         finally:
             keys.close()
         return values
@@ -288,8 +317,7 @@ class DuckDBEngine:
         outputs |= {rule_id: Output(evaluated=e, newest=n)
                     for rule_id, (e, n) in native.fresh_outputs().items() if rule_id not in doubtful}
         values = native.values(counters)
-        fingerprinted = {k.check.rule_id: i for i, k in enumerate(plan.keys)
-                         if not (k.uses_checksum and counters[1]) and not (k.uses_parse and counters[2])}
+        fingerprinted = _trusted_keys(plan, counters)
         for i, check in enumerate(c for c in suite.checks if isinstance(c, ir.UniqueCheck)):
             outputs[check.rule_id] = Output(evaluated=f"__ue{i}", distinct=f"__ud{i}")
             if check.rule_id in fingerprinted:
@@ -301,19 +329,79 @@ class DuckDBEngine:
             self._key_counts[check.rule_id] = {"__keys": repeated, "__involved": involved}
         return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs), values
 
+    def _repeats_of(self, plan: kernel.Plan, counters: list[int], keys: duckdb.DuckDBPyConnection,
+                    repeats: kernel.Repeats, shown: SamplePlan, n: int) -> None:
+        """Each trusted key's first ``n`` repeating rows: as found in the kernel's pass, or — where its set of
+        keys seen outgrew the budget — (row, first row) pairs from its fingerprint table of ``keys`` alone
+        (the repeated fingerprints' rows ranked; no read of the data), their values read in ``_attach_samples``."""
+        for rule_id, k in _trusted_keys(plan, counters).items():
+            found = repeats.rows(k)
+            check = plan.keys[k].check
+            if found is not None:
+                values = {name: shown.values[name] for name in check.shown_columns}
+                line = self.loaded.line_column
+                self._native_repeats[rule_id] = (found, dataclasses.replace(
+                    shown, values=values, repeats_alias=FIRST,
+                    repeats_line_alias=FIRST_LINE if line else None))
+            elif not self._key_counts[rule_id]["__keys"]:
+                self._repeat_pairs[rule_id] = []  # no key repeats (a lone NULL key may still count as failed)
+            else:
+                t = _key_table(k)
+                ranked = (f"SELECT r, min(r) OVER (PARTITION BY k) AS f, row_number() OVER (PARTITION BY k ORDER BY r) "
+                          f"AS nth FROM {t} WHERE k IN (SELECT k FROM {t} GROUP BY k HAVING count(*) > 1)")
+                sql = f"SELECT r, f FROM ({ranked}) WHERE nth > 1 ORDER BY r LIMIT {int(n)}"
+                with self._progress("sampling duplicates"):
+                    try:
+                        pairs = keys.execute(sql).fetchall()
+                    except duckdb.OutOfMemoryException as exc:
+                        raise _data_error(exc, self.loaded) from None
+                self._repeat_pairs[rule_id] = [(int(r), int(f)) for r, f in pairs]
+
+    def _paired_samples(self, check: ir.UniqueCheck, pairs: list[tuple[int, int]],
+                        masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
+        """The samples of (row, first row) ``pairs`` (``_repeats_of``): one query on the numbered view for the
+        shown values and lines of those rows alone (as ``dialect.duplicate_samples`` shows them)."""
+        if not pairs:
+            return []
+        q, loaded = self.dialect.quote_identifier, self.loaded
+        values = {name: f"__c{i}" for i, name in enumerate(check.shown_columns)}
+        line = loaded.line_column
+        picked = [f"{q(loaded.row_column)} AS __row", *([f"{q(line)} AS __line"] if line else []),
+                  *(f"{q(name)} AS {q(alias)}" for name, alias in values.items())]
+        wanted = ", ".join(str(r) for r in sorted({r for pair in pairs for r in pair}))
+        table = self._arrow(f"SELECT {', '.join(picked)} FROM {q(NUMBERED)} WHERE {q(loaded.row_column)} IN ({wanted})")
+        by_row = {int(r["__row"]): r for r in table.to_pylist()}  # at most 2 × pairs rows
+        plan = SamplePlan(sql="", row_alias="__row", flags={}, values=values, line_alias="__line" if line else None,
+                          repeats_alias="__first", repeats_line_alias="__first_line" if line else None)
+        rows = [{**by_row[r], "__first": f, "__first_line": by_row[f].get("__line")} for r, f in pairs]
+        return [sample_of(r, plan, list(values), masking) for r in rows]
+
+    def _seen_budget(self) -> int:
+        """``_SEEN_BUDGET``, or an eighth of DuckDB's memory limit (``--memory-limit``) where that is less."""
+        text = str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        number, _, unit = text.partition(" ")
+        scale = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 10**3, "MB": 10**6,
+                 "GB": 10**9, "TB": 10**12}
+        try:
+            limit = int(float(number) * scale[unit.strip()])
+        except (KeyError, ValueError):
+            return _SEEN_BUDGET
+        return min(_SEEN_BUDGET, limit // 8)
+
     def _sample_columns(self, plan: kernel.Plan) -> tuple[SamplePlan, str]:
         """What the kernel's pass streams beside its columns for samples, from the numbered view the SQL
         sample query reads (``dialect.samples``): the row number, the physical line where there is one, and
-        every column a check shows — the kernel's own text column where the view's column is text (the
-        same value), else the view's column as it is (a typed column: the value the SQL path shows, not
-        its text). (the columns as a SamplePlan of no query, the select list to append)."""
+        every column a check (or a fingerprinted key's duplicate sample) shows — the kernel's own text column
+        where the view's column is text (the same value), else the view's column as it is (a typed column:
+        the value the SQL path shows, not its text). (the columns as a SamplePlan of no query, the select list
+        to append)."""
         q = self.dialect.quote_identifier
         loaded = self.loaded
         extra = [q(loaded.row_column)] + ([q(loaded.line_column)] if loaded.line_column else [])
         types = {str(r[0]): str(r[1]) for r in self.con.execute(f"DESCRIBE SELECT * FROM {q(NUMBERED)}").fetchall()}
         values: dict[str, str] = {}
-        for c in plan.checks:
-            for name in c.check.shown_columns:
+        for check in [*(c.check for c in plan.checks), *(k.check for k in plan.keys)]:
+            for name in check.shown_columns:
                 if name in values:
                     continue
                 if name in plan.columns and types.get(name) == "VARCHAR":
@@ -431,7 +519,16 @@ class DuckDBEngine:
             with self._progress("sampling"), self._one_thread():
                 collected.update(self._row_samples(failing_rows, masking, n, rows))
         for check in suite.checks:
-            if isinstance(check, ir.UniqueCheck) and by_id[check.rule_id].failed:
+            if not isinstance(check, ir.UniqueCheck) or not by_id[check.rule_id].failed:
+                continue
+            if check.rule_id in self._native_repeats:  # found by the kernel's pass
+                parts, dup = self._native_repeats[check.rule_id]
+                collected[check.rule_id] = [
+                    s for part in parts for s in self._to_samples(part, dup, dup.values, masking)]
+            elif check.rule_id in self._repeat_pairs:
+                with self._progress("sampling duplicates"):
+                    collected[check.rule_id] = self._paired_samples(check, self._repeat_pairs[check.rule_id], masking)
+            else:
                 plan = self.dialect.duplicate_samples(check, self.dialect.quote_identifier(NUMBERED),
                                                       self.loaded.row_column, n, line_column=self.loaded.line_column)
                 with self._progress("sampling duplicates"):
@@ -536,6 +633,12 @@ class DuckDBEngine:
         """Samples from (a few) Arrow rows of ``plan``, only the ``values`` columns shown."""
         shown = dataclasses.replace(plan, values=dict(values))
         return [sample_of(r, shown, list(values), masking) for r in table.to_pylist()]
+
+
+def _trusted_keys(plan: kernel.Plan, counters: list[int]) -> dict[str, int]:
+    """rule id → index of each key whose fingerprints count: not one whose checksum or parse the kernel doubted."""
+    return {k.check.rule_id: i for i, k in enumerate(plan.keys)
+            if not (k.uses_checksum and counters[1]) and not (k.uses_parse and counters[2])}
 
 
 def _key_table(k: int) -> str:
