@@ -80,6 +80,28 @@ def test_csv_validate_loads_no_workbook_parquet_or_dataframe_library(messy_csv: 
     assert (tmp_path / "fix.csv").stat().st_size > 0  # the fix list was written, as CSV, without openpyxl
 
 
+def test_a_clean_csv_validate_loads_no_arrow_compute(tmp_path: Path) -> None:
+    # pyarrow.compute (~30 ms of imports) picks the failing rows of a sample; a run where nothing
+    # fails has no sample to take. The messy schema shared conditionally: unmasked identifiers are
+    # allowed, so ten valid rows fail nothing.
+    schema = tmp_path / "conditional.yaml"
+    text = messy.SCHEMA.read_text(encoding="utf-8")
+    assert "share_type: unconditional" in text
+    schema.write_text(text.replace("share_type: unconditional", "share_type: conditional"), encoding="utf-8")
+    data = messy.write_csv(tmp_path / "clean.csv", [messy.base_row(i) for i in range(10)])
+    loaded = loaded_after(f"""
+        import datetime as dt
+        from govstd.validators.api import validate
+        result = validate({str(data)!r}, {str(schema)!r}, today=dt.date.fromisoformat({messy.TODAY.isoformat()!r}))
+        assert result.dataset.rows == 10 and result.checks
+        assert not [c.rule_id for c in result.checks if c.failed]
+    """, modules=("pyarrow", "pyarrow.compute"))
+    assert loaded == ["pyarrow"]  # the kernel's Arrow batches, and no compute kernels
+    failing = loaded_after(cli(["validate", str(messy.write_csv(tmp_path / "messy.csv")), "--schema-file",
+                                str(schema)]), modules=("pyarrow.compute",))
+    assert failing == ["pyarrow.compute"]  # samples of failing rows still load it, where they need it
+
+
 def test_xlsx_fix_list_still_loads_openpyxl(messy_csv: Path, tmp_path: Path) -> None:
     loaded = loaded_after(cli(["validate", str(messy_csv), "--schema-file", str(messy.SCHEMA),
                                "--fix-list", str(tmp_path / "fix.xlsx")]), modules=("openpyxl",))
