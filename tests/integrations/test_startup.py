@@ -128,3 +128,19 @@ def test_benchmark_writes_only_its_own_section(tmp_path: Path) -> None:
         write(f"## Start-up\n\n{text}\n", doc)
         expected = f"# Benchmarks\n\n## Validate\n\nrows/s\n\n## Start-up\n\n{text}\n\n## Spill\n\nGB\n"
         assert doc.read_text(encoding="utf-8") == expected
+
+
+def test_benchmark_commands_run_on_cached_bytecode_outside_the_tree(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # PYTHONDONTWRITEBYTECODE in the shell would make every timed run compile every module from source.
+    from benchmarks.startup import child_env
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    package = tmp_path / "src" / "probe_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
+    env = {**child_env(tmp_path / "bench"), "PYTHONPATH": str(tmp_path / "src")}
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    subprocess.run([sys.executable, "-c", "import probe_pkg"], env=env, check=True, timeout=60)
+    assert list((tmp_path / "bench" / "pycache").rglob("probe_pkg/__init__*.pyc"))
+    assert not (package / "__pycache__").exists()
