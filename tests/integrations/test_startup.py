@@ -81,13 +81,15 @@ def test_csv_validate_loads_no_workbook_parquet_or_dataframe_library(messy_csv: 
 
 
 def test_a_clean_csv_validate_loads_no_arrow_compute(tmp_path: Path) -> None:
-    # pyarrow.compute (~30 ms of imports) picks the failing rows of a sample; a run where nothing
-    # fails has no sample to take. The messy schema shared conditionally: unmasked identifiers are
-    # allowed, so ten valid rows fail nothing.
+    # pyarrow.compute (~30 ms of imports) picks the failing rows of a row check's samples; a run where
+    # nothing fails has no sample to take. The messy schema shared conditionally (unmasked identifiers
+    # are allowed, so ten valid rows fail nothing) and without its uniqueness key, whose duplicate
+    # search is free to use Arrow's compute functions (take) whether or not a key repeats.
     schema = tmp_path / "conditional.yaml"
     text = messy.SCHEMA.read_text(encoding="utf-8")
-    assert "share_type: unconditional" in text
-    schema.write_text(text.replace("share_type: unconditional", "share_type: conditional"), encoding="utf-8")
+    assert "share_type: unconditional" in text and ", key: true}" in text
+    schema.write_text(text.replace("share_type: unconditional", "share_type: conditional")
+                      .replace(", key: true}", "}"), encoding="utf-8")
     data = messy.write_csv(tmp_path / "clean.csv", [messy.base_row(i) for i in range(10)])
     loaded = loaded_after(f"""
         import datetime as dt
