@@ -80,6 +80,30 @@ def test_csv_validate_loads_no_workbook_parquet_or_dataframe_library(messy_csv: 
     assert (tmp_path / "fix.csv").stat().st_size > 0  # the fix list was written, as CSV, without openpyxl
 
 
+def test_a_clean_csv_validate_loads_no_arrow_compute(tmp_path: Path) -> None:
+    # pyarrow.compute (~30 ms of imports) picks the failing rows of a row check's samples; a run where
+    # nothing fails has no sample to take. The messy schema shared conditionally (unmasked identifiers
+    # are allowed, so ten valid rows fail nothing) and without its uniqueness key, whose duplicate
+    # search is free to use Arrow's compute functions (take) whether or not a key repeats.
+    schema = tmp_path / "conditional.yaml"
+    text = messy.SCHEMA.read_text(encoding="utf-8")
+    assert "share_type: unconditional" in text and ", key: true}" in text
+    schema.write_text(text.replace("share_type: unconditional", "share_type: conditional")
+                      .replace(", key: true}", "}"), encoding="utf-8")
+    data = messy.write_csv(tmp_path / "clean.csv", [messy.base_row(i) for i in range(10)])
+    loaded = loaded_after(f"""
+        import datetime as dt
+        from govstd.validators.api import validate
+        result = validate({str(data)!r}, {str(schema)!r}, today=dt.date.fromisoformat({messy.TODAY.isoformat()!r}))
+        assert result.dataset.rows == 10 and result.checks
+        assert not [c.rule_id for c in result.checks if c.failed]
+    """, modules=("pyarrow", "pyarrow.compute"))
+    assert loaded == ["pyarrow"]  # the kernel's Arrow batches, and no compute kernels
+    failing = loaded_after(cli(["validate", str(messy.write_csv(tmp_path / "messy.csv")), "--schema-file",
+                                str(schema)]), modules=("pyarrow.compute",))
+    assert failing == ["pyarrow.compute"]  # samples of failing rows still load it, where they need it
+
+
 def test_xlsx_fix_list_still_loads_openpyxl(messy_csv: Path, tmp_path: Path) -> None:
     loaded = loaded_after(cli(["validate", str(messy_csv), "--schema-file", str(messy.SCHEMA),
                                "--fix-list", str(tmp_path / "fix.xlsx")]), modules=("openpyxl",))
@@ -106,3 +130,19 @@ def test_benchmark_writes_only_its_own_section(tmp_path: Path) -> None:
         write(f"## Start-up\n\n{text}\n", doc)
         expected = f"# Benchmarks\n\n## Validate\n\nrows/s\n\n## Start-up\n\n{text}\n\n## Spill\n\nGB\n"
         assert doc.read_text(encoding="utf-8") == expected
+
+
+def test_benchmark_commands_run_on_cached_bytecode_outside_the_tree(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # PYTHONDONTWRITEBYTECODE in the shell would make every timed run compile every module from source.
+    from benchmarks.startup import child_env
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    package = tmp_path / "src" / "probe_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("VALUE = 1\n", encoding="utf-8")
+    env = {**child_env(tmp_path / "bench"), "PYTHONPATH": str(tmp_path / "src")}
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    subprocess.run([sys.executable, "-c", "import probe_pkg"], env=env, check=True, timeout=60)
+    assert list((tmp_path / "bench" / "pycache").rglob("probe_pkg/__init__*.pyc"))
+    assert not (package / "__pycache__").exists()

@@ -19,7 +19,8 @@ import datetime as dt
 import struct
 from dataclasses import dataclass, field
 
-from govstd.kernel.automata import Automaton, Unsupported, compile_pattern
+from govstd.kernel import automata_cache
+from govstd.kernel.automata import Automaton, Unsupported
 from govstd.validators import ir
 from govstd.validators.compiler.base import EXCEL_PATTERN
 
@@ -159,7 +160,7 @@ class _Compiler:
 
     def automaton(self, pattern: str) -> int:
         if pattern not in self.pattern_index:
-            self.plan.automata.append(compile_pattern(pattern))
+            self.plan.automata.append(automata_cache.compile_pattern(pattern))
             self.pattern_index[pattern] = len(self.plan.automata) - 1
         return self.pattern_index[pattern]
 

@@ -9,20 +9,16 @@ spaces or slashes (``GB11643``, ``gbt2261.1``, ``GB/T 2260``), with a version or
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import os
-import pickle
 import platform
 import re
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 import pydantic
 
-from govstd import __version__
+from govstd import __version__, cachefiles
 from govstd.errors import NotFoundError
 from govstd.standards.models import AnyEntry, EntryKind
 from govstd.standards.versions import Resolved, resolve_among, split_ref
@@ -63,9 +59,7 @@ def parse_builtin() -> tuple[AnyEntry, ...]:
 
 def cache_dir() -> Path:
     """The user cache directory's ``library/`` (beside the registry's ``items/`` code files)."""
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("govstd", appauthor=False)) / "library"
+    return cachefiles.folder("library")
 
 
 def source_key(package: Path) -> str:
@@ -83,49 +77,16 @@ def cached_entries(package: Path, folder: Path) -> tuple[AnyEntry, ...]:
 
     Parsing the library (YAML round-trip, then pydantic over 7,000 GB/T 2260 codes) is most of the
     fixed cost of ``govstd check`` and a small ``govstd validate``; the pickle holds the validated
-    result of this very code, so loading it is the same as parsing. The folder is the user's own, as
-    trusted as the ``.pyc`` files Python runs from ``__pycache__``. A missing, stale or unreadable
-    cache is rebuilt; one that cannot be written (a read-only home) only costs the parse.
+    result of this very code, so loading it is the same as parsing. A missing, stale or damaged cache
+    is rebuilt; one that cannot be written only costs the parse (``govstd.cachefiles``).
     """
     path = folder / f"builtin-{source_key(package)}.pickle"
-    try:
-        with path.open("rb") as f:
-            entries: tuple[AnyEntry, ...] = pickle.load(f)
-        return entries
-    except Exception:  # missing, or damaged (unpickling raises a dozen types): rebuilt below
-        pass
+    cached = cachefiles.load(path)
+    if isinstance(cached, tuple):
+        return cached
     entries = parse_builtin()
-    _write(path, entries)
+    cachefiles.store(path, entries, keep=KEEP_CACHED)
     return entries
-
-
-def _write(path: Path, entries: tuple[AnyEntry, ...]) -> None:
-    """Write atomically (a reader sees the old file or the whole new one), then drop all but the
-    ``KEEP_CACHED`` newest files, so several installs or worktrees share the folder without it growing."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".builtin-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        return
-    others = [p for p in path.parent.glob("builtin-*.pickle") if p != path]
-    for stale in sorted(others, key=_mtime, reverse=True)[KEEP_CACHED - 1:]:
-        with contextlib.suppress(OSError):
-            stale.unlink()
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 @functools.cache
