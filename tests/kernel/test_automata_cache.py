@@ -23,8 +23,12 @@ def test_a_cached_automaton_equals_a_fresh_compile(tmp_path: Path) -> None:
     first = automata_cache.compile_pattern(PATTERN, tmp_path)  # compiles and writes
     assert len(files(tmp_path)) == 1
     second = automata_cache.compile_pattern(PATTERN, tmp_path)  # reads the pickle
-    assert second == first == automata.compile_pattern(PATTERN)
+    fresh = automata.compile_pattern(PATTERN)
+    assert second == first == fresh
     assert second is not first
+    # The shapes come with it, derived once when it was compiled: those of the fresh automaton.
+    assert second.derived_shapes is not None and fresh.derived_shapes is None
+    assert second.derived_shapes == automata.shapes(fresh)
     automata_cache.compile_pattern("[0-9]{11}", tmp_path)
     assert len(files(tmp_path)) == 2  # one file per pattern
 

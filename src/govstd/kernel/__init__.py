@@ -15,6 +15,7 @@ install without a C compiler still succeeds and the SQL path runs). ``GOVSTD_KER
 
 from __future__ import annotations
 
+import array
 import ctypes
 import datetime as dt
 import importlib.machinery
@@ -118,9 +119,19 @@ def status() -> tuple[bool, str]:
     return True, f"native check kernel {_library_path()}"
 
 
+#: ctypes integer types → ``array.array`` type codes of the same size (a pointer as an unsigned word).
+_CODES = {ctypes.c_int8: "b", ctypes.c_uint8: "B", ctypes.c_int16: "h", ctypes.c_int32: "i", ctypes.c_uint32: "I",
+          ctypes.c_int64: "q", ctypes.c_uint64: "Q", ctypes.c_void_p: "Q"}
+
+
 def _array(ctype: Any, values: Iterable[int]) -> Any:
-    items = list(values)
-    return (ctype * max(1, len(items)))(*items)
+    """A ctypes array of ``values`` (at least one element: C reads a valid pointer even for none). Built through
+    ``array.array``, which converts in C: the automata's tables are ~10⁵ ints, too many for ctypes' own
+    argument-by-argument constructor at every run's start."""
+    items = array.array(_CODES[ctype], values)
+    if not items:
+        items.append(0)
+    return (ctype * len(items)).from_buffer(items)
 
 
 class Kernel:

@@ -15,7 +15,7 @@ flags, non-ASCII literals) raises ``Unsupported`` and the check stays on the SQL
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from govstd.errors import GovstdError
 
@@ -192,10 +192,12 @@ class _Parser:
 
 @dataclass
 class Automaton:
-    """``table[state * 256 + byte]`` → next state, -1 for no match; state 0 starts; ``accept[state]``."""
+    """``table[state * 256 + byte]`` → next state, -1 for no match; state 0 starts; ``accept[state]``.
+    ``derived_shapes``: ``shapes(self)`` once derived (kept with the automaton, so a cached one brings them)."""
 
     table: list[int]
     accept: list[int]
+    derived_shapes: Shapes | None = field(default=None, compare=False, repr=False)
 
 
 class _Nfa:
@@ -377,7 +379,14 @@ def _product_of(succ: list[dict[int, int]], accept: list[int], done: list[set[in
 
 def shapes(a: Automaton) -> Shapes:
     """Per value length up to ``MAX_SHAPE_LEN``, the automaton's language as a product of byte classes where
-    it is exactly one (see ``Shapes``); the derivation proves exactness, it never approximates."""
+    it is exactly one (see ``Shapes``); the derivation proves exactness, it never approximates. Derived once
+    per automaton (``Automaton.derived_shapes``)."""
+    if a.derived_shapes is None:
+        a.derived_shapes = _derive_shapes(a)
+    return a.derived_shapes
+
+
+def _derive_shapes(a: Automaton) -> Shapes:
     succ = _successors(a)
     nstates = len(a.accept)
     preds: list[list[int]] = [[] for _ in range(nstates)]
