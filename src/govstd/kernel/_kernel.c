@@ -629,6 +629,33 @@ typedef struct { uint64_t w[NW]; } mask;
 
 static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *sel);
 
+/* Measurement only (-DGK_PROFILE, never in the shipped build): per node, the TSC cycles spent in its own
+ * evaluation (its operands' time taken out), the rows it was evaluated on and how often; slots past the nodes
+ * hold the per-value cache's own work (PROF_VC) and the whole gk_run (PROF_RUN). One thread at a time (the
+ * counts are process-wide); gk_profile copies them out and clears them. */
+#ifdef GK_PROFILE
+#include <x86intrin.h>
+#define PROF_SLOTS 8192
+enum { PROF_VC = PROF_SLOTS - 1, PROF_RUN = PROF_SLOTS - 2, PROF_KEYS = PROF_SLOTS - 3 };
+static uint64_t prof_cycles[PROF_SLOTS], prof_rows[PROF_SLOTS], prof_calls[PROF_SLOTS], prof_child;
+#define PROF_BEGIN uint64_t prof_outer = prof_child, prof_t0 = __rdtsc(); prof_child = 0;
+#define PROF_END(slot, nrows) do { \
+        uint64_t prof_dt = __rdtsc() - prof_t0; int32_t prof_s = (slot) < PROF_SLOTS ? (slot) : PROF_SLOTS - 4; \
+        prof_cycles[prof_s] += prof_dt - prof_child; prof_rows[prof_s] += (uint64_t)(nrows); prof_calls[prof_s]++; \
+        prof_child = prof_outer + prof_dt; } while (0)
+int gk_profile(uint64_t *out, int32_t n) {
+    for (int32_t k = 0; k < n && k < PROF_SLOTS; k++) {
+        out[3 * k] = prof_cycles[k]; out[3 * k + 1] = prof_rows[k]; out[3 * k + 2] = prof_calls[k];
+    }
+    memset(prof_cycles, 0, sizeof prof_cycles); memset(prof_rows, 0, sizeof prof_rows);
+    memset(prof_calls, 0, sizeof prof_calls);
+    return PROF_SLOTS;
+}
+#else
+#define PROF_BEGIN
+#define PROF_END(slot, nrows) do { } while (0)
+#endif
+
 #define MEMO(n) (c->memo + (int64_t)(n) * CH)
 #define PBITS(n) (c->pbits + (int64_t)(n) * NW)
 #define LOOP for (int32_t k = 0; k < m; k++)
@@ -925,7 +952,9 @@ static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const
     for (int w = 0; w < NW; w++) { todo.w[w] = sel->w[w] & ~have[w]; any |= todo.w[w]; }
     if (!any) return;
     for (int w = 0; w < NW; w++) have[w] |= todo.w[w];
+    PROF_BEGIN
     compute(p, c, bt, node, &todo);
+    PROF_END(node, mask_count(&todo));
 }
 
 /* ------------------------------------------------------------------ the per-value result cache
@@ -1741,6 +1770,7 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
            const uint8_t **data, const int64_t *array_offset, const int8_t *large, int64_t nrows,
            int64_t *counters) {
     plan *p = vp; ctx *c = vc;
+    PROF_BEGIN
     batch bt = {ncols, validity, offsets, data, array_offset, large, 0};
     c->doubt = counters + 1;
     c->parse_doubt = counters + 2;
@@ -1755,7 +1785,11 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
             int32_t lo = w * 64;
             all.w[w] = m >= lo + 64 ? ~0ULL : m > lo ? (1ULL << (m - lo)) - 1 : 0;
         }
-        if (p->ngroups) vc_chunk(p, c, &bt, m, counters);  /* the checks of one column, per value */
+        if (p->ngroups) {  /* the checks of one column, per value */
+            PROF_BEGIN
+            vc_chunk(p, c, &bt, m, counters);
+            PROF_END(PROF_VC, m);
+        }
         const int32_t *ck = p->checks;
         for (int32_t k = 0; k < p->nchecks; k++) {
             int32_t applies = ck[0], expect = ck[1], nbreak = ck[2];
@@ -1784,7 +1818,11 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
             }
             ck += 4 + nbreak;
         }
-        if (c->key_out) fingerprint_keys(p, c, &bt, &all);
+        if (c->key_out) {
+            PROF_BEGIN
+            fingerprint_keys(p, c, &bt, &all);
+            PROF_END(PROF_KEYS, m);
+        }
         for (int32_t k = 0; k < p->nfresh; k++) {
             int32_t node = p->fresh[2 * k], base = p->fresh[2 * k + 1];
             eval_sel(p, c, &bt, node, &all);
@@ -1800,5 +1838,6 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
         }
     }
     if (p->ngroups) vc_batch_end(p, c, counters);
+    PROF_END(PROF_RUN, nrows);
     return 0;
 }
