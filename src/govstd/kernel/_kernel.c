@@ -46,7 +46,9 @@ typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t k
 /* A code of up to 7 bytes lives in ``word`` itself (length in the low byte, then the bytes), so a lookup is one
  * compare with no pointer to follow; a longer one has 0xFF, its length and hash bits there, and ``key``. */
 typedef struct { uint64_t word; const uint8_t *key; } slot;
-typedef struct { slot *slots; uint64_t mask; } hset;
+/* ``lens``: bit n set when the set holds a code of n bytes (bit 63: of 63 bytes or more), so a value of a length
+ * no code has (an 18-byte ID number against the placeholder words) is refused before any hashing. */
+typedef struct { slot *slots; uint64_t mask; uint64_t lens; } hset;
 
 /* A character class: sorted code points, and which 256-code-point blocks of the BMP hold any (bit cp >> 8), so
  * a character of a block without members (all of CJK for the white-space class) needs no binary search. */
@@ -150,7 +152,10 @@ static uint64_t slot_key(const uint8_t *p, int32_t n, uint64_t *hash) {
     return 0xFF | ((uint64_t)(uint32_t)n << 8) | (h << 40);
 }
 
+static uint64_t len_bit(int32_t n) { return 1ULL << (n < 63 ? n : 63); }
+
 static int hset_has(const hset *s, const uint8_t *p, int32_t n) {
+    if (!(s->lens & len_bit(n))) return 0;
     uint64_t h, word = slot_key(p, n, &h), i = h & s->mask;
     for (;;) {
         const slot *e = &s->slots[i];
@@ -289,8 +294,12 @@ static uint8_t *scratch(ctx *c, int32_t node, int64_t need) {
 
 /* ------------------------------------------------------------------ the named functions */
 
+/* Whether ASCII byte ``b`` is white space (the class's ASCII members, CS_WS's bit of ascii_class). */
+static int ascii_ws(const plan *p, uint8_t b) { return (p->ascii_class[b] >> CS_WS) & 1; }
+
 static int is_blank(const plan *p, val x) {
     if (x.null) return 1;
+    if (x.len && x.s[0] < 0x80 && !ascii_ws(p, x.s[0])) return 0;  /* the usual case: decided by the first byte */
     int32_t i = 0;
     while (i < x.len) if (!in_cset(p, CS_WS, utf8_next(x.s, x.len, &i))) return 0;
     return 1;
@@ -298,6 +307,9 @@ static int is_blank(const plan *p, val x) {
 
 static val trim(const plan *p, val x) {
     if (x.null) return x;
+    /* the usual case, nothing to trim: both ends ASCII and not white space (the loops below would stop there) */
+    if (x.len && x.s[0] < 0x80 && x.s[x.len - 1] < 0x80 && !ascii_ws(p, x.s[0]) && !ascii_ws(p, x.s[x.len - 1]))
+        return x;
     int32_t a = 0;
     while (a < x.len) {
         int32_t next = a;
@@ -436,6 +448,27 @@ static int pattern_match(const plan *p, int32_t d, val x) {
     return dfa_match(p, d, x);
 }
 
+/* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
+ * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
+ * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
+static int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
+    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
+    if ((w & ~digit_bytes) != literal) return 0;
+    uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
+    return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
+}
+
+static int digits8(const uint8_t *s) { return word_fits(load8(s), ~0ULL, 0); }  /* 8 ASCII digits */
+
+/* The 8 ASCII digits at ``s`` (already checked) as yyyymmdd's parts, by two multiplications instead of a chain
+ * of eight: byte k holds digit k, so ``t * 10 + (t >> 8)`` leaves 10 d[k] + d[k + 1] in each even byte. */
+static void digits8_pairs(const uint8_t *s, int64_t *y, int64_t *m, int64_t *d) {
+    uint64_t t = load8(s) - 0x3030303030303030ULL;
+    t = (t * 10 + (t >> 8)) & 0x00FF00FF00FF00FFULL;
+    *y = (int64_t)(t & 0xFF) * 100 + (int64_t)((t >> 16) & 0xFF);
+    *m = (int64_t)((t >> 32) & 0xFF); *d = (int64_t)(t >> 48);
+}
+
 static int days_in_month(int64_t y, int64_t m) {
     static const int d[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12) return 0;
@@ -446,15 +479,11 @@ static int days_in_month(int64_t y, int64_t m) {
 /* ymd_date: 8 ASCII digits → yyyymmdd when a real date (year >= 1), else NULL. */
 static val ymd(val x) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
-    if (x.null || x.len != 8) return r;
-    int64_t v = 0;
-    for (int k = 0; k < 8; k++) {
-        if (x.s[k] < '0' || x.s[k] > '9') return r;
-        v = v * 10 + (x.s[k] - '0');
-    }
-    int64_t y = v / 10000, m = v / 100 % 100, d = v % 100;
+    if (x.null || x.len != 8 || !digits8(x.s)) return r;
+    int64_t y, m, d;
+    digits8_pairs(x.s, &y, &m, &d);
     if (y < 1 || d < 1 || d > days_in_month(y, m)) return r;
-    r.null = 0; r.i = v;
+    r.null = 0; r.i = y * 10000 + m * 100 + d;
     return r;
 }
 
@@ -480,7 +509,15 @@ static int doubt(ctx *c) { *c->doubt += 1; return 0; }
  * match (the check character position is empty); anything else is doubtful. */
 static int mod11_2(const plan *p, ctx *c, val x) {
     if (x.null) return 0;
-    int32_t body = p->id_length - 1, sum = 0;
+    int32_t body = p->id_length - 1, sum = 0;  /* 17: gk_set_id refuses another length */
+    if (x.len > 17 && digits8(x.s) && digits8(x.s + 8) && x.s[16] >= '0' && x.s[16] <= '9') {
+        /* the usual case: 17 digits, summed without a test per byte; the check character follows them */
+        for (int32_t k = 0; k < 17; k++) sum += (x.s[k] - '0') * p->id_weights[k];
+        int32_t at = 17;
+        while (at < x.len && (x.s[at] & 0xC0) == 0x80) at++;  /* as cp_offset steps past the 17th code point */
+        if (at >= x.len) return 0;
+        return x.s[at] == (uint8_t)p->id_check[sum % 11] && (at + 1 == x.len || (x.s[at + 1] & 0xC0) != 0x80);
+    }
     for (int32_t k = 0; k < body && k < x.len; k++) {
         uint8_t b = x.s[k];
         if (b < '0' || b > '9') return doubt(c);
@@ -508,7 +545,16 @@ static int weighted_ok(const plan *p, ctx *c, int which, val x) {
     return have == (uint8_t)w->check_table[sum % w->modulus];
 }
 
-static int text_eq(val a, val b) { return a.len == b.len && memcmp(a.s, b.s, (size_t)a.len) == 0; }
+/* Whether two values of ``n`` bytes are equal: word loads inline (a libc memcmp call was 40 % of a hit). */
+static int same_bytes(const uint8_t *a, const uint8_t *b, int32_t n) {
+    if (n < 8) return short_bytes(a, n) == short_bytes(b, n);
+    for (int32_t i = 0; i + 8 < n; i += 8) if (load8(a + i) != load8(b + i)) return 0;
+    return load8(a + n - 8) == load8(b + n - 8);
+}
+
+/* A view of the same bytes (trim or a normaliser returning its input, if_else's branch) is equal without reading
+ * them; else word loads inline, not a libc call per row. */
+static int text_eq(val a, val b) { return a.len == b.len && (a.s == b.s || same_bytes(a.s, b.s, a.len)); }
 
 static int text_cmp(val a, val b) {
     int32_t n = a.len < b.len ? a.len : b.len;
@@ -525,16 +571,6 @@ static int text_cmp(val a, val b) {
  * they are real dates and times, and plain decimals of up to 15 digits — and counts every other non-NULL
  * input in the "parse doubt" counter; the engine then counts the checks that parse in SQL instead, so a
  * verdict never rests on a guess. */
-
-/* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
- * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
- * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
-static int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
-    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
-    if ((w & ~digit_bytes) != literal) return 0;
-    uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
-    return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
-}
 
 /* Whether ``x`` has the shape yyyy-mm-dd (10 bytes) or yyyy-mm-dd HH:MM:SS (19 bytes), all digits. The
  * templates below are those strings as little-endian words (digit bytes 0xFF, separators '-' ' ' ':'). */
@@ -1010,13 +1046,6 @@ static uint64_t vc_hash(const uint8_t *s, int32_t n) {
     return mix64(h);
 }
 
-/* Whether two values of ``n`` bytes are equal: word loads inline (a libc memcmp call was 40 % of a hit). */
-static int same_bytes(const uint8_t *a, const uint8_t *b, int32_t n) {
-    if (n < 8) return short_bytes(a, n) == short_bytes(b, n);
-    for (int32_t i = 0; i + 8 < n; i += 8) if (load8(a + i) != load8(b + i)) return 0;
-    return load8(a + n - 8) == load8(b + n - 8);
-}
-
 /* Start a new generation of node values: every node forgets the rows it held (gk_run, once per chunk). */
 static void next_gen(const plan *p, ctx *c) {
     if (++c->chunk_gen == 0) {  /* wrapped: forget every generation */
@@ -1353,6 +1382,7 @@ int gk_set_sets(void *vp, int32_t nsets, const int64_t *start, const uint8_t *da
             /* an empty code still needs a non-NULL key pointer */
             h->slots[i].key = len ? key : (const uint8_t *)"";
             h->slots[i].word = word;
+            h->lens |= len_bit(len);
         }
     }
     return 0;
