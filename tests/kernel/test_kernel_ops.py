@@ -12,6 +12,7 @@ only, and codes of 62 to 66 bytes around the 63-byte length bucket of the sets' 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,42 @@ def test_every_edge_means_what_sql_says(tmp_path: Path, monkeypatch: pytest.Monk
     assert native == _count(table, suite, tmp_path)
     for rule, (evaluated, failed) in native.items():
         assert rule == "__rows" or 0 < failed < evaluated, rule
+
+
+# --------------------------------------------------------------------------- pattern shapes as word templates
+
+# Lengths 8 to 32 where the ten digits or a single byte stand at most positions (word templates) and other classes
+# between: a 10-member class that is not the digits, the digits less one, the digits plus one, an odd length.
+TEMPLATED = ["[A-J]{8}[0-9]{3}", "[0-8]{9}", "[0-9]{3}-[0-9X]{6}x[0-9]{2}", "1[3-9][0-9]{9}", "[0-9:]{8}",
+             "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", "[0-9]{17}[0-9X]", "[0-9]{32}", "a{15}"]
+
+
+@pytest.fixture(scope="module")
+def shaped() -> Any:
+    from govstd.kernel.automata import compile_pattern
+
+    lib = kernel.load()
+    assert lib is not None
+    k = kernel.Kernel(lib, kernel.Plan(automata=[compile_pattern(p) for p in TEMPLATED]))
+    yield lambda d, v: (bool(lib.gk_match(k.handle, d, v, len(v), 1)), bool(lib.gk_match(k.handle, d, v, len(v), 0)))
+    k.close()
+
+
+def _member(pattern: str) -> str:
+    """One string the pattern accepts: each class's first member, repeated."""
+    return re.sub(r"\[(.)[^\]]*\]\{(\d+)\}|\[(.)[^\]]*\]|(.)\{(\d+)\}",
+                  lambda m: m[1] * int(m[2]) if m[1] else m[3] if m[3] else m[4] * int(m[5]), pattern)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(d=st.integers(0, len(TEMPLATED) - 1), data=st.data())
+def test_word_templates_match_as_the_walk_and_re(shaped: Any, d: int, data: st.DataObject) -> None:
+    """A member with one byte changed to a byte just outside or inside a class (or anything): the templates'
+    answer is the automaton walk's and Python's re's."""
+    value = _member(TEMPLATED[d])
+    assert re.fullmatch(TEMPLATED[d], value)
+    i = data.draw(st.integers(0, len(value) - 1))
+    c = data.draw(st.one_of(st.sampled_from(list("/:09@AJKXxa- \x00")), st.characters()))
+    value = value[:i] + c + value[i + 1:]
+    with_templates, walked = shaped(d, value.encode())
+    assert with_templates == walked == (re.fullmatch(TEMPLATED[d], value, re.ASCII) is not None), value

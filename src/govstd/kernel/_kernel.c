@@ -39,6 +39,15 @@ enum { T_TEXT = 0, T_NUM = 1, T_DBL = 2 };
 enum { CS_WS = 0, CS_DASH, CS_APOS, CS_MASK, CS_FW_FROM, CS_COUNT };
 enum { W_GB32100 = 0, W_GB11714 = 1, W_COUNT };
 
+/* Helpers returning or taking a ``val`` inside an operation's row loop: inlined, so the 24-byte value stays in
+ * registers. Called out of line, it went through the stack, written in parts and read back whole, a store the CPU
+ * cannot forward (a stall of 10+ cycles per row, measured as most of id_birth's cost). */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 #define NODE_WORDS 8  /* op, first_arg, nargs, p1, p2, p3, kind (1: a predicate, its value in bits), unused */
 
 typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t kind; } val;
@@ -213,7 +222,7 @@ static int32_t fw_index(const plan *p, uint32_t cp) {
 }
 
 /* Whether the first ``n`` bytes are ASCII, eight at a time. */
-static int ascii_prefix(const uint8_t *s, int32_t n) {
+HOT int ascii_prefix(const uint8_t *s, int32_t n) {
     uint64_t any = 0, w;
     if (n >= 8) {  /* whole words, then the last eight bytes (overlapping the words already read) */
         int32_t i = 0;
@@ -230,7 +239,7 @@ static int ascii_prefix(const uint8_t *s, int32_t n) {
     return !(any & 0x8080808080808080ULL);
 }
 
-static int32_t cp_count(const uint8_t *s, int32_t len) {
+HOT int32_t cp_count(const uint8_t *s, int32_t len) {
     if (ascii_prefix(s, len)) return len;
     int32_t n = 0;
     for (int32_t i = 0; i < len; i++) n += (s[i] & 0xC0) != 0x80;
@@ -249,7 +258,7 @@ static int32_t cp_offset(const uint8_t *s, int32_t len, int32_t k) {
 }
 
 /* SUBSTR(x, start, length), 1-based, start >= 1, length >= 0: code points. */
-static val substr_cp(val x, int32_t start, int32_t length) {
+HOT val substr_cp(val x, int32_t start, int32_t length) {
     val r = x;
     if (x.null) return r;
     int32_t end = start - 1 + length;
@@ -297,7 +306,7 @@ static uint8_t *scratch(ctx *c, int32_t node, int64_t need) {
 /* Whether ASCII byte ``b`` is white space (the class's ASCII members, CS_WS's bit of ascii_class). */
 static int ascii_ws(const plan *p, uint8_t b) { return (p->ascii_class[b] >> CS_WS) & 1; }
 
-static int is_blank(const plan *p, val x) {
+HOT int is_blank(const plan *p, val x) {
     if (x.null) return 1;
     if (x.len && x.s[0] < 0x80 && !ascii_ws(p, x.s[0])) return 0;  /* the usual case: decided by the first byte */
     int32_t i = 0;
@@ -305,7 +314,7 @@ static int is_blank(const plan *p, val x) {
     return 1;
 }
 
-static val trim(const plan *p, val x) {
+HOT val trim(const plan *p, val x) {
     if (x.null) return x;
     /* the usual case, nothing to trim: both ends ASCII and not white space (the loops below would stop there) */
     if (x.len && x.s[0] < 0x80 && x.s[x.len - 1] < 0x80 && !ascii_ws(p, x.s[0]) && !ascii_ws(p, x.s[x.len - 1]))
@@ -429,7 +438,7 @@ struct dfa_shape {
     uint64_t want[(SHAPE_MAX + 1) * (SHAPE_MAX + 2) / 2];  /* per position: its class's bit */
 };
 
-static int shape_match(const struct dfa_shape *sh, const uint8_t *s, int32_t n) {
+HOT int shape_match(const struct dfa_shape *sh, const uint8_t *s, int32_t n) {
     const uint64_t *w = sh->want + sh->start[n];
     uint64_t bad = 0;
     for (int32_t i = 0; i < n; i++) bad |= w[i] & ~sh->bits[s[i]];
@@ -437,7 +446,7 @@ static int shape_match(const struct dfa_shape *sh, const uint8_t *s, int32_t n) 
 }
 
 /* OP_MATCH: the shape of the value's length where the automaton has one, else the walk. */
-static int pattern_match(const plan *p, int32_t d, val x) {
+HOT int pattern_match(const plan *p, int32_t d, val x) {
     if (x.null) return 0;
     if (p->shapes) {
         const struct dfa_shape *sh = &p->shapes[d];
@@ -451,25 +460,25 @@ static int pattern_match(const plan *p, int32_t d, val x) {
 /* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
  * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
  * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
-static int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
+HOT int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
     const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
     if ((w & ~digit_bytes) != literal) return 0;
     uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
     return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
 }
 
-static int digits8(const uint8_t *s) { return word_fits(load8(s), ~0ULL, 0); }  /* 8 ASCII digits */
+HOT int digits8(const uint8_t *s) { return word_fits(load8(s), ~0ULL, 0); }  /* 8 ASCII digits */
 
 /* The 8 ASCII digits at ``s`` (already checked) as yyyymmdd's parts, by two multiplications instead of a chain
  * of eight: byte k holds digit k, so ``t * 10 + (t >> 8)`` leaves 10 d[k] + d[k + 1] in each even byte. */
-static void digits8_pairs(const uint8_t *s, int64_t *y, int64_t *m, int64_t *d) {
+HOT void digits8_pairs(const uint8_t *s, int64_t *y, int64_t *m, int64_t *d) {
     uint64_t t = load8(s) - 0x3030303030303030ULL;
     t = (t * 10 + (t >> 8)) & 0x00FF00FF00FF00FFULL;
     *y = (int64_t)(t & 0xFF) * 100 + (int64_t)((t >> 16) & 0xFF);
     *m = (int64_t)((t >> 32) & 0xFF); *d = (int64_t)(t >> 48);
 }
 
-static int days_in_month(int64_t y, int64_t m) {
+HOT int days_in_month(int64_t y, int64_t m) {
     static const int d[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12) return 0;
     if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) return 29;
@@ -477,7 +486,7 @@ static int days_in_month(int64_t y, int64_t m) {
 }
 
 /* ymd_date: 8 ASCII digits → yyyymmdd when a real date (year >= 1), else NULL. */
-static val ymd(val x) {
+HOT val ymd(val x) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
     if (x.null || x.len != 8 || !digits8(x.s)) return r;
     int64_t y, m, d;
@@ -487,7 +496,7 @@ static val ymd(val x) {
     return r;
 }
 
-static val id_birth(const plan *p, val x) {
+HOT val id_birth(const plan *p, val x) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
     if (x.null) return r;
     uint8_t buf[16];
@@ -507,7 +516,7 @@ static int doubt(ctx *c) { *c->doubt += 1; return 0; }
 
 /* GB 11643 MOD 11-2: exact for 17 ASCII digits before the check character; shorter all-digit values never
  * match (the check character position is empty); anything else is doubtful. */
-static int mod11_2(const plan *p, ctx *c, val x) {
+HOT int mod11_2(const plan *p, ctx *c, val x) {
     if (x.null) return 0;
     int32_t body = p->id_length - 1, sum = 0;  /* 17: gk_set_id refuses another length */
     if (x.len > 17 && digits8(x.s) && digits8(x.s + 8) && x.s[16] >= '0' && x.s[16] <= '9') {
@@ -574,7 +583,7 @@ static int text_cmp(val a, val b) {
 
 /* Whether ``x`` has the shape yyyy-mm-dd (10 bytes) or yyyy-mm-dd HH:MM:SS (19 bytes), all digits. The
  * templates below are those strings as little-endian words (digit bytes 0xFF, separators '-' ' ' ':'). */
-static int canonical_shape(val x) {
+HOT int canonical_shape(val x) {
     if (x.len != 10 && x.len != 19) return 0;
     if (!word_fits(load8(x.s), 0x00FFFF00FFFFFFFFULL, 0x2D00002D00000000ULL)) return 0;   /* "yyyy-mm-" */
     if (x.len == 10) return x.s[8] >= '0' && x.s[8] <= '9' && x.s[9] >= '0' && x.s[9] <= '9';
@@ -592,7 +601,7 @@ static int64_t two(const uint8_t *s) { return (s[0] - '0') * 10 + (s[1] - '0'); 
  * after DuckDB's leading white space is a letter or non-ASCII is NULL (every layout starts with %Y). The
  * rest (other layouts, year 0, which DuckDB reads as 1 BC) is a parse doubt. tests/kernel holds these to
  * DuckDB's own answers. */
-static val parse_time(ctx *c, val x, int date_only) {
+HOT val parse_time(ctx *c, val x, int date_only) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
     if (x.null) return r;
     if (canonical_shape(x) && (x.s[0] != '0' || x.s[1] != '0' || x.s[2] != '0' || x.s[3] != '0')) {
@@ -612,14 +621,14 @@ static val parse_time(ctx *c, val x, int date_only) {
     return r;
 }
 
-static val dbl(double d) { val r = {0}; r.kind = T_DBL; memcpy(&r.i, &d, sizeof d); return r; }
+HOT val dbl(double d) { val r = {0}; r.kind = T_DBL; memcpy(&r.i, &d, sizeof d); return r; }
 static double dbl_of(val v) { double d; memcpy(&d, &v.i, sizeof d); return d; }
 
 /* to_number is TRY_CAST(x AS DOUBLE) behind NUMBER_PATTERN, [+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+). Input the
  * pattern rejects is NULL for certain. Exact here: -?[0-9]+(\.[0-9]+)? with at most 15 digits, as
  * mantissa / 10^scale — both exact in a double, so the one IEEE division is the correctly rounded value
  * DuckDB's cast gives. The rest of the pattern's language ('+1', '5.', '.5', long digit strings) is a doubt. */
-static val parse_number(ctx *c, val x) {
+HOT val parse_number(ctx *c, val x) {
     val r = {0}; r.kind = T_DBL; r.null = 1;
     if (x.null) return r;
     static const double pow10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
