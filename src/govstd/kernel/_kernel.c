@@ -426,6 +426,16 @@ static int dfa_match(const plan *p, int32_t d, val x) {
     return p->run_accept[p->acc_off[d] + d + s];
 }
 
+/* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
+ * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
+ * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
+HOT int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
+    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
+    if ((w & ~digit_bytes) != literal) return 0;
+    uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
+    return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
+}
+
 /* An automaton's language by value length (automata.shapes): where the strings of length n it accepts are exactly
  * the product of one byte class per position, a value of that length matches when each byte is in its position's
  * class — tests that wait on no earlier one, so the CPU overlaps them, where the walk waits a table load per byte. */
@@ -436,13 +446,60 @@ struct dfa_shape {
     uint16_t start[SHAPE_MAX + 1];  /* length n's positions: want[start[n] .. start[n] + n) */
     uint64_t bits[256];  /* byte → the classes holding it (bit k: class k) */
     uint64_t want[(SHAPE_MAX + 1) * (SHAPE_MAX + 2) / 2];  /* per position: its class's bit */
+    /* Per length n >= 8, the positions whose class is the ten ASCII digits or one byte, as word templates
+     * (word_fits) of the 8-byte windows at 0, 8, … and n - 8 (overlapping: a position tested twice is tested
+     * alike); ``other`` lists the positions of any other class, tested by their class bits. A timestamp or an
+     * ID number's 17 digits are then 3 word tests instead of a table load per byte. */
+    uint64_t tcare[SHAPE_MAX + 1][SHAPE_MAX / 8], tdigit[SHAPE_MAX + 1][SHAPE_MAX / 8], tlit[SHAPE_MAX + 1][SHAPE_MAX / 8];
+    uint8_t nother[SHAPE_MAX + 1], other[SHAPE_MAX + 1][SHAPE_MAX];
 };
 
 HOT int shape_match(const struct dfa_shape *sh, const uint8_t *s, int32_t n) {
     const uint64_t *w = sh->want + sh->start[n];
     uint64_t bad = 0;
+    if (n >= 8) {
+        int32_t nw = (n + 7) / 8;
+        for (int32_t k = 0; k < nw; k++) {
+            int32_t at = k + 1 < nw ? 8 * k : n - 8;
+            if (!word_fits(load8(s + at) & sh->tcare[n][k], sh->tdigit[n][k], sh->tlit[n][k])) return 0;
+        }
+        for (int32_t j = 0; j < sh->nother[n]; j++) {
+            int32_t i = sh->other[n][j];
+            bad |= w[i] & ~sh->bits[s[i]];
+        }
+        return bad == 0;
+    }
     for (int32_t i = 0; i < n; i++) bad |= w[i] & ~sh->bits[s[i]];
     return bad == 0;
+}
+
+/* The word templates of length ``n``'s product (see struct dfa_shape), from its class bits. */
+static void shape_templates(struct dfa_shape *h, int32_t n) {
+    const uint64_t *want = h->want + h->start[n];
+    uint8_t kind[SHAPE_MAX], byte[SHAPE_MAX];  /* kind 0: other, 1: a digit, 2: the one byte ``byte`` */
+    h->nother[n] = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t members = 0, digits = 0, last = 0;
+        for (int32_t b = 0; b < 256; b++) {
+            if (!(h->bits[b] & want[i])) continue;
+            members++; last = b; digits += b >= '0' && b <= '9';
+        }
+        kind[i] = members == 10 && digits == 10 ? 1 : members == 1 ? 2 : 0;
+        byte[i] = (uint8_t)last;
+        if (!kind[i]) h->other[n][h->nother[n]++] = (uint8_t)i;
+    }
+    int32_t nw = (n + 7) / 8;
+    for (int32_t k = 0; k < nw; k++) {
+        int32_t at = k + 1 < nw ? 8 * k : n - 8;
+        uint64_t care = 0, digit = 0, lit = 0;
+        for (int32_t j = 0; j < 8; j++) {
+            int32_t i = at + j;
+            if (kind[i]) care |= 0xFFULL << (8 * j);  /* an other position's byte is masked out of the word */
+            if (kind[i] == 1) digit |= 0xFFULL << (8 * j);
+            else if (kind[i] == 2) lit |= (uint64_t)byte[i] << (8 * j);
+        }
+        h->tcare[n][k] = care; h->tdigit[n][k] = digit; h->tlit[n][k] = lit;
+    }
 }
 
 /* OP_MATCH: the shape of the value's length where the automaton has one, else the walk. */
@@ -455,16 +512,6 @@ HOT int pattern_match(const plan *p, int32_t d, val x) {
         if (mode == SH_PRODUCT) return shape_match(sh, x.s, x.len);
     }
     return dfa_match(p, d, x);
-}
-
-/* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
- * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
- * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
-HOT int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
-    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
-    if ((w & ~digit_bytes) != literal) return 0;
-    uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
-    return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
 }
 
 HOT int digits8(const uint8_t *s) { return word_fits(load8(s), ~0ULL, 0); }  /* 8 ASCII digits */
@@ -1486,6 +1533,7 @@ int gk_set_shapes(void *vp, int32_t max_len, const uint8_t *modes, const uint64_
                 h->want[at + i] = 1ULL << c[i];
             }
             at += n;
+            if (n >= 8) shape_templates(h, n);
         }
         if (h->mode[SHAPE_MAX + 1] > SH_REJECT) { free(sh); return -1; }
     }
