@@ -167,3 +167,110 @@ def test_word_templates_match_as_the_walk_and_re(shaped: Any, d: int, data: st.D
     value = value[:i] + c + value[i + 1:]
     with_templates, walked = shaped(d, value.encode())
     assert with_templates == walked == (re.fullmatch(TEMPLATED[d], value, re.ASCII) is not None), value
+
+
+# --------------------------------------------------------------------------- canonical dates and timestamps
+
+
+@st.composite
+def _moments(draw: Any) -> tuple[str, str]:
+    """Two canonical timestamps (or dates) one field apart, either way: their order tells every field's value."""
+    fields = [draw(st.integers(1, 9998)), draw(st.integers(0, 13)), draw(st.integers(0, 32)),
+              draw(st.integers(0, 24)), draw(st.integers(0, 60)), draw(st.integers(0, 60))]
+    other = list(fields)
+    k = draw(st.integers(0, 5))
+    other[k] = max(0, other[k] + draw(st.sampled_from([-1, 1])))
+
+    def text(f: list[int]) -> str:
+        return f"{f[0]:04d}-{f[1]:02d}-{f[2]:02d}" + (f" {f[3]:02d}:{f[4]:02d}:{f[5]:02d}" if k >= 3 else "")
+    return text(fields), text(other)
+
+
+def _sweep() -> list[tuple[str, str]]:
+    """Every value of each field (a choice of years), beside the same moment with that field one more."""
+    base = [2024, 2, 28, 12, 30, 30]
+    out = []
+    for k, values in enumerate([[1, 9, 10, 99, 100, 999, 1000, 1899, 1900, 1999, 2000, 2024, 9998, 9999],
+                                range(14), range(33), range(25), range(61), range(61)]):
+        for v in values:
+            f = list(base)
+            f[k] = v
+            g = list(f)
+            g[k] = v + 1 if k else min(v + 1, 9999)
+            for a, b in ((f, g), (g, f), (f, f)):
+                tail = f" {a[3]:02d}:{a[4]:02d}:{a[5]:02d}", f" {b[3]:02d}:{b[4]:02d}:{b[5]:02d}"
+                date_a, date_b = f"{a[0]:04d}-{a[1]:02d}-{a[2]:02d}", f"{b[0]:04d}-{b[1]:02d}-{b[2]:02d}"
+                out += [(date_a + tail[0], date_b + tail[1]), (date_a, date_b)]
+    return out
+
+
+def test_every_field_value_orders_as_sql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep is all canonical with years >= 1: the kernel answers every row itself (no parse doubt sends the
+    checks to SQL), so the comparison below holds its parse to DuckDB's."""
+    pairs = _sweep()
+    lib = kernel.load()
+    assert lib is not None
+    suite = ir.CheckSuite(checks=[ir.RowCheck(rule_id="ts", rule="test", dimension=QualityDimension.ACCURACY,
+                                              columns=["x"], description="ts",
+                                              expect=ir.is_null(fn("to_timestamp", col("x"))))], tables=[])
+    plan = kernel.compile_suite(suite)
+    k = kernel.Kernel(lib, plan)
+    try:
+        counters = k.count(iter(pa.table({"x": pa.array([a for a, _ in pairs], pa.string())}).to_batches()))
+    finally:
+        k.close()
+    assert counters[2] == 0
+    _moments_alike(pairs, tmp_path, monkeypatch)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(pairs=st.lists(_moments(), min_size=1, max_size=40))
+def test_canonical_moments_order_as_sql(pairs: list[tuple[str, str]], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    _moments_alike(pairs, tmp_path, monkeypatch)
+
+
+def _moments_alike(pairs: list[tuple[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """to_timestamp / to_date read each field of the canonical layouts (two digits a byte, a word at a time) as
+    DuckDB does: x and y one field apart compare alike on both paths."""
+    x, y = col("x"), col("y")
+    exprs: dict[str, ir.Expr] = {
+        "ts_lt": ir.cmp(fn("to_timestamp", x), "<", fn("to_timestamp", y)),
+        "ts_eq": ir.eq(fn("to_timestamp", x), fn("to_timestamp", y)),
+        "ts_null": ir.is_null(fn("to_timestamp", x)),
+        "date_lt": ir.cmp(fn("to_date", x), "<", fn("to_date", y)), "date_null": ir.is_null(fn("to_date", x)),
+        # against constants too: a distortion that keeps the order (a year read as 101 × its first two digits …)
+        "date_le": ir.cmp(fn("to_date", x), "<=", lit(dt.date(2024, 2, 28))),
+        "year_ge": ir.cmp(fn("year", fn("to_date", x)), ">=", lit(2024)),
+    }
+    suite = ir.CheckSuite(checks=[
+        ir.RowCheck(rule_id=name, rule="test", dimension=QualityDimension.ACCURACY, columns=["x"], description=name,
+                    expect=e)
+        for name, e in exprs.items()
+    ], tables=[])
+    table = pa.table({"x": pa.array([a for a, _ in pairs], pa.string()),
+                      "y": pa.array([b for _, b in pairs], pa.string())})
+    monkeypatch.setenv("GOVSTD_KERNEL", "1")
+    native = _count(table, suite, tmp_path)
+    monkeypatch.setenv("GOVSTD_KERNEL", "0")
+    assert native == _count(table, suite, tmp_path)
+
+
+def test_year_zero_is_left_to_duckdb() -> None:
+    """Year 0000 (DuckDB reads 1 BC) is a parse doubt, whatever the month and day; year 0001 is parsed."""
+    lib = kernel.load()
+    assert lib is not None
+    x = col("x")
+    check = ir.RowCheck(rule_id="ts", rule="test", dimension=QualityDimension.ACCURACY, columns=["x"],
+                        description="ts", expect=ir.is_null(fn("to_timestamp", x)))
+    suite = ir.CheckSuite(checks=[check], tables=[])
+    plan = kernel.compile_suite(suite)
+    for value, doubts in (("0000-01-01 00:00:00", 1), ("0000-12-31", 1), ("0000-00-00", 1), ("0001-01-01", 0),
+                          ("1000-01-01 00:00:00", 0)):
+        k = kernel.Kernel(lib, plan, cache=False)
+        try:
+            counters = k.count(iter(pa.table({"x": pa.array([value], pa.string())}).to_batches()))
+        finally:
+            k.close()
+        assert counters[2] == doubts, value
