@@ -274,3 +274,26 @@ def test_year_zero_is_left_to_duckdb() -> None:
         finally:
             k.close()
         assert counters[2] == doubts, value
+
+
+# --------------------------------------------------------------------------- key fingerprints
+
+
+def _alnum_print(key: str) -> tuple[int, int]:
+    """FP_ALNUM as _kernel.c documents it: 6 bits a character, characters 0..9 in lo, 10.. in hi, length at 54."""
+    d = [int(c, 36) for c in key]
+    lo = sum(v << (6 * i) for i, v in enumerate(d[:10]))
+    hi = 2 << 60 | len(key) << 54 | sum(v << (6 * i) for i, v in enumerate(d[10:]))
+    return hi, lo
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=16, max_size=16), st.text(alphabet="09AXZ", max_size=3),
+       st.integers(0, 15), st.sampled_from("09AXZ"))
+def test_alnum_fingerprint_layout(digits: str, tail: str, i: int, c: str) -> None:
+    """16 digits first take two words at once; one of them changed to a letter, the character loop: both give the
+    documented layout."""
+    lib = kernel.load()
+    assert lib is not None
+    for key in (digits + tail, digits[:i] + c + digits[i + 1:] + tail):
+        assert kernel.fingerprint(lib, key) == _alnum_print(key), key

@@ -1683,6 +1683,13 @@ static void fp_part(fp_state *h, val v) {
 
 static int alnum6(uint8_t b) { return b >= '0' && b <= '9' ? b - '0' : b >= 'A' && b <= 'Z' ? b - 'A' + 10 : -1; }
 
+/* Eight values below 64, one a byte, as 6-bit fields (byte k at bits 6k): pairs, then quads, then the eight. */
+static uint64_t pack6(uint64_t x) {
+    x = (x & 0x00FF00FF00FF00FFULL) | ((x & 0xFF00FF00FF00FF00ULL) >> 2);
+    x = (x & 0x0000FFFF0000FFFFULL) | ((x & 0xFFFF0000FFFF0000ULL) >> 4);
+    return (x & 0x00000000FFFFFFFFULL) | ((x & 0xFFFFFFFF00000000ULL) >> 8);
+}
+
 /* The fingerprint of a single text part: exact when it can be, else hashed. */
 static void fp_single(val v, uint64_t *hi, uint64_t *lo) {
     if (v.null) { *hi = (uint64_t)FP_NULL << 60; *lo = 0; return; }
@@ -1695,6 +1702,12 @@ static void fp_single(val v, uint64_t *hi, uint64_t *lo) {
     if (v.len <= 19) {
         uint64_t l = 0, h = 0;
         int32_t i = 0;
+        if (digits8(v.s) && digits8(v.s + 8)) {  /* 16 digits first (an ID number's): two words, no loop */
+            const uint64_t zeros = 0x3030303030303030ULL;
+            uint64_t p0 = pack6(load8(v.s) - zeros), p1 = pack6(load8(v.s + 8) - zeros);
+            l = p0 | (p1 & 0xFFF) << 48; h = p1 >> 12;  /* characters 0..9 in lo, 10.. in hi */
+            i = 16;
+        }
         for (; i < v.len; i++) {
             int d = alnum6(v.s[i]);
             if (d < 0) break;
