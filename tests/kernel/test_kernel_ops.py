@@ -297,3 +297,42 @@ def test_alnum_fingerprint_layout(digits: str, tail: str, i: int, c: str) -> Non
     assert lib is not None
     for key in (digits + tail, digits[:i] + c + digits[i + 1:] + tail):
         assert kernel.fingerprint(lib, key) == _alnum_print(key), key
+
+
+# --------------------------------------------------------------------------- region prefix
+
+@st.composite
+def _prefix_pair(draw: Any) -> tuple[str, str]:
+    """A region code (six ASCII digits mostly, or other lengths, or six bytes holding a non-ASCII character) and an
+    ID prefix equal to it or one character apart."""
+    code = draw(st.one_of(st.text(alphabet="0159", min_size=6, max_size=6), st.text(alphabet="0159é ", min_size=4,
+                                                                                     max_size=7)))
+    prefix = code
+    if draw(st.booleans()) and code:
+        i = draw(st.integers(0, len(code) - 1))
+        prefix = code[:i] + draw(st.sampled_from("019é")) + code[i + 1:]
+    return prefix, code
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(pairs=st.lists(_prefix_pair(), min_size=1, max_size=40))
+def test_region_prefix_means_what_sql_says(pairs: list[tuple[str, str]], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six ASCII bytes each take word tests (a province "xx0000", a city "xxxx00", else the whole code); other
+    lengths and non-ASCII codes the code-point path: both as the SQL path counts."""
+    suite = ir.CheckSuite(checks=[ir.RowCheck(rule_id="prefix", rule="test", dimension=QualityDimension.ACCURACY,
+                                              columns=["x"], description="prefix",
+                                              expect=fn("region_prefix_match", col("x"), col("y")))], tables=[])
+    # the region as it is and made province / city level: every branch, with prefixes agreeing or not
+    xs, ys = [], []
+    # six bytes holding a non-ASCII character: bytes 2..5 of "é0000" are "0000", its code points 3..6 are not
+    edges = [("é1234", "é0000"), ("1é000", "1é000"), ("11é00", "110000"), ("11é00", "11é00"), ("110105", "110100")]
+    for a, b in [*pairs, *edges]:
+        xs += [a, a, a]
+        ys += [b, b[:2] + "0000", b[:4] + "00"]
+    table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array(ys, pa.string())})
+    monkeypatch.setenv("GOVSTD_KERNEL", "1")
+    native = _count(table, suite, tmp_path)
+    monkeypatch.setenv("GOVSTD_KERNEL", "0")
+    assert native == _count(table, suite, tmp_path)
