@@ -39,6 +39,15 @@ enum { T_TEXT = 0, T_NUM = 1, T_DBL = 2 };
 enum { CS_WS = 0, CS_DASH, CS_APOS, CS_MASK, CS_FW_FROM, CS_COUNT };
 enum { W_GB32100 = 0, W_GB11714 = 1, W_COUNT };
 
+/* Helpers returning or taking a ``val`` inside an operation's row loop: inlined, so the 24-byte value stays in
+ * registers. Called out of line, it went through the stack, written in parts and read back whole, a store the CPU
+ * cannot forward (a stall of 10+ cycles per row, measured as most of id_birth's cost). */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 #define NODE_WORDS 8  /* op, first_arg, nargs, p1, p2, p3, kind (1: a predicate, its value in bits), unused */
 
 typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t kind; } val;
@@ -46,7 +55,9 @@ typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t k
 /* A code of up to 7 bytes lives in ``word`` itself (length in the low byte, then the bytes), so a lookup is one
  * compare with no pointer to follow; a longer one has 0xFF, its length and hash bits there, and ``key``. */
 typedef struct { uint64_t word; const uint8_t *key; } slot;
-typedef struct { slot *slots; uint64_t mask; } hset;
+/* ``lens``: bit n set when the set holds a code of n bytes (bit 63: of 63 bytes or more), so a value of a length
+ * no code has (an 18-byte ID number against the placeholder words) is refused before any hashing. */
+typedef struct { slot *slots; uint64_t mask; uint64_t lens; } hset;
 
 /* A character class: sorted code points, and which 256-code-point blocks of the BMP hold any (bit cp >> 8), so
  * a character of a block without members (all of CJK for the white-space class) needs no binary search. */
@@ -150,7 +161,10 @@ static uint64_t slot_key(const uint8_t *p, int32_t n, uint64_t *hash) {
     return 0xFF | ((uint64_t)(uint32_t)n << 8) | (h << 40);
 }
 
+static uint64_t len_bit(int32_t n) { return 1ULL << (n < 63 ? n : 63); }
+
 static int hset_has(const hset *s, const uint8_t *p, int32_t n) {
+    if (!(s->lens & len_bit(n))) return 0;
     uint64_t h, word = slot_key(p, n, &h), i = h & s->mask;
     for (;;) {
         const slot *e = &s->slots[i];
@@ -208,7 +222,7 @@ static int32_t fw_index(const plan *p, uint32_t cp) {
 }
 
 /* Whether the first ``n`` bytes are ASCII, eight at a time. */
-static int ascii_prefix(const uint8_t *s, int32_t n) {
+HOT int ascii_prefix(const uint8_t *s, int32_t n) {
     uint64_t any = 0, w;
     if (n >= 8) {  /* whole words, then the last eight bytes (overlapping the words already read) */
         int32_t i = 0;
@@ -225,7 +239,7 @@ static int ascii_prefix(const uint8_t *s, int32_t n) {
     return !(any & 0x8080808080808080ULL);
 }
 
-static int32_t cp_count(const uint8_t *s, int32_t len) {
+HOT int32_t cp_count(const uint8_t *s, int32_t len) {
     if (ascii_prefix(s, len)) return len;
     int32_t n = 0;
     for (int32_t i = 0; i < len; i++) n += (s[i] & 0xC0) != 0x80;
@@ -244,7 +258,7 @@ static int32_t cp_offset(const uint8_t *s, int32_t len, int32_t k) {
 }
 
 /* SUBSTR(x, start, length), 1-based, start >= 1, length >= 0: code points. */
-static val substr_cp(val x, int32_t start, int32_t length) {
+HOT val substr_cp(val x, int32_t start, int32_t length) {
     val r = x;
     if (x.null) return r;
     int32_t end = start - 1 + length;
@@ -289,15 +303,22 @@ static uint8_t *scratch(ctx *c, int32_t node, int64_t need) {
 
 /* ------------------------------------------------------------------ the named functions */
 
-static int is_blank(const plan *p, val x) {
+/* Whether ASCII byte ``b`` is white space (the class's ASCII members, CS_WS's bit of ascii_class). */
+static int ascii_ws(const plan *p, uint8_t b) { return (p->ascii_class[b] >> CS_WS) & 1; }
+
+HOT int is_blank(const plan *p, val x) {
     if (x.null) return 1;
+    if (x.len && x.s[0] < 0x80 && !ascii_ws(p, x.s[0])) return 0;  /* the usual case: decided by the first byte */
     int32_t i = 0;
     while (i < x.len) if (!in_cset(p, CS_WS, utf8_next(x.s, x.len, &i))) return 0;
     return 1;
 }
 
-static val trim(const plan *p, val x) {
+HOT val trim(const plan *p, val x) {
     if (x.null) return x;
+    /* the usual case, nothing to trim: both ends ASCII and not white space (the loops below would stop there) */
+    if (x.len && x.s[0] < 0x80 && x.s[x.len - 1] < 0x80 && !ascii_ws(p, x.s[0]) && !ascii_ws(p, x.s[x.len - 1]))
+        return x;
     int32_t a = 0;
     while (a < x.len) {
         int32_t next = a;
@@ -405,6 +426,16 @@ static int dfa_match(const plan *p, int32_t d, val x) {
     return p->run_accept[p->acc_off[d] + d + s];
 }
 
+/* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
+ * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
+ * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
+HOT int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
+    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
+    if ((w & ~digit_bytes) != literal) return 0;
+    uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
+    return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
+}
+
 /* An automaton's language by value length (automata.shapes): where the strings of length n it accepts are exactly
  * the product of one byte class per position, a value of that length matches when each byte is in its position's
  * class — tests that wait on no earlier one, so the CPU overlaps them, where the walk waits a table load per byte. */
@@ -415,17 +446,64 @@ struct dfa_shape {
     uint16_t start[SHAPE_MAX + 1];  /* length n's positions: want[start[n] .. start[n] + n) */
     uint64_t bits[256];  /* byte → the classes holding it (bit k: class k) */
     uint64_t want[(SHAPE_MAX + 1) * (SHAPE_MAX + 2) / 2];  /* per position: its class's bit */
+    /* Per length n >= 8, the positions whose class is the ten ASCII digits or one byte, as word templates
+     * (word_fits) of the 8-byte windows at 0, 8, … and n - 8 (overlapping: a position tested twice is tested
+     * alike); ``other`` lists the positions of any other class, tested by their class bits. A timestamp or an
+     * ID number's 17 digits are then 3 word tests instead of a table load per byte. */
+    uint64_t tcare[SHAPE_MAX + 1][SHAPE_MAX / 8], tdigit[SHAPE_MAX + 1][SHAPE_MAX / 8], tlit[SHAPE_MAX + 1][SHAPE_MAX / 8];
+    uint8_t nother[SHAPE_MAX + 1], other[SHAPE_MAX + 1][SHAPE_MAX];
 };
 
-static int shape_match(const struct dfa_shape *sh, const uint8_t *s, int32_t n) {
+HOT int shape_match(const struct dfa_shape *sh, const uint8_t *s, int32_t n) {
     const uint64_t *w = sh->want + sh->start[n];
     uint64_t bad = 0;
+    if (n >= 8) {
+        int32_t nw = (n + 7) / 8;
+        for (int32_t k = 0; k < nw; k++) {
+            int32_t at = k + 1 < nw ? 8 * k : n - 8;
+            if (!word_fits(load8(s + at) & sh->tcare[n][k], sh->tdigit[n][k], sh->tlit[n][k])) return 0;
+        }
+        for (int32_t j = 0; j < sh->nother[n]; j++) {
+            int32_t i = sh->other[n][j];
+            bad |= w[i] & ~sh->bits[s[i]];
+        }
+        return bad == 0;
+    }
     for (int32_t i = 0; i < n; i++) bad |= w[i] & ~sh->bits[s[i]];
     return bad == 0;
 }
 
+/* The word templates of length ``n``'s product (see struct dfa_shape), from its class bits. */
+static void shape_templates(struct dfa_shape *h, int32_t n) {
+    const uint64_t *want = h->want + h->start[n];
+    uint8_t kind[SHAPE_MAX], byte[SHAPE_MAX];  /* kind 0: other, 1: a digit, 2: the one byte ``byte`` */
+    h->nother[n] = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t members = 0, digits = 0, last = 0;
+        for (int32_t b = 0; b < 256; b++) {
+            if (!(h->bits[b] & want[i])) continue;
+            members++; last = b; digits += b >= '0' && b <= '9';
+        }
+        kind[i] = members == 10 && digits == 10 ? 1 : members == 1 ? 2 : 0;
+        byte[i] = (uint8_t)last;
+        if (!kind[i]) h->other[n][h->nother[n]++] = (uint8_t)i;
+    }
+    int32_t nw = (n + 7) / 8;
+    for (int32_t k = 0; k < nw; k++) {
+        int32_t at = k + 1 < nw ? 8 * k : n - 8;
+        uint64_t care = 0, digit = 0, lit = 0;
+        for (int32_t j = 0; j < 8; j++) {
+            int32_t i = at + j;
+            if (kind[i]) care |= 0xFFULL << (8 * j);  /* an other position's byte is masked out of the word */
+            if (kind[i] == 1) digit |= 0xFFULL << (8 * j);
+            else if (kind[i] == 2) lit |= (uint64_t)byte[i] << (8 * j);
+        }
+        h->tcare[n][k] = care; h->tdigit[n][k] = digit; h->tlit[n][k] = lit;
+    }
+}
+
 /* OP_MATCH: the shape of the value's length where the automaton has one, else the walk. */
-static int pattern_match(const plan *p, int32_t d, val x) {
+HOT int pattern_match(const plan *p, int32_t d, val x) {
     if (x.null) return 0;
     if (p->shapes) {
         const struct dfa_shape *sh = &p->shapes[d];
@@ -436,7 +514,18 @@ static int pattern_match(const plan *p, int32_t d, val x) {
     return dfa_match(p, d, x);
 }
 
-static int days_in_month(int64_t y, int64_t m) {
+HOT int digits8(const uint8_t *s) { return word_fits(load8(s), ~0ULL, 0); }  /* 8 ASCII digits */
+
+/* The 8 ASCII digits at ``s`` (already checked) as yyyymmdd's parts, by two multiplications instead of a chain
+ * of eight: byte k holds digit k, so ``t * 10 + (t >> 8)`` leaves 10 d[k] + d[k + 1] in each even byte. */
+HOT void digits8_pairs(const uint8_t *s, int64_t *y, int64_t *m, int64_t *d) {
+    uint64_t t = load8(s) - 0x3030303030303030ULL;
+    t = (t * 10 + (t >> 8)) & 0x00FF00FF00FF00FFULL;
+    *y = (int64_t)(t & 0xFF) * 100 + (int64_t)((t >> 16) & 0xFF);
+    *m = (int64_t)((t >> 32) & 0xFF); *d = (int64_t)(t >> 48);
+}
+
+HOT int days_in_month(int64_t y, int64_t m) {
     static const int d[13] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (m < 1 || m > 12) return 0;
     if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) return 29;
@@ -444,21 +533,17 @@ static int days_in_month(int64_t y, int64_t m) {
 }
 
 /* ymd_date: 8 ASCII digits → yyyymmdd when a real date (year >= 1), else NULL. */
-static val ymd(val x) {
+HOT val ymd(val x) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
-    if (x.null || x.len != 8) return r;
-    int64_t v = 0;
-    for (int k = 0; k < 8; k++) {
-        if (x.s[k] < '0' || x.s[k] > '9') return r;
-        v = v * 10 + (x.s[k] - '0');
-    }
-    int64_t y = v / 10000, m = v / 100 % 100, d = v % 100;
+    if (x.null || x.len != 8 || !digits8(x.s)) return r;
+    int64_t y, m, d;
+    digits8_pairs(x.s, &y, &m, &d);
     if (y < 1 || d < 1 || d > days_in_month(y, m)) return r;
-    r.null = 0; r.i = v;
+    r.null = 0; r.i = y * 10000 + m * 100 + d;
     return r;
 }
 
-static val id_birth(const plan *p, val x) {
+HOT val id_birth(const plan *p, val x) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
     if (x.null) return r;
     uint8_t buf[16];
@@ -478,9 +563,17 @@ static int doubt(ctx *c) { *c->doubt += 1; return 0; }
 
 /* GB 11643 MOD 11-2: exact for 17 ASCII digits before the check character; shorter all-digit values never
  * match (the check character position is empty); anything else is doubtful. */
-static int mod11_2(const plan *p, ctx *c, val x) {
+HOT int mod11_2(const plan *p, ctx *c, val x) {
     if (x.null) return 0;
-    int32_t body = p->id_length - 1, sum = 0;
+    int32_t body = p->id_length - 1, sum = 0;  /* 17: gk_set_id refuses another length */
+    if (x.len > 17 && digits8(x.s) && digits8(x.s + 8) && x.s[16] >= '0' && x.s[16] <= '9') {
+        /* the usual case: 17 digits, summed without a test per byte; the check character follows them */
+        for (int32_t k = 0; k < 17; k++) sum += (x.s[k] - '0') * p->id_weights[k];
+        int32_t at = 17;
+        while (at < x.len && (x.s[at] & 0xC0) == 0x80) at++;  /* as cp_offset steps past the 17th code point */
+        if (at >= x.len) return 0;
+        return x.s[at] == (uint8_t)p->id_check[sum % 11] && (at + 1 == x.len || (x.s[at + 1] & 0xC0) != 0x80);
+    }
     for (int32_t k = 0; k < body && k < x.len; k++) {
         uint8_t b = x.s[k];
         if (b < '0' || b > '9') return doubt(c);
@@ -508,7 +601,16 @@ static int weighted_ok(const plan *p, ctx *c, int which, val x) {
     return have == (uint8_t)w->check_table[sum % w->modulus];
 }
 
-static int text_eq(val a, val b) { return a.len == b.len && memcmp(a.s, b.s, (size_t)a.len) == 0; }
+/* Whether two values of ``n`` bytes are equal: word loads inline (a libc memcmp call was 40 % of a hit). */
+static int same_bytes(const uint8_t *a, const uint8_t *b, int32_t n) {
+    if (n < 8) return short_bytes(a, n) == short_bytes(b, n);
+    for (int32_t i = 0; i + 8 < n; i += 8) if (load8(a + i) != load8(b + i)) return 0;
+    return load8(a + n - 8) == load8(b + n - 8);
+}
+
+/* A view of the same bytes (trim or a normaliser returning its input, if_else's branch) is equal without reading
+ * them; else word loads inline, not a libc call per row. */
+static int text_eq(val a, val b) { return a.len == b.len && (a.s == b.s || same_bytes(a.s, b.s, a.len)); }
 
 static int text_cmp(val a, val b) {
     int32_t n = a.len < b.len ? a.len : b.len;
@@ -526,19 +628,9 @@ static int text_cmp(val a, val b) {
  * input in the "parse doubt" counter; the engine then counts the checks that parse in SQL instead, so a
  * verdict never rests on a guess. */
 
-/* Whether the 8 bytes ``w`` (little-endian) fit a template: ASCII digits where ``digit_bytes`` is 0xFF, exactly
- * ``literal``'s bytes elsewhere. Eight bytes at once: separators by one compare, digits by two nibble tests
- * ('0'..'9' is 0x30..0x39: high nibble 3, and still 3 after adding 6; no byte carries into the next). */
-static int word_fits(uint64_t w, uint64_t digit_bytes, uint64_t literal) {
-    const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, zeros = 0x3030303030303030ULL;
-    if ((w & ~digit_bytes) != literal) return 0;
-    uint64_t z = (w & digit_bytes) | (zeros & ~digit_bytes);
-    return (z & hi) == zeros && ((z + 0x0606060606060606ULL) & hi) == zeros;
-}
-
 /* Whether ``x`` has the shape yyyy-mm-dd (10 bytes) or yyyy-mm-dd HH:MM:SS (19 bytes), all digits. The
  * templates below are those strings as little-endian words (digit bytes 0xFF, separators '-' ' ' ':'). */
-static int canonical_shape(val x) {
+HOT int canonical_shape(val x) {
     if (x.len != 10 && x.len != 19) return 0;
     if (!word_fits(load8(x.s), 0x00FFFF00FFFFFFFFULL, 0x2D00002D00000000ULL)) return 0;   /* "yyyy-mm-" */
     if (x.len == 10) return x.s[8] >= '0' && x.s[8] <= '9' && x.s[9] >= '0' && x.s[9] <= '9';
@@ -556,7 +648,7 @@ static int64_t two(const uint8_t *s) { return (s[0] - '0') * 10 + (s[1] - '0'); 
  * after DuckDB's leading white space is a letter or non-ASCII is NULL (every layout starts with %Y). The
  * rest (other layouts, year 0, which DuckDB reads as 1 BC) is a parse doubt. tests/kernel holds these to
  * DuckDB's own answers. */
-static val parse_time(ctx *c, val x, int date_only) {
+HOT val parse_time(ctx *c, val x, int date_only) {
     val r = {0}; r.kind = T_NUM; r.null = 1;
     if (x.null) return r;
     if (canonical_shape(x) && (x.s[0] != '0' || x.s[1] != '0' || x.s[2] != '0' || x.s[3] != '0')) {
@@ -576,14 +668,14 @@ static val parse_time(ctx *c, val x, int date_only) {
     return r;
 }
 
-static val dbl(double d) { val r = {0}; r.kind = T_DBL; memcpy(&r.i, &d, sizeof d); return r; }
+HOT val dbl(double d) { val r = {0}; r.kind = T_DBL; memcpy(&r.i, &d, sizeof d); return r; }
 static double dbl_of(val v) { double d; memcpy(&d, &v.i, sizeof d); return d; }
 
 /* to_number is TRY_CAST(x AS DOUBLE) behind NUMBER_PATTERN, [+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+). Input the
  * pattern rejects is NULL for certain. Exact here: -?[0-9]+(\.[0-9]+)? with at most 15 digits, as
  * mantissa / 10^scale — both exact in a double, so the one IEEE division is the correctly rounded value
  * DuckDB's cast gives. The rest of the pattern's language ('+1', '5.', '.5', long digit strings) is a doubt. */
-static val parse_number(ctx *c, val x) {
+HOT val parse_number(ctx *c, val x) {
     val r = {0}; r.kind = T_DBL; r.null = 1;
     if (x.null) return r;
     static const double pow10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
@@ -628,6 +720,33 @@ static val parse_number(ctx *c, val x) {
 typedef struct { uint64_t w[NW]; } mask;
 
 static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const mask *sel);
+
+/* Measurement only (-DGK_PROFILE, never in the shipped build): per node, the TSC cycles spent in its own
+ * evaluation (its operands' time taken out), the rows it was evaluated on and how often; slots past the nodes
+ * hold the per-value cache's own work (PROF_VC) and the whole gk_run (PROF_RUN). One thread at a time (the
+ * counts are process-wide); gk_profile copies them out and clears them. */
+#ifdef GK_PROFILE
+#include <x86intrin.h>
+#define PROF_SLOTS 8192
+enum { PROF_VC = PROF_SLOTS - 1, PROF_RUN = PROF_SLOTS - 2, PROF_KEYS = PROF_SLOTS - 3 };
+static uint64_t prof_cycles[PROF_SLOTS], prof_rows[PROF_SLOTS], prof_calls[PROF_SLOTS], prof_child;
+#define PROF_BEGIN uint64_t prof_outer = prof_child, prof_t0 = __rdtsc(); prof_child = 0;
+#define PROF_END(slot, nrows) do { \
+        uint64_t prof_dt = __rdtsc() - prof_t0; int32_t prof_s = (slot) < PROF_SLOTS ? (slot) : PROF_SLOTS - 4; \
+        prof_cycles[prof_s] += prof_dt - prof_child; prof_rows[prof_s] += (uint64_t)(nrows); prof_calls[prof_s]++; \
+        prof_child = prof_outer + prof_dt; } while (0)
+int gk_profile(uint64_t *out, int32_t n) {
+    for (int32_t k = 0; k < n && k < PROF_SLOTS; k++) {
+        out[3 * k] = prof_cycles[k]; out[3 * k + 1] = prof_rows[k]; out[3 * k + 2] = prof_calls[k];
+    }
+    memset(prof_cycles, 0, sizeof prof_cycles); memset(prof_rows, 0, sizeof prof_rows);
+    memset(prof_calls, 0, sizeof prof_calls);
+    return PROF_SLOTS;
+}
+#else
+#define PROF_BEGIN
+#define PROF_END(slot, nrows) do { } while (0)
+#endif
 
 #define MEMO(n) (c->memo + (int64_t)(n) * CH)
 #define PBITS(n) (c->pbits + (int64_t)(n) * NW)
@@ -898,7 +1017,13 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
             val id = x[r], region = y[r];
             int b;
             if (id.null || region.null) b = 0;
-            else {
+            else if (id.len == 6 && region.len == 6 && ascii_prefix(id.s, 6) && ascii_prefix(region.s, 6)) {
+                /* the usual case, six ASCII bytes each (code points are bytes): the branches below as word tests */
+                uint64_t rg = short_bytes(region.s, 6), ip = short_bytes(id.s, 6);
+                if (rg >> 16 == 0x30303030) b = (rg & 0xFFFF) == (ip & 0xFFFF);              /* "xx0000" */
+                else if (rg >> 32 == 0x3030) b = (rg & 0xFFFFFFFF) == (ip & 0xFFFFFFFF);   /* "xxxx00" */
+                else b = rg == ip;
+            } else {
                 val zeros4 = {(const uint8_t *)"0000", 0, 4, 0, T_TEXT}, zeros2 = {(const uint8_t *)"00", 0, 2, 0, T_TEXT};
                 if (text_eq(substr_cp(region, 3, 4), zeros4)) b = text_eq(substr_cp(region, 1, 2), substr_cp(id, 1, 2));
                 else if (text_eq(substr_cp(region, 5, 2), zeros2))
@@ -925,7 +1050,9 @@ static void eval_sel(const plan *p, ctx *c, const batch *bt, int32_t node, const
     for (int w = 0; w < NW; w++) { todo.w[w] = sel->w[w] & ~have[w]; any |= todo.w[w]; }
     if (!any) return;
     for (int w = 0; w < NW; w++) have[w] |= todo.w[w];
+    PROF_BEGIN
     compute(p, c, bt, node, &todo);
+    PROF_END(node, mask_count(&todo));
 }
 
 /* ------------------------------------------------------------------ the per-value result cache
@@ -979,13 +1106,6 @@ static uint64_t vc_hash(const uint8_t *s, int32_t n) {
     for (; i + 8 <= n; i += 8) { h = (h ^ load8(s + i)) * 0xC4CEB9FE1A85EC53ULL; h ^= h >> 29; }
     if (i < n) h ^= short_bytes(s + i, n - i) * 0xFF51AFD7ED558CCDULL;
     return mix64(h);
-}
-
-/* Whether two values of ``n`` bytes are equal: word loads inline (a libc memcmp call was 40 % of a hit). */
-static int same_bytes(const uint8_t *a, const uint8_t *b, int32_t n) {
-    if (n < 8) return short_bytes(a, n) == short_bytes(b, n);
-    for (int32_t i = 0; i + 8 < n; i += 8) if (load8(a + i) != load8(b + i)) return 0;
-    return load8(a + n - 8) == load8(b + n - 8);
 }
 
 /* Start a new generation of node values: every node forgets the rows it held (gk_run, once per chunk). */
@@ -1324,6 +1444,7 @@ int gk_set_sets(void *vp, int32_t nsets, const int64_t *start, const uint8_t *da
             /* an empty code still needs a non-NULL key pointer */
             h->slots[i].key = len ? key : (const uint8_t *)"";
             h->slots[i].word = word;
+            h->lens |= len_bit(len);
         }
     }
     return 0;
@@ -1418,6 +1539,7 @@ int gk_set_shapes(void *vp, int32_t max_len, const uint8_t *modes, const uint64_
                 h->want[at + i] = 1ULL << c[i];
             }
             at += n;
+            if (n >= 8) shape_templates(h, n);
         }
         if (h->mode[SHAPE_MAX + 1] > SH_REJECT) { free(sh); return -1; }
     }
@@ -1567,6 +1689,13 @@ static void fp_part(fp_state *h, val v) {
 
 static int alnum6(uint8_t b) { return b >= '0' && b <= '9' ? b - '0' : b >= 'A' && b <= 'Z' ? b - 'A' + 10 : -1; }
 
+/* Eight values below 64, one a byte, as 6-bit fields (byte k at bits 6k): pairs, then quads, then the eight. */
+static uint64_t pack6(uint64_t x) {
+    x = (x & 0x00FF00FF00FF00FFULL) | ((x & 0xFF00FF00FF00FF00ULL) >> 2);
+    x = (x & 0x0000FFFF0000FFFFULL) | ((x & 0xFFFF0000FFFF0000ULL) >> 4);
+    return (x & 0x00000000FFFFFFFFULL) | ((x & 0xFFFFFFFF00000000ULL) >> 8);
+}
+
 /* The fingerprint of a single text part: exact when it can be, else hashed. */
 static void fp_single(val v, uint64_t *hi, uint64_t *lo) {
     if (v.null) { *hi = (uint64_t)FP_NULL << 60; *lo = 0; return; }
@@ -1579,6 +1708,12 @@ static void fp_single(val v, uint64_t *hi, uint64_t *lo) {
     if (v.len <= 19) {
         uint64_t l = 0, h = 0;
         int32_t i = 0;
+        if (digits8(v.s) && digits8(v.s + 8)) {  /* 16 digits first (an ID number's): two words, no loop */
+            const uint64_t zeros = 0x3030303030303030ULL;
+            uint64_t p0 = pack6(load8(v.s) - zeros), p1 = pack6(load8(v.s + 8) - zeros);
+            l = p0 | (p1 & 0xFFF) << 48; h = p1 >> 12;  /* characters 0..9 in lo, 10.. in hi */
+            i = 16;
+        }
         for (; i < v.len; i++) {
             int d = alnum6(v.s[i]);
             if (d < 0) break;
@@ -1741,6 +1876,7 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
            const uint8_t **data, const int64_t *array_offset, const int8_t *large, int64_t nrows,
            int64_t *counters) {
     plan *p = vp; ctx *c = vc;
+    PROF_BEGIN
     batch bt = {ncols, validity, offsets, data, array_offset, large, 0};
     c->doubt = counters + 1;
     c->parse_doubt = counters + 2;
@@ -1755,7 +1891,11 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
             int32_t lo = w * 64;
             all.w[w] = m >= lo + 64 ? ~0ULL : m > lo ? (1ULL << (m - lo)) - 1 : 0;
         }
-        if (p->ngroups) vc_chunk(p, c, &bt, m, counters);  /* the checks of one column, per value */
+        if (p->ngroups) {  /* the checks of one column, per value */
+            PROF_BEGIN
+            vc_chunk(p, c, &bt, m, counters);
+            PROF_END(PROF_VC, m);
+        }
         const int32_t *ck = p->checks;
         for (int32_t k = 0; k < p->nchecks; k++) {
             int32_t applies = ck[0], expect = ck[1], nbreak = ck[2];
@@ -1784,7 +1924,11 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
             }
             ck += 4 + nbreak;
         }
-        if (c->key_out) fingerprint_keys(p, c, &bt, &all);
+        if (c->key_out) {
+            PROF_BEGIN
+            fingerprint_keys(p, c, &bt, &all);
+            PROF_END(PROF_KEYS, m);
+        }
         for (int32_t k = 0; k < p->nfresh; k++) {
             int32_t node = p->fresh[2 * k], base = p->fresh[2 * k + 1];
             eval_sel(p, c, &bt, node, &all);
@@ -1800,5 +1944,6 @@ int gk_run(void *vp, void *vc, int32_t ncols, const uint8_t **validity, const vo
         }
     }
     if (p->ngroups) vc_batch_end(p, c, counters);
+    PROF_END(PROF_RUN, nrows);
     return 0;
 }
