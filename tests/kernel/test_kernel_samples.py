@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import govstd
-from govstd import kernel
 from govstd.standards.models import QualityDimension
 from govstd.standards.numbers import gb11643, gb11714, gb32100
 from govstd.validators import ir
@@ -38,10 +37,6 @@ ROWS = 1500
 BATCH = 128
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _kernel_is_built() -> None:
-    built, why = kernel.status()
-    assert built, f"the native check kernel must be built for the sample parity tests: {why}"
 
 
 def _id(born: str, seq: int) -> str:
