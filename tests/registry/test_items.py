@@ -20,6 +20,7 @@ import pytest
 from benchmarks.items import generate, generate_department_file
 from sqlalchemy import func, select
 
+from govstd.errors import InputError
 from govstd.registry.items.tables import items, releases
 from govstd.registry.store import Registry
 from govstd.standards.numbers import service_item
@@ -115,6 +116,8 @@ def test_lookups(reg: Registry, tmp_path: Path) -> None:
     want = {r["实施编码"] for r in recs if r["行政区划"].startswith(prov[:2])}
     assert {i.implementation_code for i in reg.find_items(region=prov, limit=10_000)} == want
     assert reg.item(first["实施编码"].lower()) is not None  # compacted like the validators compact it
+    with pytest.raises(InputError, match="NUL"):  # FTS5 and PostgreSQL would fail on it, not refuse it
+        reg.find_items(name="00\x00")
 
 
 def test_kill_and_resume(registry_url: str, tmp_path: Path) -> None:

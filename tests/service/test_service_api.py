@@ -118,6 +118,7 @@ def test_errors_carry_the_cli_codes_and_hints(service: Service) -> None:
         assert_problem(viewer.get("/resolve", params={"ref": "GB11643@^9"}), 404, "not_found")
         assert_problem(viewer.get("/resolve"), 422, "input")  # a missing parameter is a problem document too
         assert_problem(viewer.get("/no/such/route"), 404, "not_found")
+        assert_problem(viewer.get("/items", params={"name": "00\x00"}), 422, "input")  # not a 500
     with service.client("chengdu-ci") as chengdu:
         bad = catalogue("510100", update_cycle="每世纪")
         body = assert_problem(chengdu.post("/standards", json={"entries": [bad]}), 422, "input")

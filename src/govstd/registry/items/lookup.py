@@ -92,6 +92,10 @@ def find_items(engine: Engine, *, code: str | None = None, name: str | None = No
     by (region, id) for a region without a name (the module docstring says why)."""
     if not any((code, name, department, region)):
         raise InputError("nothing to find", expected="a code, --name, --department or --region")
+    for field, given in (("code", code), ("name", name), ("department", department), ("region", region)):
+        # No catalogue text holds a NUL, and SQLite's FTS5 and PostgreSQL both refuse one in a query.
+        if given and "\x00" in given:
+            raise InputError(f"the {field} holds a NUL character", field=field, expected="text without NUL")
     where: list[ColumnElement[bool]] = []
     if code:
         c = _code(code)
