@@ -17,6 +17,7 @@ from govstd.validators.readers import (
     LoadedSource,
     detect_encoding,
     find_header,
+    hash_file,
     open_source,
     sniff_delimiter,
     transcode,
@@ -265,3 +266,17 @@ def test_xlsx_lost_digits_warning_spares_eleven_digit_phones(tmp_path: Path) -> 
     _, _, loaded = rows_of(tmp_path / "ids.xlsx", tmp_path, text_columns=["id_number", "phone"])
     lost = [w for w in loaded.warnings if "digits" in w]
     assert len(lost) == 1 and "'id_number': 1 cell(s)" in lost[0]
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 4097, 3 * 4096 + 5])
+def test_hash_file_equals_hashlib_over_the_whole_file(tmp_path: Path, size: int) -> None:
+    import hashlib
+    import os
+
+    path = tmp_path / "data.bin"
+    data = os.urandom(size)
+    path.write_bytes(data)
+    seen: list[int] = []
+    hashes = hash_file(path, ["sha256", "sha512"], chunk_size=4096, progress=seen.append)
+    assert hashes == {"sha256": hashlib.sha256(data).hexdigest(), "sha512": hashlib.sha512(data).hexdigest()}
+    assert sum(seen) == size
