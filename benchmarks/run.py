@@ -12,6 +12,9 @@ a fresh child process (peak RSS from ``os.wait4``):
 - ``counts SQL``: the same with the native check kernel off (``GOVSTD_KERNEL=0``): every check in SQL;
 - ``spill``: validate a CSV larger than a DuckDB ``memory_limit`` (default 256MB).
 
+Each of the first four runs ``--repeat`` times (default 3), round-robin, and the run of least CPU is
+reported (all runs' CPU are in results.json): on a shared VM other tenants only ever add time.
+
     python -m benchmarks.run                    # 1M and 10M rows (the 10M CSV is ~2.3 GB)
     python -m benchmarks.run --rows 100000      # a quick run
     python -m benchmarks.run --phases bench-data/social_security_1000000.parquet   # where the CPU goes
@@ -214,6 +217,26 @@ def measure(mode: str, path: Path, *, memory_limit: str | None = None, threads: 
     return data
 
 
+def best_of(repeat: int, runs: list[tuple[str, Path, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Each of ``runs`` measured ``repeat`` times, round-robin (a load that drifts over the minutes falls on
+    the scan and on validate alike), keeping each one's run of least CPU — the usual reading of a timing on
+    a shared machine, where other tenants only ever add time. Every run's CPU is kept in ``cpu_runs``; a
+    run that fails is returned as it failed."""
+    done: list[list[dict[str, Any]]] = [[] for _ in runs]
+    for _ in range(max(1, repeat)):
+        for i, (mode, path, options) in enumerate(runs):
+            done[i].append(measure(mode, path, **options))
+    best: list[dict[str, Any]] = []
+    for measured in done:
+        failed = [m for m in measured if "error" in m]
+        if failed:
+            best.append(failed[0])
+            continue
+        least = min(measured, key=lambda m: float(m["cpu"]))
+        best.append(least | {"cpu_runs": [round(float(m["cpu"]), 2) for m in measured]})
+    return best
+
+
 def phases(path: str) -> dict[str, float]:
     """CPU seconds of each stage of one counts-only run (``--phases FILE``): where the time goes.
 
@@ -298,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default="256MB", help="DuckDB memory limit for the spill run")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each measurement, round-robin; the least CPU of them is reported")
     parser.add_argument("--no-spill", action="store_true", help="skip the larger-than-memory run")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--child-memory-limit", default=None, help=argparse.SUPPRESS)
@@ -324,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s.replace("_", "")) for s in args.rows.split(",") if s]
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     print(f"# govstd benchmark — {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.platform()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; each figure the least CPU of {args.repeat} runs")
     results: list[dict[str, Any]] = []
     print("\n| rows | format | file | bare scan s (CPU s) | validate s (CPU s) | CPU × scan | counts only s (CPU s) "
           "| CPU × scan | counts, SQL path s (CPU s) | CPU × scan | same counts | validate rows/s "
@@ -344,10 +370,12 @@ def main(argv: list[str] | None = None) -> int:
                 path = data / f"social_security_{rows}.parquet"
                 if not path.exists():
                     in_child("parquet", str(path), str(csv_path))
-            scan = measure("scan", path, threads=args.threads)
-            full = measure("validate", path, threads=args.threads, samples=args.samples)
-            counts = measure("validate", path, threads=args.threads, samples=0)
-            sql = measure("validate-sql", path, threads=args.threads, samples=0)
+            scan, full, counts, sql = best_of(args.repeat, [
+                ("scan", path, {"threads": args.threads}),
+                ("validate", path, {"threads": args.threads, "samples": args.samples}),
+                ("validate", path, {"threads": args.threads, "samples": 0}),
+                ("validate-sql", path, {"threads": args.threads, "samples": 0}),
+            ])
             row = {"rows": rows, "format": fmt, "bytes": path.stat().st_size, "scan": scan, "validate": full,
                    "counts": counts, "counts_sql": sql}
             results.append(row)

@@ -22,7 +22,7 @@ import contextlib
 import dataclasses
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,18 +177,29 @@ class DuckDBEngine:
         self.check_patterns(suite)
         q = self.dialect.quote_identifier
         native = self._count_natively(suite, sample_size)
-        rest = [c for c in suite.checks if native is None or c.rule_id not in native[0].outputs]
+        # Without the kernel, uniqueness is not counted in the one-row aggregate: its COUNT(DISTINCT …) holds
+        # every key in memory and cannot spill under --memory-limit; one grouped pass per key can.
+        if native is None:
+            keyed = [c for c in suite.checks if isinstance(c, ir.UniqueCheck)]
+            rest = [c for c in suite.checks if not isinstance(c, ir.UniqueCheck)]
+        else:
+            keyed, rest = [], [c for c in suite.checks if c.rule_id not in native[0].outputs]
         rows, results = 0, list[CheckResult]()
         if rest or native is None:
             plan = self.dialect.aggregate(rest, q(DATA))
             row = self._fetch_one(plan.sql, "checking")
             # Metrics into CheckResults as every engine does it (govstd.validators.engines.base).
             rows, results = assemble(rest, plan, dict(zip(self._last_columns, row, strict=True)))
+        if keyed:
+            outputs, values = self._key_outputs(keyed, self._count_keys)
+            results += assemble(keyed, AggregatePlan(sql="", rows_alias="__rows", outputs=outputs),
+                                values | {"__rows": rows})[1]
         if native is not None:
             counted = [c for c in suite.checks if c.rule_id in native[0].outputs]
             rows, natively = assemble(counted, *native)
-            by_id = {r.rule_id: r for r in [*results, *natively]}
-            results = [by_id[c.rule_id] for c in suite.checks]
+            results += natively
+        by_id = {r.rule_id: r for r in results}
+        results = [by_id[c.rule_id] for c in suite.checks]
         self._count_duplicates(suite, results)
         if sample_size > 0:
             self._attach_samples(suite, results, masking, sample_size, rows)
@@ -317,16 +328,15 @@ class DuckDBEngine:
                     for rule_id, (e, n) in native.fresh_outputs().items() if rule_id not in doubtful}
         values = native.values(counters)
         fingerprinted = _trusted_keys(plan, counters)
-        for i, check in enumerate(c for c in suite.checks if isinstance(c, ir.UniqueCheck)):
-            outputs[check.rule_id] = Output(evaluated=f"__ue{i}", distinct=f"__ud{i}")
+
+        def count(check: ir.UniqueCheck) -> tuple[int, int, int, int]:
             if check.rule_id in fingerprinted:
-                counted = self._group_fingerprints(keys, fingerprinted[check.rule_id], len(check.key) == 1,
-                                                   native.key_null_hi())
-            else:
-                counted = self._count_keys(check)
-            values[f"__ue{i}"], values[f"__ud{i}"], repeated, involved = counted
-            self._key_counts[check.rule_id] = {"__keys": repeated, "__involved": involved}
-        return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs), values
+                return self._group_fingerprints(keys, fingerprinted[check.rule_id], len(check.key) == 1,
+                                                native.key_null_hi())
+            return self._count_keys(check)
+
+        keyed, key_values = self._key_outputs([c for c in suite.checks if isinstance(c, ir.UniqueCheck)], count)
+        return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs | keyed), values | key_values
 
     def _repeats_of(self, plan: kernel.Plan, counters: list[int], keys: duckdb.DuckDBPyConnection,
                     repeats: kernel.Repeats, shown: SamplePlan, n: int) -> None:
@@ -429,6 +439,19 @@ class DuckDBEngine:
                 raise _data_error(exc, self.loaded) from None
         evaluated, distinct, repeated, involved = row
         return int(evaluated), int(distinct), int(repeated), int(involved)
+
+    def _key_outputs(self, checks: Sequence[ir.UniqueCheck],
+                     count: Callable[[ir.UniqueCheck], tuple[int, int, int, int]]
+                     ) -> tuple[dict[str, Output], dict[str, int]]:
+        """``assemble``'s outputs and values of uniqueness ``checks`` counted by ``count`` (``_count_keys``'s
+        four numbers); the repeated keys and rows they involve kept for ``_count_duplicates``."""
+        outputs: dict[str, Output] = {}
+        values: dict[str, int] = {}
+        for i, check in enumerate(checks):
+            outputs[check.rule_id] = Output(evaluated=f"__ue{i}", distinct=f"__ud{i}")
+            values[f"__ue{i}"], values[f"__ud{i}"], repeated, involved = count(check)
+            self._key_counts[check.rule_id] = {"__keys": repeated, "__involved": involved}
+        return outputs, values
 
     def _count_keys(self, check: ir.UniqueCheck) -> tuple[int, int, int, int]:
         """(rows evaluated, distinct keys, keys held by more than one row, rows holding them) of a
