@@ -179,11 +179,8 @@ class DuckDBEngine:
         native = self._count_natively(suite, sample_size)
         # Without the kernel, uniqueness is not counted in the one-row aggregate: its COUNT(DISTINCT …) holds
         # every key in memory and cannot spill under --memory-limit; one grouped pass per key can.
-        if native is None:
-            keyed = [c for c in suite.checks if isinstance(c, ir.UniqueCheck)]
-            rest = [c for c in suite.checks if not isinstance(c, ir.UniqueCheck)]
-        else:
-            keyed, rest = [], [c for c in suite.checks if c.rule_id not in native[0].outputs]
+        keyed = [] if native is not None else [c for c in suite.checks if isinstance(c, ir.UniqueCheck)]
+        rest = [c for c in suite.checks if c not in keyed and (native is None or c.rule_id not in native[0].outputs)]
         rows, results = 0, list[CheckResult]()
         if rest or native is None:
             plan = self.dialect.aggregate(rest, q(DATA))
