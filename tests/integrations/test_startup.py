@@ -104,6 +104,18 @@ def test_a_clean_csv_validate_loads_no_arrow_compute(tmp_path: Path) -> None:
     assert failing == ["pyarrow.compute"]  # samples of failing rows still load it, where they need it
 
 
+def test_a_small_validate_starts_no_thread_pool_and_loads_no_registry_or_report_renderer(tmp_path: Path) -> None:
+    # A file of one Arrow batch is counted on the calling thread: concurrent.futures (and logging under
+    # it) load only where several batches are counted on a pool. The registry's database layer, the
+    # schema validator and the file reports (HTML, Markdown, workbooks) are for other paths.
+    lazy = ("concurrent.futures", "logging", "sqlalchemy", "jsonschema", "openpyxl", "jinja2",
+            "govstd.registry.store", "govstd.validators.report.html_report")
+    data = messy.write_csv(tmp_path / "messy.csv")
+    loaded = loaded_after(cli(["validate", str(data), "--schema-file", str(messy.SCHEMA)]),
+                          modules=(*lazy, "govstd.kernel", "rich.table"))
+    assert loaded == ["govstd.kernel", "rich.table"]  # the kernel counted it, the table was printed
+
+
 def test_xlsx_fix_list_still_loads_openpyxl(messy_csv: Path, tmp_path: Path) -> None:
     loaded = loaded_after(cli(["validate", str(messy_csv), "--schema-file", str(messy.SCHEMA),
                                "--fix-list", str(tmp_path / "fix.xlsx")]), modules=("openpyxl",))

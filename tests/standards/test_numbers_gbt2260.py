@@ -71,6 +71,14 @@ def test_derived_city_district_codes_match_stdnum() -> None:
     assert next(r for r in gbt2260.current_rows() if r.code == "511301").parent_code == "511300"
 
 
+def test_historical_codes_are_the_codes_of_every_record() -> None:
+    # HISTORICAL_CODES reads the code columns alone (no records): the same set as the records give.
+    records = {r.code for r in gbt2260.history_rows()} | {r.code for r in gbt2260.current_rows()}
+    assert gbt2260.HISTORICAL_CODES() == records
+    assert "511301" in records and len(records) == len(gbt2260.HISTORICAL_CODES()) > 6450
+    assert all(gbt2260.is_known(code) for code in gbt2260.HISTORICAL_CODES())
+
+
 def test_validate() -> None:
     assert gbt2260.validate("１１０１０５") == "110105"
     assert gbt2260.validate("110103") == "110103"

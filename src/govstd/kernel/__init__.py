@@ -19,17 +19,20 @@ import array
 import ctypes
 import datetime as dt
 import importlib.machinery
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govstd.kernel import automata
 from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
 from govstd.kernel.repeats import Repeats
 from govstd.validators import ir
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["Kernel", "KeyPlan", "Plan", "Repeats", "Samples", "cache_disabled", "compile_suite", "disabled",
            "fingerprint", "load", "status"]
@@ -334,13 +337,18 @@ class Kernel:
             if keys is not None and counted[2]:
                 keys(batch, counted[2])
 
-        if threads <= 1:
-            for b in batches:
+        # A source of one batch (every small file) is counted here, without starting a pool of threads.
+        batches = iter(batches)
+        ahead = list(itertools.islice(batches, 2))
+        if threads <= 1 or len(ahead) < 2:
+            for b in itertools.chain(ahead, batches):
                 merge(b, self.count_batch(b, n))
             return total
+        from concurrent.futures import ThreadPoolExecutor  # with logging under it: only for several batches
+
         pending: list[tuple[Any, Future[Counted]]] = []
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govstd-kernel") as pool:
-            for b in batches:
+            for b in itertools.chain(ahead, batches):
                 pending.append((b, pool.submit(self.count_batch, b, n)))
                 if len(pending) >= 2 * threads:
                     batch, done = pending.pop(0)

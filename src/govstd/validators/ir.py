@@ -20,7 +20,8 @@ from govstd.standards.models import CatalogueSchema, QualityDimension
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator is built when first used, so a run pays only for the models it makes.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- expression nodes

@@ -30,7 +30,8 @@ INAPPLICABLE_KEY = "inapplicable_when_unevaluated"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator is built when first used, so a run pays only for the models it makes.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Sample(_Model):

@@ -37,7 +37,8 @@ Treatment = Literal["masked", "pseudonymised", "redacted", "as_is"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator is built when first used, so a run pays only for the models it makes.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ColumnTreatment(_Model):

@@ -34,7 +34,8 @@ DEFAULT_WEIGHTS: dict[QualityDimension, float] = {
 class StrictModel(BaseModel):
     """Every scorecard and policy model: unknown keys are an error, never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator is built when first used, so a run pays only for the models it makes.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Action(StrEnum):
