@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from govstd.kernel import automata
+from govstd.kernel.fpcount import KeyCounter
 from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
 from govstd.kernel.repeats import Repeats
 from govstd.validators import ir
 
-__all__ = ["Kernel", "KeyPlan", "Plan", "Repeats", "Samples", "cache_disabled", "compile_suite", "disabled",
-           "fingerprint", "load", "status"]
+__all__ = ["Kernel", "KeyCounter", "KeyPlan", "Plan", "Repeats", "Samples", "cache_disabled", "compile_suite",
+           "disabled", "fingerprint", "load", "status"]
 
 _HERE = Path(__file__).resolve().parent
 _LIB_STEM = "_govstd_kernel"
@@ -106,6 +107,14 @@ def load() -> ctypes.CDLL | None:
         lib.gk_key_null_hi.restype = ctypes.c_uint64
         lib.gk_key_null_hi.argtypes = []
         lib.gk_key_fingerprint.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, P]
+        lib.gk_fpc_new.restype = P  # _fpcount.c: uniqueness groups (fpcount.KeyCounter)
+        lib.gk_fpc_new.argtypes = [ctypes.c_int64, ctypes.c_char_p]
+        lib.gk_fpc_add.argtypes = [P, P, P, ctypes.c_int64]
+        lib.gk_fpc_result.argtypes = [P, ctypes.c_uint64, ctypes.c_int32, P]
+        lib.gk_fpc_errno.argtypes = [P]
+        lib.gk_fpc_spills.restype = ctypes.c_int64
+        lib.gk_fpc_spills.argtypes = [P]
+        lib.gk_fpc_free.argtypes = [P]
         _lib = lib
         return lib
 
