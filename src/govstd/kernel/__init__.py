@@ -114,6 +114,7 @@ def load() -> ctypes.CDLL | None:
         lib.gk_fpc_errno.argtypes = [P]
         lib.gk_fpc_spills.restype = ctypes.c_int64
         lib.gk_fpc_spills.argtypes = [P]
+        lib.gk_fpc_levels.argtypes = [P]
         lib.gk_fpc_free.argtypes = [P]
         _lib = lib
         return lib

@@ -6,14 +6,15 @@
  *
  * Fingerprints arrive in batches (gk_fpc_add) and are radix-partitioned by a mixed 64-bit hash of both words
  * (the exact encodings' bits are far from uniform: short keys put their bytes straight into the words) into
- * NPART partitions, buffered in memory in chunks. When the chunks would pass three quarters of the budget, every
- * partition's chunks are appended to one spill file as one extent per partition (one file: no descriptor per
- * partition), and the chunks are freed. At the end (gk_fpc_result) each partition in turn — its spilled extents
- * then its chunks — is counted in an open-addressing table of its distinct fingerprints, within what the budget
- * leaves. A partition whose distinct keys would not fit is partitioned again by the next eight bits of the hash
- * (a new counter, one level down, fed that partition's fingerprints); after MAX_LEVEL levels (2^32 partitions of
- * the hash: only data crafted against the mixer gets there) the counter gives up with FPC_TOO_BIG rather than
- * pass its budget.
+ * NPART partitions, buffered in memory in chunks. When the chunks would pass half the budget, every partition's
+ * chunks are appended to one spill file as one extent per partition (one file: no descriptor per partition),
+ * and the chunks are freed. At the end (gk_fpc_result) each partition in turn — its spilled extents, read back
+ * through a buffer of a sixteenth of the budget, then its chunks — is counted in an open-addressing table of its
+ * distinct fingerprints, within what the budget leaves (at least seven sixteenths). A partition whose distinct
+ * keys would not fit is partitioned again by the next eight bits of the hash (a new counter one level down, fed
+ * that partition's fingerprints, after this one's chunks went to its file); after MAX_LEVEL levels (2^32
+ * partitions of the hash: only data crafted against the mixer gets there) the counter gives up with FPC_TOO_BIG
+ * (a clear error: raise the memory limit) rather than pass its budget.
  *
  * The spill file is made in the caller's folder (DuckDB's temp_directory, or the system temp folder) by mkstemp
  * and unlinked at once: it is never left behind, whether the counter is freed, fails or the process is killed.
@@ -32,8 +33,6 @@
 
 enum { FPC_OK = 0, FPC_NOMEM = -1, FPC_IO = -2, FPC_TOO_BIG = -3 };
 enum { PART_BITS = 8, NPART = 1 << PART_BITS, MAX_LEVEL = 4 };
-/* Spilled fingerprints read at once while counting a partition (64 KB). */
-enum { READ_ENTRIES = 4096 };
 
 typedef struct { uint64_t hi, lo; } fp;
 typedef struct { uint64_t hi, lo; int64_t n; } slot;  /* n == 0: an empty slot (any hi, lo is a fingerprint) */
@@ -47,6 +46,7 @@ typedef struct {
     extent *ext[NPART];               /* each partition's extents in the spill file */
     int32_t next_ext[NPART], cap_ext[NPART];
     int64_t chunk_entries;            /* fingerprints per chunk */
+    int64_t read_entries;             /* fingerprints read back from the file at once */
     int64_t budget, bytes;            /* the budget and the bytes held now (chunks, tables, buffers) */
     int level;                        /* which eight bits of the hash choose the partition */
     int fd;                           /* the (unlinked) spill file, or -1 before the first spill */
@@ -54,6 +54,7 @@ typedef struct {
     char *dir;
     int err, err_no;                  /* the first failure (sticky) and its errno */
     int64_t spills;                   /* times the chunks went to the file (tests: the spill path ran) */
+    int32_t levels;                   /* levels of partitions used: 1, or more where a partition was split */
     int64_t out[4];
 } counter;
 
@@ -79,12 +80,15 @@ static counter *counter_new(int64_t budget, const char *dir, int level) {
     if (!c) return NULL;
     c->dir = strdup(dir ? dir : "");
     if (!c->dir) { free(c); return NULL; }
-    /* A floor: one small chunk per partition and a small table must fit, whatever the caller asks. */
-    int64_t floor = 2 * NPART * (int64_t)(sizeof(chunk) + 16 * sizeof(fp));
+    /* A floor (~280 KB): a few small chunks per partition, the read buffer and a small table must fit. */
+    int64_t floor = 4 * NPART * (int64_t)(sizeof(chunk) + 16 * sizeof(fp));
     c->budget = budget > floor ? budget : floor;
-    /* One partly filled chunk per partition stays within a sixteenth of the budget. */
+    /* One partly filled chunk per partition stays within a sixteenth of the budget (at most 64 KB a chunk). */
     int64_t entries = c->budget / 16 / NPART / (int64_t)sizeof(fp);
     c->chunk_entries = entries < 16 ? 16 : entries > 4096 ? 4096 : entries;
+    entries = c->budget / 16 / (int64_t)sizeof(fp);
+    c->read_entries = entries > 65536 ? 65536 : entries;  /* a sixteenth of the budget, at most 1 MB */
+    c->levels = 1;
     c->level = level;
     c->fd = -1;
     return c;
@@ -169,7 +173,7 @@ static int spill(counter *c) {
 
 static int add_slow(counter *c, uint64_t hi, uint64_t lo, int p) {
     int64_t size = (int64_t)sizeof(chunk) + c->chunk_entries * (int64_t)sizeof(fp);
-    if (c->bytes + size > c->budget / 4 * 3 && spill(c) != FPC_OK) return c->err;
+    if (c->bytes + size > c->budget / 2 && spill(c) != FPC_OK) return c->err;
     chunk *t = malloc((size_t)size);
     if (!t) return fail(c, FPC_NOMEM);
     t->next = NULL; t->used = 0;
@@ -263,7 +267,7 @@ static int feed_partition(counter *c, int p, fp *buf, feed_fn feed, void *sink) 
     for (int32_t x = 0; x < c->next_ext[p]; x++) {
         extent ex = c->ext[p][x];
         for (int64_t done = 0; done < ex.n;) {
-            int64_t n = ex.n - done < READ_ENTRIES ? ex.n - done : READ_ENTRIES;
+            int64_t n = ex.n - done < c->read_entries ? ex.n - done : c->read_entries;
             if (read_all(c->fd, buf, (size_t)n * sizeof(fp), ex.off + done * (int64_t)sizeof(fp)) != 0)
                 return fail(c, FPC_IO);
             int r = feed(c, sink, buf, n);
@@ -300,6 +304,7 @@ static int repartition(counter *c, int p, fp *buf, uint64_t null_hi, int single)
     int64_t got[4] = {0, 0, 0, 0};
     if (r == FPC_OK && counter_result(down, null_hi, single, got) != FPC_OK) r = fail_with(c, down->err, down->err_no);
     c->spills += down->spills;
+    if (down->levels + 1 > c->levels) c->levels = down->levels + 1;
     counter_free(down);
     for (int i = 0; i < 4; i++) c->out[i] += got[i];
     return r;
@@ -308,9 +313,9 @@ static int repartition(counter *c, int p, fp *buf, uint64_t null_hi, int single)
 static int counter_result(counter *c, uint64_t null_hi, int single, int64_t *out) {
     if (c->err) return c->err;
     memset(c->out, 0, sizeof(c->out));
-    fp *buf = malloc(READ_ENTRIES * sizeof(fp));
+    fp *buf = malloc((size_t)c->read_entries * sizeof(fp));
     if (!buf) return fail(c, FPC_NOMEM);
-    c->bytes += READ_ENTRIES * (int64_t)sizeof(fp);
+    c->bytes += c->read_entries * (int64_t)sizeof(fp);
     for (int p = 0; p < NPART && !c->err; p++) {
         int64_t want = c->held[p];
         for (int32_t x = 0; x < c->next_ext[p]; x++) want += c->ext[p][x].n;
@@ -333,7 +338,7 @@ static int counter_result(counter *c, uint64_t null_hi, int single, int64_t *out
         free_chunks(c, p);
     }
     free(buf);
-    c->bytes -= READ_ENTRIES * (int64_t)sizeof(fp);
+    c->bytes -= c->read_entries * (int64_t)sizeof(fp);
     if (c->err) return c->err;
     memcpy(out, c->out, sizeof(c->out));
     return FPC_OK;
@@ -341,7 +346,7 @@ static int counter_result(counter *c, uint64_t null_hi, int single, int64_t *out
 
 /* ---- the C API (ctypes) */
 
-/* A counter of at most ``budget_bytes`` (a floor of ~150 KB applies) spilling into folder ``spill_dir`` (NULL or
+/* A counter of at most ``budget_bytes`` (a floor of ~280 KB applies) spilling into folder ``spill_dir`` (NULL or
  * "": the working folder); NULL when there is no memory. */
 void *gk_fpc_new(int64_t budget_bytes, const char *spill_dir) { return counter_new(budget_bytes, spill_dir, 0); }
 
@@ -359,6 +364,9 @@ int gk_fpc_errno(void *vc) { return ((counter *)vc)->err_no; }
 
 /* How many times the counter (or a level below) spilled its chunks to the file: 0 when all stayed in memory. */
 int64_t gk_fpc_spills(void *vc) { return ((counter *)vc)->spills; }
+
+/* Levels of partitions the count used: 1, or more where a partition's distinct keys were split further. */
+int32_t gk_fpc_levels(void *vc) { return ((counter *)vc)->levels; }
 
 /* Frees the counter; its spill file (already unlinked) goes with its descriptor. */
 void gk_fpc_free(void *vc) { counter_free(vc); }

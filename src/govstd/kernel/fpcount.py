@@ -52,6 +52,10 @@ class KeyCounter:
         """How many times the fingerprints went to the spill file (0: counted in memory)."""
         return int(self.lib.gk_fpc_spills(self._live()))
 
+    def levels(self) -> int:
+        """Levels of partitions the count used: 1, or more where a partition's distinct keys did not fit."""
+        return int(self.lib.gk_fpc_levels(self._live()))
+
     def close(self) -> None:
         """Frees the counter and its spill file (unlinked from the start: nothing stays in the folder)."""
         if self._handle:
