@@ -55,6 +55,7 @@ typedef struct {
     int err, err_no;                  /* the first failure (sticky) and its errno */
     int64_t spills;                   /* times the chunks went to the file (tests: the spill path ran) */
     int32_t levels;                   /* levels of partitions used: 1, or more where a partition was split */
+    int done;                         /* counted (gk_fpc_result): the chunks are gone, ``out`` is the answer */
     int64_t out[4];
 } counter;
 
@@ -199,6 +200,7 @@ static inline int add_fp(counter *c, uint64_t hi, uint64_t lo) {
 
 static int counter_add(counter *c, const uint64_t *hi, const uint64_t *lo, int64_t n) {
     if (c->err) return c->err;
+    if (c->done) return fail(c, FPC_TOO_BIG);  /* a caller's bug: never a count missing rows */
     for (int64_t i = 0; i < n; i++)
         if (add_fp(c, hi[i], lo[i]) != FPC_OK) return c->err;
     return FPC_OK;
@@ -312,6 +314,7 @@ static int repartition(counter *c, int p, fp *buf, uint64_t null_hi, int single)
 
 static int counter_result(counter *c, uint64_t null_hi, int single, int64_t *out) {
     if (c->err) return c->err;
+    if (c->done) { memcpy(out, c->out, sizeof(c->out)); return FPC_OK; }
     memset(c->out, 0, sizeof(c->out));
     fp *buf = malloc((size_t)c->read_entries * sizeof(fp));
     if (!buf) return fail(c, FPC_NOMEM);
@@ -340,6 +343,7 @@ static int counter_result(counter *c, uint64_t null_hi, int single, int64_t *out
     free(buf);
     c->bytes -= c->read_entries * (int64_t)sizeof(fp);
     if (c->err) return c->err;
+    c->done = 1;
     memcpy(out, c->out, sizeof(c->out));
     return FPC_OK;
 }
@@ -353,8 +357,9 @@ void *gk_fpc_new(int64_t budget_bytes, const char *spill_dir) { return counter_n
 /* Add ``n`` fingerprints (``hi``, ``lo``: one key's, as _kernel.c writes them). 0, or a failure code (sticky). */
 int gk_fpc_add(void *vc, const uint64_t *hi, const uint64_t *lo, int64_t n) { return counter_add(vc, hi, lo, n); }
 
-/* Once, after every add: ``out`` = rows, distinct keys (with ``single``, the NULL group ``null_hi``:0 is not one),
- * keys held by more than one row, rows holding them. 0, or a failure code (``out`` then untouched). */
+/* After every add (an add after it fails): ``out`` = rows, distinct keys (with ``single``, the NULL group
+ * ``null_hi``:0 is not one), keys held by more than one row, rows holding them. 0, or a failure code (``out`` then
+ * untouched). */
 int gk_fpc_result(void *vc, uint64_t null_hi, int32_t single, int64_t *out) {
     return counter_result(vc, null_hi, single != 0, out);
 }
