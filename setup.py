@@ -1,4 +1,4 @@
-"""The native check kernel (src/govstd/kernel/_kernel.c), built with the system C compiler.
+"""The native check kernel (src/govstd/kernel/_kernel.c and _fpcount.c), built with the system C compiler.
 
 Everything else is in pyproject.toml. The extension is optional: without a compiler ``pip install``
 still succeeds and ``govstd validate`` counts every check in SQL (``govstd doctor`` says which).
@@ -11,7 +11,7 @@ setup(
     ext_modules=[
         Extension(
             "govstd.kernel._govstd_kernel",
-            sources=["src/govstd/kernel/_kernel.c"],
+            sources=["src/govstd/kernel/_kernel.c", "src/govstd/kernel/_fpcount.c"],
             extra_compile_args=["-O3", "-std=c99", "-fvisibility=default"],
             optional=True,
         )

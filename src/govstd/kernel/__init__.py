@@ -5,7 +5,7 @@ A second backend of the same IR (``govstd.validators.ir``), not a second definit
 constants of the standards (weights, alphabets, check-character tables, character classes) come from
 ``govstd.standards.numbers`` (through ``compiler.base``, the SQL path's own source) when a plan is loaded.
 The DuckDB engine streams the needed columns as Arrow batches and hands them here; a uniqueness check's
-key comes back as 128-bit fingerprints per row for DuckDB to group (``_kernel.c``, "key fingerprints"),
+key comes back as 128-bit fingerprints per row (``_kernel.c``, "key fingerprints"), grouped in C (``fpcount``)
 and, fed in row order to a set of keys seen, gives the first rows repeating a key (``repeats``);
 samples and every check the kernel does not implement stay in SQL.
 
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govstd.kernel import automata
+from govstd.kernel.fpcount import KeyCounter
 from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
 from govstd.kernel.repeats import Repeats
 from govstd.validators import ir
@@ -34,8 +35,8 @@ from govstd.validators import ir
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["Kernel", "KeyPlan", "Plan", "Repeats", "Samples", "cache_disabled", "compile_suite", "disabled",
-           "fingerprint", "load", "status"]
+__all__ = ["Kernel", "KeyCounter", "KeyPlan", "Plan", "Repeats", "Samples", "cache_disabled", "compile_suite",
+           "disabled", "fingerprint", "load", "status"]
 
 _HERE = Path(__file__).resolve().parent
 _LIB_STEM = "_govstd_kernel"
@@ -109,6 +110,15 @@ def load() -> ctypes.CDLL | None:
         lib.gk_key_null_hi.restype = ctypes.c_uint64
         lib.gk_key_null_hi.argtypes = []
         lib.gk_key_fingerprint.argtypes = [ctypes.c_char_p, ctypes.c_int32, ctypes.c_int32, P]
+        lib.gk_fpc_new.restype = P  # _fpcount.c: uniqueness groups (fpcount.KeyCounter)
+        lib.gk_fpc_new.argtypes = [ctypes.c_int64, ctypes.c_char_p]
+        lib.gk_fpc_add.argtypes = [P, P, P, ctypes.c_int64]
+        lib.gk_fpc_result.argtypes = [P, ctypes.c_uint64, ctypes.c_int32, P]
+        lib.gk_fpc_errno.argtypes = [P]
+        lib.gk_fpc_spills.restype = ctypes.c_int64
+        lib.gk_fpc_spills.argtypes = [P]
+        lib.gk_fpc_levels.argtypes = [P]
+        lib.gk_fpc_free.argtypes = [P]
         _lib = lib
         return lib
 

@@ -57,6 +57,10 @@ _KERNEL_BATCH_ROWS = 65_536
 #: The most memory (bytes) the kernel's pass spends remembering keys seen for duplicate samples
 #: (``kernel.Repeats``), all keys together; at most an eighth of DuckDB's memory limit.
 _SEEN_BUDGET = 256 * 2**20
+#: The most memory (bytes) the kernel's pass spends counting uniqueness groups from the keys' fingerprints
+#: (``kernel.KeyCounter``: beyond it they spill to disk), all keys together; at most an eighth of DuckDB's
+#: memory limit. 10 M keys take 160 MB: a default run counts them in memory.
+_KEYS_BUDGET = 2**30
 #: Restart the sample query without the checks already sampled while the prefix re-read is this small.
 _RESTART_FRACTION = 0.05
 #: DuckDB errors that mean a compiled query is wrong (a bug here) rather than the data being unreadable.
@@ -256,29 +260,31 @@ class DuckDBEngine:
         if shown is not None and plan.keys:
             repeats = kernel.Repeats(lib, sample_size, len(plan.keys), self._seen_budget() // len(plan.keys),
                                      self.loaded.row_column, self.loaded.line_column)
-        # The keys' fingerprints go into TEMP tables of a second connection (a cursor: its own temp catalog),
-        # which may write while the main connection's reader streams; DuckDB spills them under --memory-limit.
-        # One UHUGEINT column, not the two UBIGINT halves: DuckDB groups it in about half the CPU.
-        keys = self.con.cursor()
+        # Each key's groups are counted in C from its fingerprints (``kernel.KeyCounter``). Only while a key's
+        # duplicate samples may still need them (``repeats.pending``: the set of keys seen may outgrow its
+        # budget, ``_repeats_of``) do its fingerprints also go, with their row numbers, into a TEMP table of a
+        # second connection (a cursor: its own temp catalog), which may write while the main connection's
+        # reader streams; DuckDB spills it under --memory-limit. One UHUGEINT column, not the two UBIGINT
+        # halves: DuckDB groups it in about half the CPU.
+        counters: list[kernel.KeyCounter] = []
+        keys = self.con.cursor() if repeats is not None else None
         try:
+            spill_dir = self._spill_dir()
+            budget = self._memory_share(_KEYS_BUDGET) // max(1, len(plan.keys))
+            counters += [kernel.KeyCounter(lib, budget, spill_dir) for _ in plan.keys]
             for k in range(len(plan.keys)):
-                keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT{', r BIGINT' if repeats else ''})")
+                if keys is not None:
+                    keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT, r BIGINT)")
 
             def store(batch: pa.RecordBatch, fingerprints: list[pa.RecordBatch]) -> None:
                 if repeats is not None:
                     repeats.add(batch, fingerprints)
                 for k, fp in enumerate(fingerprints):
-                    if not fp.num_rows:
-                        continue
-                    if repeats is None:
-                        keys.from_arrow(fp).project("(hi::UHUGEINT << 64) | lo").insert_into(_key_table(k))
-                    elif repeats.pending(k):  # each row's number, should the repeats be needed from the table
+                    counters[k].add(fp)
+                    if keys is not None and repeats is not None and fp.num_rows and repeats.pending(k):
                         rows = batch.column(self.loaded.row_column).take(fp.column(2))
                         keyed = pa.RecordBatch.from_arrays([fp.column(0), fp.column(1), rows], names=["hi", "lo", "r"])
                         keys.from_arrow(keyed).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(
-                            _key_table(k))
-                    else:
-                        keys.from_arrow(fp).project("(hi::UHUGEINT << 64) | lo, NULL::BIGINT").insert_into(
                             _key_table(k))
 
             try:
@@ -288,25 +294,28 @@ class DuckDBEngine:
                     except duckdb.Error as exc:
                         raise _data_error(exc, self.loaded) from None
                     try:
-                        counters = native.count(_batches(reader, self.loaded), threads, samples, keys=store)
+                        counted = native.count(_batches(reader, self.loaded), threads, samples, keys=store)
                     finally:
                         reader.close()
             finally:
                 native.close()
                 if repeats is not None:
                     repeats.close()
-            values = self._native_values(suite, native, sql, counters, keys, samples, shown)
-            if repeats is not None and shown is not None:
-                self._repeats_of(plan, counters, keys, repeats, shown, sample_size)
+            values = self._native_values(suite, native, sql, counted, counters, samples, shown)
+            if keys is not None and repeats is not None and shown is not None:
+                self._repeats_of(plan, counted, keys, repeats, shown, sample_size)
         finally:
-            keys.close()
+            for counter in counters:
+                counter.close()
+            if keys is not None:
+                keys.close()
         return values
 
     def _native_values(self, suite: ir.CheckSuite, native: kernel.Kernel, sql: str, counters: list[int],
-                       keys: duckdb.DuckDBPyConnection, samples: kernel.Samples | None,
+                       keys: list[kernel.KeyCounter], samples: kernel.Samples | None,
                        shown: SamplePlan | None) -> tuple[AggregatePlan, dict[str, int]]:
-        """The kernel's counters as ``assemble``'s outputs and values; uniqueness from the fingerprint tables
-        of ``keys`` (or, for a key the kernel does not fingerprint or doubted, ``_count_keys``)."""
+        """The kernel's counters as ``assemble``'s outputs and values; uniqueness from each key's counter of
+        its fingerprints, ``keys`` (or, for a key the kernel does not fingerprint or doubted, ``_count_keys``)."""
         plan = native.plan
         # A checksum met input the kernel does not compute exactly (never behind derive's shape guards), or a
         # date/number parse met a layout outside the kernel's exact subset: those checks are counted in SQL.
@@ -328,7 +337,7 @@ class DuckDBEngine:
 
         def count(check: ir.UniqueCheck) -> tuple[int, int, int, int]:
             if check.rule_id in fingerprinted:
-                return self._group_fingerprints(keys, fingerprinted[check.rule_id], len(check.key) == 1,
+                return self._group_fingerprints(keys[fingerprinted[check.rule_id]], len(check.key) == 1,
                                                 native.key_null_hi())
             return self._count_keys(check)
 
@@ -384,6 +393,18 @@ class DuckDBEngine:
 
     def _seen_budget(self) -> int:
         """``_SEEN_BUDGET``, or an eighth of DuckDB's memory limit (``--memory-limit``) where that is less."""
+        return self._memory_share(_SEEN_BUDGET)
+
+    def _spill_dir(self) -> str:
+        """Where the key counters spill: DuckDB's temp_directory where it is there (``--temp-directory``, which
+        ``connect`` makes), else the system temp folder (DuckDB's default, ``.tmp``, is made only on a spill)."""
+        import tempfile
+
+        text = str(self.con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
+        return text if text and Path(text).exists() else tempfile.gettempdir()
+
+    def _memory_share(self, cap: int) -> int:
+        """``cap`` bytes, or an eighth of DuckDB's memory limit (``--memory-limit``) where that is less."""
         text = str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
         number, _, unit = text.partition(" ")
         scale = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 10**3, "MB": 10**6,
@@ -391,8 +412,8 @@ class DuckDBEngine:
         try:
             limit = int(float(number) * scale[unit.strip()])
         except (KeyError, ValueError):
-            return _SEEN_BUDGET
-        return min(_SEEN_BUDGET, limit // 8)
+            return cap
+        return min(cap, limit // 8)
 
     def _sample_columns(self, plan: kernel.Plan) -> tuple[SamplePlan, str]:
         """What the kernel's pass streams beside its columns for samples, from the numbered view the SQL
@@ -419,23 +440,13 @@ class DuckDBEngine:
                                  line_alias=loaded.line_column)
         return sample_plan, "".join(f", {e}" for e in extra)
 
-    def _group_fingerprints(self, keys: duckdb.DuckDBPyConnection, k: int, single: bool,
-                            null_hi: int) -> tuple[int, int, int, int]:
-        """``_count_keys``'s four numbers from the kernel's fingerprints of key ``k`` (one per present row):
-        the same groups, as equal keys have equal fingerprints and different ones differ (exactly, or but for
-        a chance of about n²/2¹²⁸ among n hashed keys: ``_kernel.c``, "key fingerprints"). A single key's NULL
-        group is a group but not a distinct key, as in ``_count_keys``."""
-        counted = f"k <> {int(null_hi) << 64}::UHUGEINT" if single else "TRUE"
-        groups = f"SELECT k, count(*) AS __n FROM {_key_table(k)} GROUP BY k"
-        sql = (f"SELECT coalesce(sum(__n), 0), coalesce(count_if({counted}), 0), coalesce(count_if(__n > 1), 0), "
-               f"coalesce(sum(__n) FILTER (WHERE __n > 1), 0) FROM ({groups}) AS __g")
+    def _group_fingerprints(self, counter: kernel.KeyCounter, single: bool, null_hi: int) -> tuple[int, int, int, int]:
+        """``_count_keys``'s four numbers from the kernel's fingerprints of a key (one per present row), counted
+        in C (``kernel.KeyCounter``): the same groups, as equal keys have equal fingerprints and different ones
+        differ (exactly, or but for a chance of about n²/2¹²⁸ among n hashed keys: ``_kernel.c``, "key
+        fingerprints"). A single key's NULL group is a group but not a distinct key, as in ``_count_keys``."""
         with self._progress("counting keys"):
-            try:
-                row = keys.execute(sql).fetchall()[0]
-            except duckdb.OutOfMemoryException as exc:
-                raise _data_error(exc, self.loaded) from None
-        evaluated, distinct, repeated, involved = row
-        return int(evaluated), int(distinct), int(repeated), int(involved)
+            return counter.result(null_hi, single)
 
     def _key_outputs(self, checks: Sequence[ir.UniqueCheck],
                      count: Callable[[ir.UniqueCheck], tuple[int, int, int, int]]
