@@ -24,6 +24,7 @@ from govstd.errors import GovstdError
 from govstd.standards.models import QualityDimension
 from govstd.validators import ir
 from govstd.validators.engines import duckdb as duckdb_engine
+from govstd.validators.engines import duckdb_native
 from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn, lit
 
@@ -173,7 +174,7 @@ def test_spilled_keys_count_as_sql_does(data: st.DataObject, samples: int, tmp_p
     spills into --temp-directory, the verdicts (counts, duplicate details, samples) are the SQL path's, and
     the folder is empty afterwards."""
     table = _table(data.draw, 12_000)
-    monkeypatch.setattr(duckdb_engine, "_KEYS_BUDGET", 0)
+    monkeypatch.setattr(duckdb_native, "_KEYS_BUDGET", 0)
     spilled: list[int] = []
     close = kernel.KeyCounter.close
 
@@ -195,7 +196,7 @@ def test_spilled_keys_count_as_sql_does(data: st.DataObject, samples: int, tmp_p
 def test_an_unwritable_temp_directory_fails_the_run_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The spill folder (--temp-directory) turned into a file after DuckDB opened: the run stops with the
     engine's resource error naming the folder, not a traceback or a wrong count."""
-    monkeypatch.setattr(duckdb_engine, "_KEYS_BUDGET", 0)
+    monkeypatch.setattr(duckdb_native, "_KEYS_BUDGET", 0)
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
     spill = tmp_path / "spill"
     table = pa.table({"x": pa.array([f"{i:018d}" for i in range(20_000)]), "y": pa.array(["1"] * 20_000)})

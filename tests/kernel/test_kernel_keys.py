@@ -22,6 +22,7 @@ from govstd import kernel
 from govstd.standards.models import QualityDimension
 from govstd.validators import ir
 from govstd.validators.engines import duckdb as duckdb_engine
+from govstd.validators.engines import duckdb_native
 from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn, lit
 
@@ -102,7 +103,7 @@ def _both(table: pa.Table, suite: ir.CheckSuite, tmp: Path, monkeypatch: pytest.
 def test_fingerprinted_keys_count_as_sql_does(data: st.DataObject, batch: int, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Messy keys in small engine batches (repeats fall in different batches, counted on two threads)."""
-    monkeypatch.setattr(duckdb_engine, "_KERNEL_BATCH_ROWS", batch)
+    monkeypatch.setattr(duckdb_native, "_KERNEL_BATCH_ROWS", batch)
     n = data.draw(st.integers(1, 60))
     xs = [_key_value(data.draw) for _ in range(n)]
     ys = data.draw(st.lists(st.sampled_from([None, "", "1", "2", " 1"]), min_size=n, max_size=n))

@@ -29,6 +29,7 @@ from govstd.standards.numbers import gb11643
 from govstd.validators import ir
 from govstd.validators.compiler.duckdb import DuckDBDialect
 from govstd.validators.engines import duckdb as duckdb_engine
+from govstd.validators.engines import duckdb_native
 from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn, lit
 
@@ -79,7 +80,7 @@ def _run(source: Path, suite: ir.CheckSuite, tmp: Path, setting: str, monkeypatc
          budget: int | None = None) -> tuple[dict[str, Any], dict[str, int]]:
     """Every check's whole verdict with ``GOVSTD_KERNEL=setting``, and how often each duplicate-sample path ran."""
     monkeypatch.setenv("GOVSTD_KERNEL", setting)
-    monkeypatch.setattr(duckdb_engine, "_SEEN_BUDGET", _BUDGET if budget is None else budget)
+    monkeypatch.setattr(duckdb_native, "_SEEN_BUDGET", _BUDGET if budget is None else budget)
     ran = {"window": 0, "pairs": 0}
     window, pairs = _WINDOW, _PAIRS  # the originals: a second run's spies must not call the first's
 
@@ -101,7 +102,7 @@ def _run(source: Path, suite: ir.CheckSuite, tmp: Path, setting: str, monkeypatc
     return {r.rule_id: r.model_dump() for r in results} | {"__rows": rows}, ran
 
 
-_BUDGET = duckdb_engine._SEEN_BUDGET
+_BUDGET = duckdb_native._SEEN_BUDGET
 _WINDOW, _PAIRS = DuckDBDialect.duplicate_samples, duckdb_engine.DuckDBEngine._paired_samples
 
 
@@ -125,7 +126,7 @@ def test_duplicate_samples_are_the_sql_samples(data: st.DataObject, fmt: str, ba
                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Messy keys repeating within a batch and across batches; the set of keys seen kept, none (budget 0: the
     fingerprint table's path) or outgrown (a budget of twice the smallest set per key)."""
-    monkeypatch.setattr(duckdb_engine, "_KERNEL_BATCH_ROWS", batch)
+    monkeypatch.setattr(duckdb_native, "_KERNEL_BATCH_ROWS", batch)
     n = data.draw(st.integers(1, 80))
     fresh = data.draw(st.integers(0, 2000))  # unique keys first: with budget 2 × 32 KiB the set outgrows it
     xs: list[str | None] = [f"u{i}" for i in range(fresh)]
@@ -151,7 +152,7 @@ def test_duplicate_samples_are_the_sql_samples(data: st.DataObject, fmt: str, ba
 def test_fewer_and_more_repeats_than_n_across_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A key repeated more than N times (its first row in the first batch, the repeats batches later) and one
     repeated once, in CSV whose lines run ahead of the rows (cells spanning lines)."""
-    monkeypatch.setattr(duckdb_engine, "_KERNEL_BATCH_ROWS", 16)
+    monkeypatch.setattr(duckdb_native, "_KERNEL_BATCH_ROWS", 16)
     xs: list[str | None] = [f"k{i}" for i in range(200)]
     for i in (50, 90, 130, 170, 199):
         xs[i] = "k3"  # k3 first at row 4: five repeats, in later batches
@@ -175,7 +176,7 @@ def test_fewer_and_more_repeats_than_n_across_batches(tmp_path: Path, monkeypatc
 def test_the_fingerprint_tables_path_past_the_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A set that would outgrow its budget is dropped: the repeats come from the fingerprint table, the values
     from one read of those rows — the same samples."""
-    monkeypatch.setattr(duckdb_engine, "_KERNEL_BATCH_ROWS", 64)
+    monkeypatch.setattr(duckdb_native, "_KERNEL_BATCH_ROWS", 64)
     xs: list[str | None] = [f"{i:018d}" for i in range(3000)]
     xs[2999], xs[2500], xs[10] = xs[5], xs[1], None
     source = _write(xs, ["1"] * len(xs), ["n"] * len(xs), "parquet", tmp_path / "data")
@@ -224,7 +225,7 @@ def test_masked_duplicate_samples_through_validate(fmt: str, show: bool, tmp_pat
             writer.writerows(records)
     else:
         pq.write_table(pa.table({k: [r[k] for r in records] for k in records[0]}), path, row_group_size=300)
-    monkeypatch.setattr(duckdb_engine, "_KERNEL_BATCH_ROWS", 128)
+    monkeypatch.setattr(duckdb_native, "_KERNEL_BATCH_ROWS", 128)
 
     def verdict(setting: str) -> dict[str, Any]:
         monkeypatch.setenv("GOVSTD_KERNEL", setting)

@@ -24,6 +24,7 @@ from govstd.standards.models import QualityDimension
 from govstd.standards.numbers import gb11643, gb11714, gb32100
 from govstd.validators import ir
 from govstd.validators.engines import duckdb as duckdb_engine
+from govstd.validators.engines import duckdb_native
 from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn
 from govstd.validators.readers.common import DATA_VIEW, NUMBERED_VIEW
@@ -97,7 +98,7 @@ def _write(records: list[dict[str, Any]], fmt: str, path: Path) -> Path:
 def _run(source: Path, monkeypatch: pytest.MonkeyPatch, setting: str, show: bool) -> tuple[Any, set[str]]:
     """The result with ``GOVSTD_KERNEL=setting`` and the rule ids left to the SQL sample pass."""
     monkeypatch.setenv("GOVSTD_KERNEL", setting)
-    monkeypatch.setattr(duckdb_engine, "_KERNEL_BATCH_ROWS", BATCH)
+    monkeypatch.setattr(duckdb_native, "_KERNEL_BATCH_ROWS", BATCH)
     by_sql: set[str] = set()
     original = _ROW_SAMPLES
 
@@ -168,7 +169,7 @@ def _typed_samples(xs: list[str | None], tmp: Path, setting: str,
     """Samples of ``_typed_suite`` where the numbered view holds typed columns ``d`` (DATE) and ``n`` (DOUBLE),
     shown but not checked: the kernel's pass streams them as they are, never as its text."""
     monkeypatch.setenv("GOVSTD_KERNEL", setting)
-    monkeypatch.setattr(duckdb_engine, "_KERNEL_BATCH_ROWS", 16)
+    monkeypatch.setattr(duckdb_native, "_KERNEL_BATCH_ROWS", 16)
     table = pa.table({"x": pa.array(xs, pa.string()),
                       "d": pa.array([dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(len(xs))]),
                       "n": pa.array([i / 3 for i in range(len(xs))], pa.float64())})

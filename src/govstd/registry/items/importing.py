@@ -147,7 +147,7 @@ def _stage(conn: Connection, path: Path, release: dict[str, Any], chunk_rows: in
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from govstd.validators.engines.duckdb import connect
+    from govstd.validators.engines.duckdb_session import connect
 
     release_id, done = int(release["id"]), int(release["rows_read"])
     hold = float(os.environ.get(HOLD_ENV) or 0)

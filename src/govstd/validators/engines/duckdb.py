@@ -23,16 +23,11 @@ import dataclasses
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from govstd import kernel
-from govstd.errors import GovstdError, InputError
-from govstd.kernel.repeats import FIRST, FIRST_LINE
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.duckdb import DuckDBDialect
@@ -45,80 +40,22 @@ from govstd.validators.engines.base import (
     check_patterns,
     sample_of,
 )
-from govstd.validators.readers import LoadedSource, duckdb_input_error, open_source
+from govstd.validators.engines.duckdb_native import NativeCounting
+from govstd.validators.engines.duckdb_session import (
+    DATA,
+    NUMBERED,
+    EngineConfig,
+    batches,
+    connect,
+    data_error,
+    map_columns,
+)
+from govstd.validators.readers import LoadedSource, open_source
 from govstd.validators.results import CheckResult, Sample
 
-DATA = "__govstd_data"
-NUMBERED = "__govstd_numbered"
 _BATCH_ROWS = 8192
-#: Rows per Arrow batch handed to the native kernel: large enough to amortise a call, small enough that
-#: a few batches per thread in flight stay a few MB.
-_KERNEL_BATCH_ROWS = 65_536
-#: The most memory (bytes) the kernel's pass spends remembering keys seen for duplicate samples
-#: (``kernel.Repeats``), all keys together; at most an eighth of DuckDB's memory limit.
-_SEEN_BUDGET = 256 * 2**20
-#: The most memory (bytes) the kernel's pass spends counting uniqueness groups from the keys' fingerprints
-#: (``kernel.KeyCounter``: beyond it they spill to disk), all keys together; at most an eighth of DuckDB's
-#: memory limit. 10 M keys take 160 MB: a default run counts them in memory.
-_KEYS_BUDGET = 2**30
 #: Restart the sample query without the checks already sampled while the prefix re-read is this small.
 _RESTART_FRACTION = 0.05
-#: DuckDB errors that mean a compiled query is wrong (a bug here) rather than the data being unreadable.
-#: Every other DuckDB error while scanning is about the input: a damaged Parquet page, a bad CSV line
-#: and undecodable bytes surface as several different DuckDB exception types.
-_QUERY_ERRORS = (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException,
-                 duckdb.NotImplementedException)
-
-
-def _data_error(exc: duckdb.Error, loaded: LoadedSource) -> GovstdError:
-    """The error to raise for a DuckDB failure while reading ``loaded``; re-raises query bugs."""
-    if isinstance(exc, _QUERY_ERRORS):
-        raise exc
-    if isinstance(exc, duckdb.OutOfMemoryException):
-        return GovstdError("DuckDB ran out of memory",
-                           hint="raise --memory-limit, or give --temp-directory on a disk with room to spill")
-    return loaded.error(exc)
-
-
-@dataclass
-class EngineConfig:
-    """DuckDB resources: ``memory_limit`` like '256MB' or '4GB'; ``temp_directory`` for spilling."""
-
-    memory_limit: str | None = None
-    threads: int | None = None
-    temp_directory: str | None = None
-
-
-def connect(config: EngineConfig | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection configured to spill, keep source order and report progress."""
-    config = config or EngineConfig()
-    con = duckdb.connect(":memory:")
-    settings: dict[str, bool | int | str] = {
-        "preserve_insertion_order": True,  # the numbered view follows source order
-        "enable_progress_bar": True,  # so query_progress() reports; printing stays off
-        "enable_progress_bar_print": False,
-    }
-    if config.memory_limit:
-        settings["memory_limit"] = config.memory_limit
-    if config.threads:
-        settings["threads"] = int(config.threads)
-    if config.temp_directory:
-        Path(config.temp_directory).mkdir(parents=True, exist_ok=True)
-        settings["temp_directory"] = config.temp_directory
-    dialect = DuckDBDialect()
-    for key, value in settings.items():
-        if isinstance(value, bool):
-            sql_value = "true" if value else "false"
-        elif isinstance(value, int):
-            sql_value = str(value)
-        else:
-            sql_value = dialect.string_literal(value)
-        try:
-            con.execute(f"SET {key} = {sql_value}")
-        except duckdb.Error as exc:
-            raise InputError(f"bad DuckDB setting {key}={value!r}: {str(exc).splitlines()[0]}",
-                             field=key, expected="e.g. --memory-limit 2GB") from None
-    return con
 
 
 @contextlib.contextmanager
@@ -140,21 +77,9 @@ def open_data(source: Any, options: SourceOptions) -> Iterator[Opened]:
         con.close()
 
 
-def map_columns(con: duckdb.DuckDBPyConnection, loaded: LoadedSource, mapping: Mapping[str, str]) -> None:
-    """Views ``__govstd_data`` / ``__govstd_numbered`` with the data's columns renamed to the schema's
-    field names (``mapping``: field → data column). Only mapped columns are kept."""
-    q = DuckDBDialect().quote_identifier
-    select = ", ".join(f"{q(column)} AS {q(name)}" for name, column in mapping.items()) or "NULL AS __govstd_none"
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {q(DATA)} AS SELECT {select} FROM {loaded.data}")
-    place = f"{q(loaded.line_column)} AS {q(loaded.line_column)}, " if loaded.line_column else ""
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {q(NUMBERED)} AS SELECT {q(loaded.row_column)} AS {q(loaded.row_column)}, "
-        f"{place}{select} FROM {loaded.numbered}"
-    )
-
-
-class DuckDBEngine:
-    """Executes a check suite against the mapped views of one loaded source."""
+class DuckDBEngine(NativeCounting):
+    """Executes a check suite against the mapped views of one loaded source: the row checks the native
+    kernel implements in its pass (``NativeCounting``, ``engines.duckdb_native``), the rest in SQL."""
 
     name = "duckdb"
 
@@ -227,227 +152,6 @@ class DuckDBEngine:
                             f"{self.dialect.string_literal(f)})" for f in t.files)
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {q(t.name)} AS SELECT {columns}{files}", values)
 
-    # ---- the native check kernel -----------------------------------------------------------
-
-    def _count_natively(self, suite: ir.CheckSuite, sample_size: int = 0
-                        ) -> tuple[AggregatePlan, dict[str, int]] | None:
-        """The row checks the native kernel implements (``govstd.kernel``), counted over Arrow batches of
-        the columns they read, streamed from DuckDB: (outputs of those checks, their counters) for
-        ``assemble``. None when the kernel is turned off (``GOVSTD_KERNEL=0``) or not built — then a
-        one-line notice joins the warnings — and every check is counted in SQL. With ``sample_size`` > 0
-        the same pass keeps each check's first failing rows (``_sampled``): no second pass to find them."""
-        self._native_samples, self._native_repeats, self._repeat_pairs = {}, {}, {}
-        if kernel.disabled():
-            return None
-        lib = kernel.load()
-        if lib is None:
-            self.loaded.warnings.append(kernel.status()[1])
-            return None
-        plan = kernel.compile_suite(suite)
-        if not plan.checks and not plan.fresh and not plan.keys:
-            return None
-        q = self.dialect.quote_identifier
-        columns = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in plan.columns) or "NULL::VARCHAR"
-        sql = f"SELECT {columns} FROM {q(DATA)}"
-        shown: SamplePlan | None = None
-        if sample_size > 0:
-            shown, extra = self._sample_columns(plan)
-            sql = f"SELECT {columns}{extra} FROM {q(NUMBERED)}"
-        threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
-        native = kernel.Kernel(lib, plan)
-        samples = kernel.Samples(sample_size, len(plan.checks)) if shown is not None else None
-        repeats = None
-        if shown is not None and plan.keys:
-            repeats = kernel.Repeats(lib, sample_size, len(plan.keys), self._seen_budget() // len(plan.keys),
-                                     self.loaded.row_column, self.loaded.line_column)
-        # Each key's groups are counted in C from its fingerprints (``kernel.KeyCounter``). Only while a key's
-        # duplicate samples may still need them (``repeats.pending``: the set of keys seen may outgrow its
-        # budget, ``_repeats_of``) do its fingerprints also go, with their row numbers, into a TEMP table of a
-        # second connection (a cursor: its own temp catalog), which may write while the main connection's
-        # reader streams; DuckDB spills it under --memory-limit. One UHUGEINT column, not the two UBIGINT
-        # halves: DuckDB groups it in about half the CPU.
-        counters: list[kernel.KeyCounter] = []
-        keys = self.con.cursor() if repeats is not None else None
-        try:
-            spill_dir = self._spill_dir()
-            budget = self._memory_share(_KEYS_BUDGET) // max(1, len(plan.keys))
-            counters += [kernel.KeyCounter(lib, budget, spill_dir) for _ in plan.keys]
-            for k in range(len(plan.keys)):
-                if keys is not None:
-                    keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT, r BIGINT)")
-
-            def store(batch: pa.RecordBatch, fingerprints: list[pa.RecordBatch]) -> None:
-                if repeats is not None:
-                    repeats.add(batch, fingerprints)
-                for k, fp in enumerate(fingerprints):
-                    counters[k].add(fp)
-                    if keys is not None and repeats is not None and fp.num_rows and repeats.pending(k):
-                        rows = batch.column(self.loaded.row_column).take(fp.column(2))
-                        keyed = pa.RecordBatch.from_arrays([fp.column(0), fp.column(1), rows], names=["hi", "lo", "r"])
-                        keys.from_arrow(keyed).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(
-                            _key_table(k))
-
-            try:
-                with self._progress("checking"):
-                    try:
-                        reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
-                    except duckdb.Error as exc:
-                        raise _data_error(exc, self.loaded) from None
-                    try:
-                        counted = native.count(_batches(reader, self.loaded), threads, samples, keys=store)
-                    finally:
-                        reader.close()
-            finally:
-                native.close()
-                if repeats is not None:
-                    repeats.close()
-            values = self._native_values(suite, native, sql, counted, counters, samples, shown)
-            if keys is not None and repeats is not None and shown is not None:
-                self._repeats_of(plan, counted, keys, repeats, shown, sample_size)
-        finally:
-            for counter in counters:
-                counter.close()
-            if keys is not None:
-                keys.close()
-        return values
-
-    def _native_values(self, suite: ir.CheckSuite, native: kernel.Kernel, sql: str, counters: list[int],
-                       keys: list[kernel.KeyCounter], samples: kernel.Samples | None,
-                       shown: SamplePlan | None) -> tuple[AggregatePlan, dict[str, int]]:
-        """The kernel's counters as ``assemble``'s outputs and values; uniqueness from each key's counter of
-        its fingerprints, ``keys`` (or, for a key the kernel does not fingerprint or doubted, ``_count_keys``)."""
-        plan = native.plan
-        # A checksum met input the kernel does not compute exactly (never behind derive's shape guards), or a
-        # date/number parse met a layout outside the kernel's exact subset: those checks are counted in SQL.
-        doubtful = {c.check.rule_id for c in native.plan.checks
-                    if (c.uses_checksum and counters[1]) or (c.uses_parse and counters[2])}
-        doubtful |= {f.check.rule_id for f in native.plan.fresh if f.uses_parse and counters[2]}
-        outputs = {rule_id: Output(evaluated=e, failed=x, breakdown=b, tally=t)
-                   for rule_id, (e, x, b, t) in native.outputs().items() if rule_id not in doubtful}
-        if samples is not None and shown is not None:
-            # Checks showing a labelled value (a lookup: an SQL expression) keep the SQL sample pass.
-            self._native_samples = {
-                c.check.rule_id: (samples.rows(k), shown) for k, c in enumerate(plan.checks)
-                if c.tally is None and c.check.rule_id not in doubtful and not c.check.sample_values}
-        # A freshness check's newest value, a maximum the kernel merges across batches: no aggregate pass for it.
-        outputs |= {rule_id: Output(evaluated=e, newest=n)
-                    for rule_id, (e, n) in native.fresh_outputs().items() if rule_id not in doubtful}
-        values = native.values(counters)
-        fingerprinted = _trusted_keys(plan, counters)
-
-        def count(check: ir.UniqueCheck) -> tuple[int, int, int, int]:
-            if check.rule_id in fingerprinted:
-                return self._group_fingerprints(keys[fingerprinted[check.rule_id]], len(check.key) == 1,
-                                                native.key_null_hi())
-            return self._count_keys(check)
-
-        keyed, key_values = self._key_outputs([c for c in suite.checks if isinstance(c, ir.UniqueCheck)], count)
-        return AggregatePlan(sql=sql, rows_alias="__rows", outputs=outputs | keyed), values | key_values
-
-    def _repeats_of(self, plan: kernel.Plan, counters: list[int], keys: duckdb.DuckDBPyConnection,
-                    repeats: kernel.Repeats, shown: SamplePlan, n: int) -> None:
-        """Each trusted key's first ``n`` repeating rows: as found in the kernel's pass, or — where its set of
-        keys seen outgrew the budget — (row, first row) pairs from its fingerprint table of ``keys`` alone
-        (the repeated fingerprints' rows ranked; no read of the data), their values read in ``_attach_samples``."""
-        for rule_id, k in _trusted_keys(plan, counters).items():
-            found = repeats.rows(k)
-            check = plan.keys[k].check
-            if found is not None:
-                values = {name: shown.values[name] for name in check.shown_columns}
-                line = self.loaded.line_column
-                self._native_repeats[rule_id] = (found, dataclasses.replace(
-                    shown, values=values, repeats_alias=FIRST,
-                    repeats_line_alias=FIRST_LINE if line else None))
-            elif not self._key_counts[rule_id]["__keys"]:
-                self._repeat_pairs[rule_id] = []  # no key repeats (a lone NULL key may still count as failed)
-            else:
-                t = _key_table(k)
-                ranked = (f"SELECT r, min(r) OVER (PARTITION BY k) AS f, row_number() OVER (PARTITION BY k ORDER BY r) "
-                          f"AS nth FROM {t} WHERE k IN (SELECT k FROM {t} GROUP BY k HAVING count(*) > 1)")
-                sql = f"SELECT r, f FROM ({ranked}) WHERE nth > 1 ORDER BY r LIMIT {int(n)}"
-                with self._progress("sampling duplicates"):
-                    try:
-                        pairs = keys.execute(sql).fetchall()
-                    except duckdb.OutOfMemoryException as exc:
-                        raise _data_error(exc, self.loaded) from None
-                self._repeat_pairs[rule_id] = [(int(r), int(f)) for r, f in pairs]
-
-    def _paired_samples(self, check: ir.UniqueCheck, pairs: list[tuple[int, int]],
-                        masking: Mapping[str, MaskingRule | None]) -> list[Sample]:
-        """The samples of (row, first row) ``pairs`` (``_repeats_of``): one query on the numbered view for the
-        shown values and lines of those rows alone (as ``dialect.duplicate_samples`` shows them)."""
-        if not pairs:
-            return []
-        q, loaded = self.dialect.quote_identifier, self.loaded
-        values = {name: f"__c{i}" for i, name in enumerate(check.shown_columns)}
-        line = loaded.line_column
-        picked = [f"{q(loaded.row_column)} AS __row", *([f"{q(line)} AS __line"] if line else []),
-                  *(f"{q(name)} AS {q(alias)}" for name, alias in values.items())]
-        wanted = ", ".join(str(r) for r in sorted({r for pair in pairs for r in pair}))
-        table = self._arrow(f"SELECT {', '.join(picked)} FROM {q(NUMBERED)} WHERE {q(loaded.row_column)} IN ({wanted})")
-        by_row = {int(r["__row"]): r for r in table.to_pylist()}  # at most 2 × pairs rows
-        plan = SamplePlan(sql="", row_alias="__row", flags={}, values=values, line_alias="__line" if line else None,
-                          repeats_alias="__first", repeats_line_alias="__first_line" if line else None)
-        rows = [{**by_row[r], "__first": f, "__first_line": by_row[f].get("__line")} for r, f in pairs]
-        return [sample_of(r, plan, list(values), masking) for r in rows]
-
-    def _seen_budget(self) -> int:
-        """``_SEEN_BUDGET``, or an eighth of DuckDB's memory limit (``--memory-limit``) where that is less."""
-        return self._memory_share(_SEEN_BUDGET)
-
-    def _spill_dir(self) -> str:
-        """Where the key counters spill: DuckDB's temp_directory where it is there (``--temp-directory``, which
-        ``connect`` makes), else the system temp folder (DuckDB's default, ``.tmp``, is made only on a spill)."""
-        import tempfile
-
-        text = str(self.con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
-        return text if text and Path(text).exists() else tempfile.gettempdir()
-
-    def _memory_share(self, cap: int) -> int:
-        """``cap`` bytes, or an eighth of DuckDB's memory limit (``--memory-limit``) where that is less."""
-        text = str(self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
-        number, _, unit = text.partition(" ")
-        scale = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 10**3, "MB": 10**6,
-                 "GB": 10**9, "TB": 10**12}
-        try:
-            limit = int(float(number) * scale[unit.strip()])
-        except (KeyError, ValueError):
-            return cap
-        return min(cap, limit // 8)
-
-    def _sample_columns(self, plan: kernel.Plan) -> tuple[SamplePlan, str]:
-        """What the kernel's pass streams beside its columns for samples, from the numbered view the SQL
-        sample query reads (``dialect.samples``): the row number, the physical line where there is one, and
-        every column a check (or a fingerprinted key's duplicate sample) shows — the kernel's own text column
-        where the view's column is text (the same value), else the view's column as it is (a typed column:
-        the value the SQL path shows, not its text). (the columns as a SamplePlan of no query, the select list
-        to append)."""
-        q = self.dialect.quote_identifier
-        loaded = self.loaded
-        extra = [q(loaded.row_column)] + ([q(loaded.line_column)] if loaded.line_column else [])
-        types = {str(r[0]): str(r[1]) for r in self.con.execute(f"DESCRIBE SELECT * FROM {q(NUMBERED)}").fetchall()}
-        values: dict[str, str] = {}
-        for check in [*(c.check for c in plan.checks), *(k.check for k in plan.keys)]:
-            for name in check.shown_columns:
-                if name in values:
-                    continue
-                if name in plan.columns and types.get(name) == "VARCHAR":
-                    values[name] = name
-                else:
-                    values[name] = f"__govstd_shown{len(values)}"
-                    extra.append(f"{q(name)} AS {q(values[name])}")
-        sample_plan = SamplePlan(sql="", row_alias=loaded.row_column, flags={}, values=values,
-                                 line_alias=loaded.line_column)
-        return sample_plan, "".join(f", {e}" for e in extra)
-
-    def _group_fingerprints(self, counter: kernel.KeyCounter, single: bool, null_hi: int) -> tuple[int, int, int, int]:
-        """``_count_keys``'s four numbers from the kernel's fingerprints of a key (one per present row), counted
-        in C (``kernel.KeyCounter``): the same groups, as equal keys have equal fingerprints and different ones
-        differ (exactly, or but for a chance of about n²/2¹²⁸ among n hashed keys: ``_kernel.c``, "key
-        fingerprints"). A single key's NULL group is a group but not a distinct key, as in ``_count_keys``."""
-        with self._progress("counting keys"):
-            return counter.result(null_hi, single)
-
     def _key_outputs(self, checks: Sequence[ir.UniqueCheck],
                      count: Callable[[ir.UniqueCheck], tuple[int, int, int, int]]
                      ) -> tuple[dict[str, Output], dict[str, int]]:
@@ -487,7 +191,7 @@ class DuckDBEngine:
                 cursor = self.con.execute(sql)
                 fetched = cursor.fetchall()
             except duckdb.Error as exc:
-                raise _data_error(exc, self.loaded) from None
+                raise data_error(exc, self.loaded) from None
         self._last_columns = [d[0] for d in cursor.description or []]
         return tuple(fetched[0])
 
@@ -593,9 +297,9 @@ class DuckDBEngine:
         try:
             reader = self.con.sql(plan.sql).to_arrow_reader(_BATCH_ROWS)
         except duckdb.Error as exc:
-            raise _data_error(exc, self.loaded) from None
+            raise data_error(exc, self.loaded) from None
         try:
-            for batch in _batches(reader, self.loaded):
+            for batch in batches(reader, self.loaded):
                 for check in checks:
                     picked = pc.indices_nonzero(batch.column(plan.flags[check.rule_id]))
                     if len(picked):
@@ -629,10 +333,10 @@ class DuckDBEngine:
             try:
                 reader = self.con.sql(plan.sql).to_arrow_reader(_BATCH_ROWS)
             except duckdb.Error as exc:
-                raise _data_error(exc, self.loaded) from None
+                raise data_error(exc, self.loaded) from None
             restart = False
             try:
-                for batch in _batches(reader, self.loaded):
+                for batch in batches(reader, self.loaded):
                     for check in list(open_checks):
                         need = n - len(found[check.rule_id])
                         picked = pc.indices_nonzero(batch.column(plan.flags[check.rule_id]))[:need]
@@ -659,7 +363,7 @@ class DuckDBEngine:
         try:
             table: pa.Table = self.con.sql(sql).to_arrow_table()
         except duckdb.Error as exc:
-            raise _data_error(exc, self.loaded) from None
+            raise data_error(exc, self.loaded) from None
         return table
 
     def _to_samples(self, table: pa.Table | pa.RecordBatch, plan: SamplePlan, values: Mapping[str, str],
@@ -668,26 +372,3 @@ class DuckDBEngine:
         shown = dataclasses.replace(plan, values=dict(values))
         return [sample_of(r, shown, list(values), masking) for r in table.to_pylist()]
 
-
-def _trusted_keys(plan: kernel.Plan, counters: list[int]) -> dict[str, int]:
-    """rule id → index of each key whose fingerprints count: not one whose checksum or parse the kernel doubted."""
-    return {k.check.rule_id: i for i, k in enumerate(plan.keys)
-            if not (k.uses_checksum and counters[1]) and not (k.uses_parse and counters[2])}
-
-
-def _key_table(k: int) -> str:
-    """The TEMP table of key ``k``'s fingerprints (``_count_natively``)."""
-    return f"__govstd_keys{k}"
-
-
-def _batches(reader: pa.RecordBatchReader, loaded: LoadedSource) -> Iterator[pa.RecordBatch]:
-    while True:
-        try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            return
-        except duckdb.Error as exc:
-            raise _data_error(exc, loaded) from None
-        except pa.ArrowException as exc:
-            raise duckdb_input_error(exc, loaded.source) from None
-        yield batch

@@ -30,7 +30,7 @@ from govstd.validators import ir
 from govstd.validators.compiler.plans import SamplePlan
 from govstd.validators.compiler.spark import SparkDialect
 from govstd.validators.engines.base import Opened, Row, SourceOptions, SqlEngine
-from govstd.validators.engines.duckdb import connect
+from govstd.validators.engines.duckdb_session import connect
 from govstd.validators.readers import (
     SAMPLE_BYTES,
     LoadedSource,
