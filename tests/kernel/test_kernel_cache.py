@@ -76,12 +76,12 @@ def _function_pools(draw: Any, k: int) -> dict[str, list[Any]]:
 @given(data=st.data())
 def test_repeated_messy_values_count_alike_with_and_without_the_cache(data: st.DataObject) -> None:
     """Few distinct messy values (the cache's case: every group stays on), many rows: more than one chunk
-    (256 rows) and more than one batch, on one and two threads; checksum and parse doubts included."""
+    (512 rows) and more than one batch, on one and two threads; checksum and parse doubts included."""
     name = data.draw(st.sampled_from(["default", "options", "functions", "parse"]))
     k = data.draw(st.integers(1, 8))
     pools = _function_pools(data.draw, k) if name in ("functions", "parse") else lib.messy_rows(data.draw, k)
     rnd = data.draw(st.randoms(use_true_random=False))
-    table = _repeated(pools, data.draw(st.integers(257, 1500)), rnd)
+    table = _repeated(pools, data.draw(st.integers(513, 1500)), rnd)
     plan = kernel.compile_suite(_suite(name))
     on = _assert_alike(plan, table, batch=data.draw(st.sampled_from([100, 256, 700])),
                        threads=data.draw(st.sampled_from([1, 2])))
@@ -145,3 +145,36 @@ def test_a_full_table_is_counted_and_cleared() -> None:
     plan = kernel.compile_suite(_suite("functions"))
     on = _assert_alike(plan, table, batch=65536, threads=1)
     assert on == [[True] * len(plan.groups)]
+
+
+def _lookalikes(base: str, rnd: random.Random) -> list[str]:
+    """Values the table's inline keys must keep apart: ``base`` cut to every length around the 7/8 and 16/17-byte
+    boundaries (a short value is its own key; a longer one is keyed by its first and last eight bytes), with a
+    NUL byte appended, and with one middle byte changed (outside the first and last eight bytes of a long one)."""
+    out = [base[:n] for n in range(0, min(len(base), 20) + 1)]
+    out += [v + "\x00" for v in out[:18]]
+    for v in list(out):
+        if len(v) >= 3:
+            i = len(v) // 2
+            out.append(v[:i] + rnd.choice("0123456789Xx１ ") + v[i + 1:])
+    return out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(base=st.one_of(st.sampled_from(lib.IDS + lib.USCCS + lib.PHONES + lib.ITEMS_CODES + lib.DATES),
+                      lib.messy(lib.IDS + lib.USCCS + lib.PHONES + lib.REGION_CODES)),
+       rnd=st.randoms(use_true_random=False), nulls=st.booleans())
+def test_values_alike_in_their_first_and_last_bytes_count_alike(base: str | None, rnd: random.Random,
+                                                                 nulls: bool) -> None:
+    """Values equal in length and in their first and last eight bytes but not in between, or equal but for a
+    trailing NUL, or the empty string and NULL: the per-value table must keep each apart (every check of the
+    function suite, checksums, dates and numbers among them, against the plain interpreter)."""
+    pool: list[str | None] = _lookalikes(base or "11010519491231002X", rnd)
+    if nulls:
+        pool.append(None)
+    xs = [pool[rnd.randrange(len(pool))] for _ in range(3000)]
+    table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array(["110105"] * len(xs), pa.string())})
+    for name in ("functions", "parse"):
+        plan = kernel.compile_suite(_suite(name))
+        on = _assert_alike(plan, table, batch=1100, threads=1)
+        assert on == [[True] * len(plan.groups)]  # few distinct values: the table counted every row

@@ -177,7 +177,7 @@ def test_parsing_means_what_duckdb_says(xs: list[str], y: str | None, repeat: in
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """to_date/to_timestamp/to_number: the kernel's exact subset, its NULLs and its doubts (counted in SQL
     instead) give DuckDB's counts — on one chunk and, repeated, across several (the kernel's chunks are
-    256 rows)."""
+    512 rows)."""
     suite = parse_suite()
     assert not kernel.compile_suite(suite).sql_checks
     table = pa.table({"x": pa.array(xs * repeat, pa.string()), "y": pa.array([y] * len(xs) * repeat, pa.string())})
@@ -264,21 +264,23 @@ def test_code_sets_of_every_length_mean_the_same(xs: list[str | None], tmp_path:
 
 
 def test_counts_do_not_depend_on_batch_or_word_boundaries() -> None:
-    """Selections are bit masks of 64-row words in 256-row chunks: batches of 1, 63, 64, 65, 255, 256, 257 and
-    1,000 rows (partial words, partial chunks, a chunk ending mid-word) give the same counters, doubts included."""
+    """Selections are bit masks of 64-row words in 512-row chunks: batches of 1, 63, 64, 65, 255, 256, 257, 511,
+    512, 513 and 1,500 rows (partial words, partial chunks, a chunk ending mid-word) give the same counters,
+    doubts included."""
     lib = kernel.load()
     assert lib is not None
     suite = function_suite()
     plan = kernel.compile_suite(suite)
     base = ["１１０１０５１９４９１２３１００２Ｘ", " 11010519491231002x ", None, "91510100MA61RQ3X0Y", "",
             "'13800138000", "1.10105E+17", "110105", IDS[1], USCCS[0], "11010519491231002-X", "张三", "8613800138000"]
-    xs = [base[(i * i + 3 * i) % len(base)] for i in range(1000)]
+    xs = [base[(i * i + 3 * i) % len(base)] for i in range(1500)]
     table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array(["110105"] * len(xs), pa.string())})
     table = table.select(plan.columns)
     k = kernel.Kernel(lib, plan)
     try:
-        seen = {size: k.count(iter(table.to_batches(size)), threads=1) for size in (1, 63, 64, 65, 255, 256, 257, 1000)}
+        sizes = (1, 63, 64, 65, 255, 256, 257, 511, 512, 513, 1500)
+        seen = {size: k.count(iter(table.to_batches(size)), threads=1) for size in sizes}
     finally:
         k.close()
     assert len({tuple(c) for c in seen.values()}) == 1
-    assert seen[1000][0] == 1000 and any(seen[1000][3:])
+    assert seen[1500][0] == 1500 and any(seen[1500][3:])

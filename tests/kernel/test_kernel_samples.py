@@ -34,7 +34,7 @@ SCHEMA = Path(__file__).resolve().parents[1] / "validators" / "data" / "social_s
 ITEMS = {"511A09001023": "standard"}
 N = 3
 ROWS = 1500
-#: Kernel batch rows in these tests: ROWS spans a dozen batches (and several 256-row chunks per batch).
+#: Kernel batch rows in these tests: ROWS spans a dozen batches (each smaller than a kernel chunk of 512 rows).
 BATCH = 128
 
 

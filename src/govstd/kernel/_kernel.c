@@ -50,6 +50,7 @@ enum { W_GB32100 = 0, W_GB11714 = 1, W_COUNT };
 
 #define NODE_WORDS 8  /* op, first_arg, nargs, p1, p2, p3, kind (1: a predicate, its value in bits), unused */
 
+/* Tried and measured slower (~10 % of the kernel, 1 M benchmark rows): ``s`` and ``i`` in a union, a 16-byte val. */
 typedef struct { const uint8_t *s; int64_t i; int32_t len; int8_t null; int8_t kind; } val;
 
 /* A code of up to 7 bytes lives in ``word`` itself (length in the low byte, then the bytes), so a lookup is one
@@ -58,6 +59,8 @@ typedef struct { uint64_t word; const uint8_t *key; } slot;
 /* ``lens``: bit n set when the set holds a code of n bytes (bit 63: of 63 bytes or more), so a value of a length
  * no code has (an 18-byte ID number against the placeholder words) is refused before any hashing. */
 typedef struct { slot *slots; uint64_t mask; uint64_t lens; } hset;
+/* Tried, no measurable gain: the slots' words in an array of their own (8 bytes a probe, 64 KB for the 3,200
+ * region codes instead of 128 KB). */
 
 /* A character class: sorted code points, and which 256-code-point blocks of the BMP hold any (bit cp >> 8), so
  * a character of a block without members (all of CJK for the white-space class) needs no binary search. */
@@ -86,7 +89,8 @@ typedef struct {
     struct dfa_shape *shapes;  /* per automaton: its language by value length where a product (gk_set_shapes) */
 } plan;
 
-#define CH 256  /* rows per chunk: a node's value vector (CH × 24 bytes) stays in the L1/L2 cache */
+#define CH 512  /* rows per chunk: a node's value vector (CH × 24 bytes) stays in the L2 cache; 512 rather than 256 halves
+                 * the per-node, per-chunk costs (dispatch, selections, masks), measured ~10 % of the kernel */
 
 typedef struct {
     val *memo;            /* nnodes × CH: each node's values on the chunk's rows */
@@ -768,8 +772,8 @@ static int64_t mask_count(const mask *s) {
 #define I4(n) n, n + 1, n + 2, n + 3
 #define I16(n) I4(n), I4(n + 4), I4(n + 8), I4(n + 12)
 #define I64(n) I16(n), I16(n + 16), I16(n + 32), I16(n + 48)
-typedef char iota_needs_ch_256[CH == 256 ? 1 : -1];
-static const uint16_t IOTA[CH] = {I64(0), I64(64), I64(128), I64(192)};
+#define I256(n) I64(n), I64(n + 64), I64(n + 128), I64(n + 192)
+static const uint16_t IOTA[CH] = {I256(0), I256(256)};
 
 /* The rows of ``s`` as row numbers, ascending, in ``buf`` — or IOTA itself when ``s`` is a run of whole words
  * from row 0 (the usual case: most nodes are evaluated on every row); their count in ``*m``. */
@@ -1089,11 +1093,17 @@ typedef struct vgroup {
     int32_t *counter;        /* per result bit: the counter it counts into (a check's evaluated, failed, breakdowns) */
 } vgroup;
 
+/* A slot of a group's table: a value of up to 16 bytes is its own key (``w0``, ``w1``: its first and last eight
+ * bytes, overlapping, or all of it in ``w0``; with ``len`` that is the value), so a row's lookup reads one slot and
+ * nothing else; a longer value has its first and last eight bytes there and is compared through the arena. */
+typedef struct { uint64_t w0, w1; int32_t len; int32_t e1; } vslot;  /* e1: entry + 1, 0 empty; len -1: NULL */
+#define VC_INLINE 16
+
 typedef struct vcache {
     int on;
-    uint64_t *slot; uint64_t mask;  /* open addressing: (the hash's high 32 bits) << 32 | (entry + 1); 0 empty */
+    vslot *slot; uint64_t mask;  /* open addressing */
     int32_t n, cap;
-    uint64_t *hash; int64_t *koff; int32_t *klen;  /* klen -1: NULL */
+    uint64_t *hash; int64_t *koff; int32_t *klen;  /* klen -1: NULL; koff only for values over VC_INLINE bytes */
     int64_t *hits; uint64_t *bits; uint8_t *doubts;  /* doubts: bit 0 a checksum doubt, bit 1 a parse doubt */
     uint8_t *keys; int64_t kused, kcap;
     int64_t win_rows, win_miss; int32_t windows;
@@ -1106,6 +1116,31 @@ static uint64_t vc_hash(const uint8_t *s, int32_t n) {
     for (; i + 8 <= n; i += 8) { h = (h ^ load8(s + i)) * 0xC4CEB9FE1A85EC53ULL; h ^= h >> 29; }
     if (i < n) h ^= short_bytes(s + i, n - i) * 0xFF51AFD7ED558CCDULL;
     return mix64(h);
+}
+
+/* A value's slot words: of up to 7 bytes, its bytes in ``w0`` (byte k at bits 8k, by two overlapping 4-byte or
+ * 2-byte loads, never past the value); of 8 or more, its first and last eight bytes (overlapping below 16). */
+HOT void vc_words(const uint8_t *s, int32_t n, uint64_t *w0, uint64_t *w1) {
+    if (n >= 8) { *w0 = load8(s); *w1 = load8(s + n - 8); return; }
+    *w1 = 0;
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4); memcpy(&hi, s + n - 4, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        lo = __builtin_bswap32(lo); hi = __builtin_bswap32(hi);
+#endif
+        *w0 = (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+    } else if (n >= 2) {
+        *w0 = (uint64_t)s[0] | (uint64_t)s[1] << 8 | (n == 3 ? (uint64_t)s[2] << 16 : 0);
+    } else *w0 = n == 1 ? s[0] : 0;
+}
+
+/* The hash of a value of up to 16 bytes from its words: two independent multiplications and a fold. */
+HOT uint64_t vc_short_hash(uint64_t w0, uint64_t w1, int32_t n) {
+    uint64_t h = w0 * 0x9E3779B97F4A7C15ULL ^ (w1 + (uint64_t)(n + 2)) * 0xC2B2AE3D27D4EB4FULL;
+    h ^= h >> 32;
+    h *= 0xFF51AFD7ED558CCDULL;
+    return h ^ h >> 29;
 }
 
 /* Start a new generation of node values: every node forgets the rows it held (gk_run, once per chunk). */
@@ -1154,7 +1189,7 @@ static int vc_reserve(const vgroup *g, vcache *v, int32_t rows, int64_t bytes, i
     if (v->n + rows > VC_MAX_ENTRIES || (v->kused + bytes > VC_MAX_KEY_BYTES && v->kused)) {
         vc_fold(g, v, counters);
         v->n = 0; v->kused = 0;
-        if (v->slot) memset(v->slot, 0, sizeof(uint64_t) * (v->mask + 1));
+        if (v->slot) memset(v->slot, 0, sizeof(vslot) * (v->mask + 1));
     }
     if (v->n + rows > v->cap) {
         int32_t cap = v->cap ? v->cap : 256;
@@ -1171,15 +1206,17 @@ static int vc_reserve(const vgroup *g, vcache *v, int32_t rows, int64_t bytes, i
         if (bits) v->bits = bits;
         uint8_t *doubts = realloc(v->doubts, (size_t)cap);
         if (doubts) v->doubts = doubts;
-        uint64_t *slot = calloc((size_t)cap * 2, sizeof(uint64_t));
+        vslot *slot = calloc((size_t)cap * 2, sizeof(vslot));
         if (!hash || !koff || !klen || !hits || !bits || !doubts || !slot) { free(slot); return -1; }
-        free(v->slot);
-        v->slot = slot; v->mask = (uint64_t)cap * 2 - 1; v->cap = cap;
-        for (int32_t e = 0; e < v->n; e++) {  /* rehash */
-            uint64_t i = v->hash[e] & v->mask;
-            while (v->slot[i]) i = (i + 1) & v->mask;
-            v->slot[i] = (v->hash[e] & 0xFFFFFFFF00000000ULL) | (uint64_t)(e + 1);
+        uint64_t mask = (uint64_t)cap * 2 - 1;
+        for (uint64_t j = 0; v->slot && j <= v->mask; j++) {  /* rehash */
+            if (!v->slot[j].e1) continue;
+            uint64_t i = v->hash[v->slot[j].e1 - 1] & mask;
+            while (slot[i].e1) i = (i + 1) & mask;
+            slot[i] = v->slot[j];
         }
+        free(v->slot);
+        v->slot = slot; v->mask = mask; v->cap = cap;
     }
     if (v->kused + bytes > v->kcap) {
         int64_t cap = v->kcap ? v->kcap : 4096;
@@ -1255,30 +1292,31 @@ static void vc_chunk(const plan *p, ctx *c, const batch *bt, int32_t m, int64_t 
             int64_t i = base + r;
             const uint8_t *s = NULL;
             int32_t len = -1;
-            uint64_t h = 0x5bd1e9955bd1e995ULL;  /* NULL */
+            uint64_t w0 = 0, w1 = 0, h = 0x5bd1e9955bd1e995ULL;  /* NULL */
             if (!valid || ((valid[i >> 3] >> (i & 7)) & 1)) {
                 int64_t a = large ? o64[i] : o32[i];
                 len = (int32_t)((large ? o64[i + 1] : o32[i + 1]) - a);
                 s = data + a;
-                h = vc_hash(s, len);
+                vc_words(s, len, &w0, &w1);
+                h = len <= VC_INLINE ? vc_short_hash(w0, w1, len) : vc_hash(s, len);
             }
-            uint64_t tag = h & 0xFFFFFFFF00000000ULL, at = h & v->mask;
+            uint64_t at = h & v->mask;
             int32_t e;
             for (;;) {
-                uint64_t word = v->slot[at];
-                if (!word) {  /* a value not seen: a new entry, evaluated on this row */
+                vslot *sl = &v->slot[at];
+                if (!sl->e1) {  /* a value not seen: a new entry, evaluated on this row */
                     e = v->n++;
-                    v->slot[at] = tag | (uint64_t)(e + 1);
+                    sl->w0 = w0; sl->w1 = w1; sl->len = len; sl->e1 = e + 1;
                     v->hash[e] = h; v->klen[e] = len; v->koff[e] = v->kused; v->hits[e] = 0; v->doubts[e] = 0;
                     memset(v->bits + (int64_t)e * g->nwords, 0, sizeof(uint64_t) * (size_t)g->nwords);
-                    if (len > 0) { memcpy(v->keys + v->kused, s, (size_t)len); v->kused += len; }
+                    if (len > VC_INLINE) { memcpy(v->keys + v->kused, s, (size_t)len); v->kused += len; }
                     miss.w[r >> 6] |= 1ULL << (r & 63);
                     fresh_row[nfresh] = r; fresh_entry[nfresh++] = e;
                     break;
                 }
-                e = (int32_t)(word & 0xFFFFFFFF) - 1;
-                if ((word & 0xFFFFFFFF00000000ULL) == tag && v->klen[e] == len
-                    && (len <= 0 || same_bytes(v->keys + v->koff[e], s, len)))
+                e = sl->e1 - 1;
+                if (sl->w0 == w0 && sl->w1 == w1 && sl->len == len
+                    && (len <= VC_INLINE || same_bytes(v->keys + v->koff[e], s, len)))
                     break;
                 at = (at + 1) & v->mask;
             }
