@@ -7,7 +7,7 @@ OUT    ?= govstd-demo
 
 .PHONY: demo test lint bench docs clean
 
-$(STAMP): pyproject.toml setup.py src/govstd/kernel/_kernel.c src/govstd/kernel/_fpcount.c
+$(STAMP): pyproject.toml setup.py src/govstd/kernel/_kernel.c src/govstd/kernel/_fpcount.c $(wildcard src/govstd/kernel/csrc/*)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[all,dev]"

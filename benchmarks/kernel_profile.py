@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         so = Path(tmp) / "gk_profile.so"
         subprocess.run(["gcc", "-O3", "-std=c99", "-fPIC", "-shared", "-DGK_PROFILE", "-o", str(so),
-                        str(ROOT / "src/govstd/kernel/_kernel.c")], check=True)
+                        str(ROOT / "src/govstd/kernel/_kernel.c"), str(ROOT / "src/govstd/kernel/_fpcount.c")],
+                       check=True)
         kernel._library_path = lambda: so  # the measurement build instead of the installed one
         lib = kernel.load()
         assert lib is not None, kernel.status()[1]

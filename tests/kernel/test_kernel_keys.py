@@ -1,6 +1,6 @@
 """Uniqueness keys counted from the native kernel's fingerprints give the SQL path's counts exactly.
 
-The kernel writes a 128-bit fingerprint of each present row's key (``_kernel.c``, "key fingerprints") and
+The kernel writes a 128-bit fingerprint of each present row's key (``kernel/csrc/keys.c``, "key fingerprints") and
 the DuckDB engine groups those instead of the key strings. Equal keys must group together and different
 ones apart, across batch boundaries and threads, with a single key's NULL a group but not a distinct key;
 ``GOVSTD_KERNEL=0`` (every key grouped as text in SQL) is the oracle. The exact encodings (short keys,

@@ -5,7 +5,7 @@ A second backend of the same IR (``govstd.validators.ir``), not a second definit
 constants of the standards (weights, alphabets, check-character tables, character classes) come from
 ``govstd.standards.numbers`` (through ``compiler.base``, the SQL path's own source) when a plan is loaded.
 The DuckDB engine streams the needed columns as Arrow batches and hands them here; a uniqueness check's
-key comes back as 128-bit fingerprints per row (``_kernel.c``, "key fingerprints"), grouped in C (``fpcount``)
+key comes back as 128-bit fingerprints per row (``kernel/csrc/keys.c``, "key fingerprints"), grouped in C (``fpcount``)
 and, fed in row order to a set of keys seen, gives the first rows repeating a key (``repeats``);
 samples and every check the kernel does not implement stay in SQL.
 

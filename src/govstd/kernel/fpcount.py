@@ -1,6 +1,6 @@
 """A uniqueness check's four numbers counted in C from its key's fingerprints, within a memory budget.
 
-The kernel writes a 128-bit fingerprint of each present row's key (``_kernel.c``, "key fingerprints"); equal
+The kernel writes a 128-bit fingerprint of each present row's key (``kernel/csrc/keys.c``, "key fingerprints"); equal
 fingerprints are equal keys, so a uniqueness check is the groups of equal fingerprints: rows evaluated,
 distinct keys, keys held by more than one row, the rows holding them. Counting them in C (``_fpcount.c``:
 radix partitions by a mixed hash, one open-addressing table per partition) costs a small fraction of inserting

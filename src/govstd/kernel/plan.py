@@ -94,7 +94,7 @@ class FreshPlan:
 @dataclass
 class KeyPlan:
     """A uniqueness check whose key the kernel fingerprints: on the rows where ``present`` holds, the text
-    values of the ``parts`` nodes (``_kernel.c``'s "key fingerprints" say how they become 128 bits)."""
+    values of the ``parts`` nodes (``kernel/csrc/keys.c``'s "key fingerprints" say how they become 128 bits)."""
 
     check: ir.UniqueCheck
     present: int

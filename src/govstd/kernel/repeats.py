@@ -4,9 +4,9 @@ A uniqueness check's sample is a row repeating an earlier row's key (the row to 
 of its key (the row kept) and both rows' lines — the first N such rows in row order. The SQL path ranks every
 key's rows with a window over the whole data; here the kernel's fingerprints of each batch (``count_batch``:
 ``hi``, ``lo`` and the batch-local row ``at``) are fed, in row order, into a set of the fingerprints seen
-(``_kernel.c``, "seen keys"), which reports a repeat at the moment its row streams by: its shown values are
+(``kernel/csrc/keys.c``, "seen keys"), which reports a repeat at the moment its row streams by: its shown values are
 taken from the batch at hand (``batch.take``), the first row and its line from the set. Equal fingerprints
-are equal keys (``_kernel.c``, "key fingerprints"), so these are the SQL path's samples.
+are equal keys (``kernel/csrc/keys.c``, "key fingerprints"), so these are the SQL path's samples.
 
 A key's set is freed as soon as it has N repeats, so on data with a few early duplicates it costs next to
 nothing. It never outgrows its memory budget: a key whose set would is marked ``overflowed`` and the engine

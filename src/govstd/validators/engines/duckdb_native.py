@@ -277,7 +277,7 @@ class NativeCounting:
     def _group_fingerprints(self, counter: kernel.KeyCounter, single: bool, null_hi: int) -> tuple[int, int, int, int]:
         """``_count_keys``'s four numbers from the kernel's fingerprints of a key (one per present row), counted
         in C (``kernel.KeyCounter``): the same groups, as equal keys have equal fingerprints and different ones
-        differ (exactly, or but for a chance of about n²/2¹²⁸ among n hashed keys: ``_kernel.c``, "key
+        differ (exactly, or but for a chance of about n²/2¹²⁸ among n hashed keys: ``kernel/csrc/keys.c``, "key
         fingerprints"). A single key's NULL group is a group but not a distinct key, as in ``_count_keys``."""
         with self._progress("counting keys"):
             return counter.result(null_hi, single)
