@@ -1,7 +1,7 @@
 /* govstd native kernel: uniqueness groups counted from key fingerprints, within a memory budget.
  *
  * A uniqueness check needs four numbers of its key column (one 128-bit fingerprint per present row, made by
- * _kernel.c, "key fingerprints"): rows, distinct keys, keys held by more than one row, rows holding them.
+ * csrc/keys.c, "key fingerprints"): rows, distinct keys, keys held by more than one row, rows holding them.
  * Equal fingerprints are equal keys, so these are the counts of the groups of equal fingerprints.
  *
  * Fingerprints arrive in batches (gk_fpc_add) and are radix-partitioned by a mixed 64-bit hash of both words
