@@ -9,11 +9,13 @@ printed here (errors, warnings, internal errors) passes ``redact``: no personal 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import importlib
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
@@ -56,13 +58,8 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in COMMANDS:
             module, attr, _ = COMMANDS[cmd_name]
-            first = module not in sys.modules
-            command: click.Command = getattr(importlib.import_module(module), attr)
-            if first:
-                # What the command's first import built (modules, classes, pydantic's validators: ~10⁵
-                # objects) lives to the end; frozen, the collector's later passes stop walking it again
-                # (~0.04 s CPU of a 10-row validate). Freezing moves objects and collects nothing.
-                gc.freeze()
+            with long_lived():
+                command: click.Command = getattr(importlib.import_module(module), attr)
             return command
         return super().get_command(ctx, cmd_name)
 
@@ -103,6 +100,23 @@ def tune_process() -> None:
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     atexit.register(gc.freeze)
+
+
+@contextlib.contextmanager
+def long_lived() -> Iterator[None]:
+    """For the CLI's imports of a command and of the modules it runs: what they build (modules, classes,
+    pydantic's validators: ~10⁵ objects) lives to the end of the process. The collector is paused while
+    they are built — its passes would walk them again and again (~0.02 s CPU of a 10-row validate) and
+    find no garbage — and they are frozen after, so later passes skip them too. Freezing moves objects
+    and collects nothing; an import that is already done costs nothing here."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def main(argv: list[str] | None = None) -> Any:
