@@ -156,3 +156,27 @@ def test_benchmark_commands_run_on_cached_bytecode_outside_the_tree(tmp_path: Pa
     subprocess.run([sys.executable, "-c", "import probe_pkg"], env=env, check=True, timeout=60)
     assert list((tmp_path / "bench" / "pycache").rglob("probe_pkg/__init__*.pyc"))
     assert not (package / "__pycache__").exists()
+
+
+def test_packaged_tables_are_read_through_the_cache_and_a_damaged_one_is_rebuilt(tmp_path: Path) -> None:
+    # The service-item layouts (YAML) and GB/T 2260's codes (CSV) are parsed once, then read from pickles
+    # named by their sources' digest; a damaged pickle costs only the parse. XDG_CACHE_HOME keeps them apart.
+    data = messy.write_csv(tmp_path / "messy.csv")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run = [sys.executable, "-m", "govstd", "--lang", "en", "validate", str(data), "--schema-file", str(messy.SCHEMA),
+           "--json", "--today", messy.TODAY.isoformat()]
+
+    def checks() -> list[tuple[str, int, int]]:
+        proc = subprocess.run(run, capture_output=True, text=True, timeout=120, env=env)
+        assert proc.returncode in (0, 1), proc.stderr
+        return [(c["rule_id"], c["evaluated"], c["failed"]) for c in json.loads(proc.stdout)["checks"]]
+
+    first = checks()
+    folder = tmp_path / "cache" / "govstd" / "library"
+    cached = [*folder.glob("layouts-*.pickle"), *folder.glob("regions-*.pickle")]
+    assert len(cached) == 2
+    assert any(rule.endswith(".region") and failed for rule, _, failed in first)  # GB/T 2260 codes were used
+    for path in cached:
+        path.write_bytes(b"not a pickle")
+    assert checks() == first
+    assert all(path.read_bytes()[:1] == b"\x80" for path in cached)  # rebuilt as pickles
