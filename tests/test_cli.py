@@ -78,13 +78,13 @@ def test_check_bad_usage_is_exit_2() -> None:
 
 
 def _process_settings(code: str, **env: str) -> list[object]:
-    """The GC threshold, OPENBLAS_NUM_THREADS and whether the objects were frozen at exit, after
-    ``code`` runs in a fresh interpreter whose environment is ours without OPENBLAS_NUM_THREADS, plus ``env``."""
+    """The GC threshold, OPENBLAS_NUM_THREADS, PYDANTIC_DISABLE_PLUGINS and whether the objects were frozen at
+    exit, after ``code`` runs in a fresh interpreter whose environment is ours without those two, plus ``env``."""
     # Registered first, so it runs last at exit: after the CLI's own exit handler.
     probe = ("import atexit, gc, json, os\n"
              "atexit.register(lambda: print(json.dumps([gc.get_threshold()[0], os.environ.get('OPENBLAS_NUM_THREADS'),"
-             " gc.get_freeze_count() > 0])))\n" + code)
-    base = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+             " os.environ.get('PYDANTIC_DISABLE_PLUGINS'), gc.get_freeze_count() > 0])))\n" + code)
+    base = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "PYDANTIC_DISABLE_PLUGINS")}
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           env={**base, **env})
     assert proc.returncode == 0, proc.stderr
@@ -96,6 +96,9 @@ def test_the_cli_tunes_its_own_process_and_not_a_pipelines() -> None:
     from govstd.cli import GC_THRESHOLD
 
     run_cli = "from govstd.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass"
-    assert _process_settings("import govstd.cli, govstd.validators.api") == [700, None, False]  # Python's defaults
-    assert _process_settings(run_cli) == [GC_THRESHOLD, "1", True]
-    assert _process_settings(run_cli, OPENBLAS_NUM_THREADS="4") == [GC_THRESHOLD, "4", True]  # the user's value wins
+    defaults = [700, None, None, False]  # Python's, and no variable set
+    assert _process_settings("import govstd.cli, govstd.validators.api") == defaults
+    assert _process_settings(run_cli) == [GC_THRESHOLD, "1", "__all__", True]
+    # the user's values win
+    assert _process_settings(run_cli, OPENBLAS_NUM_THREADS="4", PYDANTIC_DISABLE_PLUGINS="logfire") == [
+        GC_THRESHOLD, "4", "logfire", True]

@@ -80,28 +80,26 @@ def test_csv_validate_loads_no_workbook_parquet_or_dataframe_library(messy_csv: 
     assert (tmp_path / "fix.csv").stat().st_size > 0  # the fix list was written, as CSV, without openpyxl
 
 
-def test_a_clean_csv_validate_loads_no_arrow_compute(tmp_path: Path) -> None:
-    # pyarrow.compute (~30 ms of imports) picks the failing rows of a row check's samples; a run where
-    # nothing fails has no sample to take. The messy schema shared conditionally (unmasked identifiers
-    # are allowed, so ten valid rows fail nothing) and without its uniqueness key, whose duplicate
-    # search is free to use Arrow's compute functions (take) whether or not a key repeats.
-    schema = tmp_path / "conditional.yaml"
-    text = messy.SCHEMA.read_text(encoding="utf-8")
-    assert "share_type: unconditional" in text and ", key: true}" in text
-    schema.write_text(text.replace("share_type: unconditional", "share_type: conditional")
-                      .replace(", key: true}", "}"), encoding="utf-8")
-    data = messy.write_csv(tmp_path / "clean.csv", [messy.base_row(i) for i in range(10)])
+def test_a_small_validate_loads_no_arrow_compute(tmp_path: Path) -> None:
+    # pyarrow.compute wraps every Arrow function as it loads (~30 ms CPU of a 10-row validate). The kernel's
+    # pass picks its sample rows and its key rows with slices and numpy instead (``govstd.kernel.rows``):
+    # neither a clean run, nor one whose row checks fail (samples), nor one whose key repeats (duplicate
+    # samples, the fingerprint table's row numbers) loads it. Rows 3 and 4 of the messy file come twice.
+    data = messy.write_csv(tmp_path / "messy.csv", [*messy.ROWS, *messy.ROWS[3:5]])
     loaded = loaded_after(f"""
         import datetime as dt
         from govstd.validators.api import validate
-        result = validate({str(data)!r}, {str(schema)!r}, today=dt.date.fromisoformat({messy.TODAY.isoformat()!r}))
-        assert result.dataset.rows == 10 and result.checks
-        assert not [c.rule_id for c in result.checks if c.failed]
+        today = dt.date.fromisoformat({messy.TODAY.isoformat()!r})
+        result = validate({str(data)!r}, {str(messy.SCHEMA)!r}, today=today)
+        failed = [c for c in result.checks if c.failed]
+        assert any(c.samples for c in failed if c.rule_id != "key.unique")
+        unique = [c for c in failed if c.rule_id == "key.unique"]
+        assert unique and len(unique[0].samples) >= 2, unique
     """, modules=("pyarrow", "pyarrow.compute"))
-    assert loaded == ["pyarrow"]  # the kernel's Arrow batches, and no compute kernels
-    failing = loaded_after(cli(["validate", str(messy.write_csv(tmp_path / "messy.csv")), "--schema-file",
-                                str(schema)]), modules=("pyarrow.compute",))
-    assert failing == ["pyarrow.compute"]  # samples of failing rows still load it, where they need it
+    assert loaded == ["pyarrow"]  # the kernel's Arrow batches, and no compute functions
+    cli_run = loaded_after(cli(["validate", str(data), "--schema-file", str(messy.SCHEMA)]),
+                           modules=("pyarrow.compute",))
+    assert cli_run == []
 
 
 def test_a_small_validate_starts_no_thread_pool_and_loads_no_registry_or_report_renderer(tmp_path: Path) -> None:
@@ -158,3 +156,27 @@ def test_benchmark_commands_run_on_cached_bytecode_outside_the_tree(tmp_path: Pa
     subprocess.run([sys.executable, "-c", "import probe_pkg"], env=env, check=True, timeout=60)
     assert list((tmp_path / "bench" / "pycache").rglob("probe_pkg/__init__*.pyc"))
     assert not (package / "__pycache__").exists()
+
+
+def test_packaged_tables_are_read_through_the_cache_and_a_damaged_one_is_rebuilt(tmp_path: Path) -> None:
+    # The service-item layouts (YAML) and GB/T 2260's codes (CSV) are parsed once, then read from pickles
+    # named by their sources' digest; a damaged pickle costs only the parse. XDG_CACHE_HOME keeps them apart.
+    data = messy.write_csv(tmp_path / "messy.csv")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run = [sys.executable, "-m", "govstd", "--lang", "en", "validate", str(data), "--schema-file", str(messy.SCHEMA),
+           "--json", "--today", messy.TODAY.isoformat()]
+
+    def checks() -> list[tuple[str, int, int]]:
+        proc = subprocess.run(run, capture_output=True, text=True, timeout=120, env=env)
+        assert proc.returncode in (0, 1), proc.stderr
+        return [(c["rule_id"], c["evaluated"], c["failed"]) for c in json.loads(proc.stdout)["checks"]]
+
+    first = checks()
+    folder = tmp_path / "cache" / "govstd" / "library"
+    cached = [*folder.glob("layouts-*.pickle"), *folder.glob("regions-*.pickle")]
+    assert len(cached) == 2
+    assert any(rule.endswith(".region") and failed for rule, _, failed in first)  # GB/T 2260 codes were used
+    for path in cached:
+        path.write_bytes(b"not a pickle")
+    assert checks() == first
+    assert all(path.read_bytes()[:1] == b"\x80" for path in cached)  # rebuilt as pickles

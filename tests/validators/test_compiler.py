@@ -270,3 +270,15 @@ def test_character_classes_are_every_bmp_character_the_normaliser_matches(chars:
     # The oracle: test each code point on its own, as the Python normaliser sees a character.
     every = (chr(cp) for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF)
     assert chars == "".join(c for c in every if pattern.fullmatch(c))
+
+
+def test_the_character_classes_scan_every_bmp_character_once() -> None:
+    # constants._BMP is built by decoding 32-bit code units (cheaper at import than joining chr calls).
+    import itertools
+
+    from govstd.validators.compiler import constants
+
+    every = "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, 0x10000))))
+    assert every == constants._BMP
+    spaces = "".join(c for c in every if constants.normalize.WHITESPACE_RE.fullmatch(c))
+    assert spaces == constants.WHITESPACE_CHARS

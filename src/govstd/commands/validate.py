@@ -90,8 +90,11 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
              signing_key: pathlib.Path | None = None, service: str | None = None,
              fingerprint: str = "sha256") -> None:
     """Validate DATA (a CSV, XLSX, Parquet or JSON Lines file, or a database URL) against a schema."""
-    from govstd.validators.api import validate as run
-    from govstd.validators.scorecard import load_policy
+    from govstd.cli import long_lived
+
+    with long_lived():  # DuckDB, Arrow, pydantic and the check models: imported here, kept to the end
+        from govstd.validators.api import validate as run
+        from govstd.validators.scorecard import load_policy
 
     if bool(schema_ref) == bool(schema_file):
         raise click.UsageError("give exactly one of --schema REF or --schema-file FILE")

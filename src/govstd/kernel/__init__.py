@@ -30,6 +30,7 @@ from govstd.kernel import automata
 from govstd.kernel.fpcount import KeyCounter
 from govstd.kernel.plan import W_GB11714, W_GB32100, CheckPlan, KeyPlan, Plan, compile_suite
 from govstd.kernel.repeats import Repeats
+from govstd.kernel.rows import take
 from govstd.validators import ir
 
 if TYPE_CHECKING:
@@ -423,7 +424,7 @@ class Samples:
         for k, rows in enumerate(picks):
             need = self.n - self._have[k]
             if need > 0 and len(rows):
-                self._parts[k].append(batch.take(rows[:need]))
+                self._parts[k].append(take(batch, rows[:need].to_pylist()))
                 self._have[k] += min(need, len(rows))
 
     def rows(self, k: int) -> list[Any]:

@@ -5,7 +5,7 @@ of its key (the row kept) and both rows' lines — the first N such rows in row 
 key's rows with a window over the whole data; here the kernel's fingerprints of each batch (``count_batch``:
 ``hi``, ``lo`` and the batch-local row ``at``) are fed, in row order, into a set of the fingerprints seen
 (``kernel/csrc/keys.c``, "seen keys"), which reports a repeat at the moment its row streams by: its shown values are
-taken from the batch at hand (``batch.take``), the first row and its line from the set. Equal fingerprints
+taken from the batch at hand (``rows.take``), the first row and its line from the set. Equal fingerprints
 are equal keys (``kernel/csrc/keys.c``, "key fingerprints"), so these are the SQL path's samples.
 
 A key's set is freed as soon as it has N repeats, so on data with a few early duplicates it costs next to
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import ctypes
 from typing import Any
+
+from govstd.kernel.rows import gather, int64, take
 
 #: The first row's line when the line column holds NULL there (none): kept apart from every real line.
 NO_LINE = -(2**63)
@@ -49,8 +51,8 @@ class Repeats:
         live = [k for k, fp in enumerate(fingerprints) if self._sets[k] is not None and fp.num_rows]
         if not live:
             return
-        rows = _int64(batch.column(self.row_column), 0)
-        lines = _int64(batch.column(self.line_column), NO_LINE) if self.line_column else None
+        rows = int64(batch.column(self.row_column), 0)
+        lines = int64(batch.column(self.line_column), NO_LINE) if self.line_column else None
         for k in live:
             fp, room = fingerprints[k], self.n - self._have[k]
             found = [(ctypes.c_int64 * room)() for _ in range(3)]
@@ -62,8 +64,8 @@ class Repeats:
                 self.overflowed[k], self._parts[k] = True, []
                 continue
             if got:
-                at = fp.column(2).take(_ints(found[0], got))
-                taken = batch.take(at).append_column(FIRST, _ints(found[1], got))
+                at = gather(fp.column(2), _ints(found[0], got))
+                taken = take(batch, at.to_pylist()).append_column(FIRST, _ints(found[1], got))
                 if self.line_column:  # a first row without a line: NULL
                     taken = taken.append_column(FIRST_LINE, _ints(found[2], got, null=NO_LINE))
                 self._parts[k].append(taken)
@@ -97,18 +99,6 @@ def _ints(values: Any, n: int, null: int | None = None) -> Any:
         bits = sum(1 << i for i in range(n) if values[i] != null)
         valid = pa.py_buffer(bits.to_bytes((n + 7) // 8, "little"))
     return pa.Array.from_buffers(pa.int64(), n, [valid, pa.py_buffer(values)])
-
-
-def _int64(array: Any, null: int) -> Any:
-    """``array`` as contiguous INT64 values (NULL as ``null``), for the C side to index."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if array.type != pa.int64():
-        array = array.cast(pa.int64())
-    if array.null_count:
-        array = pc.fill_null(array, null)
-    return array
 
 
 def _address(array: Any) -> int:

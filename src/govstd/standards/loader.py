@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
@@ -21,16 +22,32 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from govstd.errors import InputError, first_line
-from govstd.standards.models import AnyEntry, CatalogueSchema, CodeSet, ConsistentWithRule, Entry, EntryKind
+from govstd.standards.models import (
+    ENTRY_MODELS,
+    AnyEntry,
+    CatalogueSchema,
+    CodeSet,
+    ConsistentWithRule,
+    Entry,
+    EntryKind,
+)
 
-_ENTRY_ADAPTER: TypeAdapter[AnyEntry] = TypeAdapter(Entry)
 _KINDS = ", ".join(k.value for k in EntryKind)
+_KIND_VALUES = frozenset(k.value for k in EntryKind)
 #: Largest YAML text read (bytes of UTF-8): the biggest shipped standard is a few hundred KB; large
 #: code sets keep their rows in a CSV (``codes_file``).
 MAX_YAML_BYTES = 16 << 20
 #: Values a document may hold once its aliases are expanded. "Billion laughs" — nine anchors of ten
 #: aliases each — is 90 aliases in 1 KB that expand to 10⁹ values; a real standard holds thousands.
 MAX_EXPANDED_VALUES = 1_000_000
+
+
+@functools.cache
+def _entry_adapter() -> TypeAdapter[AnyEntry]:
+    """The validator of the ``Entry`` union, built on first use (~15 ms CPU: pydantic assembles the four
+    models' schemas into one); ``parse_entry`` needs it only for a document whose ``kind`` is missing or
+    unknown, for the union's own error."""
+    return TypeAdapter(Entry)
 
 
 def _yaml() -> YAML:
@@ -85,11 +102,20 @@ def parse_entry(data: Any, *, path: str = "<data>", node: Any = None) -> AnyEntr
             "a standard must be a mapping", path=path, line=(line + 1 if line is not None else None),
             expected=f"a mapping with 'kind' ({_KINDS})",
         )
+    plain = _plain(data)
+    kind = plain.get("kind")
+    # The model the union's discriminator would pick validates the document alone: the same result and
+    # errors, without building the union's validator (``_entry_adapter``) on every run.
+    model = ENTRY_MODELS[EntryKind(kind)] if isinstance(kind, str) and kind in _KIND_VALUES else None
     try:
-        return _ENTRY_ADAPTER.validate_python(_plain(data))
+        if model is None:
+            return _entry_adapter().validate_python(plain)
+        return cast("AnyEntry", model.model_validate(plain))
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        loc = err["loc"]
+        errors = exc.errors(include_url=False)
+        err = errors[0]
+        # The union's error locations start with the tag its discriminator chose.
+        loc = err["loc"] if model is None else (EntryKind(kind).value, *err["loc"])
         line, col = _position(node, loc)
         message = err["msg"]
         expected = None
@@ -99,7 +125,7 @@ def parse_entry(data: Any, *, path: str = "<data>", node: Any = None) -> AnyEntr
             if isinstance(node, CommentedMap) and "kind" in node:
                 loc = ("kind",)
                 line, col = _position(node, loc)
-        more = len(exc.errors()) - 1
+        more = len(errors) - 1
         hint = f"{more} more problem(s) in this document after this one" if more else None
         raise InputError(
             message, path=path, line=line, column=col, field=_field_path(loc, {k.value for k in EntryKind}),

@@ -5,8 +5,10 @@ never re-typed. The native kernel reads the same constants.
 
 from __future__ import annotations
 
+import array
 import itertools
 import re
+import sys
 
 from govstd.standards.numbers import gb11714, gb32100, iso7064, normalize
 
@@ -14,8 +16,16 @@ from govstd.standards.numbers import gb11714, gb32100, iso7064, normalize
 # Derived from govstd.standards.numbers.normalize, so SQL normalises exactly what Python does.
 
 
+def _bmp() -> str:
+    """Every BMP character but the surrogates, in code point order."""
+    # One decode of 32-bit code units: a fifth of the CPU of joining 63,488 ``chr`` calls (~7 ms per run).
+    units = array.array("I", range(0x10000))
+    assert units.itemsize == 4
+    return (units[:0xD800].tobytes() + units[0xE000:].tobytes()).decode(f"utf-32-{sys.byteorder[0]}e")
+
+
 #: Every BMP character but the surrogates, in code point order.
-_BMP = "".join(map(chr, itertools.chain(range(0xD800), range(0xE000, 0x10000))))
+_BMP = _bmp()
 
 
 def chars_matching(char_class: re.Pattern[str]) -> str:

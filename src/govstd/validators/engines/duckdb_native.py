@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from govstd import kernel
 from govstd.kernel.repeats import FIRST, FIRST_LINE
+from govstd.kernel.rows import gather, int64
 from govstd.standards.models import MaskingRule
 from govstd.validators import ir
 from govstd.validators.compiler.duckdb import DuckDBDialect
@@ -116,7 +117,7 @@ class NativeCounting:
                 for k, fp in enumerate(fingerprints):
                     counters[k].add(fp)
                     if keys is not None and repeats is not None and fp.num_rows and repeats.pending(k):
-                        rows = batch.column(self.loaded.row_column).take(fp.column(2))
+                        rows = gather(int64(batch.column(self.loaded.row_column), 0), fp.column(2))
                         keyed = pa.RecordBatch.from_arrays([fp.column(0), fp.column(1), rows], names=["hi", "lo", "r"])
                         keys.from_arrow(keyed).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(
                             _key_table(k))
