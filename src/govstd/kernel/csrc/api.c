@@ -224,6 +224,7 @@ void *gk_ctx_new(void *vp) {
     if (!c) return NULL;
     size_t nn = (size_t)p->nnodes;
     c->memo = calloc(nn * CH, sizeof(val));
+    c->memo_at = malloc(nn * sizeof(val *) + 1);
     c->pbits = calloc(nn * (CH / 64), sizeof(uint64_t));
     c->have = calloc(nn * (CH / 64), sizeof(uint64_t));
     c->node_gen = calloc(nn, sizeof(uint32_t));
@@ -231,10 +232,11 @@ void *gk_ctx_new(void *vp) {
     c->arena_cap = calloc(nn, sizeof(int64_t));
     c->arena_used = calloc(nn, sizeof(int64_t));
     c->arena_gen = calloc(nn, sizeof(uint32_t));
-    if (!c->memo || !c->pbits || !c->have || !c->node_gen || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
+    if (!c->memo || !c->memo_at || !c->pbits || !c->have || !c->node_gen || !c->arena || !c->arena_cap || !c->arena_used || !c->arena_gen) {
         gk_ctx_free(vp, c);
         return NULL;
     }
+    for (size_t k = 0; k < nn; k++) c->memo_at[k] = c->memo + k * CH;
     if (p->ngroups > 0) {
         int32_t nbits = 1;
         for (int32_t g = 0; g < p->ngroups; g++) if (p->groups[g].nbits > nbits) nbits = p->groups[g].nbits;
@@ -263,7 +265,7 @@ void gk_ctx_free(void *vp, void *vc) {
     free(c->retired); free(c->arena); free(c->arena_cap); free(c->arena_used); free(c->arena_gen);
     if (c->vc) for (int32_t g = 0; g < p->ngroups; g++) vc_release(&c->vc[g]);
     free(c->vc); free(c->cached); free(c->res);
-    free(c->memo); free(c->pbits); free(c->have); free(c->node_gen); free(c);
+    free(c->memo); free(c->memo_at); free(c->pbits); free(c->have); free(c->node_gen); free(c);
 }
 
 /* Ask the next gk_run calls on ``vc`` for samples: per check k (in ``checks`` order), the batch-local indices

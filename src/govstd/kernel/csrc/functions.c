@@ -15,11 +15,16 @@ HOT int is_blank(const plan *p, val x) {
     return 1;
 }
 
+/* Whether trim returns ``x`` itself by its first test (NULL, or both ends ASCII and not white space); an empty
+ * value or one with other ends may also come out unchanged, but is left to trim. */
+HOT int trim_keeps(const plan *p, val x) {
+    return x.null || (x.len && x.s[0] < 0x80 && x.s[x.len - 1] < 0x80 && !ascii_ws(p, x.s[0])
+                      && !ascii_ws(p, x.s[x.len - 1]));
+}
+
 HOT val trim(const plan *p, val x) {
-    if (x.null) return x;
     /* the usual case, nothing to trim: both ends ASCII and not white space (the loops below would stop there) */
-    if (x.len && x.s[0] < 0x80 && x.s[x.len - 1] < 0x80 && !ascii_ws(p, x.s[0]) && !ascii_ws(p, x.s[x.len - 1]))
-        return x;
+    if (trim_keeps(p, x)) return x;
     int32_t a = 0;
     while (a < x.len) {
         int32_t next = a;

@@ -51,7 +51,8 @@ int gk_profile(uint64_t *out, int32_t n) {
 #define PROF_END(slot, nrows) do { } while (0)
 #endif
 
-#define MEMO(n) (c->memo + (int64_t)(n) * CH)
+#define MEMO(n) (c->memo_at[n])
+#define OWN_MEMO(n) (c->memo + (int64_t)(n) * CH)
 #define PBITS(n) (c->pbits + (int64_t)(n) * NW)
 #define LOOP for (int32_t k = 0; k < m; k++)
 
@@ -65,6 +66,15 @@ static int64_t mask_count(const mask *s) {
     int64_t n = 0;
     for (int w = 0; w < NW; w++) n += __builtin_popcountll(s->w[w]);
     return n;
+}
+
+/* Whether ``s`` is every row of a whole chunk. A node computed on such a selection is computed once in the chunk
+ * (no later selection holds a row it lacks), so its values may be a view of its operand's (``memo_at``): nothing
+ * writes to them until the next chunk, and compute points the node back at its own memo before writing. */
+static int mask_full(const mask *s) {
+    uint64_t all = ~0ULL;
+    for (int w = 0; w < NW; w++) all &= s->w[w];
+    return all == ~0ULL;
 }
 
 /* 0, 1, …, CH - 1: the row numbers of a full selection, shared instead of written out per node. */
@@ -145,12 +155,14 @@ static void compute_logic(const plan *p, ctx *c, const batch *bt, int32_t node, 
     mask yes, no;
     for (int w = 0; w < NW; w++) { yes.w[w] = todo->w[w] & cond[w]; no.w[w] = todo->w[w] & ~cond[w]; }
     int pred = n[6] == 1;  /* branches are predicates: take their bits */
+    if (!pred) c->memo_at[node] = OWN_MEMO(node);
     for (int side = 0; side < 2; side++) {
         const mask *rows = side ? &no : &yes;
         int32_t branch = a[1 + side];
         if (!mask_any(rows)) continue;
         eval_sel(p, c, bt, branch, rows);
         if (pred) { mask src; memcpy(src.w, PBITS(branch), sizeof src.w); mask_set(ob, rows, &src); continue; }
+        if (mask_full(rows)) { c->memo_at[node] = MEMO(branch); continue; }  /* one branch, every row: a view */
         uint16_t buf[CH];
         int32_t m;
         const uint16_t *sel = mask_rows(rows, buf, &m);
@@ -179,7 +191,7 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
     if (op == OP_AND || op == OP_OR || op == OP_NOT || op == OP_IF_ELSE) { compute_logic(p, c, bt, node, todo); return; }
     const int32_t *a = p->args + n[1];
     int64_t p1 = n[3], p2 = n[4];
-    val *out = MEMO(node);
+    val *out = c->memo_at[node] = OWN_MEMO(node);
     uint8_t ob[CH];  /* a predicate's values, a byte per row (0 or 1), packed into its mask at the end */
     int pred = n[6] == 1 || op_is_predicate(op);
     if (pred) memset(ob, 0, sizeof ob);
@@ -256,7 +268,16 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
     case OP_INSET: LOOP { int r = sel[k]; ob[r] = (uint8_t)(!x[r].null && hset_has(&p->sets[p1], x[r].s, x[r].len)); }
         break;
     case OP_IS_BLANK: LOOP { int r = sel[k]; ob[r] = (uint8_t)(is_blank(p, x[r])); } break;
-    case OP_TRIM: LOOP { int r = sel[k]; out[r] = trim(p, x[r]); } break;
+    case OP_TRIM:
+        /* Trimming nothing on a whole chunk (the usual case): the node's values are a view of its operand's,
+         * not a copy (the copy's 12 KB of stores were most of TRIM's cost). */
+        if (m == CH && mask_full(todo)) {
+            int same = 1;
+            for (int32_t r = 0; r < CH && same; r++) same = trim_keeps(p, x[r]);
+            if (same) { c->memo_at[node] = (val *)x; break; }
+        }
+        LOOP { int r = sel[k]; out[r] = trim(p, x[r]); }
+        break;
     case OP_LENGTH:
         LOOP {
             int r = sel[k];

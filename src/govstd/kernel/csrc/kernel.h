@@ -75,6 +75,8 @@ typedef struct {
 
 typedef struct {
     val *memo;            /* nnodes × CH: each node's values on the chunk's rows */
+    val **memo_at;        /* nnodes: where a node's values are read: its own row of ``memo``, or its operand's
+                           * (a view: TRIM that trimmed nothing, IF_ELSE taking one branch on the whole chunk) */
     uint64_t *pbits;      /* nnodes × CH/64: a predicate node's values, a bit per row */
     uint64_t *have;       /* nnodes × CH/64: the rows of the chunk a node holds (valid when node_gen is current) */
     uint32_t *node_gen;   /* nnodes: the chunk ``have`` belongs to */
