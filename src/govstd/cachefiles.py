@@ -14,7 +14,11 @@ import contextlib
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def folder(name: str) -> Path:
@@ -32,6 +36,16 @@ def load(path: Path) -> object | None:
         return value
     except Exception:  # missing, or damaged (unpickling raises a dozen types): the caller rebuilds it
         return None
+
+
+def through(path: Path, kind: type[T], build: Callable[[], T], keep: int) -> T:
+    """The ``kind`` pickled at ``path``; else ``build()``, stored there for the next run (``store``)."""
+    cached = load(path)
+    if isinstance(cached, kind):
+        return cached
+    value = build()
+    store(path, value, keep=keep)
+    return value
 
 
 def store(path: Path, value: object, keep: int) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from hypothesis import strategies as st
 
 from govstd.standards.loader import load_file
@@ -14,6 +15,8 @@ from govstd.standards.models import CatalogueSchema, QualityDimension
 from govstd.standards.numbers import gb11643, gb11714, gb32100
 from govstd.validators import ir
 from govstd.validators.compiler.base import EXCEL_PATTERN
+from govstd.validators.engines import duckdb as duckdb_engine
+from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn, lit
 
 TODAY = dt.date(2025, 6, 2)
@@ -186,3 +189,12 @@ def parse_suite() -> ir.CheckSuite:
         for name, e in exprs.items()
     ]
     return ir.CheckSuite(checks=checks, tables=[])
+
+
+def count_xy(table: pa.Table, suite: ir.CheckSuite, tmp: Path) -> dict[str, tuple[int, int]]:
+    """(evaluated, failed) per rule of ``suite`` over the text columns ``x`` and ``y`` of ``table``, on the
+    path ``GOVSTD_KERNEL`` selects, and the row count as ``__rows``."""
+    options = SourceOptions(expected_columns=["x", "y"], text_columns=["x", "y"], workdir=tmp)
+    with duckdb_engine.open_data(table, options) as opened:
+        rows, results = opened.engine({"x": "x", "y": "y"}).run(suite, masking={}, sample_size=0)
+    return {r.rule_id: (r.evaluated, r.failed) for r in results} | {"__rows": (rows, 0)}

@@ -20,13 +20,11 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kernel_testlib import IDS, TODAY
+from kernel_testlib import IDS, TODAY, count_xy
 
 from govstd import kernel
 from govstd.standards.models import QualityDimension
 from govstd.validators import ir
-from govstd.validators.engines import duckdb as duckdb_engine
-from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn, lit
 
 # Codes around the length filter's last bucket (63 bytes and longer share one bit) and a few short ones.
@@ -79,13 +77,6 @@ def _suite() -> ir.CheckSuite:
     ], tables=[])
 
 
-def _count(table: pa.Table, suite: ir.CheckSuite, tmp: Path) -> dict[str, tuple[int, int]]:
-    options = SourceOptions(expected_columns=["x", "y"], text_columns=["x", "y"], workdir=tmp)
-    with duckdb_engine.open_data(table, options) as opened:
-        rows, results = opened.engine({"x": "x", "y": "y"}).run(suite, masking={}, sample_size=0)
-    return {r.rule_id: (r.evaluated, r.failed) for r in results} | {"__rows": (rows, 0)}
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(xs=st.lists(st.one_of(st.none(), _edge_value()), min_size=1, max_size=40),
@@ -98,9 +89,9 @@ def test_fast_paths_mean_what_sql_says(xs: list[str | None], y: str | None, tmp_
     table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array([y if i % 2 else xs[0] for i in range(len(xs))],
                                                                      pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)
 
 
 BASES = [IDS[0], IDS[1], IDS[0][:17], IDS[4], "19491231", "20000229", "A" * 62, "B" * 63, "C" * 64, "无", ""]
@@ -123,9 +114,9 @@ def test_every_edge_means_what_sql_says(tmp_path: Path, monkeypatch: pytest.Monk
     table = pa.table({"x": pa.array(xs, pa.string()),
                       "y": pa.array([IDS[0] if i % 3 else "19491231" for i in range(len(xs))], pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)
     for rule, (evaluated, failed) in native.items():
         assert rule == "__rows" or 0 < failed < evaluated, rule
 
@@ -252,9 +243,9 @@ def _moments_alike(pairs: list[tuple[str, str]], tmp_path: Path, monkeypatch: py
     table = pa.table({"x": pa.array([a for a, _ in pairs], pa.string()),
                       "y": pa.array([b for _, b in pairs], pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)
 
 
 def test_year_zero_is_left_to_duckdb() -> None:
@@ -333,6 +324,6 @@ def test_region_prefix_means_what_sql_says(pairs: list[tuple[str, str]], tmp_pat
         ys += [b, b[:2] + "0000", b[:4] + "00"]
     table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array(ys, pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)

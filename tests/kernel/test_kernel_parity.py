@@ -30,6 +30,7 @@ from kernel_testlib import (
     SCHEMAS,
     TODAY,
     USCCS,
+    count_xy,
     function_suite,
     messy,
     messy_rows,
@@ -40,8 +41,6 @@ import govstd
 from govstd import demo, kernel
 from govstd.standards.models import QualityDimension
 from govstd.validators import ir
-from govstd.validators.engines import duckdb as duckdb_engine
-from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn
 
 
@@ -142,13 +141,6 @@ def test_demo_dataset_counts_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 # --------------------------------------------------------------------------- every function, unguarded
 
 
-def _count(table: pa.Table, suite: ir.CheckSuite, tmp: Path) -> dict[str, tuple[int, int]]:
-    options = SourceOptions(expected_columns=["x", "y"], text_columns=["x", "y"], workdir=tmp)
-    with duckdb_engine.open_data(table, options) as opened:
-        rows, results = opened.engine({"x": "x", "y": "y"}).run(suite, masking={}, sample_size=0)
-    return {r.rule_id: (r.evaluated, r.failed) for r in results} | {"__rows": (rows, 0)}
-
-
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(xs=st.lists(st.one_of(messy(IDS + USCCS + PHONES + REGION_CODES), st.text(max_size=20),
@@ -161,9 +153,9 @@ def test_every_function_means_the_same_unguarded(xs: list[str | None], y: str | 
     assert not kernel.compile_suite(suite).sql_checks
     table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array([y] * len(xs), pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)
 
 
 # --------------------------------------------------------------------------- dates, times and numbers
@@ -182,9 +174,9 @@ def test_parsing_means_what_duckdb_says(xs: list[str], y: str | None, repeat: in
     assert not kernel.compile_suite(suite).sql_checks
     table = pa.table({"x": pa.array(xs * repeat, pa.string()), "y": pa.array([y] * len(xs) * repeat, pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)
 
 
 def test_canonical_dates_and_numbers_are_counted_natively() -> None:
@@ -219,9 +211,9 @@ def test_many_chunks_with_growing_normalisations_count_alike(tmp_path: Path, mon
     xs = [base[(i * 7) % len(base)] for i in range(3000)]
     table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array(["110105"] * len(xs), pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)
 
 
 def test_a_single_dot_or_negated_class_stays_in_sql() -> None:
@@ -257,9 +249,9 @@ def test_code_sets_of_every_length_mean_the_same(xs: list[str | None], tmp_path:
     probes = xs + codes + [c + "0" for c in codes] + [c[:-1] for c in codes if c]
     table = pa.table({"x": pa.array(probes, pa.string()), "y": pa.array([None] * len(probes), pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)
     assert native["in"][1] < len(probes)  # some probes are members
 
 

@@ -17,13 +17,11 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kernel_testlib import DATES, IDS, TODAY
+from kernel_testlib import DATES, IDS, TODAY, count_xy
 
 from govstd import kernel
 from govstd.standards.models import QualityDimension
 from govstd.validators import ir
-from govstd.validators.engines import duckdb as duckdb_engine
-from govstd.validators.engines.base import SourceOptions
 from govstd.validators.ir import col, fn, lit
 
 CLEAN = ["2024-01-31 10:20:30", "2025-06-01 00:00:00", "2024-02-29 23:59:59", "1949-12-31", IDS[0], IDS[1], "12.5"]
@@ -50,13 +48,6 @@ def _suite() -> ir.CheckSuite:
     ], tables=[])
 
 
-def _count(table: pa.Table, suite: ir.CheckSuite, tmp: Path) -> dict[str, tuple[int, int]]:
-    options = SourceOptions(expected_columns=["x", "y"], text_columns=["x", "y"], workdir=tmp)
-    with duckdb_engine.open_data(table, options) as opened:
-        rows, results = opened.engine({"x": "x", "y": "y"}).run(suite, masking={}, sample_size=0)
-    return {r.rule_id: (r.evaluated, r.failed) for r in results} | {"__rows": (rows, 0)}
-
-
 @st.composite
 def _column(draw: Any) -> list[str | None]:
     """One clean value per chunk-long run (so a chunk may be all clean), then a few messy values at drawn rows."""
@@ -79,6 +70,6 @@ def test_whole_chunk_views_count_as_sql(xs: list[str | None], y: str | None, tmp
     # y the same on every row, so ``applies`` selects every row or none: a partial selection never takes the view
     table = pa.table({"x": pa.array(xs, pa.string()), "y": pa.array([y] * len(xs), pa.string())})
     monkeypatch.setenv("GOVSTD_KERNEL", "1")
-    native = _count(table, suite, tmp_path)
+    native = count_xy(table, suite, tmp_path)
     monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    assert native == _count(table, suite, tmp_path)
+    assert native == count_xy(table, suite, tmp_path)

@@ -81,12 +81,7 @@ def cached_entries(package: Path, folder: Path) -> tuple[AnyEntry, ...]:
     is rebuilt; one that cannot be written only costs the parse (``govstd.cachefiles``).
     """
     path = folder / f"builtin-{source_key(package)}.pickle"
-    cached = cachefiles.load(path)
-    if isinstance(cached, tuple):
-        return cached
-    entries = parse_builtin()
-    cachefiles.store(path, entries, keep=KEEP_CACHED)
-    return entries
+    return cachefiles.through(path, tuple, parse_builtin, keep=KEEP_CACHED)
 
 
 @functools.cache

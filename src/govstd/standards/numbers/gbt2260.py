@@ -228,12 +228,7 @@ def HISTORICAL_CODES() -> frozenset[str]:
     for filename in (HISTORY_FILE, CURRENT_FILE):
         digest.update(data.joinpath(filename).read_bytes())
     path = cachefiles.folder("library") / f"regions-{digest.hexdigest()[:32]}.pickle"
-    cached = cachefiles.load(path)
-    if isinstance(cached, frozenset):
-        return cached
-    codes = _historical_codes()
-    cachefiles.store(path, codes, keep=KEEP_CACHED)
-    return codes
+    return cachefiles.through(path, frozenset, _historical_codes, keep=KEEP_CACHED)
 
 
 def _historical_codes() -> frozenset[str]:

@@ -173,14 +173,14 @@ def _parsed(text: str) -> dict[str, Any]:
     twentieth of a 10-row validate. A changed file is a new name; a missing or damaged pickle is parsed
     again (``govstd.cachefiles``)."""
     path = cachefiles.folder("library") / f"layouts-{hashlib.sha256(text.encode()).hexdigest()[:32]}.pickle"
-    cached = cachefiles.load(path)
-    if isinstance(cached, dict):
-        return cached
-    from ruamel.yaml import YAML
 
-    data: dict[str, Any] = YAML(typ="safe").load(text)
-    cachefiles.store(path, data, keep=KEEP_CACHED)
-    return data
+    def parse() -> dict[str, Any]:
+        from ruamel.yaml import YAML
+
+        data: dict[str, Any] = YAML(typ="safe").load(text)
+        return data
+
+    return cachefiles.through(path, dict, parse, keep=KEEP_CACHED)
 
 
 def _load_layouts() -> tuple[str, tuple[Layout, ...]]:
