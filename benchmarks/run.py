@@ -276,7 +276,7 @@ def phases(path: str) -> dict[str, float]:
         setattr(owner, name, wrapper)
 
     timed(engine.DuckDBEngine, "_count_natively", "kernel pass, with the uniqueness query")
-    timed(kernel.Kernel, "count", "  of it: Arrow stream + C kernel + fingerprints into DuckDB")
+    timed(kernel.Kernel, "count", "  of it: Arrow stream + C kernel + key fingerprints")
     timed(engine.DuckDBEngine, "_group_fingerprints", "  of it: grouping the key fingerprints")
     timed(engine.DuckDBEngine, "_count_keys", "  of it: uniqueness in SQL (a key the kernel leaves)")
     timed(engine.DuckDBEngine, "_fetch_one", "every SQL query (aggregate, uniqueness in SQL, dups)")
@@ -296,7 +296,7 @@ def phases(path: str) -> dict[str, float]:
     spent["validate (all)"] = time.process_time() - start
     spent["total"] = time.process_time() - t0
     order = ["imports", "kernel pass, with the uniqueness query",
-             "  of it: Arrow stream + C kernel + fingerprints into DuckDB", "  of it: grouping the key fingerprints",
+             "  of it: Arrow stream + C kernel + key fingerprints", "  of it: grouping the key fingerprints",
              "  of it: uniqueness in SQL (a key the kernel leaves)",
              "every SQL query (aggregate, uniqueness in SQL, dups)", "SHA-256 of the file (own thread)"]
     return {k: spent[k] for k in order if k in spent} | spent
