@@ -307,3 +307,16 @@ def test_rows_are_limited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("GOVSTD_XLSX_MAX_ROWS", "lots")
     with pytest.raises(InputError, match="GOVSTD_XLSX_MAX_ROWS='lots' is not a positive whole number"):
         validate(path, messy.SCHEMA, sample_size=0)
+
+
+def test_workbook_needing_a_newer_zip_version_is_a_clear_error(tmp_path: Path) -> None:
+    """A central directory entry asking for a ZIP version Python cannot extract (a damaged byte, found by
+    the property above): zipfile raises NotImplementedError, which must become the user's error too."""
+    path = messy.write_xlsx(tmp_path / "d.xlsx")
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6] = 159  # "version needed to extract": 15.9
+    path.write_bytes(bytes(data))
+    with pytest.raises(GovstdError) as caught:
+        validate(path, messy.SCHEMA, today=messy.TODAY, sample_size=1)
+    assert "d.xlsx" in str(caught.value)

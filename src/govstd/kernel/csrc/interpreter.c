@@ -244,6 +244,11 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
     case OP_TO_TIMESTAMP: LOOP { int r = sel[k]; out[r] = parse_time(c, x[r], 0); } break;
     case OP_TO_NUMBER: LOOP { int r = sel[k]; out[r] = parse_number(c, x[r]); } break;
     case OP_CMP:
+        if (x == y && p1 <= CMP_NE) {
+            /* A value against itself (``col = trim(col)`` where the trim is a view: nothing to trim in the chunk). */
+            LOOP { int r = sel[k]; ob[r] = (uint8_t)(!x[r].null && p1 == CMP_EQ); }
+            break;
+        }
         LOOP {
             int r = sel[k];
             val u = x[r], v = y[r];
