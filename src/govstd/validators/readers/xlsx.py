@@ -257,17 +257,27 @@ class _SheetSink:
 
 
 def _pick_sheet(wb: Any, sheet: str | int | None, path: str) -> Any:
-    titles = list(wb.sheetnames)
+    """The worksheet asked for (the first by default). Only worksheets count, by name and by number: a
+    chart sheet holds no cells, and a workbook may hold none at all (a damaged or hand-made file)."""
+    sheets = list(wb.worksheets)
+    titles = [ws.title for ws in sheets]
+    charts = [cs.title for cs in getattr(wb, "chartsheets", [])]
+    if not sheets:
+        only = f" (only chart sheets: {', '.join(charts)})" if charts else ""
+        raise InputError(f"the workbook has no worksheet{only}", path=path, expected="a workbook with a sheet of data")
     if sheet is None:
-        return wb.worksheets[0]
+        return sheets[0]
+    if sheet in charts:
+        raise InputError(f"sheet {sheet!r} is a chart sheet, not a table", path=path,
+                         expected=f"one of: {', '.join(titles)}")
     if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in titles):
         index = int(sheet)
         if 0 <= index < len(titles):
-            return wb.worksheets[index]
-        raise InputError(f"no sheet number {index} (the workbook has {len(titles)})", path=path,
+            return sheets[index]
+        raise InputError(f"no sheet number {index} (the workbook has {len(titles)} worksheet(s))", path=path,
                          expected=f"0..{len(titles) - 1} or a sheet name: {', '.join(titles)}")
     if sheet in titles:
-        return wb[sheet]
+        return sheets[titles.index(sheet)]
     raise InputError(f"no sheet named {sheet!r}", path=path, expected=f"one of: {', '.join(titles)}")
 
 
