@@ -157,28 +157,49 @@ def _create_views(con: duckdb.DuckDBPyConnection, data_sql: str, *, numbered: st
         raise duckdb_input_error(exc, source) from None
 
 
-_DUCKDB_LINE = re.compile(r"on Line: (\d+)", re.IGNORECASE)
-_DUCKDB_DROP = ("Original Line", "Possible Solution", "Possible fixes", "* ", "file =", "LINE ")
+_DUCKDB_LINE = re.compile(r"on Line: (\d+)|\bin line (\d+)", re.IGNORECASE)
+_DUCKDB_DROP = ("Original Line", "Possible Solution", "Possible fixes", "* ", "file =", "LINE ", "Try ")
+#: Parts of DuckDB's reasons that quote the data or name a file the error already names (maybe a temporary one).
+_DUCKDB_QUOTES = (
+    (re.compile(r"Object .* has duplicate key", re.DOTALL), "an object has a duplicate key"),
+    (re.compile(r' in file "[^"]*",?'), ""),
+    (re.compile(r"(?: at byte \d+)? in line \d+"), ""),
+)
 
 
 def duckdb_input_error(exc: BaseException, source: str, *, expected: str | None = None) -> InputError:
     """A DuckDB read error as an InputError: the reason and the line, never the offending data."""
     text = str(exc)
     match = _DUCKDB_LINE.search(text)
-    line = int(match.group(1)) if match else None
-    reasons = []
-    for raw in text.splitlines()[1:]:
-        s = raw.strip()
-        if not s or s.startswith(_DUCKDB_DROP) or "=" in s:
-            continue
-        reasons.append(s)
-    reason = reasons[0] if reasons else text.splitlines()[0].split(":", 1)[-1].strip()
+    line = int(match.group(1) or match.group(2)) if match else None
+    reason = _duckdb_reason(text)
     if "unicode" in reason.lower():
         return InputError("the file is not valid UTF-8", path=source, line=line, expected="UTF-8 text",
                           hint="name the file's encoding with --encoding (e.g. gb18030)")
+    for pattern, replacement in _DUCKDB_QUOTES:
+        reason = pattern.sub(replacement, reason)
     if len(reason) > 200:
         reason = reason[:200] + "…"
     return InputError(f"cannot read: {redact(reason)}", path=source, line=line, expected=expected)
+
+
+def _duckdb_reason(text: str) -> str:
+    """The line of a DuckDB error message that says what is wrong.
+
+    A CSV error quotes the offending row after ``Original Line:`` — and a row whose quote is never closed
+    runs on over many lines of the file — then gives the reason, then DuckDB's own advice and reader
+    settings. So the reason is found from the end: the last line that is none of DuckDB's trailer, never a
+    line of the quoted row."""
+    lines = text.splitlines()
+    quoted = next((i for i, raw in enumerate(lines) if raw.strip().startswith("Original Line")), None)
+    candidates = reversed(lines[quoted + 1 :]) if quoted is not None else iter(lines[1:])
+    for raw in candidates:
+        s = raw.strip()
+        if s and not s.startswith(_DUCKDB_DROP) and "=" not in s:
+            return s
+    if quoted is not None:
+        return "a malformed row"
+    return lines[0].split(":", 1)[-1].strip() if lines else type(text).__name__
 
 
 def _hashers(names: Sequence[str]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ characters such as 𠇔, which DuckDB cannot here).
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -69,22 +70,29 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, expe
     # Split on line feeds only, as DuckDB counts lines for ``skip`` (str.splitlines also splits on \x1c…).
     lines = [ln.rstrip("\r") for ln in text.split("\n")[: HEADER_SEARCH_ROWS + 20]]
     delimiter = sniff_delimiter(lines)
+    if "\r" in text and "\n" not in text:
+        # DuckDB and the header search would count lines differently (one line of the whole file here).
+        raise InputError("lines end in a carriage return (CR) alone, as classic Mac OS wrote them", path=spath,
+                         expected="lines ending in LF or CRLF", hint="save the file again as CSV (Windows or Unix)")
+    # Each line keeps its line feed, so a quoted cell spanning lines keeps its break and is seen.
+    reader = csv.reader([ln + "\n" for ln in lines], delimiter=delimiter)
+    rows: list[list[str]] = []
     try:
-        # Each line keeps its line feed, so a quoted cell spanning lines keeps its break and is seen.
-        rows = list(csv.reader([ln + "\n" for ln in lines], delimiter=delimiter))
+        rows.extend(reader)
     except csv.Error as exc:
-        raise InputError(f"not a readable CSV file ({exc})", path=spath,
-                         expected="delimited text with a header row") from None
+        reason = ("a carriage return (CR) alone inside a line" if "new-line character" in str(exc) else str(exc))
+        raise InputError(f"not a readable CSV file: {reason}", path=spath, line=reader.line_num or None,
+                         expected="delimited text with a header row, lines ending in LF or CRLF") from None
     header_index = find_header([[c or None for c in r] for r in rows], expected)
     header = [c.strip().lstrip("\ufeff") for c in rows[header_index]] if rows else []
     if not any(header):
         raise InputError("no header row found", path=spath, expected="a header row naming the columns")
-    broken = [f"{i} ({redact(c)!r})" for i, c in enumerate(header, start=1) if "\n" in c or "\r" in c]
+    broken = [f"{i} ({_cell_start(c)!r})" for i, c in enumerate(header, start=1) if "\n" in c or "\r" in c]
     if broken:
         # DuckDB's ``skip`` and the header search would disagree on where such a header ends.
         raise InputError(f"header cell(s) holding a line break: column {', '.join(broken)}", path=spath,
                          line=header_index + 1, expected="a header row on one line",
-                         hint="remove the line breaks from the column names")
+                         hint="remove the line breaks from the column names, or close the quote opened there")
     names = unique_names(header, source=spath)
     hashes: dict[str, str] = {}
     read_path = path
@@ -107,6 +115,19 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, expe
     if header_index:
         loaded.warnings.append(f"{header_index} line(s) above the header were skipped (titles)")
     return loaded
+
+
+#: How much of a broken header cell an error shows.
+_CELL_START_CHARS = 30
+
+
+def _cell_start(cell: str) -> str:
+    """The start of a header cell as an error shows it: up to its first line break, cut short, masked. A
+    quote opened in the header and never closed makes one "cell" of the data rows below it, which holds
+    names and numbers that must not be printed."""
+    first = cell.replace("\r", "\n").split("\n", 1)[0]
+    masked = redact(first)  # before cutting: a cut ID would no longer be recognised as one
+    return masked[:_CELL_START_CHARS] + ("…" if len(masked) > _CELL_START_CHARS or first != cell else "")
 
 
 def _numbered_with_lines(names: Sequence[str], *, header_line: int, multiline: bool) -> str:
@@ -163,6 +184,28 @@ def sniff_delimiter(lines: Sequence[str]) -> str:
     return best
 
 
+def _first_bad_json_line(path: Path, reported: int) -> int:
+    """The line of a JSON Lines file DuckDB's error means: of the line it names and the one before it, the
+    first that is not a JSON object. DuckDB (1.x) names the line after a malformed one, and the right one
+    for other errors (a duplicate key); checking both lines keeps the number right either way."""
+    wanted = {reported - 1, reported} - {0}
+    found: dict[int, bytes] = {}
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number in wanted:
+                found[number] = raw
+            if number >= reported:
+                break
+    for number in sorted(found):
+        try:
+            if isinstance(json.loads(found[number]), dict):
+                continue
+        except ValueError:  # UnicodeDecodeError too
+            pass
+        return number
+    return reported
+
+
 def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, encoding: str | None,
                 text_columns: Sequence[str], hash_algorithms: Sequence[str]) -> LoadedSource:
     spath = str(path)
@@ -175,7 +218,11 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, en
     try:
         described = con.sql(f"DESCRIBE SELECT * FROM {scan}").fetchall()
     except duckdb.Error as exc:
-        raise duckdb_input_error(exc, spath, expected="JSON Lines: one JSON object per line") from None
+        error = duckdb_input_error(exc, spath, expected="JSON Lines: one JSON object per line")
+        if error.line is not None:
+            error = InputError(error.detail, path=spath, line=_first_bad_json_line(read_path, error.line),
+                               expected=error.expected, hint=error.hint)
+        raise error from None
     names = [str(r[0]) for r in described]
     check_header_names(names, source=spath)
     # One record per line: the record's number is its line (DuckDB skips blank lines, as for CSV).
