@@ -171,3 +171,33 @@ def test_sheets_are_counted_and_named_among_worksheets_only(tmp_path: Path) -> N
         validate(path, messy.SCHEMA, today=messy.TODAY, sheet="chart")
     assert "one of: data" in str(err.value)
     assert_exit_2(run_cli(str(path), "--schema-file", SCHEMA, "--sheet", "1"), "no sheet number 1")
+
+
+# --------------------------------------------------------------------------- Parquet
+
+
+def test_a_parquet_column_without_a_name_is_named_as_such(tmp_path: Path) -> None:
+    """An empty column name reached SQL as "" (a zero-length identifier): the error shown was the
+    parser's caret line, ``cannot read: ^``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({**{c: [r[c] for r in messy.ROWS[:3]] for c in messy.COLUMNS}, "": ["a", "b", "c"]})
+    path = tmp_path / "blank.parquet"
+    pq.write_table(table, path)
+    with pytest.raises(InputError, match="without a name: column 14") as err:
+        validate(path, messy.SCHEMA, today=messy.TODAY)
+    assert err.value.path == str(path)
+
+
+def test_damaged_parquet_pages_give_a_printable_reason(tmp_path: Path) -> None:
+    """Junk over the first page header: DuckDB's message has no kind prefix and ends in the damaged
+    byte; the reason shown was that byte alone."""
+    path = messy.write_parquet(tmp_path / "page.parquet")
+    data = path.read_bytes()
+    path.write_bytes(data[:4] + b"\xff" * 40 + data[44:])
+    with pytest.raises(InputError) as err:
+        validate(path, messy.SCHEMA, today=messy.TODAY)
+    reason = str(err.value).split("cannot read:", 1)[-1]
+    assert re.search(r"[A-Za-z]{4}", reason) and reason.isprintable(), reason
+    assert_exit_2(run_cli(str(path), "--schema-file", SCHEMA), "page.parquet")

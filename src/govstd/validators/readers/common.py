@@ -104,14 +104,22 @@ def unique_names(header: Sequence[str], *, source: str | None = None, fold: bool
     return out
 
 
-def check_header_names(header: Sequence[str], *, source: str | None = None, fold: bool = True) -> None:
+def check_header_names(header: Sequence[str], *, source: str | None = None, fold: bool = True,
+                       named: bool = False) -> None:
     """Raise if a header cell holds a NUL character (no engine can name such a column), or if two header
     cells name the same column as columns are matched (ignoring case and white space): renaming the second
     would leave it silently unchecked, and which of the two holds the data the schema means is for the
     department to say.
 
     ``fold=False`` refuses only identical names: a database's quoted identifiers ``"Amount"`` and
-    ``"amount"`` are two real columns, and the exact name is matched first."""
+    ``"amount"`` are two real columns, and the exact name is matched first. ``named=True`` refuses a
+    column without a name too: a reader that selects columns by name (Parquet) cannot quote an empty one."""
+    if named:
+        blank = [str(i) for i, raw in enumerate(header, start=1) if not raw]
+        if blank:
+            raise InputError(f"column(s) without a name: column {', '.join(blank)}", path=source,
+                             expected="every column named",
+                             hint="name the column(s) in the program that wrote the file")
     broken = [str(i) for i, raw in enumerate(header, start=1) if raw and "\x00" in raw]
     if broken:
         raise InputError(f"header cell(s) holding a NUL character: column {', '.join(broken)}", path=source,
@@ -194,12 +202,23 @@ def _duckdb_reason(text: str) -> str:
     quoted = next((i for i, raw in enumerate(lines) if raw.strip().startswith("Original Line")), None)
     candidates = reversed(lines[quoted + 1 :]) if quoted is not None else iter(lines[1:])
     for raw in candidates:
-        s = raw.strip()
-        if s and not s.startswith(_DUCKDB_DROP) and "=" not in s:
+        s = _printable(raw)
+        # A line without a letter or digit is no reason: the caret under a parser error's query, say.
+        if any(ch.isalnum() for ch in s) and not s.startswith(_DUCKDB_DROP) and "=" not in s:
             return s
     if quoted is not None:
         return "a malformed row"
-    return lines[0].split(":", 1)[-1].strip() if lines else type(text).__name__
+    first = _printable(_DUCKDB_KIND.sub("", lines[0])) if lines else ""
+    return first if any(ch.isalnum() for ch in first) else "damaged data"
+
+
+#: The kind DuckDB puts before its message ("Invalid Input Error: "); some messages have none.
+_DUCKDB_KIND = re.compile(r"^[A-Za-z ]*(?:Error|Exception):\s*")
+
+
+def _printable(text: str) -> str:
+    """``text`` stripped, control characters (a damaged file's bytes, quoted) shown as ``?``."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text.strip())
 
 
 def _hashers(names: Sequence[str]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: S
         raise InputError(f"not a readable Parquet file (truncated or damaged: {first_line(exc)})", path=spath,
                          expected="a complete Parquet file") from None
     names = [f.name for f in schema]
-    check_header_names(names, source=spath)
+    check_header_names(names, source=spath, named=True)
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN,
                           columns=names, format="parquet", source=spath, path=path, size=path.stat().st_size,
                           line_column=LINE_COLUMN)

@@ -224,7 +224,7 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, en
                                expected=error.expected, hint=error.hint)
         raise error from None
     names = [str(r[0]) for r in described]
-    check_header_names(names, source=spath)
+    check_header_names(names, source=spath, named=True)
     # One record per line: the record's number is its line (DuckDB skips blank lines, as for CSV).
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names,
                           format="jsonl", source=spath, encoding=enc, path=path, hashes=hashes,
