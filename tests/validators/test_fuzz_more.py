@@ -201,3 +201,26 @@ def test_damaged_parquet_pages_give_a_printable_reason(tmp_path: Path) -> None:
     reason = str(err.value).split("cannot read:", 1)[-1]
     assert re.search(r"[A-Za-z]{4}", reason) and reason.isprintable(), reason
     assert_exit_2(run_cli(str(path), "--schema-file", SCHEMA), "page.parquet")
+
+
+# --------------------------------------------------------------------------- a code set's codes_file
+
+
+@pytest.mark.parametrize(("content", "line", "needle"), [
+    (b"nocode,label\nx,y\n", 2, "a row without a code"),
+    (b"code,label_zh\n\xff\xfe,x\n", None, "not UTF-8 text"),
+    (b"code,label_zh,valid_from\nA,x,2024-99-99\n", 2, "not a date or year"),
+    (b"code,label_zh,valid_from_year\nA,x,\n B,y,abc\n", 3, "not a date or year"),
+])
+def test_a_broken_codes_file_is_an_input_error_naming_its_row(tmp_path: Path, content: bytes, line: int | None,
+                                                             needle: str) -> None:
+    """The CSV a code set keeps its rows in was read with no checks: KeyError, UnicodeDecodeError and
+    ValueError escaped the loader (exit 3 from ``govstd lint``)."""
+    from govstd.standards.loader import load_file
+
+    (tmp_path / "codes.csv").write_bytes(content)
+    yaml = tmp_path / "set.yaml"
+    yaml.write_text("kind: code_set\nid: X\nversion: 1.0.0\nname_zh: 测试\ncodes_file: codes.csv\n", encoding="utf-8")
+    with pytest.raises(InputError, match=needle) as err:
+        load_file(yaml)
+    assert err.value.path == str(tmp_path / "codes.csv") and err.value.line == line

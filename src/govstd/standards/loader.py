@@ -288,8 +288,10 @@ def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> Co
     identifier module owns is read through that module (``_packaged_rows``).
     """
     assert entry.codes_file is not None
+    csv_path = path
     if base_dir is not None and (base_dir / entry.codes_file).exists():
-        rows = _csv_rows((base_dir / entry.codes_file).read_text(encoding="utf-8"))
+        csv_path = str(base_dir / entry.codes_file)
+        rows = _csv_rows(_read_codes_file(base_dir / entry.codes_file))
     else:
         packaged = _packaged_rows(entry.codes_file)
         if packaged is None:
@@ -299,7 +301,18 @@ def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> Co
             packaged = _csv_rows(resource.read_text(encoding="utf-8"))
         rows = packaged
     codes = []
-    for row in rows:
+    # Line 1 is the CSV's header; a row's line is its index + 2 (a code set's rows hold no line breaks).
+    for line, row in enumerate(rows, start=2):
+        if not row.get("code"):
+            raise InputError("a row without a code", path=csv_path, line=line, field="code",
+                             expected="a CSV with a 'code' column: code,label_zh[,label_en,parent,level,valid_from,"
+                                      "valid_to]")
+        try:
+            valid_from = _date_or_none(row.get("valid_from") or _year_start(row.get("valid_from_year")))
+            valid_to = _date_or_none(row.get("valid_to") or _year_start(row.get("valid_to_year_exclusive")))
+        except ValueError as exc:
+            raise InputError(f"not a date or year: {first_line(exc)}", path=csv_path, line=line,
+                             field="valid_from / valid_to", expected="YYYY-MM-DD dates or whole years") from None
         codes.append(
             {
                 "code": row["code"],
@@ -307,11 +320,30 @@ def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> Co
                 "label_en": row.get("label_en") or None,
                 "parent": row.get("parent") or row.get("parent_code") or None,
                 "level": row.get("level") or None,
-                "valid_from": _date_or_none(row.get("valid_from") or _year_start(row.get("valid_from_year"))),
-                "valid_to": _date_or_none(row.get("valid_to") or _year_start(row.get("valid_to_year_exclusive"))),
+                "valid_from": valid_from,
+                "valid_to": valid_to,
             }
         )
-    return entry.model_copy(update={"codes": CodeSet.model_validate({**entry.model_dump(), "codes": codes}).codes})
+    try:
+        checked = CodeSet.model_validate({**entry.model_dump(), "codes": codes}).codes
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = err["loc"]
+        index = loc[1] if len(loc) > 1 and loc[0] == "codes" and isinstance(loc[1], int) else None
+        raise InputError(err["msg"], path=csv_path, line=index + 2 if index is not None else None,
+                         field=".".join(str(p) for p in loc[2:]) or None) from None
+    return entry.model_copy(update={"codes": checked})
+
+
+def _read_codes_file(path: Path) -> str:
+    """A code set's CSV as text; unreadable is the author's error, named by the CSV's path."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=str(path), expected="a UTF-8 CSV") from None
+    except OSError as exc:
+        raise InputError(f"cannot read the codes_file: {exc.strerror}", path=str(path),
+                         expected="a UTF-8 CSV file") from None
 
 
 def _csv_rows(text: str) -> list[dict[str, str]]:
