@@ -138,7 +138,7 @@ def validate(data: str, schema_ref: str | None, schema_file: str | None, registr
         for warning in result.warnings:
             click.echo(f"{i18n.label('warning')}: {warning}", err=True)
         if result.fix_list is not None:
-            out.print(i18n.text("fix_list", path=escape(redact(str(fix_list))), rows=result.fix_list.rows))
+            out.print(i18n.text("fix_list", path=escape(str(fix_list)), rows=result.fix_list.rows))
     code = report(result, out_dir=out_dir, formats=chosen, fail_on=fail_on)
     if submit:
         submit_result(result, service=submit, policy=policy_data, key_path=signing_key)
