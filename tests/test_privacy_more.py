@@ -294,3 +294,28 @@ def test_the_debug_traceback_is_masked(folder: Path, tmp_path: Path) -> None:
         assert "Traceback (most recent call last)" in proc.stderr and "RuntimeError: cannot convert" in proc.stderr
         assert redact(PEOPLE[0]) in proc.stderr and "u:***@h" in proc.stderr
         _clean({"stdout+stderr": proc.stdout + proc.stderr}, [*RAW, "s3cretPW"])
+
+
+# --------------------------------------------------------------------------- the steward's commands
+
+
+def test_schema_infer_and_mask_name_a_person_masked(folder: Path, tmp_path: Path) -> None:
+    """``schema infer`` drafts the schema's id, name and summary from the file's name; ``mask`` names the
+    copy it wrote and writes the copy's header and its note (both made to be shared): all masked. The
+    masked copy still validates as one (its note matches its header)."""
+    data = folder / f"{NAMED}_原始.csv"
+    with data.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([[*HEADER, PEOPLE[0]], [*_row(1, bad=False), PEOPLE[1]]])
+    schema = folder / "schema.yaml"
+    copy = tmp_path / f"{PEOPLE[2]}_脱敏.csv"
+    outputs = {"infer": cli("schema", "infer", data)[1], "infer json": cli("schema", "infer", data, "--json")[1],
+               "infer --out": cli("schema", "infer", data, "--out", folder / f"{PEOPLE[3]}.yaml", "--json")[1],
+               "mask": cli("mask", data, "--schema-file", schema, "--out", copy)[1]}
+    copy.unlink()
+    outputs["mask json"] = cli("mask", data, "--schema-file", schema, "--out", copy, "--json")[1]
+    outputs["copy and its note"] = _files(tmp_path) + (folder / f"{PEOPLE[3]}.yaml").read_text(encoding="utf-8")
+    _clean(outputs, [*RAW, make_id(41)])
+    assert f"name_zh: {redact(NAMED)}_原始" in outputs["infer"]
+    assert redact(PEOPLE[0]) in outputs["copy and its note"] and redact(PEOPLE[2]) in outputs["mask"]
+    code, text = cli("validate", copy, "--schema-file", schema, "--today", TODAY, "--json")
+    assert code == 0 and "masked copy" in text, text[-1500:]
