@@ -11,13 +11,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from stdnum.cn import ric  # python-stdnum: an outside oracle for the generated IDs' check characters
 
 import govstd
 from govstd.standards.loader import load_file, load_text
@@ -26,21 +22,13 @@ from govstd.standards.numbers import gb32100
 from govstd.validators.privacy import redact_row
 from govstd.validators.report import markdown_report
 from govstd.validators.scorecard import build
+from privacy_testlib import SCHEMA_YAML, govstd_cli
+from privacy_testlib import bad_id as _bad_id
+from privacy_testlib import leaks as _leaks
+from privacy_testlib import make_id as _id
 
 TODAY = "2025-06-02"
 SEPARATORS = ["", " ", "\u00a0", "\u3000", "\u200b", "-", ".", "\ufeff"]
-STRIP = re.compile("[\\s\u00a0\u3000\u200b\u200c\u200d\ufeff.\\-/_]")
-
-
-def _id(i: int) -> str:
-    born = dt.date(1960, 1, 1) + dt.timedelta(days=97 * i)
-    first17 = f"{['110101', '310104', '440305', '510107'][i % 4]}{born:%Y%m%d}{100 + i:03d}"
-    return first17 + ric.calc_check_digit(first17)
-
-
-def _bad_id(i: int) -> str:
-    good = _id(i)
-    return good[:17] + "0123456789X"[("0123456789X".index(good[17]) + 1) % 11]
 
 
 def _uscc(i: int) -> str:
@@ -50,35 +38,6 @@ def _uscc(i: int) -> str:
 
 def _spaced(value: str, sep: str) -> str:
     return sep.join([value[:3], value[3:7], value[7:]])
-
-
-SCHEMA_YAML = """\
-kind: catalogue_schema
-id: 510100-99999
-version: 1.0.0
-status: standard
-name_zh: 隐私测试
-catalogue_class: department
-classification: 3-01-002
-provider: {name: 测试局}
-summary: 隐私测试
-format: 数据库
-update_cycle: daily
-publish_date: 2024-01-15
-share: {share_type: unconditional, method: 接口}
-open: {open_to_public: false}
-sensitivity: important
-fields:
-  - {name: id_number, name_zh: 公民身份号码, standard: "GB11643@^1", required: true, key: true}
-  - {name: phone, name_zh: 手机号码, standard: "mobile_phone@^1"}
-  - {name: employer_uscc, name_zh: 单位统一社会信用代码, standard: "GB32100@^1"}
-  - {name: sex, name_zh: 性别, code_set: "GBT2261.1@^1"}
-  - {name: birth_date, name_zh: 出生日期, data_type: date, key: true}
-  - {name: remark, name_zh: 备注, data_type: string, length: 8}
-rules:
-  - {kind: id_consistency, id: person_matches_id, id_field: id_number, birth_date_field: birth_date,
-     sex_field: sex}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -110,16 +69,6 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[
 def _catalogue(path: Path) -> CatalogueSchema:
     (schema,) = [e for e in load_file(path) if isinstance(e, CatalogueSchema)]
     return schema
-
-
-def govstd_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "govstd", *args], capture_output=True, text=True, input=stdin,
-                          timeout=300)
-
-
-def _leaks(text: str, raw: list[str]) -> list[str]:
-    stripped = STRIP.sub("", text).translate({0xFF10 + i: 0x30 + i for i in range(10)}).upper()
-    return [v for v in raw if v in text or v.upper() in stripped]
 
 
 def _files(folder: Path) -> str:

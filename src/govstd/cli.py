@@ -195,10 +195,15 @@ def _main(argv: list[str] | None) -> Any:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
     except Exception as exc:
-        if os.environ.get("GOVSTD_DEBUG"):
-            raise
+        debug = bool(os.environ.get("GOVSTD_DEBUG"))
+        if debug:
+            # The traceback asked for, masked like every other output: a library's message and the
+            # frames' source lines may quote a cell, a file name or a database URL.
+            import traceback
+
+            click.echo(redact("".join(traceback.format_exception(exc))).rstrip(), err=True)
         message = f"{type(exc).__name__}: {redact(str(exc))}"
-        fail("internal", 3, exc, message, i18n.text("debug"))
+        fail("internal", 3, exc, message, None if debug else i18n.text("debug"))
 
 
 def _kind(code: str) -> str:

@@ -113,7 +113,12 @@ def language(lang: Lang) -> Iterator[None]:
 
 def text(key: str, **values: object) -> str:
     """A sentence in the current language only (a Chinese sentence with its English beside is too long
-    for a terminal line)."""
+    for a terminal line). The names filled in (a file, a folder, a reference) are the user's, and a file
+    may be named after a person: values are masked (``govstd.errors.redact``), numbers kept as numbers."""
+    if any(not isinstance(v, int | float) for v in values.values()):
+        from govstd.errors import redact
+
+        values = {k: v if isinstance(v, int | float) else redact(str(v)) for k, v in values.items()}
     return MESSAGES[key][current()].format(**values)
 
 

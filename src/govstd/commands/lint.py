@@ -23,7 +23,7 @@ from typing import Any, Literal
 import click
 
 from govstd import i18n
-from govstd.errors import GovstdError, InputError
+from govstd.errors import GovstdError, InputError, redact
 
 Level = Literal["error", "warning"]
 _SUFFIXES = (".yaml", ".yml")
@@ -37,6 +37,13 @@ class Finding:
     line: int | None = None
     column: int | None = None
     entry: str | None = None
+
+    def __post_init__(self) -> None:
+        # A finding names a file, an entry and what was found in it: all shown masked, like an error
+        # (a file or an entry may be named after a person: ``110101…_申请表.yaml``).
+        for name in ("path", "message", "entry"):
+            if value := getattr(self, name):
+                object.__setattr__(self, name, redact(value))
 
     def render(self) -> str:
         where = self.path + (f":{self.line}" if self.line else "") + (f":{self.column}" if self.column else "")

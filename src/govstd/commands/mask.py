@@ -34,9 +34,10 @@ def mask(data: str, schema_ref: str | None, schema_file: str | None, registry: s
     chosen_sheet: str | int | None = int(sheet) if sheet is not None and sheet.isdigit() else sheet
     result = mask_dataset(data, schema_file or schema_ref or "", out, key=key, registry=registry,
                           encoding=encoding, sheet=chosen_sheet)
+    shown = result.to_dict()  # masked: the file's header may hold a personal number
     if as_json:
-        emit_json(result.to_dict())
+        emit_json(shown)
         return
-    for column, what in result.treatment.items():
+    for column, what in shown["treatment"].items():
         click.echo(f"  {column}: {what}")
     click.echo(i18n.text("mask.done", rows=result.rows, out=result.out))

@@ -12,6 +12,7 @@ import click
 
 from govstd import i18n
 from govstd.commands._output import emit_json
+from govstd.errors import redact
 
 
 @click.group()
@@ -40,7 +41,7 @@ def infer(data: str, out: str | None, sample_rows: int, encoding: str | None, sh
     if out:
         Path(out).write_text(text, encoding="utf-8")
     if as_json:
-        emit_json({**inferred.to_dict(), "yaml": text, "out": out})
+        emit_json({**inferred.to_dict(), "yaml": text, "out": redact(out) if out else out})
     elif not out:
         click.echo(text, nl=False)
     bound = sum(1 for f in inferred.fields if f.spec.standard or f.spec.code_set)

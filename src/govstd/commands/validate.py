@@ -24,7 +24,7 @@ from govstd import i18n
 from govstd.commands._output import console as make_console
 from govstd.commands._output import emit_json
 from govstd.commands.scorecard import submit_result
-from govstd.errors import InputError
+from govstd.errors import InputError, redact
 from govstd.validators.engines import DEFAULT_ENGINE, ENGINES
 from govstd.validators.report import FORMATS, finish
 from govstd.validators.results import Sample, ValidationResult
@@ -151,7 +151,7 @@ def linked_fix_list(result: ValidationResult, fix_list: pathlib.Path, out_dir: p
     if result.fix_list is None or result.scorecard is None or result.gate is None:
         return result
     where = pathlib.Path(os.path.relpath(fix_list.resolve(), out_dir.resolve())).as_posix()
-    info = result.fix_list.model_copy(update={"path": where})
+    info = result.fix_list.model_copy(update={"path": redact(where)})  # masked like the path it replaces
     card = result.scorecard.model_copy(update={"fix_list": info})
     return result.model_copy(update={"fix_list": info}).judged(card, exit_code=result.gate.exit_code,
                                                                 fail_on=result.gate.fail_on)

@@ -115,14 +115,23 @@ class InferredSchema:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The draft's evidence as JSON, masked (``redact_any``): a header cell may be data."""
+        from govstd.validators.privacy import redact_any
+
+        return redact_any(self._dict())  # type: ignore[no-any-return]
+
+    def _dict(self) -> dict[str, Any]:
         return {"source": self.source, "format": self.format, "encoding": self.encoding, "rows": self.rows,
                 "sampled_rows": self.sampled_rows, "schema_id": self.schema.id,
                 "fields": [f.to_dict() for f in self.fields], "warnings": self.warnings,
                 "todo": ["provider", "share.share_type", "update_cycle"]}
 
     def to_yaml(self) -> str:
-        """The draft as catalogue-schema YAML, evidence and TODOs as comments (``govstd lint`` passes it)."""
-        return render_yaml(self)
+        """The draft as catalogue-schema YAML, evidence and TODOs as comments (``govstd lint`` passes it).
+
+        Masked like every output: a column named by an ID number (a data row taken for the header) is
+        drafted as a field named by its mask, which no column matches — it is not a field to keep."""
+        return masking.redact(render_yaml(self))
 
 
 # --------------------------------------------------------------------------- the API
@@ -160,8 +169,9 @@ def infer_schema(path: str | Path, *, sample_rows: int = SAMPLE_ROWS, encoding: 
         sample_size = int(con.execute("SELECT count(*) FROM __sample").fetchone()[0])  # type: ignore[index]
     con.close()
     _guess_key(fields)
-    schema = _schema(fields, Path(str(path)), schema_id)
-    return InferredSchema(schema=schema, fields=fields, source=str(path), format=loaded.format,
+    shown = Path(masking.redact(str(path)))  # the draft's name, summary and id come from a file that may name a person
+    schema = _schema(fields, shown, schema_id)
+    return InferredSchema(schema=schema, fields=fields, source=str(shown), format=loaded.format,
                           encoding=loaded.encoding, rows=rows, sampled_rows=sample_size, warnings=list(loaded.warnings))
 
 

@@ -78,8 +78,11 @@ class MaskResult:
     note: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"out": str(self.out), "rows": self.rows, "columns": self.columns, "treatment": self.treatment,
-                "warnings": self.warnings, "note": None if self.note is None else str(self.note)}
+        # Masked as every output is: the paths are the user's, the columns the file's header.
+        r = masking.redact
+        return {"out": r(str(self.out)), "rows": self.rows, "columns": [r(c) for c in self.columns],
+                "treatment": {r(c): what for c, what in self.treatment.items()},
+                "warnings": [r(w) for w in self.warnings], "note": None if self.note is None else r(str(self.note))}
 
 
 def sm3_available() -> bool:
@@ -197,11 +200,17 @@ def mask_dataset(source: str | Path, schema: CatalogueSchema | str | Path, out: 
             mapping, _ = match_columns(catalogue, loaded.columns, source=loaded.source)
             by_column = {column: name for name, column in mapping.items()}
             treatment: dict[str, str] = {}
+            fields: dict[str, str] = {}
             selects: list[str] = []
             for column in loaded.columns:
                 sql, what = _column_sql(column, catalogue, bindings, by_column.get(column), key)
-                selects.append(f"{sql} AS {DIALECT.quote_identifier(column)}")
-                treatment[column] = what
+                # A header cell may be data (an ID number where a name should be): the copy to share
+                # names its columns masked, and so do its note and the command's output.
+                shown = masking.redact(column)
+                if column in by_column:
+                    fields[shown] = by_column[column]
+                selects.append(f"{sql} AS {DIALECT.quote_identifier(shown)}")
+                treatment[shown] = what
             _register_udfs(con, key)
             query = f"SELECT {', '.join(selects)} FROM {loaded.data}"
             rows = _write(con, query, out_path, loaded)
@@ -209,7 +218,7 @@ def mask_dataset(source: str | Path, schema: CatalogueSchema | str | Path, out: 
         raise InputError(f"cannot write the masked copy: {str(exc).splitlines()[0]}", path=str(out_path)) from None
     finally:
         con.close()
-    note = _write_note(source, out_path, catalogue, rows, treatment, by_column, key)
+    note = _write_note(source, out_path, catalogue, rows, treatment, fields, key)
     return MaskResult(out_path, rows, list(loaded.columns), treatment, [*notes, *loaded.warnings], note)
 
 
@@ -220,7 +229,7 @@ def _write_note(source: str | Path, out: Path, catalogue: CatalogueSchema, rows:
     src = Path(source)
     if src.is_file():
         sha256, sm3, size = fingerprint(src)
-        origin = mc.FileFingerprint(name=src.name, sha256=sha256, sm3=sm3, bytes=size)
+        origin = mc.FileFingerprint(name=masking.redact(src.name), sha256=sha256, sm3=sm3, bytes=size)
     else:  # a database URL: its credentials never reach the note
         origin = mc.FileFingerprint(name=masking.redact(str(source).split("@")[-1]))
     note = mc.MaskedCopy(

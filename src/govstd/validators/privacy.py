@@ -11,7 +11,8 @@ every report file. Whether a column is bound to a personal-data standard or is f
    values, not the bindings, so a date in free text or in an unbound column is covered too;
 4. long values are cut, after masking (a cut must not leave half an ID unrecognised).
 
-Column names, warnings and the dataset's name pass ``redact`` too (a header row may be data).
+Column names, warnings, the dataset's name and the fix list's path pass ``redact`` too (a header row
+may be data; a file may be named after the person it is about).
 Only ``show_values=True`` (``--show-values``) shows sample values and column names as they are; messages
 are redacted always. Report files are made from the scorecard, which redacts again.
 """
@@ -24,7 +25,7 @@ from typing import Any
 from govstd.standards.masking import birth_dates, mask, redact
 from govstd.standards.models import MaskingRule
 from govstd.standards.numbers.normalize import is_masked
-from govstd.validators.results import CheckResult, DatasetInfo, Sample, ValidationResult
+from govstd.validators.results import CheckResult, DatasetInfo, FixListInfo, Sample, ValidationResult
 
 #: Longest sample value shown (after masking); longer text is cut.
 MAX_SAMPLE_CHARS = 80
@@ -86,6 +87,12 @@ def redact_any(value: Any) -> Any:
     return redact(str(value))
 
 
+def redact_fix_list(info: FixListInfo | None) -> FixListInfo | None:
+    """The fix list as named in a result or a scorecard: its path is the user's (``--fix-list
+    /tmp/110101…_整改.xlsx``), and a path is a name like any other."""
+    return None if info is None else info.model_copy(update={"path": redact(info.path)})
+
+
 def redact_result(result: ValidationResult, *, show_values: bool = False) -> ValidationResult:
     """``result`` as it may leave govstd: the last step of ``govstd.validate`` on every engine.
 
@@ -104,10 +111,11 @@ def redact_result(result: ValidationResult, *, show_values: bool = False) -> Val
     return result.model_copy(update={
         "dataset": dataset,
         "registry": redact(result.registry) if result.registry else None,
+        "fix_list": redact_fix_list(result.fix_list),
         "checks": [check(c) for c in result.checks],
         "warnings": [redact(w) for w in result.warnings],
     })
 
 
-__all__ = ["MAX_SAMPLE_CHARS", "SampleMasking", "redact_any", "redact_names", "redact_result", "redact_row",
-           "redact_samples"]
+__all__ = ["MAX_SAMPLE_CHARS", "SampleMasking", "redact_any", "redact_fix_list", "redact_names", "redact_result",
+           "redact_row", "redact_samples"]

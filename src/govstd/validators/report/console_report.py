@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from govstd.validators.report import TALLY_LABEL, tally_text
-from govstd.validators.scorecard import Scorecard, Verdict
+from govstd.validators.scorecard import Scorecard, Verdict, redact
 from govstd.validators.scorecard.masked_copy import headline
 
 MAX_CHECKS = 10
@@ -112,7 +112,7 @@ def summary(card: Scorecard, paths: Mapping[str, Path] | None = None) -> Rendera
         files = Text("\n")
         for name, path in paths.items():
             files.append(f"{name:>5}  ", style="dim")
-            files.append(str(path), style="bold cyan")
+            files.append(redact(str(path)), style="bold cyan")  # --out /tmp/110101…_审核/ names a person
             files.append("\n")
         parts.append(files)
     return Group(*parts)

@@ -28,7 +28,7 @@ from typing import Any
 
 from govstd.standards.masking import redact
 from govstd.standards.models import CatalogueSchema
-from govstd.validators.privacy import redact_names
+from govstd.validators.privacy import redact_fix_list, redact_names
 from govstd.validators.results import ValidationResult
 from govstd.validators.scorecard.fingerprint import fingerprint, with_fingerprint
 from govstd.validators.scorecard.gate import exit_code, gate
@@ -133,8 +133,9 @@ def build(result: ValidationResult, schema: CatalogueSchema,
         dataset=dataset,
         schema_info=SchemaInfo(
             ref=result.schema_ref or schema.ref, id=schema.id, version=schema.version,
-            name_zh=schema.name_zh, name_en=schema.name_en,
-            provider=schema.provider.name if schema.provider else None,
+            # The schema's own text is authored, but an author may write a contact phone into a name.
+            name_zh=redact(schema.name_zh), name_en=redact(schema.name_en) if schema.name_en else None,
+            provider=redact(schema.provider.name) if schema.provider else None,
             share_type=schema.share.share_type, open_to_public=schema.open.open_to_public,
             sensitivity=schema.sensitivity,
         ),
@@ -153,7 +154,7 @@ def build(result: ValidationResult, schema: CatalogueSchema,
         ),
         verdict=verdict,
         warnings=[redact(w) for w in result.warnings],
-        fix_list=result.fix_list,
+        fix_list=redact_fix_list(result.fix_list),
         masked_copy=None if masked_copy is None else _redacted_note(masked_copy),
     )
 

@@ -120,7 +120,7 @@ def column_scores(result: ValidationResult, schema: CatalogueSchema | None,
         spec = schema_fields.get(name)
         columns.append(ColumnScore(
             name=redact(name),
-            name_zh=spec.name_zh if spec is not None else None,
+            name_zh=None if spec is None or spec.name_zh is None else redact(spec.name_zh),
             in_schema=spec is not None,
             measured=score is not None,
             score=score,
