@@ -224,3 +224,38 @@ def test_a_broken_codes_file_is_an_input_error_naming_its_row(tmp_path: Path, co
     with pytest.raises(InputError, match=needle) as err:
         load_file(yaml)
     assert err.value.path == str(tmp_path / "codes.csv") and err.value.line == line
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../outside.csv", "data/../../outside.csv", "..\\outside.csv",
+                                  "C:/outside.csv", "  "])
+def test_a_codes_file_outside_the_code_sets_folder_is_refused(tmp_path: Path, name: str) -> None:
+    """A code set's codes are published to the registry and the docs site: a ``codes_file`` reaching outside
+    the code set's folder would publish whatever file the author's account can read."""
+    from govstd.standards.loader import load_file
+
+    inside = tmp_path / "standards"
+    inside.mkdir()
+    (tmp_path / "outside.csv").write_text("code,label_zh\nSECRET,x\n", encoding="utf-8")
+    yaml = inside / "set.yaml"
+    yaml.write_text(f"kind: code_set\nid: X\nversion: 1.0.0\nname_zh: 测试\ncodes_file: '{name}'\n", encoding="utf-8")
+    with pytest.raises(InputError, match="codes_file must stay inside") as err:
+        load_file(yaml)
+    assert err.value.path == str(yaml) and "SECRET" not in str(err.value)
+
+
+def test_a_codes_file_linking_outside_the_folder_is_refused_and_one_inside_is_read(tmp_path: Path) -> None:
+    from govstd.standards.loader import load_file
+
+    inside = tmp_path / "standards"
+    (inside / "data").mkdir(parents=True)
+    (tmp_path / "outside.csv").write_text("code,label_zh\nSECRET,x\n", encoding="utf-8")
+    (inside / "data" / "link.csv").symlink_to(tmp_path / "outside.csv")
+    (inside / "data" / "codes.csv").write_text("code,label_zh\nA,甲\n", encoding="utf-8")
+    yaml = inside / "set.yaml"
+    head = "kind: code_set\nid: X\nversion: 1.0.0\nname_zh: 测试\n"
+    yaml.write_text(head + "codes_file: data/link.csv\n", encoding="utf-8")
+    with pytest.raises(InputError, match="links outside"):
+        load_file(yaml)
+    yaml.write_text(head + "codes_file: data/codes.csv\n", encoding="utf-8")
+    (entry,) = load_file(yaml)
+    assert [c.code for c in entry.codes] == ["A"]  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
@@ -289,6 +289,7 @@ def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> Co
     """
     assert entry.codes_file is not None
     csv_path = path
+    _check_codes_file_name(entry.codes_file, base_dir, path)
     if base_dir is not None and (base_dir / entry.codes_file).exists():
         csv_path = str(base_dir / entry.codes_file)
         rows = _csv_rows(_read_codes_file(base_dir / entry.codes_file))
@@ -333,6 +334,22 @@ def _with_codes_from_csv(entry: CodeSet, base_dir: Path | None, path: str) -> Co
         raise InputError(err["msg"], path=csv_path, line=index + 2 if index is not None else None,
                          field=".".join(str(p) for p in loc[2:]) or None) from None
     return entry.model_copy(update={"codes": checked})
+
+
+def _check_codes_file_name(name: str, base_dir: Path | None, path: str) -> None:
+    """A ``codes_file`` names a CSV in the code set's own folder (or a packaged table): its codes are
+    published to the registry and the docs site, so a name reaching outside the folder (absolute, ``..``,
+    or a link resolving elsewhere) could publish any file the author's account can read."""
+    expected = "a CSV in the code set's folder, named relative to it (codes.csv, data/codes.csv)"
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if not name.strip() or PurePosixPath(name).is_absolute() or Path(name).is_absolute() or ".." in parts \
+            or (parts and re.match(r"^[A-Za-z]:", parts[0])):
+        raise InputError("codes_file must stay inside the code set's folder", path=path, field="codes_file",
+                         expected=expected)
+    if base_dir is not None and (base_dir / name).exists() \
+            and not (base_dir / name).resolve().is_relative_to(base_dir.resolve()):
+        raise InputError("codes_file links outside the code set's folder", path=path, field="codes_file",
+                         expected=expected)
 
 
 def _read_codes_file(path: Path) -> str:

@@ -330,11 +330,12 @@ class Code(_Model):
 
 
 class CodeSet(_Entry):
-    """值域代码集. Large sets (GB/T 2260) keep their codes in a packaged CSV named by ``codes_file``."""
+    """值域代码集. Large sets (GB/T 2260) keep their codes in a CSV named by ``codes_file``."""
 
     kind: Literal[EntryKind.CODE_SET] = EntryKind.CODE_SET
     codes: list[Code] = Field(default_factory=list)
-    codes_file: str | None = Field(None, description="Packaged CSV holding the codes (built-in sets only).")
+    codes_file: str | None = Field(None, description="CSV holding the codes: a packaged table, or a file in the "
+                                     "code set's own folder, named relative to it.")
     provenance: Provenance | None = None
 
     def current_codes(self, day: dt.date | None = None) -> set[str]:
