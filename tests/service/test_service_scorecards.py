@@ -122,3 +122,37 @@ def test_signed_scorecards_on_postgresql(make_service: Callable[..., Service], s
     govstd("registry", "init", "--registry", postgres_database)
     svc = make_service("--require-signed", registry=postgres_database)
     _scenario(svc, scorecard_file, tmp_path)
+
+
+def _with_raw_numbers(scorecard_file: Path) -> dict[str, Any]:
+    """The real scorecard as another tool might write it: a sample showing a citizen ID and a mobile unmasked."""
+    card: dict[str, Any] = json.loads(scorecard_file.read_text(encoding="utf-8"))
+    sampled = next(c for c in card["checks"] if c["samples"])
+    sampled["samples"][0]["values"] = {"id_number": "11010519491231002X", "phone": "13800138000"}
+    return card
+
+
+def test_a_scorecard_holding_unmasked_personal_numbers_is_refused_and_not_stored(
+        make_service: Callable[..., Service], scorecard_file: Path, tmp_path: Path) -> None:
+    """What the service stores, every reader sees: a scorecard holding a person's number unmasked is refused
+    (masking it on intake would break its signature), by the service and, before sending, by the CLI."""
+    svc = make_service()
+    token = svc.token("ci", "510100", "publisher")
+    card = _with_raw_numbers(scorecard_file)
+    with svc.client("ci") as client:
+        body = assert_problem(client.post("/scorecards", json={"scorecard": card}), 422, "input")
+        text = json.dumps(body, ensure_ascii=False)
+        assert "unmasked ID or mobile" in text and "checks[" in text
+        assert "11010519491231002X" not in text and "13800138000" not in text
+        assert client.get("/scorecards").json() == []
+        accepted = client.post("/scorecards", json={"scorecard": json.loads(scorecard_file.read_text("utf-8"))})
+        assert accepted.status_code == 201, accepted.text
+    raw = tmp_path / "raw.json"
+    raw.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "govstd", "--lang", "en", "scorecard", "submit", str(raw),
+                           "--service", svc.url], capture_output=True, text=True, env=env(GOVSTD_TOKEN=token),
+                          timeout=120)
+    assert done.returncode == 2 and "unmasked ID or mobile" in done.stderr and str(raw) in done.stderr
+    assert "11010519491231002X" not in done.stderr + done.stdout and "Traceback" not in done.stderr
+    with svc.client("ci") as client:
+        assert len(client.get("/scorecards").json()) == 1

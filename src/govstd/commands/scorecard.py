@@ -103,6 +103,7 @@ def submit(path: Path, service: str, signature_path: Path | None, dataset: str |
     from govstd.registry import submissions
 
     data = submissions.check_scorecard(_read_json(path), where=str(path))
+    submissions.refuse_personal_numbers(data, where=str(path))
     sig_file = _signature_path(path, signature_path)
     answer = post_scorecard(service, data, _read_json(sig_file) if sig_file.exists() else None, dataset)
     if as_json:

@@ -76,6 +76,54 @@ def check_scorecard(data: Any, *, where: str = "scorecard") -> dict[str, Any]:
     return dict(data)
 
 
+#: Kinds of ``masking.find`` a shared scorecard must not hold unmasked: a person's ID or mobile number.
+_PERSONAL = frozenset({"id", "id15", "mobile"})
+
+
+def refuse_personal_numbers(scorecard: Mapping[str, Any], *, where: str = "scorecard") -> None:
+    """An ``InputError`` naming the first place (a JSON path, never the value) where ``scorecard`` holds an
+    unmasked citizen ID or mobile number standing alone: a scorecard written with ``--show-values``, or by
+    another tool. It is refused rather than masked on intake, because masking would break its signature.
+
+    Only whole tokens count (no ASCII letter or digit on either side), so a hex digest or key, whose digit
+    runs are glued to letters, is never taken for a phone number. Whole numbers of 11 digits or more are read
+    as their digits: a typed column (an int64 or float phone) shows its values as JSON numbers."""
+    from govstd.standards.masking import find
+
+    stack: list[tuple[str, Any]] = [("", scorecard)]
+    while stack:
+        at, node = stack.pop()
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                path = f"{at}.{key}" if at else str(key)
+                stack.extend([(path, value), (path, str(key))])  # a key (a column's name) may hold one too
+        elif isinstance(node, list):
+            stack.extend((f"{at}[{i}]", value) for i, value in enumerate(node))
+        elif isinstance(node, float) and node.is_integer() and abs(node) >= 1e10:
+            stack.append((at, str(int(node))))  # a phone number a typed column held as a float
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) >= 10**10:
+            stack.append((at, str(node)))
+        elif isinstance(node, str) and any(f.kind in _PERSONAL and _alone(node, f.start, f.end) for f in find(node)):
+            raise InputError("the scorecard holds an unmasked ID or mobile number", path=where,
+                             field=_shown_path(at),
+                             expected="a scorecard whose samples are masked (written without --show-values)",
+                             hint="write it again without --show-values; a scorecard shows personal numbers "
+                                  "masked, as 110101********123X and 138****5678")
+
+
+def _shown_path(at: str) -> str:
+    """The JSON path as shown: masked too, since a key or a sample's column name may itself be the number."""
+    from govstd.standards.masking import redact
+
+    return redact(at)
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    def glued(i: int) -> bool:
+        return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
+    return not glued(start - 1) and not glued(end)
+
+
 def sign(scorecard: Mapping[str, Any], private_key: str) -> dict[str, Any]:
     """The detached signature of ``scorecard`` (module docstring)."""
     signature: dict[str, Any] = signing.sign(scorecard, private_key)[signing.SIGNATURE_KEY]

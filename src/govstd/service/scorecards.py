@@ -1,7 +1,8 @@
 """Routes for scorecard submissions: a department submits the scorecards of the datasets it shares,
 signed when the operator requires it; anyone with a token reads the history.
 
-The rules are ``registry/submissions.py``'s: what a scorecard must look like (``check_scorecard``),
+The rules are ``registry/submissions.py``'s: what a scorecard must look like (``check_scorecard``) and
+must not hold (a person's unmasked number, ``refuse_personal_numbers``),
 what is signed and how it is verified (``verify``), what is stored. A submission is stored under the
 department of the token that submits it — a department cannot submit for another.
 """
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from govstd.registry.submissions import check_scorecard, verify
+from govstd.registry.submissions import check_scorecard, refuse_personal_numbers, verify
 from govstd.service.auth import Publisher, Reader, RegistryDep, SettingsDep
 
 router = APIRouter(tags=["scorecards"])
@@ -46,6 +47,7 @@ def submit(http: Request, reg: RegistryDep, settings: SettingsDep, who: Publishe
     against a key an admin trusts for that department; without one, the submission is refused if the
     operator requires signed scorecards (``--require-signed``)."""
     scorecard = check_scorecard(request.scorecard)
+    refuse_personal_numbers(scorecard)  # what is stored is shown to every reader: never a person's number
     signed_by = None
     signature = request.signature.model_dump() if request.signature else None
     if signature is not None or settings.require_signed:
