@@ -259,3 +259,45 @@ def test_a_codes_file_linking_outside_the_folder_is_refused_and_one_inside_is_re
     yaml.write_text(head + "codes_file: data/codes.csv\n", encoding="utf-8")
     (entry,) = load_file(yaml)
     assert [c.code for c in entry.codes] == ["A"]  # type: ignore[union-attr]
+
+
+
+def _with_shared_strings(path: Path) -> tuple[Path, str]:
+    """``path`` (written with inline strings) as Excel writes it: the first sheet's text in a shared-string
+    table; and that sheet's member name."""
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+        types = zf.read("[Content_Types].xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+    table: list[str] = []
+
+    def shared(m: re.Match[str]) -> str:
+        table.append(m.group(2))
+        return f'<c r="{m.group(1)}" t="s"><v>{len(table) - 1}</v></c>'
+
+    sheet = re.sub(r'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>', shared, sheet)
+    sst = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{0}" uniqueCount="{0}">'
+           .format(len(table)) + "".join(f"<si><t>{t}</t></si>" for t in table) + "</sst>")
+    types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                          'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    rels = rels.replace("</Relationships>", '<Relationship Id="rIdSST" Type="http://schemas.openxmlformats.org/'
+                        'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    _rewrite_workbook(path, {"xl/worksheets/sheet1.xml": sheet.encode(), "xl/sharedStrings.xml": sst.encode(),
+                             "[Content_Types].xml": types.encode(), "xl/_rels/workbook.xml.rels": rels.encode()})
+    return path, "xl/worksheets/sheet1.xml"
+
+
+def test_a_negative_shared_string_index_is_a_damaged_workbook_not_another_cells_text(tmp_path: Path) -> None:
+    """openpyxl indexes the shared strings as a list: ``<v>-1</v>`` read the table's last string, so a cell
+    silently took another cell's text (a name where an ID number was)."""
+    path, name = _with_shared_strings(messy.write_xlsx(tmp_path / "neg.xlsx"))
+    plain = validate(path, messy.SCHEMA, today=messy.TODAY, sample_size=0)
+    assert plain.dataset.rows == validate(messy.write_xlsx(tmp_path / "inline.xlsx"), messy.SCHEMA,
+                                          today=messy.TODAY, sample_size=0).dataset.rows
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read(name)
+    cell = re.findall(rb'<c r="B[0-9]+" t="s"><v>[0-9]+</v></c>', sheet)[-1]  # an ID number's cell
+    _rewrite_workbook(path, {name: sheet.replace(cell, re.sub(rb"<v>[0-9]+</v>", b"<v>-1</v>", cell), 1)})
+    with pytest.raises(InputError, match="damaged workbook") as err:
+        validate(path, messy.SCHEMA, today=messy.TODAY)
+    assert err.value.path == str(path)

@@ -65,6 +65,8 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
     target = workdir / "sheet.parquet"
     try:
         ws = _pick_sheet(wb, sheet, spath)
+        if isinstance(getattr(ws, "_shared_strings", None), list):
+            ws._shared_strings = _SharedStrings(ws._shared_strings)
         try:
             rows = _bounded_rows(ws, spath)
             head = [list(r) for r in itertools.islice(rows, HEADER_SEARCH_ROWS)]
@@ -254,6 +256,18 @@ class _SheetSink:
     def close(self) -> None:
         self.flush()
         self.writer.close()
+
+
+class _SharedStrings(list[Any]):
+    """The workbook's shared-string table, refusing a negative index. openpyxl looks a cell's index up with
+    plain list indexing, so a damaged cell's ``<v>-1</v>`` silently read a string from the end of the table:
+    another cell's text, under this cell's name. A read-only worksheet keeps the table it reads from in
+    ``_shared_strings``."""
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int) and index < 0:
+            raise IndexError("a negative shared-string index")
+        return super().__getitem__(index)
 
 
 def _pick_sheet(wb: Any, sheet: str | int | None, path: str) -> Any:
