@@ -118,8 +118,12 @@ def test_diff_previews_a_yaml_file_against_the_registry(cli: Cli, registry_url: 
         (SCHEMA_YAML.format(version="1.0", xm_length=5, extra=""), 4, "version"),
         ("kind: catalog\nid: x\n", None, "missing or unknown 'kind'"),  # loader gives no line
         (SCHEMA_YAML.format(version="1.0.0", xm_length=5, extra="  - {name: xm}\n"), None, "repeated: xm"),
+        # ruamel raised a bare ValueError for an impossible date: "not valid YAML", no line.
+        (SCHEMA_YAML.format(version="1.0.0", xm_length=5, extra="").replace("update_cycle", "publish_date: "
+                                                                            "2024-02-30\nupdate_cycle"),
+         9, "'2024-02-30' is not a real date"),
     ],
-    ids=["syntax", "field-value", "semver", "kind", "duplicate-field"],
+    ids=["syntax", "field-value", "semver", "kind", "duplicate-field", "impossible-date"],
 )
 def test_bad_yaml_names_file_line_and_field(cli: Cli, registry_url: str, tmp_path: Path, text: str,
                                             line: int | None, needle: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any, cast
 from pydantic import TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from govstd.errors import InputError, first_line
@@ -50,8 +51,28 @@ def _entry_adapter() -> TypeAdapter[AnyEntry]:
     return TypeAdapter(Entry)
 
 
+class _NotADate(MarkedYAMLError):
+    """A value YAML reads as a date (2024-02-30) that is no real date."""
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, but an impossible date is an error at its line and column: ruamel
+    raised a bare ValueError ("day is out of range for month"), shown with no position as "not valid YAML"."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError as exc:
+            raise _NotADate(problem=f"{node.value!r} is not a real date ({exc})", problem_mark=node.start_mark) \
+                from None
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")  # round-trip nodes remember their line and column
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -150,10 +171,11 @@ def iter_yaml_documents(text: str, *, path: str) -> Iterator[Any]:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise InputError(
-            f"not valid YAML: {exc.problem or exc.context}",
+            exc.problem if isinstance(exc, _NotADate) else f"not valid YAML: {exc.problem or exc.context}",
             path=path,
             line=(mark.line + 1 if mark else None),
             column=(mark.column + 1 if mark else None),
+            expected="a real date, YYYY-MM-DD" if isinstance(exc, _NotADate) else None,
         ) from None
     except Exception as exc:  # ruamel raises several unrelated types for broken input; RecursionError too
         raise InputError(f"not valid YAML: {first_line(exc)}", path=path) from None
