@@ -156,6 +156,7 @@ def test_database_urls_hide_passwords() -> None:
 
     assert redact("postgresql://user:secret@db:5432/x") == "postgresql://user:***@db:5432/x"
     assert redact("postgresql://user:p@ss@db/x") == "postgresql://user:***@db/x"  # '@' in the password
+    assert redact("postgresql://user:pa ss@db/x") == "postgresql://user:***@db/x"  # a space in it
     assert redact("postgresql://db/x?user=u&password=secret&sslmode=require") == \
         "postgresql://db/x?user=u&password=***&sslmode=require"
     assert redact("host=db port=5432 password=secret dbname=x") == "host=db port=5432 password=*** dbname=x"

@@ -95,9 +95,10 @@ _PII_LENGTHS = (18, 15, 13, 11)
 _USCC_CHARS = "0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy"
 _USCC = re.compile(rf"(?=([{_USCC_CHARS}]{{2}}[0-9]{{6}}[{_USCC_CHARS}]{{10}}))")
 _PHONE_RULE = MaskingRule(keep_start=3, keep_end=4)
-# A URL's ``user:password@``: the password runs to the host's ``@``, the last before the path, query or
-# fragment, so a password holding an unencoded ``@`` (``user:p@ss@db``) goes whole.
-_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):[^/?#\s]*@")
+# A URL's ``user:password@``: the password runs to the host's ``@``, the last on the line before the path,
+# query or fragment, so a password holding an unencoded ``@`` or space (``user:p@ss wd@db``) goes whole.
+# On the safe side: ``http://host:8080 mail a@b`` loses the text up to the ``@`` too.
+_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):[^/?#\r\n]*@")
 # A secret given as a parameter: a URL's ``?password=`` / ``&sslpassword=`` / ``?token=`` (a service URL
 # may carry an API token) and libpq's keyword form (``host=db password=secret``, ``password='a b'``).
 _PARAM_PASSWORD = re.compile(r"(?P<key>(?<![A-Za-z0-9_])(?:(?:ssl)?password|(?:access_)?token)\s*=\s*)"
