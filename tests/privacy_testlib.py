@@ -4,9 +4,11 @@ characters), a catalogue schema binding them, and the search for a raw value in 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from stdnum.cn import ric  # python-stdnum: an outside oracle for the generated IDs' check characters
 
@@ -66,3 +68,11 @@ def govstd_cli(*args: str, stdin: str | None = None,
     """``python -m govstd ARGS`` in a new process: what a user runs."""
     return subprocess.run([sys.executable, "-m", "govstd", *args], capture_output=True, text=True, input=stdin,
                           timeout=300, env=env)
+
+
+def patched_pythonpath(folder: Path, patch: str) -> str:
+    """A PYTHONPATH under which ``python -m govstd`` runs ``patch`` (Python source) first: it is written as
+    ``folder/sitecustomize.py``, which Python imports at start-up. How a test makes the real CLI, in its
+    own process, meet a bug — a function replaced by one that raises — with nothing else changed."""
+    (folder / "sitecustomize.py").write_text(patch, encoding="utf-8")
+    return os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p)

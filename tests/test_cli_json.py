@@ -14,6 +14,7 @@ import pytest
 
 from govstd import demo
 from govstd.standards.numbers.gb11643 import calc_check_digit
+from privacy_testlib import patched_pythonpath
 
 #: A synthetic person's ID (valid check digit, GB 11643; not one of the standards' examples, which
 #: ``standards show`` prints on purpose): it must never reach stdout unmasked.
@@ -157,12 +158,11 @@ def test_an_error_message_with_a_personal_number_is_masked(work: Path) -> None:
 def test_an_internal_error_is_one_document_with_exit_3(tmp_path: Path) -> None:
     """A bug (here: a command patched by ``sitecustomize`` to raise) is exit 3 and still one JSON
     document, its message masked."""
-    (tmp_path / "sitecustomize.py").write_text(
+    path = patched_pythonpath(tmp_path, (
         "import govstd.commands.standards as s\n"
         "def boom(*a, **k):\n"
         f"    raise RuntimeError('boom {SECRET_ID}')\n"
-        "s.list_.callback = boom\n", encoding="utf-8")
-    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH", "")) if p)
+        "s.list_.callback = boom\n"))
     proc = run("standards", "list", "--json", env={"PYTHONPATH": path})
     assert proc.returncode == 3, (proc.stdout, proc.stderr)
     error = one_document(proc)["error"]  # type: ignore[index]

@@ -30,7 +30,7 @@ import pytest
 import govstd
 from govstd.cli import main
 from govstd.standards.masking import redact
-from privacy_testlib import SCHEMA_YAML, bad_id, govstd_cli, leaks, make_id
+from privacy_testlib import SCHEMA_YAML, bad_id, govstd_cli, leaks, make_id, patched_pythonpath
 
 TODAY = "2025-06-02"
 PHONE = "13812345678"
@@ -281,12 +281,11 @@ def test_the_debug_traceback_is_masked(folder: Path, tmp_path: Path) -> None:
     """``GOVSTD_DEBUG=1``, the most the CLI says: a bug's traceback (here a reader patched to fail with a
     library's message quoting a cell and the file) is printed, masked, and the exit code stays 3."""
     data = _csv(folder / f"{NAMED}_调试.csv", [_row(1)])
-    (tmp_path / "sitecustomize.py").write_text(
+    path = patched_pythonpath(tmp_path, (
         "import govstd.validators.api as api\n"
         "def boom(engine, source, *a, **k):\n"
         f"    raise RuntimeError(f'cannot convert {{source}}: value {PEOPLE[0]} at postgresql://u:s3cretPW@h/db')\n"
-        "api.run = boom\n", encoding="utf-8")
-    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH", "")) if p)
+        "api.run = boom\n"))
     for extra in ((), ("--json",)):
         proc = govstd_cli("validate", str(data), "--schema-file", str(folder / "schema.yaml"), *extra,
                           env={**os.environ, "PYTHONPATH": path, "GOVSTD_DEBUG": "1"})

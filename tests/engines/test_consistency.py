@@ -81,7 +81,7 @@ fields:
 """
 
 
-def this_schema(other_schema: Path, other: Path, extra: str = "") -> str:
+def this_schema(other_schema: Path, other: Path | str, extra: str = "") -> str:
     return f"""\
 kind: catalogue_schema
 id: 510100-00098
@@ -330,6 +330,17 @@ def test_exporters_leave_the_comparison_out_and_say_why(files: dict[str, Path], 
         assert "govstd validate" in (items[rid].note or "")
     assert "other_rules_same_person" not in exported.text  # no artifact names the table only a run stages
     assert items["id_no.checksum"].status != "not_exported" or fmt == "frictionless"
+
+
+def test_an_exported_note_names_a_database_source_masked(files: dict[str, Path]) -> None:
+    from govstd.export import export, load_source
+
+    url = "postgresql://u:p@ss5ecret@db.example/x?password=pw5ecret"
+    path = files["dir"] / "this_db_export.yaml"
+    path.write_text(this_schema(files["other_schema"], url), encoding="utf-8")
+    exported = export("sql", load_source(schema_file=path))
+    notes = " ".join(i.note or "" for i in exported.items) + exported.text
+    assert "u:***@db.example/x?password=***" in notes and "5ecret" not in notes
 
 
 def test_the_sql_export_runs_on_duckdb_without_the_other_dataset(files: dict[str, Path]) -> None:

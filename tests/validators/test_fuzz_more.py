@@ -112,6 +112,30 @@ def test_a_duplicate_key_is_named_without_the_object(tmp_path: Path) -> None:
     assert "sample_size" not in str(err.value) and _names_and_ids(str(err.value)) == []
 
 
+@pytest.mark.parametrize("line", [b"[1, 2]", b"42", f'"{ID}"'.encode(), b"true", f'[{{"id_number": "{ID}"}}]'.encode()],
+                         ids=["array", "number", "string", "true", "array_of_objects"])
+def test_json_that_is_not_an_object_names_its_line(tmp_path: Path, line: bytes) -> None:
+    """DuckDB's ``expected records, but got non-record JSON`` names no line; the error names the file and
+    the line, says what the line holds instead of an object, and quotes nothing of it."""
+    path = _jsonl(tmp_path / "n.jsonl", line, at=6)
+    with pytest.raises(InputError) as err:
+        validate(path, messy.SCHEMA, today=messy.TODAY)
+    assert err.value.path == str(path) and err.value.line == 7 and "not a JSON object" in str(err.value)
+    assert ID not in str(err.value) and _names_and_ids(str(err.value)) == []
+    proc = run_cli(str(path), "--schema-file", SCHEMA)
+    assert_exit_2(proc, "n.jsonl:7", "not a JSON object")
+    assert ID not in proc.stderr + proc.stdout and "[1, 2]" not in proc.stderr
+
+
+def test_json_that_is_not_an_object_in_a_gb18030_file_names_the_file(tmp_path: Path) -> None:
+    """A GB 18030 file is read from a UTF-8 copy: the error still names the file the user gave."""
+    path = _jsonl(tmp_path / "g.jsonl", b"[1, 2]", at=6)
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    with pytest.raises(InputError) as err:
+        validate(path, messy.SCHEMA, today=messy.TODAY)
+    assert str(err.value).startswith(f"{path}:7: not a JSON object: the line holds an array")
+
+
 # --------------------------------------------------------------------------- XLSX
 
 

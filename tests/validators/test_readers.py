@@ -150,14 +150,33 @@ def test_parquet_numbers_in_identifier_columns_are_reported(tmp_path: Path) -> N
 
 
 def test_database_urls_hide_passwords() -> None:
-    from govstd.validators.readers import redact_url
+    """One masking for every URL govstd shows (``masking.redact``): a password after the user name (up
+    to the host's ``@``), in a ``password=`` parameter or libpq's keyword form, a ``token=`` parameter."""
+    from govstd.standards.masking import redact
 
-    assert redact_url("postgresql://user:secret@db:5432/x") == "postgresql://user:***@db:5432/x"
-    assert redact_url("postgresql://user:p@ss@db/x") == "postgresql://user:***@db/x"  # '@' in the password
-    assert redact_url("postgresql://db/x?user=u&password=secret&sslmode=require") == \
+    assert redact("postgresql://user:secret@db:5432/x") == "postgresql://user:***@db:5432/x"
+    assert redact("postgresql://user:p@ss@db/x") == "postgresql://user:***@db/x"  # '@' in the password
+    assert redact("postgresql://user:pa ss@db/x") == "postgresql://user:***@db/x"  # a space in it
+    assert redact("postgresql://db/x?user=u&password=secret&sslmode=require") == \
         "postgresql://db/x?user=u&password=***&sslmode=require"
-    assert redact_url("postgresql://user@db:5432/x") == "postgresql://user@db:5432/x"
-    assert redact_url("sqlite:///data/x.db") == "sqlite:///data/x.db"
+    assert redact("host=db port=5432 password=secret dbname=x") == "host=db port=5432 password=*** dbname=x"
+    assert redact("https://u:pw@registry.example/api?token=govstd_abc&x=1") == \
+        "https://u:***@registry.example/api?token=***&x=1"
+    assert redact("postgresql://user@db:5432/x") == "postgresql://user@db:5432/x"
+    assert redact("sqlite:///data/x.db") == "sqlite:///data/x.db"
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_both_database_readers_name_the_url_masked(engine: str) -> None:
+    """The DuckDB engine's reader and the PostgreSQL engine show a source URL the same (masked) way."""
+    from govstd.validators.api import validate
+
+    # Nothing listens on port 1; libpq takes the password's '@' as the host's and quotes "ss5ecret@…" back.
+    url = "postgresql://u:pw5ecret@ss5ecret@127.0.0.1:1/db?password=pv5ecret&sslmode=disable"
+    with pytest.raises(InputError) as err:
+        validate(url, messy.SCHEMA, table="t", engine=engine, today=messy.TODAY)
+    assert "u:***@127.0.0.1:1/db?password=***" in str(err.value)
+    assert "5ecret" not in str(err.value) + repr(err.value.to_json())
 
 
 # --------------------------------------------------------------------------- hostile and misread text

@@ -114,23 +114,50 @@ def submit(path: Path, service: str, signature_path: Path | None, dataset: str |
 
 def post_scorecard(service: str, scorecard: dict[str, Any], signature: Any, dataset: str | None) -> dict[str, Any]:
     """POST a checked scorecard (and its detached signature) to ``service`` as the department of the
-    token in GOVSTD_TOKEN; the stored submission, or a ``GovstdError`` with the service's reason."""
+    token in GOVSTD_TOKEN; the stored submission, or a ``GovstdError`` with the service's reason. The
+    URL is only ever shown masked (it may carry ``user:password@`` or ``?token=``), and of the answer
+    only a problem document's one-line ``detail`` and ``hint``: a proxy's page may echo anything."""
     import httpx
+
+    from govstd.standards.masking import redact
 
     token = os.environ.get("GOVSTD_TOKEN", "").strip()
     if not token:
         raise GovstdError("set GOVSTD_TOKEN to an API token", hint="an administrator creates one: govstd token create")
+    shown = redact(service)
     body = {"scorecard": scorecard, "signature": signature, "dataset": dataset}
     try:
-        response = httpx.post(service.rstrip("/") + "/scorecards", json=body, timeout=60,
-                              headers={"Authorization": f"Bearer {token}"})
-    except httpx.HTTPError as exc:
-        raise GovstdError(f"cannot reach {service}: {type(exc).__name__}") from None
-    answer: dict[str, Any] = response.json() if response.headers.get("content-type", "").endswith("json") else {}
+        url = httpx.URL(service)
+        endpoint = url.copy_with(path=url.path.rstrip("/") + "/scorecards")  # its query stays a query
+        response = httpx.post(endpoint, json=body, timeout=60, headers={"Authorization": f"Bearer {token}"})
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise GovstdError(f"cannot reach {shown}: {type(exc).__name__}",
+                          hint="the service's base URL, e.g. https://registry.example.gov.cn") from None
+    answer = _answer(response)
     if response.status_code >= 400:
-        raise GovstdError(f"{service} refused the scorecard ({response.status_code}): {answer.get('detail', '')}",
-                          hint=answer.get("hint"))
+        detail = _line(answer.get("detail"))
+        raise GovstdError(f"{shown} refused the scorecard ({response.status_code})" + (f": {detail}" if detail else ""),
+                          hint=_line(answer.get("hint")) or None)
+    if not all(isinstance(answer.get(k), (str, int)) for k in ("department", "dataset", "id")):
+        raise GovstdError(f"{shown} answered {response.status_code} without a stored submission",
+                          hint="is it a govstd registry service (govstd serve)?")
     return answer
+
+
+def _answer(response: Any) -> dict[str, Any]:
+    """The service's JSON object, or ``{}`` for anything else (a proxy's HTML page, broken JSON)."""
+    if not response.headers.get("content-type", "").split(";")[0].strip().endswith("json"):
+        return {}
+    try:
+        answer = response.json()
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
+
+
+def _line(value: Any) -> str:
+    """A string member of the answer as one line of at most 200 characters; anything else is not shown."""
+    return (value.strip().splitlines() or [""])[0][:200] if isinstance(value, str) else ""
 
 
 def submit_result(result: ValidationResult, *, service: str, policy: Any = None, key_path: Path | None = None) -> None:
@@ -138,10 +165,11 @@ def submit_result(result: ValidationResult, *, service: str, policy: Any = None,
     writes), signed with ``key_path`` when given, posted to ``service``; one line on stderr."""
     from govstd.registry import submissions
     from govstd.registry.signing import read_private_key
+    from govstd.standards.masking import redact
     from govstd.validators.report import finish
 
     data = json.loads(finish(result, formats=["json"], policy=policy).texts["json"])
     signature = submissions.sign(data, read_private_key(key_path)) if key_path is not None else None
     answer = post_scorecard(service, data, signature, None)
-    click.echo(f"submitted the scorecard to {service} as {answer['department']}/{answer['dataset']} "
+    click.echo(f"submitted the scorecard to {redact(service)} as {answer['department']}/{answer['dataset']} "
                f"(#{answer['id']}{', signed' if signature else ''})", err=True)

@@ -24,10 +24,10 @@ from govstd.errors import InputError
 from govstd.formats import Format, Formats
 from govstd.registry.resolve import load_schema_file, resolver_for, schema_in_registry
 from govstd.standards import library
+from govstd.standards.masking import redact
 from govstd.standards.models import AnyEntry, CatalogueSchema, DataType, RegisteredServiceItemRule
 from govstd.validators import ir
 from govstd.validators.compiler.plans import check_expressions, walk
-from govstd.validators.databases import redact_url
 from govstd.validators.derive import (
     Binding,
     Derivation,
@@ -119,7 +119,7 @@ class Source:
 
     def other_dataset_note(self, dataset: ir.OtherDataset) -> str:
         """Why a check comparing with another dataset is not exported (every exporter says the same)."""
-        where = redact_url(dataset.source)  # an artifact is shared: never a database password
+        where = redact(dataset.source)  # an artifact is shared: never a database password
         return (f"compares with another department's dataset ({dataset.catalogue.ref}: {where}), which "
                 "only govstd validate reads and joins: run govstd validate for this check")
 

@@ -95,10 +95,13 @@ _PII_LENGTHS = (18, 15, 13, 11)
 _USCC_CHARS = "0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy"
 _USCC = re.compile(rf"(?=([{_USCC_CHARS}]{{2}}[0-9]{{6}}[{_USCC_CHARS}]{{10}}))")
 _PHONE_RULE = MaskingRule(keep_start=3, keep_end=4)
-_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):[^@/\s]*@")
-# A password given as a parameter: a URL's ``?password=`` / ``&sslpassword=`` and libpq's keyword form
-# (``host=db password=secret``, ``password='a b'``).
-_PARAM_PASSWORD = re.compile(r"(?P<key>(?<![A-Za-z0-9_])(?:ssl)?password\s*=\s*)"
+# A URL's ``user:password@``: the password runs to the host's ``@``, the last on the line before the path,
+# query or fragment, so a password holding an unencoded ``@`` or space (``user:p@ss wd@db``) goes whole.
+# On the safe side: ``http://host:8080 mail a@b`` loses the text up to the ``@`` too.
+_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):[^/?#\r\n]*@")
+# A secret given as a parameter: a URL's ``?password=`` / ``&sslpassword=`` / ``?token=`` (a service URL
+# may carry an API token) and libpq's keyword form (``host=db password=secret``, ``password='a b'``).
+_PARAM_PASSWORD = re.compile(r"(?P<key>(?<![A-Za-z0-9_])(?:(?:ssl)?password|(?:access_)?token)\s*=\s*)"
                              r"(?:'(?:[^'\\]|\\.)*'|[^&#\s]*?(?=:?(?:[\s&#]|$)))", re.IGNORECASE)
 # A date as people write it, to compare with a birth date: 1990-03-07, 1990/3/7, 1990.03.07, 19900307,
 # 1990年3月7日 (after folding).
@@ -227,8 +230,9 @@ def _mask_dates(text: str, dates: set[str]) -> str:
 
 
 def redact(text: str, *, birth_dates: set[str] | frozenset[str] = frozenset()) -> str:
-    """``text`` with ID-, phone- and USCC-shaped numbers masked, passwords (a URL's, a ``password=``
-    parameter's) removed, and dates equal to one of ``birth_dates`` (YYYYMMDD) masked."""
+    """``text`` with ID-, phone- and USCC-shaped numbers masked, passwords and tokens (a URL's
+    ``user:password@``, a ``password=`` or ``token=`` parameter's) removed, and dates equal to one of
+    ``birth_dates`` (YYYYMMDD) masked."""
     if not text:
         return text
     text = _URL_PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)

@@ -9,7 +9,7 @@ share — so both read a PostgreSQL table or query the same way.
   parameters psycopg uses the simple protocol, which runs every statement of a text, so a query
   such as ``SELECT 1) x; COMMIT; DROP TABLE t; SELECT (1`` could end the read-only transaction.
 - A query as typed at a psql prompt: a closing ``;`` and a trailing ``-- comment`` are fine.
-- Errors are InputErrors naming the URL without its password (``redact_url``); a missing table
+- Errors are InputErrors naming the URL masked (``masking.redact``: no password, no token); a missing table
   lists the tables there are.
 """
 
@@ -31,17 +31,13 @@ _POSTGRES_URL = re.compile(r"^postgres(ql)?(\+[a-z0-9]+)?://", re.IGNORECASE)
 _quote = PostgresDialect().quote_identifier
 
 
-def redact_url(url: str) -> str:
-    """A database URL without its password: after the user name (up to the host's ``@``, so a password
-    holding ``@`` goes too) and in a ``password=`` parameter."""
-    url = re.sub(r"(://[^:/@?#]*):[^/?#]*@", r"\1:***@", url)
-    return re.sub(r"([?&](?:ssl)?password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)
-
-
 def _passwords(url: str) -> list[str]:
-    """The passwords in a database URL, as written and percent-decoded (what libpq may quote back)."""
+    """The passwords in a database URL, as written and percent-decoded (what libpq may quote back). libpq
+    ends the user information at the first ``@``, so of a password holding one it quotes what follows as
+    the host (``failed to resolve host 'rest@db'``): each such tail is a secret too."""
     found = re.findall(r"://[^:/@?#]*:([^/?#]*)@", url) + re.findall(r"[?&](?:ssl)?password=([^&#]*)", url, re.I)
-    return sorted({s for raw in found for s in (raw, unquote(raw)) if s}, key=len, reverse=True)
+    tails = [raw.split("@", i)[i] for raw in found for i in range(1, raw.count("@") + 1)]
+    return sorted({s for raw in found + tails for s in (raw, unquote(raw)) if s}, key=len, reverse=True)
 
 
 def error_text(exc: Exception, url: str | None = None) -> str:
@@ -156,5 +152,5 @@ def _missing_table(conn: psycopg.Connection[Any], table: str, exc: Exception, sh
                       expected=f"one of: {listed or '(no tables)'}")
 
 
-__all__ = ["column_names", "connect", "dsn", "error_text", "execute_one", "is_postgres_url", "redact_url", "relation",
+__all__ = ["column_names", "connect", "dsn", "error_text", "execute_one", "is_postgres_url", "relation",
            "require_table_or_query", "source_error", "subquery"]

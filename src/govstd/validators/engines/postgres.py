@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from govstd.errors import GovstdError, InputError
+from govstd.standards.masking import redact
 from govstd.validators import databases, ir
 from govstd.validators.compiler.postgres import PostgresDialect
 from govstd.validators.engines.base import Opened, Row, SourceOptions, SqlEngine
@@ -33,7 +34,7 @@ _STREAM_BATCH = 2000
 def open_data(source: Any, options: SourceOptions) -> Iterator[Opened]:
     """A connection to the database of ``source`` (a PostgreSQL URL), closed at the end."""
     url = str(source)
-    shown = databases.redact_url(url)
+    shown = redact(url)
     if not databases.is_postgres_url(url):
         raise InputError("the postgres engine reads a PostgreSQL database", path=shown,
                          expected="postgresql://USER@HOST/DB with --table NAME or --query 'SELECT …'")

@@ -25,7 +25,6 @@ from pathlib import Path
 import duckdb
 
 from govstd.errors import InputError
-from govstd.validators.databases import redact_url
 from govstd.validators.readers.common import (
     DATA_VIEW,
     HEADER_SEARCH_ROWS,
@@ -148,7 +147,6 @@ __all__ = [
     "find_header",
     "hash_file",
     "open_source",
-    "redact_url",
     "sniff_delimiter",
     "transcode",
     "unique_names",

@@ -15,8 +15,9 @@ import duckdb
 import pyarrow as pa
 
 from govstd.errors import InputError
+from govstd.standards.masking import redact
 from govstd.validators import databases
-from govstd.validators.databases import redact_url, require_table_or_query
+from govstd.validators.databases import require_table_or_query
 from govstd.validators.readers.common import (
     _SQL,
     DATA_VIEW,
@@ -34,7 +35,7 @@ _DB_BATCH_ROWS = 65_536
 
 def _read_database(con: duckdb.DuckDBPyConnection, url: str, *, table: str | None, query: str | None,
                    workdir: Path) -> LoadedSource:
-    shown = redact_url(url)
+    shown = redact(url)
     require_table_or_query(table, query, shown)
     scheme = url.split(":", 1)[0].lower()
     if scheme.startswith("sqlite"):

@@ -206,6 +206,28 @@ def _first_bad_json_line(path: Path, reported: int) -> int:
     return reported
 
 
+#: What a JSON value that is no object is, by its Python type (the value itself is never shown).
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false"}
+
+
+def _first_non_object(path: Path, shown: str) -> InputError | None:
+    """The error for the first line of a JSON Lines file holding valid JSON that is no object, or None.
+    DuckDB (1.x) says ``expected records, but got non-record JSON`` without a line; this reading runs only
+    after that error, so a valid file is never read twice."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue  # DuckDB skips blank lines
+            try:
+                value = json.loads(raw)
+            except ValueError:  # malformed: DuckDB names such a line itself
+                continue
+            if not isinstance(value, dict) and value is not None:
+                return InputError(f"not a JSON object: the line holds {_JSON_KINDS.get(type(value), 'a value')}",
+                                  path=shown, line=number, expected="JSON Lines: one JSON object per line")
+    return None
+
+
 def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, encoding: str | None,
                 text_columns: Sequence[str], hash_algorithms: Sequence[str]) -> LoadedSource:
     spath = str(path)
@@ -222,6 +244,8 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, en
         if error.line is not None:
             error = InputError(error.detail, path=spath, line=_first_bad_json_line(read_path, error.line),
                                expected=error.expected, hint=error.hint)
+        elif "non-record JSON" in str(exc):
+            error = _first_non_object(read_path, spath) or error
         raise error from None
     names = [str(r[0]) for r in described]
     check_header_names(names, source=spath, named=True)
