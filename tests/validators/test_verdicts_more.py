@@ -9,6 +9,7 @@ test from docs/identifiers.md.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,68 @@ def test_a_header_and_its_copy_with_a_zero_width_space_are_one_name_twice(tmp_pa
     header[-1] = "姓名\u200b"
     with pytest.raises(InputError, match="duplicate column name"):
         run(_write_header_csv(tmp_path / "dup.csv", header, valid_rows()))
+
+
+# --------------------------------------------------------------------------- typed columns (Parquet, pandas)
+
+
+def _typed_table(n: int = 10) -> Any:
+    """The columns as pandas writes them: a mobile number column with a missing value is float64, dates are
+    timestamps at midnight, times carry a time zone (stored as UTC instants), amounts are float64.
+
+    Two defects: row 4's birth date has a time of day (a date-time in a date column), and row 6 was
+    finished at 08:30 Beijing time on the day it was accepted at 01:00 UTC = 09:00 Beijing time."""
+    import pyarrow as pa
+
+    rows = valid_rows(n)
+    births = [dt.datetime.fromisoformat(r["birth_date"]) for r in rows]
+    births[4] = births[4].replace(hour=12)
+    accepted = [dt.datetime.fromisoformat(r["accept_time"]).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+                for r in rows]
+    accepted[6] = dt.datetime(2024, 3, 7, 1, 0, tzinfo=dt.UTC)
+    rows[6]["finish_time"] = "2024-03-07 08:30:00"
+    columns: dict[str, Any] = {c: pa.array([r[c] for r in rows], pa.string()) for c in messy.COLUMNS}
+    columns["phone"] = pa.array([None if i == 1 else float(r["phone"]) for i, r in enumerate(rows)], pa.float64())
+    columns["birth_date"] = pa.array(births, pa.timestamp("ns"))
+    columns["accept_time"] = pa.array(accepted, pa.timestamp("us", tz="UTC"))
+    columns["amount"] = pa.array([float(r["amount"]) for r in rows], pa.float64())
+    return pa.table(columns)
+
+
+TYPED_EXPECTED = {"birth_date.type": 1, "rules.finish_after_accept": 1}
+
+
+def test_typed_parquet_columns_read_as_their_csv_export(tmp_path: Path, engine_path: str) -> None:
+    """A whole float64 below 10**15 is the number (13912345678, not 13912345678.0: nothing was lost, as for a
+    workbook's number cell); a timestamp at midnight is a date (a workbook's date cell); a timestamp with
+    a time zone is shown in Beijing time. Only the real defects fail."""
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "typed.parquet"
+    pq.write_table(_typed_table(), path)
+    result = run(path)
+    assert failed(result) == TYPED_EXPECTED
+    assert result.check("phone.format").evaluated == 9
+    assert result.check("birth_date.type").details["breakdown"]["with_time"] == 1
+    assert result.check("rules.finish_after_accept").evaluated == 10
+
+
+def test_a_pandas_frame_gets_the_verdict_of_its_parquet_file(engine_path: str) -> None:
+    assert failed(run(_typed_table().to_pandas())) == TYPED_EXPECTED
+    assert failed(run(_typed_table())) == TYPED_EXPECTED
+
+
+def test_an_id_number_stored_as_float64_lost_digits_and_as_int64_did_not(tmp_path: Path, engine_path: str) -> None:
+    """Past 2**53 a double cannot hold an 18-digit number: the damage stays visible (length, excel_damage)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [r for r in valid_rows(12) if r["id_number"][-1] != "X"]
+    table = pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in messy.COLUMNS})
+    ids = [int(r["id_number"]) for r in rows]
+    pq.write_table(table.set_column(1, "id_number", pa.array([float(v) for v in ids], pa.float64())),
+                   tmp_path / "f.parquet")
+    n = len(rows)
+    assert failed(run(tmp_path / "f.parquet")) == {"id_number.length": n, "id_number.excel_damage": n}
+    pq.write_table(table.set_column(1, "id_number", pa.array(ids, pa.int64())), tmp_path / "i.parquet")
+    assert failed(run(tmp_path / "i.parquet")) == {}
