@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,16 +130,19 @@ def test_a_header_and_its_copy_with_a_zero_width_space_are_one_name_twice(tmp_pa
 # --------------------------------------------------------------------------- typed columns (Parquet, pandas)
 
 
-def _typed_table(n: int = 10) -> Any:
+def _typed_table(n: int = 10, birth_zone: str | None = None) -> Any:
     """The columns as pandas writes them: a mobile number column with a missing value is float64, dates are
     timestamps at midnight, times carry a time zone (stored as UTC instants), amounts are float64.
 
     Two defects: row 4's birth date has a time of day (a date-time in a date column), and row 6 was
-    finished at 08:30 Beijing time on the day it was accepted at 01:00 UTC = 09:00 Beijing time."""
+    finished at 08:30 Beijing time on the day it was accepted at 01:00 UTC = 09:00 Beijing time.
+    ``birth_zone``: the birth dates as local midnights in that zone (pandas' ``tz_localize``): stored as
+    UTC instants of the day before, 16:00."""
     import pyarrow as pa
 
     rows = valid_rows(n)
-    births = [dt.datetime.fromisoformat(r["birth_date"]) for r in rows]
+    zone = zoneinfo.ZoneInfo(birth_zone) if birth_zone else None
+    births = [dt.datetime.fromisoformat(r["birth_date"]).replace(tzinfo=zone) for r in rows]
     births[4] = births[4].replace(hour=12)
     accepted = [dt.datetime.fromisoformat(r["accept_time"]).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
                 for r in rows]
@@ -146,7 +150,7 @@ def _typed_table(n: int = 10) -> Any:
     rows[6]["finish_time"] = "2024-03-07 08:30:00"
     columns: dict[str, Any] = {c: pa.array([r[c] for r in rows], pa.string()) for c in messy.COLUMNS}
     columns["phone"] = pa.array([None if i == 1 else float(r["phone"]) for i, r in enumerate(rows)], pa.float64())
-    columns["birth_date"] = pa.array(births, pa.timestamp("ns"))
+    columns["birth_date"] = pa.array(births, pa.timestamp("ns", tz=birth_zone))
     columns["accept_time"] = pa.array(accepted, pa.timestamp("us", tz="UTC"))
     columns["amount"] = pa.array([float(r["amount"]) for r in rows], pa.float64())
     return pa.table(columns)
@@ -155,14 +159,16 @@ def _typed_table(n: int = 10) -> Any:
 TYPED_EXPECTED = {"birth_date.type": 1, "rules.finish_after_accept": 1}
 
 
-def test_typed_parquet_columns_read_as_their_csv_export(tmp_path: Path, engine_path: str) -> None:
+@pytest.mark.parametrize("birth_zone", [None, "Asia/Shanghai"])
+def test_typed_parquet_columns_read_as_their_csv_export(tmp_path: Path, engine_path: str,
+                                                        birth_zone: str | None) -> None:
     """A whole float64 below 10**15 is the number (13912345678, not 13912345678.0: nothing was lost, as for a
     workbook's number cell); a timestamp at midnight is a date (a workbook's date cell); a timestamp with
     a time zone is shown in Beijing time. Only the real defects fail."""
     import pyarrow.parquet as pq
 
     path = tmp_path / "typed.parquet"
-    pq.write_table(_typed_table(), path)
+    pq.write_table(_typed_table(birth_zone=birth_zone), path)
     result = run(path)
     assert failed(result) == TYPED_EXPECTED
     assert result.check("phone.format").evaluated == 9
@@ -172,6 +178,7 @@ def test_typed_parquet_columns_read_as_their_csv_export(tmp_path: Path, engine_p
 
 def test_a_pandas_frame_gets_the_verdict_of_its_parquet_file(engine_path: str) -> None:
     assert failed(run(_typed_table().to_pandas())) == TYPED_EXPECTED
+    assert failed(run(_typed_table(birth_zone="Asia/Shanghai").to_pandas())) == TYPED_EXPECTED
     assert failed(run(_typed_table())) == TYPED_EXPECTED
 
 

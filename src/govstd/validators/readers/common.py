@@ -169,7 +169,8 @@ def text_of(column: str, arrow_type: pa.DataType) -> str:
                 f"THEN CAST(CAST({ref} AS HUGEINT) AS VARCHAR) ELSE CAST({ref} AS VARCHAR) END")
     if pa.types.is_timestamp(arrow_type):
         if arrow_type.tz is not None:
-            ref = f"make_timestamp(epoch_us({ref}) + {BEIJING_UTC_OFFSET * 3_600_000_000})"
+            # epoch_us takes no TIMESTAMPTZ_NS (pandas' unit): an instant is an instant at any precision.
+            ref = f"make_timestamp(epoch_us(CAST({ref} AS TIMESTAMPTZ)) + {BEIJING_UTC_OFFSET * 3_600_000_000})"
         return (f"CASE WHEN CAST({ref} AS TIME) = TIME '00:00:00' THEN CAST(CAST({ref} AS DATE) AS VARCHAR) "
                 f"ELSE CAST({ref} AS VARCHAR) END")
     if pa.types.is_dictionary(arrow_type):
