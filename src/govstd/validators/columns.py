@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from govstd.errors import InputError, redact
 from govstd.standards.headers import header_names
 from govstd.standards.models import CatalogueSchema, FieldSpec
+from govstd.standards.numbers.normalize import WHITESPACE_RE
 
 #: A template's required/optional marker around a header: ``*姓名``, ``公民身份号码（必填）``,
 #: ``备注(选填)``, ``[必填]``. It says how to fill the column, not which column it is.
@@ -33,9 +34,12 @@ _TRAILING_NOTE = re.compile(r"[（(\[【][^（()）\[\]【】]*[）)\]】]$")
 
 
 def fold_header(name: object) -> str:
-    """A column name as compared: without whitespace, a leading BOM or a required/optional marker,
-    case-folded."""
-    text = re.sub(r"\s+", "", str(name)).lstrip("\ufeff").casefold()
+    """A column name as compared: without whitespace or a required/optional marker, case-folded.
+
+    Whitespace is every kind the value checks strip (``normalize.WHITESPACE_RE``): a header copied from
+    a web page or a Word template carries no-break and zero-width spaces (U+00A0, U+200B) and BOMs that no
+    one can see — a column named ``姓名\u200b`` is the column ``姓名``, never a missing one."""
+    text = WHITESPACE_RE.sub("", str(name)).casefold()
     return _REQUIREMENT_MARKER.sub("", text) or text
 
 

@@ -141,13 +141,57 @@ def check_header_names(header: Sequence[str], *, source: str | None = None, fold
                          hint="rename or remove the repeated column(s)")
 
 
+# --------------------------------------------------------------------------- typed columns as text
+
+#: Significant decimal digits a spreadsheet number keeps (IEEE 754 double as Excel displays it;
+#: Microsoft's "Excel specifications and limits": number precision 15 digits). A whole number below
+#: 10**15 held as a floating-point value lost nothing; one at or above it may have lost digits.
+EXCEL_DIGITS = 15
+
+
+def text_of(column: str, arrow_type: pa.DataType) -> str:
+    """SQL rendering typed column ``column`` as the text a CSV export of the same data would hold — the
+    rule the spreadsheet reader applies to a workbook's typed cells (``xlsx._cell_text``), so a typed
+    Parquet file or an in-memory table gets the verdict its CSV export gets:
+
+    - a whole floating-point number below 10**15 is the whole number (``13912345678``, not
+      ``13912345678.0``): pandas turns every integer column with a missing value into float64, and the
+      digits are all there. Past 15 digits it stays as DuckDB prints it (``1.1010119600101e+17``), its
+      lost digits visible as damage (``excel_damage``);
+    - a timestamp at midnight is its date (``1990-05-06``): pandas has no date type and writes every
+      date as a timestamp — as Excel stores a date cell. A date is valid in a datetime field too;
+    - a timestamp with a time zone is an instant: it is shown in 北京时间 (``BEIJING_UTC_OFFSET``), the
+      time department systems record, without the offset — never in the time zone of the machine that
+      happens to run the check."""
+    ref = column
+    if pa.types.is_floating(arrow_type):
+        return (f"CASE WHEN isfinite({ref}) AND {ref} = trunc({ref}) AND abs({ref}) < 1e{EXCEL_DIGITS} "
+                f"THEN CAST(CAST({ref} AS HUGEINT) AS VARCHAR) ELSE CAST({ref} AS VARCHAR) END")
+    if pa.types.is_timestamp(arrow_type):
+        if arrow_type.tz is not None:
+            # epoch_us takes no TIMESTAMPTZ_NS (pandas' unit): an instant is an instant at any precision.
+            ref = f"make_timestamp(epoch_us(CAST({ref} AS TIMESTAMPTZ)) + {BEIJING_UTC_OFFSET * 3_600_000_000})"
+        return (f"CASE WHEN CAST({ref} AS TIME) = TIME '00:00:00' THEN CAST(CAST({ref} AS DATE) AS VARCHAR) "
+                f"ELSE CAST({ref} AS VARCHAR) END")
+    if pa.types.is_dictionary(arrow_type):
+        return text_of(column, arrow_type.value_type)
+    return f"CAST({ref} AS VARCHAR)"
+
+
+#: 北京时间, China Standard Time: UTC+8 all year (no daylight saving since 1991). A typed instant is shown
+#: in it. (unsure) Whether a dataset may declare another zone is not settled: none of the standards
+#: govstd encodes names one, and department systems record 北京时间.
+BEIJING_UTC_OFFSET = 8
+
+
 # --------------------------------------------------------------------------- views, errors
 
 
 def _register_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table, names: Sequence[str], *,
                     numbered_column: str | None, source: str) -> None:
     con.register("__govstd_arrow", table)
-    select = ", ".join(f"CAST({q(f'c{i}')} AS VARCHAR) AS {q(n)}" for i, n in enumerate(names))
+    select = ", ".join(f"{text_of(q(f'c{i}'), table.schema.field(f'c{i}').type)} AS {q(n)}"
+                       for i, n in enumerate(names))
     numbered = (
         f"SELECT {q(numbered_column)}, {select} FROM __govstd_arrow" if numbered_column is not None else None
     )

@@ -20,6 +20,7 @@ from govstd.validators.readers.common import (
     check_header_names,
     lit,
     q,
+    text_of,
 )
 
 
@@ -38,7 +39,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: S
                           columns=names, format="parquet", source=spath, path=path, size=path.stat().st_size,
                           line_column=LINE_COLUMN)
     _note_numeric(loaded, schema, text_columns)
-    casts = ", ".join(f"CAST({q(n)} AS VARCHAR) AS {q(n)}" for n in names)
+    casts = ", ".join(f"{text_of(q(f.name), f.type)} AS {q(f.name)}" for f in schema)
     scan = f"read_parquet({lit(spath)})"
     # A Parquet file has no lines: the place a person opens is the record's 1-based index, the row itself.
     numbered = (f"SELECT file_row_number + 1 AS {q(ROW_COLUMN)}, file_row_number + 1 AS {q(LINE_COLUMN)}, {casts} "

@@ -19,6 +19,7 @@ from govstd.validators.columns import fold_header
 from govstd.validators.readers import limits
 from govstd.validators.readers.common import (
     DATA_VIEW,
+    EXCEL_DIGITS,
     HEADER_SEARCH_ROWS,
     LINE_COLUMN,
     NUMBERED_VIEW,
@@ -32,9 +33,6 @@ from govstd.validators.readers.common import (
 )
 
 #: First cells of rows below a spreadsheet's data that are not data (notes, totals, sign-offs).
-#: Significant decimal digits an Excel number keeps (IEEE 754 double as Excel displays it; Microsoft's
-#: "Excel specifications and limits": number precision 15 digits): a number of 10**15 or more lost digits.
-EXCEL_DIGITS = 15
 TOTAL_PREFIXES = ("合计", "总计", "小计")
 NOTE_PREFIXES = ("注", "备注", "说明", "合计", "总计", "小计", "制表", "填报", "审核", "负责人", "数据来源", "Note")
 
