@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(["gcc", "-O3", "-std=c99", "-fPIC", "-shared", "-DGK_PROFILE", "-o", str(so),
                         str(ROOT / "src/govstd/kernel/_kernel.c"), str(ROOT / "src/govstd/kernel/_fpcount.c")],
                        check=True)
-        kernel._library_path = lambda: so  # the measurement build instead of the installed one
+        kernel.library_path = lambda: so  # the measurement build instead of the installed one
         lib = kernel.load()
         assert lib is not None, kernel.status()[1]
         lib.gk_profile.argtypes = [ctypes.c_void_p, ctypes.c_int32]

@@ -58,7 +58,8 @@ def cache_disabled() -> bool:
     return os.environ.get("GOVSTD_KERNEL_CACHE", "").strip().lower() in ("0", "off", "false", "no")
 
 
-def _library_path() -> Path | None:
+def library_path() -> Path | None:
+    """The built library's file, or None."""
     for suffix in (*importlib.machinery.EXTENSION_SUFFIXES, ".so"):
         path = _HERE / f"{_LIB_STEM}{suffix}"
         if path.exists():
@@ -72,7 +73,7 @@ def load() -> ctypes.CDLL | None:
     with _lock:
         if _lib is not None or _error is not None:
             return _lib
-        path = _library_path()
+        path = library_path()
         if path is None:
             _error = "not built (no C compiler at install time?): pip install -e . with gcc to build it"
             return None
@@ -130,7 +131,16 @@ def status() -> tuple[bool, str]:
         return False, "turned off by GOVSTD_KERNEL=0: every check is counted in SQL"
     if load() is None:
         return False, f"native check kernel {_error}; checks are counted in SQL"
-    return True, f"native check kernel {_library_path()}"
+    from govstd.kernel import inscan
+
+    lib = load()
+    if inscan.disabled():
+        how = "fed Arrow batches (GOVSTD_INSCAN=0)"
+    elif inscan.built(lib):
+        how = "inside DuckDB's scan for runs without samples, else fed Arrow batches"
+    else:
+        how = "fed Arrow batches (built without DuckDB's C API headers)"
+    return True, f"native check kernel {library_path()}, {how}"
 
 
 #: ctypes integer types → ``array.array`` type codes of the same size (a pointer as an unsigned word).

@@ -21,6 +21,9 @@
  *
  * Evaluation is a column at a time over chunks of CH rows (csrc/interpreter.c), not a tree walk per row.
  *
+ * Built with DuckDB's C extension API headers (-DGK_INSCAN, setup.py), the library is also a DuckDB extension
+ * running the same interpreter inside DuckDB's scan (csrc/inscan.c).
+ *
  * The parts in csrc/ are included here in order: one translation unit, so gcc inlines across them as it did
  * when they were one file (the same machine code), and setuptools compiles this file alone.
  */
@@ -33,3 +36,6 @@
 #include "csrc/api.c"
 #include "csrc/keys.c"
 #include "csrc/run.c"
+#if defined(GK_INSCAN)
+#include "csrc/inscan.c"
+#endif

@@ -37,7 +37,7 @@ class KeyCounter:
         gives them)."""
         n = fingerprints.num_rows
         if n:
-            self._check(self.lib.gk_fpc_add(self._live(), _address(fingerprints.column(0)),
+            self.check(self.lib.gk_fpc_add(self._live(), _address(fingerprints.column(0)),
                                             _address(fingerprints.column(1)), n))
 
     def result(self, null_hi: int, single: bool) -> tuple[int, int, int, int]:
@@ -45,8 +45,13 @@ class KeyCounter:
         part, whose NULL group (fingerprint ``null_hi``, 0: ``Kernel.key_null_hi``) is a group but not a distinct
         key, as SQL's COUNT(DISTINCT) does not count NULL."""
         out = (ctypes.c_int64 * 4)()
-        self._check(self.lib.gk_fpc_result(self._live(), null_hi, int(single), out))
+        self.check(self.lib.gk_fpc_result(self._live(), null_hi, int(single), out))
         return int(out[0]), int(out[1]), int(out[2]), int(out[3])
+
+    @property
+    def handle(self) -> int:
+        """The C counter, for a caller feeding it from C (``inscan.KeyFeed``)."""
+        return self._live()
 
     def spills(self) -> int:
         """How many times the fingerprints went to the spill file (0: counted in memory)."""
@@ -67,7 +72,8 @@ class KeyCounter:
             raise RuntimeError("the key counter is closed")
         return self._handle
 
-    def _check(self, code: int) -> None:
+    def check(self, code: int) -> None:
+        """Raise the error ``code`` (a gk_fpc_* result) means, if any."""
         if code == 0:
             return
         if code == _IO:

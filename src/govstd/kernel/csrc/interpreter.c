@@ -209,7 +209,16 @@ static void compute(const plan *p, ctx *c, const batch *bt, int32_t node, const 
         const uint8_t *valid = bt->validity[p1];
         const uint8_t *data = bt->data[p1];
         int64_t base = bt->row + bt->array_offset[p1];
-        if (bt->large[p1]) {
+        if (bt->large[p1] == LAYOUT_VIEWS) {
+            const uint8_t *views = bt->offsets[p1];
+            LOOP {
+                int64_t i = base + sel[k];
+                val r = {0}; r.kind = T_TEXT;
+                if (valid && !((valid[i >> 3] >> (i & 7)) & 1)) r.null = 1;
+                else r.s = view_bytes(views + 16 * i, &r.len);
+                out[sel[k]] = r;
+            }
+        } else if (bt->large[p1]) {
             const int64_t *o = bt->offsets[p1];
             LOOP {
                 int64_t i = base + sel[k];

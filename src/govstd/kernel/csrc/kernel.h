@@ -95,11 +95,27 @@ typedef struct {
     int64_t *const *key_rows;  /* per key, the batch-local row of each fingerprint (gk_ctx_key_rows), or NULL */
 } ctx;
 
+/* A column's layout (``batch.large``): Arrow string (int32 offsets), large_string (int64 offsets), or DuckDB's
+ * own vectors inside its scan (csrc/inscan.c): 16-byte string_t views in ``offsets``, ``data`` unused. */
+enum { LAYOUT_STRING = 0, LAYOUT_LARGE = 1, LAYOUT_VIEWS = 2 };
+
 typedef struct {
     int32_t ncols;
     const uint8_t **validity; const void **offsets; const uint8_t **data; const int64_t *array_offset;
-    const int8_t *large;  /* 1: int64 offsets (large_string) */
+    const int8_t *large;  /* LAYOUT_* */
     int64_t row;
 } batch;
+
+/* A DuckDB string_t (its C API's duckdb_string_t): the length (uint32), then up to 12 bytes inline, or a 4-byte
+ * prefix and a pointer to the bytes. Its bytes and length (``*len``). */
+static inline const uint8_t *view_bytes(const uint8_t *view, int32_t *len) {
+    uint32_t n;
+    memcpy(&n, view, 4);
+    *len = (int32_t)n;
+    if (n <= 12) return view + 4;
+    const uint8_t *s;
+    memcpy(&s, view + 8, sizeof s);
+    return s;
+}
 
 #endif

@@ -230,7 +230,11 @@ static void vc_chunk(const plan *p, ctx *c, const batch *bt, int32_t m, int64_t 
         int large = bt->large[col];
         const int64_t *o64 = bt->offsets[col];
         const int32_t *o32 = bt->offsets[col];
-        int64_t bytes = large ? o64[base + m] - o64[base] : (int64_t)o32[base + m] - o32[base];
+        const uint8_t *views = bt->offsets[col];
+        int64_t bytes = 0;
+        if (large == LAYOUT_VIEWS)
+            for (int32_t r = 0; r < m; r++) { int32_t n; view_bytes(views + 16 * (base + r), &n); bytes += n; }
+        else bytes = large ? o64[base + m] - o64[base] : (int64_t)o32[base + m] - o32[base];
         if (vc_reserve(g, v, m, bytes, counters) != 0) { vc_off(p, c, gi, counters); continue; }
         mask miss;
         memset(&miss, 0, sizeof miss);
@@ -241,9 +245,12 @@ static void vc_chunk(const plan *p, ctx *c, const batch *bt, int32_t m, int64_t 
             int32_t len = -1;
             uint64_t w0 = 0, w1 = 0, h = 0x5bd1e9955bd1e995ULL;  /* NULL */
             if (!valid || ((valid[i >> 3] >> (i & 7)) & 1)) {
-                int64_t a = large ? o64[i] : o32[i];
-                len = (int32_t)((large ? o64[i + 1] : o32[i + 1]) - a);
-                s = data + a;
+                if (large == LAYOUT_VIEWS) s = view_bytes(views + 16 * i, &len);
+                else {
+                    int64_t a = large ? o64[i] : o32[i];
+                    len = (int32_t)((large ? o64[i + 1] : o32[i + 1]) - a);
+                    s = data + a;
+                }
                 vc_words(s, len, &w0, &w1);
                 h = len <= VC_INLINE ? vc_short_hash(w0, w1, len) : vc_hash(s, len);
             }

@@ -10,6 +10,7 @@ engine's connection, views and SQL helpers.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +20,8 @@ import duckdb
 import pyarrow as pa
 
 from govstd import kernel
+from govstd.errors import first_line
+from govstd.kernel import inscan
 from govstd.kernel.repeats import FIRST, FIRST_LINE
 from govstd.kernel.rows import gather, int64
 from govstd.standards.models import MaskingRule
@@ -55,6 +58,8 @@ class NativeCounting:
     _native_repeats: dict[str, tuple[list[pa.RecordBatch], SamplePlan]]
     #: … or, where its set of keys seen outgrew the budget, (row, first row) pairs from its fingerprints.
     _repeat_pairs: dict[str, list[tuple[int, int]]]
+    #: Whether the kernel loaded into this connection as an extension (``kernel.inscan``); None: not tried yet.
+    _inscan_loaded: bool | None = None
 
     if TYPE_CHECKING:  # DuckDBEngine's
         def _progress(self, label: str) -> contextlib.AbstractContextManager[None]: ...
@@ -123,15 +128,19 @@ class NativeCounting:
                             _key_table(k))
 
             try:
-                with self._progress("checking"), self._threads(max(1, threads // 2)):
-                    try:
-                        reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
-                    except duckdb.Error as exc:
-                        raise data_error(exc, self.loaded) from None
-                    try:
-                        counted = native.count(batches(reader, self.loaded), threads, samples, keys=store)
-                    finally:
-                        reader.close()
+                if shown is None and self._in_scan(lib, plan):
+                    texts = ", ".join(f"CAST({q(c)} AS VARCHAR)" for c in plan.columns) or "NULL::VARCHAR"
+                    counted = self._count_in_scan(lib, native, texts, counters)
+                else:
+                    with self._progress("checking"), self._threads(max(1, threads // 2)):
+                        try:
+                            reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
+                        except duckdb.Error as exc:
+                            raise data_error(exc, self.loaded) from None
+                        try:
+                            counted = native.count(batches(reader, self.loaded), threads, samples, keys=store)
+                        finally:
+                            reader.close()
             finally:
                 native.close()
                 if repeats is not None:
@@ -145,6 +154,40 @@ class NativeCounting:
             if keys is not None:
                 keys.close()
         return values
+
+    def _in_scan(self, lib: ctypes.CDLL, plan: kernel.Plan) -> bool:
+        """Whether this run counts inside DuckDB's scan (``kernel.inscan``): the library was built for it, and it
+        loads into this connection (once). Otherwise the kernel is fed Arrow batches, with a one-line notice when
+        loading failed."""
+        library = kernel.library_path()
+        if library is None or not inscan.usable(lib) or len(plan.columns) > inscan.max_columns(lib):
+            return False
+        if self._inscan_loaded is None:
+            try:
+                inscan.load_into(self.con, library)
+                self._inscan_loaded = True
+            except (duckdb.Error, OSError) as exc:
+                self._inscan_loaded = False
+                self.loaded.warnings.append(f"the native check kernel could not run inside DuckDB's scan "
+                                            f"({first_line(exc)}); it was fed Arrow batches instead")
+        return self._inscan_loaded
+
+    def _count_in_scan(self, lib: ctypes.CDLL, native: kernel.Kernel, columns: str,
+                       counters: list[kernel.KeyCounter]) -> list[int]:
+        """The kernel's counters from one aggregate query inside DuckDB's scan, every thread DuckDB has; the keys'
+        fingerprints go to ``counters`` as they are made."""
+        feed = inscan.KeyFeed(lib, counters)
+        try:
+            with self._progress("checking"):
+                try:
+                    blob = self.con.execute(f"SELECT govstd_count({int(native.handle)}, {feed.handle or 0}, "
+                                            f"{columns}) FROM {self.dialect.quote_identifier(DATA)}").fetchall()
+                except duckdb.Error as exc:
+                    feed.raise_error()  # a key counter's own error, not DuckDB's wording of it
+                    raise data_error(exc, self.loaded) from None
+            return inscan.counters(blob[0][0], native.plan.counters)
+        finally:
+            feed.close()
 
     def _native_values(self, suite: ir.CheckSuite, native: kernel.Kernel, sql: str, counters: list[int],
                        keys: list[kernel.KeyCounter], samples: kernel.Samples | None,

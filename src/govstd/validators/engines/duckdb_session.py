@@ -49,9 +49,12 @@ class EngineConfig:
 
 
 def connect(config: EngineConfig | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection configured to spill, keep source order and report progress."""
+    """An in-memory DuckDB connection configured to spill, keep source order and report progress (and to load
+    the check kernel as an extension, ``kernel.inscan``)."""
+    from govstd.kernel import inscan
+
     config = config or EngineConfig()
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=inscan.connect_config())
     settings: dict[str, bool | int | str] = {
         "preserve_insertion_order": True,  # the numbered view follows source order
         "enable_progress_bar": True,  # so query_progress() reports; printing stays off
