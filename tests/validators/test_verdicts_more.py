@@ -196,3 +196,16 @@ def test_an_id_number_stored_as_float64_lost_digits_and_as_int64_did_not(tmp_pat
     assert failed(run(tmp_path / "f.parquet")) == {"id_number.length": n, "id_number.excel_damage": n}
     pq.write_table(table.set_column(1, "id_number", pa.array(ids, pa.int64())), tmp_path / "i.parquet")
     assert failed(run(tmp_path / "i.parquet")) == {}
+
+
+def test_a_float32_column_shows_the_digits_it_lost(tmp_path: Path, engine_path: str) -> None:
+    """A float32 keeps whole numbers below 2**24 exactly; 13912345678 is stored as 13912345600, which read as
+    a whole number would pass as a valid mobile number. It stays as DuckDB prints it: damage shows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = _typed_table()
+    phones = table.column("phone").cast(pa.float32())
+    assert phones[0].as_py() != float(valid_rows(1)[0]["phone"])  # the digits really were lost
+    pq.write_table(table.set_column(table.schema.get_field_index("phone"), "phone", phones), tmp_path / "f.parquet")
+    assert failed(run(tmp_path / "f.parquet")) == {**TYPED_EXPECTED, "phone.length": 9, "phone.excel_damage": 9}
