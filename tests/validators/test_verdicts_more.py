@@ -209,3 +209,25 @@ def test_a_float32_column_shows_the_digits_it_lost(tmp_path: Path, engine_path: 
     assert phones[0].as_py() != float(valid_rows(1)[0]["phone"])  # the digits really were lost
     pq.write_table(table.set_column(table.schema.get_field_index("phone"), "phone", phones), tmp_path / "f.parquet")
     assert failed(run(tmp_path / "f.parquet")) == {**TYPED_EXPECTED, "phone.length": 9, "phone.excel_damage": 9}
+
+
+# --------------------------------------------------------------------------- whitespace in coded and numeric columns
+
+
+#: Padding a person cannot see, around a valid value: each is read as the trimmed value and reported.
+PADDED = {"region": [" 110101", "110101\u00a0", "110101\u200b", "\u3000110101"],
+          "amount": [" 123.50", "123.50\u200b", "123.50\u00a0", "\ufeff123.50"]}
+
+
+@pytest.mark.parametrize("column", list(PADDED))
+def test_padding_in_a_region_code_or_an_amount_is_a_normalised_warning(tmp_path: Path, column: str,
+                                                                        engine_path: str) -> None:
+    """As for a sex code, a date or an ID number: valid (the trimmed value is read), but not as it should be
+    stored (规范性) — a warning, never silence. The region code column takes codes only (match: code)."""
+    rows = valid_rows()
+    for i, value in enumerate(PADDED[column]):
+        rows[i][column] = value if column == "amount" else value.replace("110101", rows[i]["region"])
+    result = run(messy.write_csv(tmp_path / "padded.csv", rows))
+    assert failed(result) == {f"{column}.normalised": 4}
+    check = result.check(f"{column}.normalised")
+    assert check.severity == "warning" and check.details["breakdown"] == {"whitespace": 4}
