@@ -95,7 +95,9 @@ def test_codes_only_makes_labels_errors_and_an_all_label_column_unmeasured(tmp_p
     data = messy.write_csv(tmp_path / "labels.csv", labelled, encoding="gb18030")
     result = validate(data, schema, today=messy.TODAY, service_items=messy.SERVICE_ITEMS)
     assert counts(result, "sex.code_set") == (6, 6, "error")
-    assert "sex.normalised" not in result.failed_counts  # codes only: no label is non-canonical, all are wrong
+    # codes only: no label is non-canonical, all are wrong (the check left reports whitespace only)
+    assert result.failed_counts["sex.normalised"] == 0
+    assert set(result.check("sex.normalised").details.get("breakdown", {})) <= {"whitespace"}
     sex = result.check("rules.person_matches_id.sex")
     assert (sex.evaluated, sex.failed) == (0, 0)
     assert sex.unmeasured_reason is not None and sex.unmeasured_reason.startswith(

@@ -196,3 +196,38 @@ def test_an_id_number_stored_as_float64_lost_digits_and_as_int64_did_not(tmp_pat
     assert failed(run(tmp_path / "f.parquet")) == {"id_number.length": n, "id_number.excel_damage": n}
     pq.write_table(table.set_column(1, "id_number", pa.array(ids, pa.int64())), tmp_path / "i.parquet")
     assert failed(run(tmp_path / "i.parquet")) == {}
+
+
+def test_a_float32_column_shows_the_digits_it_lost(tmp_path: Path, engine_path: str) -> None:
+    """A float32 keeps whole numbers below 2**24 exactly; 13912345678 is stored as 13912345600, which read as
+    a whole number would pass as a valid mobile number. It stays as DuckDB prints it: damage shows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = _typed_table()
+    phones = table.column("phone").cast(pa.float32())
+    assert phones[0].as_py() != float(valid_rows(1)[0]["phone"])  # the digits really were lost
+    pq.write_table(table.set_column(table.schema.get_field_index("phone"), "phone", phones), tmp_path / "f.parquet")
+    assert failed(run(tmp_path / "f.parquet")) == {**TYPED_EXPECTED, "phone.length": 9, "phone.excel_damage": 9}
+
+
+# --------------------------------------------------------------------------- whitespace in coded and numeric columns
+
+
+#: Padding a person cannot see, around a valid value: each is read as the trimmed value and reported.
+PADDED = {"region": [" 110101", "110101\u00a0", "110101\u200b", "\u3000110101"],
+          "amount": [" 123.50", "123.50\u200b", "123.50\u00a0", "\ufeff123.50"]}
+
+
+@pytest.mark.parametrize("column", list(PADDED))
+def test_padding_in_a_region_code_or_an_amount_is_a_normalised_warning(tmp_path: Path, column: str,
+                                                                        engine_path: str) -> None:
+    """As for a sex code, a date or an ID number: valid (the trimmed value is read), but not as it should be
+    stored (规范性) — a warning, never silence. The region code column takes codes only (match: code)."""
+    rows = valid_rows()
+    for i, value in enumerate(PADDED[column]):
+        rows[i][column] = value if column == "amount" else value.replace("110101", rows[i]["region"])
+    result = run(messy.write_csv(tmp_path / "padded.csv", rows))
+    assert failed(result) == {f"{column}.normalised": 4}
+    check = result.check(f"{column}.normalised")
+    assert check.severity == "warning" and check.details["breakdown"] == {"whitespace": 4}

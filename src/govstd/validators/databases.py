@@ -105,6 +105,11 @@ def execute_one(cursor: psycopg.Cursor[Any], sql: str) -> None:
 def column_names(conn: psycopg.Connection[Any], inner: str, *, table: str | None, shown: str) -> list[str]:
     """The names of the columns of ``inner`` (from ``relation``) as the server gives them, repeated
     names included; read in a read-only transaction, which is then rolled back."""
+    return [name for name, _ in columns(conn, inner, table=table, shown=shown)]
+
+
+def columns(conn: psycopg.Connection[Any], inner: str, *, table: str | None, shown: str) -> list[tuple[str, int]]:
+    """(name, type OID) of each column of ``inner``, as ``column_names``."""
     import psycopg
 
     try:
@@ -118,7 +123,7 @@ def column_names(conn: psycopg.Connection[Any], inner: str, *, table: str | None
         raise source_error(exc, shown) from None
     if not description:
         raise InputError("the table or query has no columns", path=shown, expected="the dataset's columns")
-    return [d.name for d in description]
+    return [(d.name, d.type_code) for d in description]
 
 
 def source_error(exc: Exception, shown: str, url: str | None = None) -> InputError:
@@ -152,5 +157,5 @@ def _missing_table(conn: psycopg.Connection[Any], table: str, exc: Exception, sh
                       expected=f"one of: {listed or '(no tables)'}")
 
 
-__all__ = ["column_names", "connect", "dsn", "error_text", "execute_one", "is_postgres_url", "relation",
+__all__ = ["column_names", "columns", "connect", "dsn", "error_text", "execute_one", "is_postgres_url", "relation",
            "require_table_or_query", "source_error", "subquery"]

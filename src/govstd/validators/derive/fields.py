@@ -133,9 +133,13 @@ class FieldChecks(IdentifierChecks):
                          breakdown={"layout": not_(fn("matches", value, pattern=canonical)),
                                     "whitespace": not_(eq(col(name), value))},
                          unmeasured=f"no {name} value is a {data_type.value}")
+            elif b.code_set is None:  # a code set's own normalised check reports the whitespace
+                self.padded(b, value, and_(present, not_(is_null(parsed))), f"no {name} value is a {data_type.value}")
         elif data_type == DataType.BOOLEAN:
             self.row(f"{name}.type", "type", [name], f"{field_label(spec)} is a boolean",
                      expect=fn("is_boolean", value), applies=present)
+            if b.code_set is None:
+                self.padded(b, value, and_(present, fn("is_boolean", value)), f"no {name} value is a boolean")
         rep = b.element.representation if b.element is not None else None
         if rep is not None and (rep.min_length is not None or rep.max_length is not None):
             length = fn("length", value)
@@ -185,6 +189,8 @@ class FieldChecks(IdentifierChecks):
                  details={"code_set": cs.ref, "historical": historical, "match": match},
                  unmeasured=f"no {name} value")
         if match != "any":
+            self.padded(b, value, and_(present, expect), f"{name} holds no {cs.id} value"
+                        + ("" if historical else f" in force on {as_of}"))
             return
         labels = accepted_values(in_force, "label")
         codes = accepted_values(in_force, "code")
@@ -199,6 +205,18 @@ class FieldChecks(IdentifierChecks):
                                if aliases else {}),
                             "whitespace": not_(eq(col(name), value))},
                  unmeasured=f"{name} holds no {cs.id} code or label" + ("" if historical else f" in force on {as_of}"))
+
+    def padded(self, b: Binding, value: Expr, applies: Expr, unmeasured: str) -> None:
+        """``<column>.normalised`` for a typed or coded column with no other layout to report: a valid value
+        with leading or trailing whitespace or an invisible character (`` 110101``, ``123.50\\u200b``) is
+        read as the trimmed value but does not conform (规范性) — the warning dates, identifiers and code
+        labels give, so no column accepts such a value silently."""
+        name = b.name
+        self.row(f"{name}.normalised", "normalised", [name],
+                 f"{field_label(b.spec)} has no surrounding whitespace or invisible characters (full-width, no-break, "
+                 "zero-width); the trimmed value is read but does not conform (规范性)",
+                 expect=eq(col(name), value), applies=applies, severity="warning",
+                 breakdown={"whitespace": not_(eq(col(name), value))}, unmeasured=unmeasured)
 
     def numeric_range(self, b: Binding, value: Expr, present: Expr) -> None:
         low = b.spec.minimum if b.spec.minimum is not None else (b.element.value_domain.minimum if b.element else None)

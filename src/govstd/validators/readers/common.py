@@ -149,33 +149,62 @@ def check_header_names(header: Sequence[str], *, source: str | None = None, fold
 EXCEL_DIGITS = 15
 
 
+#: Whole numbers a narrower IEEE 754 float holds exactly (binary16: 11-bit significand, binary32: 24-bit):
+#: a whole value below 2**bits was that number; a float32 ``real`` phone (13912345678 → 13912345600) was not.
+#: A double keeps ``EXCEL_DIGITS`` (10**15 < 2**53, the display rule of a workbook's number cell).
+_EXACT_WHOLE = {16: f"{2 ** 11}", 32: f"{2 ** 24}", 64: f"1e{EXCEL_DIGITS}"}
+
+
 def text_of(column: str, arrow_type: pa.DataType) -> str:
     """SQL rendering typed column ``column`` as the text a CSV export of the same data would hold — the
     rule the spreadsheet reader applies to a workbook's typed cells (``xlsx._cell_text``), so a typed
-    Parquet file or an in-memory table gets the verdict its CSV export gets:
+    Parquet file, an in-memory table or a database's typed column (``text_of_rendered``) gets the verdict
+    its CSV export gets:
 
     - a whole floating-point number below 10**15 is the whole number (``13912345678``, not
       ``13912345678.0``): pandas turns every integer column with a missing value into float64, and the
       digits are all there. Past 15 digits it stays as DuckDB prints it (``1.1010119600101e+17``), its
-      lost digits visible as damage (``excel_damage``);
+      lost digits visible as damage (``excel_damage``); a float32 keeps whole numbers below 2**24 only
+      (``_EXACT_WHOLE``);
     - a timestamp at midnight is its date (``1990-05-06``): pandas has no date type and writes every
       date as a timestamp — as Excel stores a date cell. A date is valid in a datetime field too;
     - a timestamp with a time zone is an instant: it is shown in 北京时间 (``BEIJING_UTC_OFFSET``), the
       time department systems record, without the offset — never in the time zone of the machine that
-      happens to run the check."""
+      happens to run the check. An infinite timestamp is ``infinity`` (no time of day to look at)."""
     ref = column
     if pa.types.is_floating(arrow_type):
-        return (f"CASE WHEN isfinite({ref}) AND {ref} = trunc({ref}) AND abs({ref}) < 1e{EXCEL_DIGITS} "
+        limit = _EXACT_WHOLE[arrow_type.bit_width]
+        return (f"CASE WHEN isfinite({ref}) AND {ref} = trunc({ref}) AND abs({ref}) < {limit} "
                 f"THEN CAST(CAST({ref} AS HUGEINT) AS VARCHAR) ELSE CAST({ref} AS VARCHAR) END")
     if pa.types.is_timestamp(arrow_type):
+        # isfinite takes neither unit's ns type (pandas' unit): the guard reads the value at microseconds.
+        finite = f"isfinite(CAST({ref} AS {'TIMESTAMPTZ' if arrow_type.tz is not None else 'TIMESTAMP'}))"
         if arrow_type.tz is not None:
-            # epoch_us takes no TIMESTAMPTZ_NS (pandas' unit): an instant is an instant at any precision.
-            ref = f"make_timestamp(epoch_us(CAST({ref} AS TIMESTAMPTZ)) + {BEIJING_UTC_OFFSET * 3_600_000_000})"
-        return (f"CASE WHEN CAST({ref} AS TIME) = TIME '00:00:00' THEN CAST(CAST({ref} AS DATE) AS VARCHAR) "
+            # epoch_us takes no TIMESTAMPTZ_NS either: an instant is an instant at any precision.
+            ref = (f"CASE WHEN {finite} THEN make_timestamp(epoch_us(CAST({ref} AS TIMESTAMPTZ)) + "
+                   f"{BEIJING_UTC_OFFSET * 3_600_000_000}) END")
+        return (f"CASE WHEN NOT {finite} THEN CAST({column} AS VARCHAR) "
+                f"WHEN CAST({ref} AS TIME) = TIME '00:00:00' THEN CAST(CAST({ref} AS DATE) AS VARCHAR) "
                 f"ELSE CAST({ref} AS VARCHAR) END")
     if pa.types.is_dictionary(arrow_type):
         return text_of(column, arrow_type.value_type)
     return f"CAST({ref} AS VARCHAR)"
+
+
+def text_of_rendered(column: str, arrow_type: pa.DataType | None) -> str:
+    """SQL for text column ``column`` holding a source's own text rendering of typed values (a database's
+    ``CAST(x AS TEXT)``) of ``arrow_type``: read back as that type and shown by ``text_of`` — one rule for
+    typed data from files, frames and databases. Text DuckDB cannot read as the type stays as it is, as
+    does every column of another type (None: text, integers and decimals render as their export does)."""
+    duck = _DUCKDB_TYPES.get(str(arrow_type)) if arrow_type is not None else None
+    if arrow_type is None or duck is None:
+        return column
+    return f"COALESCE({text_of(f'TRY_CAST({column} AS {duck})', arrow_type)}, {column})"
+
+
+#: The DuckDB type ``text_of_rendered`` reads a typed value's text as (by the Arrow type's name).
+_DUCKDB_TYPES = {"double": "DOUBLE", "float": "FLOAT", "timestamp[us]": "TIMESTAMP",
+                 "timestamp[us, tz=UTC]": "TIMESTAMPTZ"}
 
 
 #: 北京时间, China Standard Time: UTC+8 all year (no daylight saving since 1991). A typed instant is shown

@@ -1,6 +1,12 @@
 """Databases: a SQLite or PostgreSQL table or query, copied out in batches into a Parquet file.
 
 Rows are fetched as text in batches of ``_DB_BATCH_ROWS`` (memory stays flat), numbered on the way.
+A PostgreSQL column of a typed kind (``timestamp``, ``timestamptz``, ``double precision``, ``real``) is
+shown as a typed Parquet column or frame is (``common.text_of``, through ``text_of_rendered``): a
+``timestamp`` at midnight is its date, an instant is in 北京时间, a whole double the number. The server's
+text is made independent of its settings first (``_SESSION``): ISO dates, UTC instants, shortest exact
+floats. ``numeric`` and the integer types are read as the server writes them — exactly the digits
+stored, as a CSV export (``COPY``) holds them.
 """
 
 from __future__ import annotations
@@ -27,10 +33,22 @@ from govstd.validators.readers.common import (
     _create_views,
     lit,
     q,
+    text_of_rendered,
     unique_names,
 )
 
 _DB_BATCH_ROWS = 65_536
+
+
+#: Settings the server's text of a typed value depends on, fixed for the reading session (each a
+#: server or role default a department may have changed): dates as ISO 8601 (``DateStyle``: ``SQL, DMY``
+#: writes 06/05/1990), instants in UTC with their offset (``TimeZone``: the reader shows them in 北京时间
+#: whatever the server's zone), floats shortest-exact (``extra_float_digits`` 0 or less rounds them).
+_SESSION = {"DateStyle": "ISO, YMD", "TimeZone": "UTC", "extra_float_digits": "1", "IntervalStyle": "postgres"}
+#: PostgreSQL types (by name, ``psycopg.postgres.types``) read as typed values: the Arrow type whose
+#: rendering (``common.text_of``) they get. Every other type is its server text.
+_TYPED = {"timestamp": pa.timestamp("us"), "timestamptz": pa.timestamp("us", tz="UTC"), "float8": pa.float64(),
+          "float4": pa.float32()}
 
 
 def _read_database(con: duckdb.DuckDBPyConnection, url: str, *, table: str | None, query: str | None,
@@ -40,9 +58,10 @@ def _read_database(con: duckdb.DuckDBPyConnection, url: str, *, table: str | Non
     scheme = url.split(":", 1)[0].lower()
     if scheme.startswith("sqlite"):
         batches, names = _sqlite_batches(url, table=table, query=query, shown=shown)
+        types: list[pa.DataType | None] = [None] * len(names)
         fmt = "sqlite"
     else:
-        batches, names = _postgres_batches(url, table=table, query=query, shown=shown)
+        batches, names, types = _postgres_batches(url, table=table, query=query, shown=shown)
         fmt = "postgresql"
     import pyarrow.parquet as pq  # only for a database source
 
@@ -58,13 +77,21 @@ def _read_database(con: duckdb.DuckDBPyConnection, url: str, *, table: str | Non
             cols.append(pa.array(range(row + 1, row + len(rows) + 1), type=pa.int64()))
             writer.write_table(pa.Table.from_arrays(cols, schema=arrow_schema))
             row += len(rows)
-    select = ", ".join(f"{q(f'c{i}')} AS {q(n)}" for i, n in enumerate(names))
+    select = ", ".join(f"{_shown(q(f'c{i}'), t)} AS {q(n)}" for i, (n, t) in enumerate(zip(names, types, strict=True)))
     scan = f"read_parquet({lit(str(target))})"
     _create_views(con, f"SELECT {select} FROM {scan}",
                   numbered=f"SELECT {q(ROW_COLUMN)}, {select} FROM {scan}", source=shown)
     label = f"{shown} ({'table ' + table if table else 'query'})"
     return LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names,
                         format=fmt, source=label)
+
+
+def _shown(column: str, arrow_type: pa.DataType | None) -> str:
+    """The server text of a column as a typed column of ``arrow_type`` is shown. A timestamp before year 1
+    (PostgreSQL writes ``0044-03-15 00:00:00 BC``) stays as written: DuckDB would read it without its era."""
+    if arrow_type is None or not pa.types.is_timestamp(arrow_type):
+        return text_of_rendered(column, arrow_type)
+    return f"CASE WHEN {column} LIKE '% BC' THEN {column} ELSE {text_of_rendered(column, arrow_type)} END"
 
 
 def _sqlite_batches(url: str, *, table: str | None, query: str | None, shown: str
@@ -103,15 +130,20 @@ def _sqlite_batches(url: str, *, table: str | None, query: str | None, shown: st
 
 
 def _postgres_batches(url: str, *, table: str | None, query: str | None, shown: str
-                      ) -> tuple[Iterator[list[tuple[Any, ...]]], list[str]]:
+                      ) -> tuple[Iterator[list[tuple[Any, ...]]], list[str], list[pa.DataType | None]]:
     inner = databases.relation(table, query)
     conn = databases.connect(url, shown)
     import psycopg
+    from psycopg.postgres import types as pg_types
 
     opened = False
     try:
-        names = unique_names(databases.column_names(conn, inner, table=table, shown=shown), source=shown,
-                             fold=False)
+        described = databases.columns(conn, inner, table=table, shown=shown)
+        names = unique_names([name for name, _ in described], source=shown, fold=False)
+        by_oid = {pg_types[name].oid: arrow for name, arrow in _TYPED.items()}
+        types = [by_oid.get(oid) for _, oid in described]
+        for setting, value in _SESSION.items():  # for the session: the cursor's transaction comes after
+            conn.execute("SELECT set_config(%s, %s, false)", (setting, value))
         # Columns by position: a query's repeated names stay apart, and no name from the source becomes SQL.
         positions = [f"c{i}" for i in range(len(names))]
         casts = ", ".join(f"CAST({c} AS TEXT)" for c in positions)
@@ -135,4 +167,4 @@ def _postgres_batches(url: str, *, table: str | None, query: str | None, shown: 
         finally:
             conn.close()
 
-    return batches(), names
+    return batches(), names, types
