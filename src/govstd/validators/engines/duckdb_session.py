@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from govstd.errors import GovstdError, InputError
+from govstd.kernel import inscan
 from govstd.validators.compiler.duckdb import DuckDBDialect
 from govstd.validators.readers import LoadedSource, duckdb_input_error
 
@@ -51,8 +52,6 @@ class EngineConfig:
 def connect(config: EngineConfig | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection configured to spill, keep source order and report progress (and to load
     the check kernel as an extension, ``kernel.inscan``)."""
-    from govstd.kernel import inscan
-
     config = config or EngineConfig()
     con = duckdb.connect(":memory:", config=inscan.connect_config())
     settings: dict[str, bool | int | str] = {
