@@ -102,13 +102,28 @@ def test_a_file_read_on_several_threads_merges_each_threads_counters(tmp_path: P
     assert _verdicts(path, schema, monkeypatch, path="stream") == expected
 
 
-def test_a_run_with_samples_streams_to_the_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Samples are a check's first failing rows in source order, which DuckDB's threads do not keep."""
-    path = _many_row_groups(tmp_path / "s.parquet", 30_000)
+def _sampled(source: Any, monkeypatch: pytest.MonkeyPatch, path: str, threads: int | None = None) -> dict[str, Any]:
+    monkeypatch.setenv("GOVSTD_KERNEL", "0" if path == "sql" else "1")
+    monkeypatch.setenv("GOVSTD_INSCAN", "0" if path == "stream" else "1")
+    result = govstd.validate(source, SCHEMAS["default"], today=TODAY, service_items=ITEMS, sample_size=3,
+                             threads=threads)
+    return {c.rule_id: (c.evaluated, c.failed, c.details, [s.model_dump() for s in c.samples])
+            for c in result.checks}
+
+
+def test_samples_inside_the_scan_are_each_checks_first_failing_rows(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB's threads take row groups in no set order: each thread keeps the failing rows of the smallest row
+    numbers it saw, and the merge keeps the smallest of all — the rows (lines, values, masked) the SQL path and the
+    stream show, and the duplicate samples (from a second pass in row order) too."""
+    path = _many_row_groups(tmp_path / "s.parquet", 60_000)
     calls = _in_scan_calls(monkeypatch)
-    sampled = _verdicts(path, SCHEMAS["default"], monkeypatch, path="scan", samples=3)
-    assert calls == []
-    assert sampled == _verdicts(path, SCHEMAS["default"], monkeypatch, path="sql", samples=3)
+    expected = _sampled(path, monkeypatch, "sql")
+    assert expected["key.unique"][3] and sum(bool(v[3]) for v in expected.values()) >= 4  # samples to compare
+    for threads in (1, 2, 4):
+        assert _sampled(path, monkeypatch, "scan", threads) == expected
+    assert calls == [60_000] * 3
+    assert _sampled(path, monkeypatch, "stream") == expected
 
 
 def test_a_kernel_that_cannot_load_into_duckdb_is_fed_arrow_batches_with_a_notice(
@@ -145,3 +160,66 @@ def test_the_extension_file_carries_duckdbs_footer_and_is_rewritten_when_it_diff
     made.write_bytes(content[:-1] + b"x")  # changed on disk: written again before DuckDB loads it
     assert inscan.extension_file(library, "linux_amd64").read_bytes() == content
     assert inscan.extension_file(library, "osx_arm64") != made  # another platform's footer, another file
+
+
+def _views(values: list[bytes | None], keep: list[Any]) -> tuple[Any, Any]:
+    """DuckDB string_t views of ``values`` and their validity bits; a NULL row's view holds garbage (DuckDB leaves
+    whatever was there): a huge length and a pointer to nowhere."""
+    import ctypes
+    import struct
+
+    raw = bytearray()
+    for value in values:
+        if value is None:
+            raw += struct.pack("<I4sQ", 0xFFFF_0000, b"junk", 0x10)  # a negative length as int32
+        elif len(value) <= 12:
+            raw += struct.pack("<I", len(value)) + value.ljust(12, b"\0")
+        else:
+            held = ctypes.create_string_buffer(value, len(value))
+            keep.append(held)
+            raw += struct.pack("<I4sQ", len(value), value[:4], ctypes.addressof(held))
+    bits = sum(1 << i for i, v in enumerate(values) if v is not None)
+    views = ctypes.create_string_buffer(bytes(raw), len(raw))
+    validity = ctypes.create_string_buffer(bits.to_bytes(8, "little"), 8)
+    keep += [views, validity]
+    return views, validity
+
+
+def test_a_null_rows_view_is_never_read() -> None:
+    """Inside DuckDB's scan a NULL row's 16 bytes are left over from whatever was there: the per-value table's
+    arena was sized from them (a crash, one run in four of a hypothesis test). The view layout counts what the
+    Arrow layout counts, with NULLs holding a huge length and a wild pointer."""
+    import ctypes
+
+    from govstd.standards.models import QualityDimension
+    from govstd.validators import ir
+
+    x = ir.col("x")
+    suite = ir.CheckSuite(checks=[ir.RowCheck(
+        rule_id="in", rule="test", dimension=QualityDimension.ACCURACY, columns=["x"], description="in",
+        expect=ir.in_values(x, ["A" * 30, "abc"]), applies=ir.not_(ir.fn("is_blank", x)))], tables=[])
+    values: list[bytes | None] = [b"abc", None, b"A" * 30, None, b"B" * 40, b"abc", None]
+    lib = kernel.load()
+    assert lib is not None
+    streamed = kernel.Kernel(lib, kernel.compile_suite(suite))
+    try:
+        assert streamed.plan.groups, "the check must go through the per-value table"
+        arrow = streamed.count(iter([pa.record_batch([pa.array([v.decode() if v else None for v in values])],
+                                                     names=["x"])]))
+    finally:
+        streamed.close()
+    k = kernel.Kernel(lib, kernel.compile_suite(suite))  # a fresh context: an empty table, no arena yet
+    keep: list[Any] = []
+    try:
+        views, validity = _views(values, keep)
+        counters = (ctypes.c_int64 * k.plan.counters)()
+        ctx = k._context()
+        lib.gk_ctx_samples(ctx, 0, None, None)
+        lib.gk_ctx_keys(ctx, None, None)
+        lib.gk_ctx_key_rows(ctx, None)
+        one = ctypes.c_void_p * 1
+        lib.gk_run(k.handle, ctx, 1, one(ctypes.addressof(validity)), one(ctypes.addressof(views)), one(None),
+                   (ctypes.c_int64 * 1)(0), (ctypes.c_int8 * 1)(inscan.LAYOUT_VIEWS), len(values), counters)
+        assert list(counters) == arrow
+    finally:
+        k.close()

@@ -45,6 +45,7 @@ def test_duckdb_streams_on_half_the_threads_and_gets_them_back(
             setting.close()
 
     monkeypatch.setattr(DuckDBEngine, "_count_natively", counting_pass)
+    monkeypatch.setenv("GOVSTD_INSCAN", "0")  # the stream (the kernel inside the scan runs on DuckDB's threads)
     result = govstd.validate(path, SCHEMAS["default"], today=TODAY, sample_size=2, threads=threads)
     assert result.dataset.rows == rows
     assert seen == {"kernel": threads, "while": streaming, "after": threads}

@@ -437,6 +437,11 @@ class Samples:
                 self._parts[k].append(take(batch, rows[:need].to_pylist()))
                 self._have[k] += min(need, len(rows))
 
+    def put(self, k: int, batch: Any) -> None:
+        """Check ``k``'s sampled rows, found all at once (inside DuckDB's scan, ``kernel.inscan``)."""
+        self._parts[k] = [batch]
+        self._have[k] = batch.num_rows
+
     def rows(self, k: int) -> list[Any]:
         """Check ``k``'s sampled rows (Arrow record batches), in row order."""
         return self._parts[k]

@@ -11,8 +11,11 @@ cache (named by a digest of both, rewritten when it differs), and ``connect_conf
 ``engines.duckdb_session.connect`` opens a connection with. A check run's connection runs only the SQL govstd
 composes, with every name and value quoted.
 
-A run that shows samples keeps the Arrow stream: samples are a check's first failing rows in source order, and
-DuckDB's threads take the rows in no set order. ``GOVSTD_INSCAN=0`` keeps the stream for every run.
+Samples are a check's first failing rows in source order, and DuckDB's threads take the rows in no set order:
+each thread's state keeps the failing rows of the smallest row numbers it has seen, with their values, and merging
+two states keeps the smallest of both. A key's first repeating rows need the rows in order: they come from a
+second pass over the key's columns alone, which stops once they are found. ``GOVSTD_INSCAN=0`` streams Arrow
+batches to the kernel for every run.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import array
 import ctypes
 import hashlib
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,8 @@ EXTENSION_NAME = "govstd_kernel"
 CAPI_VERSION = "v1.2.0"
 #: The footer's version field: the extension's own, shown by duckdb_extensions().
 EXTENSION_VERSION = "govstd"
+#: gk_run's column layout of DuckDB's 16-byte string views (csrc/kernel.h, LAYOUT_VIEWS).
+LAYOUT_VIEWS = 2
 
 
 def disabled() -> bool:
@@ -127,12 +133,45 @@ def max_columns(lib: ctypes.CDLL) -> int:
     return int(lib.gk_inscan_max_columns())
 
 
-def counters(blob: bytes | None, n: int) -> list[int]:
-    """The aggregate's result: ``n`` int64 counters in native byte order, or none (no rows) as zeros."""
+#: A sample's line where it has none (csrc/inscan.c writes INT64_MIN).
+_NO_LINE = -(2**63)
+
+#: One sampled row: its row number, its line (None: none), and every text column's value (None: NULL).
+SampledRow = tuple[int, int | None, list[str | None]]
+
+
+def decode(blob: bytes | None, ncounters: int, nchecks: int, samples: int) -> tuple[list[int], list[list[SampledRow]]]:
+    """The aggregate's result: ``ncounters`` int64 counters (native byte order; none, for no rows, as zeros) and,
+    with ``samples`` > 0, each check's sampled rows in row order (csrc/inscan.c's finalize writes the layout)."""
     if not blob:
-        return [0] * n
-    values = array.array("q")
-    values.frombytes(blob)
-    if len(values) != n:
-        raise RuntimeError(f"govstd_count returned {len(values)} counters, the plan has {n}")
-    return list(values)
+        return [0] * ncounters, [[] for _ in range(nchecks if samples else 0)]
+    words = array.array("q")
+    words.frombytes(blob)
+    if len(words) < ncounters:
+        raise RuntimeError(f"govstd_count returned {len(words)} counters, the plan has {ncounters}")
+    picked: list[list[SampledRow]] = []
+    at = ncounters
+    for _ in range(nchecks if samples else 0):
+        rows: list[SampledRow] = []
+        count, at = words[at], at + 1
+        for _ in range(count):
+            row, line, size = words[at], words[at + 1], words[at + 2]
+            start = 8 * (at + 3)
+            rows.append((row, None if line == _NO_LINE else line, _values(blob[start:start + size])))
+            at += 3 + (size + 7) // 8
+        picked.append(rows)
+    if at != len(words):
+        raise RuntimeError("govstd_count returned a result of the wrong length")
+    return list(words[:ncounters]), picked
+
+
+def _values(blob: bytes) -> list[str | None]:
+    """A sample's text values: each an int32 length (-1: NULL) and its UTF-8 bytes."""
+    out: list[str | None] = []
+    at = 0
+    while at < len(blob):
+        size = int.from_bytes(blob[at:at + 4], sys.byteorder, signed=True)
+        at += 4
+        out.append(None if size < 0 else blob[at:at + size].decode("utf-8", errors="replace"))
+        at += max(size, 0)
+    return out

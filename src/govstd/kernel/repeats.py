@@ -42,6 +42,10 @@ class Repeats:
         self._parts: list[list[Any]] = [[] for _ in range(nkeys)]
         self._have = [0] * nkeys
 
+    def found(self, k: int) -> int:
+        """How many repeating rows of key ``k`` were found so far (at most ``n``)."""
+        return self._have[k]
+
     def pending(self, k: int) -> bool:
         """Whether key ``k`` may still need the fingerprint table's row numbers: neither done nor known here."""
         return self._have[k] < self.n

@@ -222,6 +222,7 @@ void *gk_ctx_new(void *vp) {
     plan *p = vp;
     ctx *c = calloc(1, sizeof(ctx));
     if (!c) return NULL;
+    c->nnodes = p->nnodes;
     size_t nn = (size_t)p->nnodes;
     c->memo = calloc(nn * CH, sizeof(val));
     c->memo_at = malloc(nn * sizeof(val *) + 1);
@@ -241,6 +242,7 @@ void *gk_ctx_new(void *vp) {
         int32_t nbits = 1;
         for (int32_t g = 0; g < p->ngroups; g++) if (p->groups[g].nbits > nbits) nbits = p->groups[g].nbits;
         c->vc = calloc((size_t)p->ngroups, sizeof(vcache));
+        c->ngroups = c->vc ? p->ngroups : 0;
         c->cached = calloc((size_t)(p->nchecks > 0 ? p->nchecks : 1), 1);
         c->res = malloc(sizeof(mask) * (size_t)nbits);
         if (!c->vc || !c->cached || !c->res) { gk_ctx_free(vp, c); return NULL; }
@@ -258,12 +260,13 @@ static void free_retired(ctx *c) {
 }
 
 void gk_ctx_free(void *vp, void *vc) {
-    plan *p = vp; ctx *c = vc;
+    (void)vp;  /* the context holds what it needs: it may outlive its plan inside DuckDB (csrc/inscan.c) */
+    ctx *c = vc;
     if (!c) return;
-    if (c->arena) for (int32_t k = 0; k < p->nnodes; k++) free(c->arena[k]);
+    if (c->arena) for (int32_t k = 0; k < c->nnodes; k++) free(c->arena[k]);
     free_retired(c);
     free(c->retired); free(c->arena); free(c->arena_cap); free(c->arena_used); free(c->arena_gen);
-    if (c->vc) for (int32_t g = 0; g < p->ngroups; g++) vc_release(&c->vc[g]);
+    if (c->vc) for (int32_t g = 0; g < c->ngroups; g++) vc_release(&c->vc[g]);
     free(c->vc); free(c->cached); free(c->res);
     free(c->memo); free(c->memo_at); free(c->pbits); free(c->have); free(c->node_gen); free(c);
 }

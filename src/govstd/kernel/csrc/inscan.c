@@ -5,14 +5,17 @@
  * check run's connection (govstd.kernel.inscan, which appends the extension footer DuckDB reads), it registers the
  * aggregate
  *
- *     govstd_count(plan BIGINT, keys BIGINT, column VARCHAR, ...) → BLOB
+ *     govstd_count(plan BIGINT, keys BIGINT, samples BIGINT, row BIGINT, line BIGINT, column VARCHAR, ...) → BLOB
  *
  * which runs gk_run over each chunk of DuckDB's own vectors (string_t views, LAYOUT_VIEWS) on DuckDB's own
- * threads, inside its scan, and returns the summed counters (int64, native byte order). Handing the columns over
+ * threads, inside its scan, and returns the summed counters (int64, native byte order), then with ``samples`` > 0
+ * each check's ``samples`` failing rows of the smallest row numbers (``row``; ``line`` the physical line, or NULL)
+ * with the values of every text column: the rows the Arrow stream takes, in source order, from its batches. Handing the columns over
  * as Arrow batches instead costs DuckDB more than the scan itself (docs/benchmarks.md, eighth round). ``plan`` is a
  * gk_plan_new handle made through ctypes (the same sources, so the same layout); ``keys`` a gk_inscan_keys_new
  * handle, or 0: the uniqueness keys' fingerprint counters (_fpcount.c), shared by DuckDB's threads under a lock.
- * Samples need the rows in source order, so a run that shows samples streams Arrow batches instead. */
+ * DuckDB's threads take the rows in no set order, so a state keeps the smallest row numbers it has seen, and
+ * merging two keeps the smallest of both. */
 #include "kernel.h"
 #include <pthread.h>
 
@@ -25,6 +28,7 @@
 DUCKDB_EXTENSION_EXTERN
 
 #define INSCAN_MAX_COLUMNS 64  /* overloads registered: a plan reading more columns streams Arrow batches */
+#define INSCAN_FIXED 5         /* plan, keys, samples per check, row number, line: then the text columns */
 
 int gk_fpc_add(void *vc, const uint64_t *hi, const uint64_t *lo, int64_t n);  /* _fpcount.c */
 
@@ -60,8 +64,58 @@ void gk_inscan_keys_free(void *vk) {
 /* The number of columns govstd_count takes at most. */
 int32_t gk_inscan_max_columns(void) { return INSCAN_MAX_COLUMNS; }
 
-/* An aggregate state: one per DuckDB thread (the aggregate is never grouped), its own context. */
-typedef struct { plan *p; void *ctx; int64_t *counters; uint64_t *fp; int64_t fp_rows; } inscan_state;
+/* A sampled row: its row number and line (``line_null``: none), and every text column's value as
+ * [int32 length (-1: NULL), bytes] one after another in ``blob``. */
+typedef struct { int64_t row, line; uint8_t *blob; int32_t blob_len, line_null; } inscan_sample;
+
+/* An aggregate state: one per DuckDB thread (the aggregate is never grouped), its own context; with samples, per
+ * check the ``sample_n`` failing rows of the smallest row numbers this state has seen, in row order. */
+typedef struct {
+    plan *p; void *ctx; int64_t *counters; uint64_t *fp; int64_t fp_rows;
+    int32_t sample_n, nchecks; inscan_sample *samples; int32_t *nsamples; int64_t *picked; int32_t *found;
+} inscan_state;
+
+/* A state's samples freed without its plan (inscan_destroy may run after the engine freed the plan). */
+static void free_samples(inscan_state *st) {
+    for (int32_t k = 0; st->samples && k < st->nchecks; k++)
+        for (int32_t j = 0; j < st->nsamples[k]; j++) free(st->samples[(int64_t)k * st->sample_n + j].blob);
+    free(st->samples); free(st->nsamples); free(st->picked); free(st->found);
+    st->samples = NULL; st->nsamples = NULL; st->picked = NULL; st->found = NULL;
+}
+
+/* Keep ``s`` among check ``k``'s samples if its row is among the ``sample_n`` smallest; frees what it drops. */
+static void keep_sample(inscan_state *st, int32_t k, inscan_sample s) {
+    inscan_sample *list = st->samples + (int64_t)k * st->sample_n;
+    int32_t have = st->nsamples[k], n = st->sample_n;
+    if (have == n && s.row >= list[n - 1].row) { free(s.blob); return; }
+    if (have == n) { free(list[n - 1].blob); have--; }
+    int32_t at = have;
+    while (at > 0 && list[at - 1].row > s.row) { list[at] = list[at - 1]; at--; }
+    list[at] = s;
+    st->nsamples[k] = have + 1;
+}
+
+/* Row ``i`` of the chunk's text columns as a sample's blob (NULL: no memory). */
+static uint8_t *sample_blob(int32_t ncols, const uint8_t *const *validity, const void *const *views, idx_t i,
+                            int32_t *out_len) {
+    int64_t size = 0;
+    for (int32_t c = 0; c < ncols; c++) {
+        int32_t len = 0;
+        if (!validity[c] || ((validity[c][i >> 3] >> (i & 7)) & 1)) view_bytes((const uint8_t *)views[c] + 16 * i, &len);
+        size += 4 + len;
+    }
+    uint8_t *blob = malloc((size_t)(size > 0 ? size : 1)), *at = blob;
+    if (!blob) return NULL;
+    for (int32_t c = 0; c < ncols; c++) {
+        int32_t len = -1;
+        const uint8_t *bytes = NULL;
+        if (!validity[c] || ((validity[c][i >> 3] >> (i & 7)) & 1)) bytes = view_bytes((const uint8_t *)views[c] + 16 * i, &len);
+        memcpy(at, &len, 4); at += 4;
+        if (len > 0) { memcpy(at, bytes, (size_t)len); at += len; }
+    }
+    *out_len = (int32_t)size;
+    return blob;
+}
 
 static idx_t inscan_size(duckdb_function_info info) { (void)info; return sizeof(inscan_state); }
 
@@ -78,12 +132,26 @@ static void inscan_update(duckdb_function_info info, duckdb_data_chunk input, du
         if (states[i] != states[0]) { duckdb_aggregate_function_set_error(info, "govstd_count is never grouped"); return; }
     const int64_t *handles = duckdb_vector_get_data(duckdb_data_chunk_get_vector(input, 0));
     const int64_t *keys_at = duckdb_vector_get_data(duckdb_data_chunk_get_vector(input, 1));
+    const int64_t *sample_n = duckdb_vector_get_data(duckdb_data_chunk_get_vector(input, 2));
+    duckdb_vector row_vector = duckdb_data_chunk_get_vector(input, 3), line_vector = duckdb_data_chunk_get_vector(input, 4);
     inscan_keys *keys = (inscan_keys *)(intptr_t)keys_at[0];
     if (!st->ctx) {
         st->p = (plan *)(intptr_t)handles[0];
         st->ctx = gk_ctx_new(st->p);
         st->counters = calloc((size_t)st->p->ncounters, sizeof(int64_t));
-        if (!st->ctx || !st->counters) { duckdb_aggregate_function_set_error(info, "govstd_count: out of memory"); return; }
+        st->sample_n = (int32_t)sample_n[0];
+        st->nchecks = st->p->nchecks;
+        int32_t nchecks = st->p->nchecks > 0 ? st->p->nchecks : 1;
+        if (st->sample_n > 0) {
+            st->samples = calloc((size_t)nchecks * (size_t)st->sample_n, sizeof(inscan_sample));
+            st->nsamples = calloc((size_t)nchecks, sizeof(int32_t));
+            st->picked = calloc((size_t)nchecks * (size_t)st->sample_n, sizeof(int64_t));
+            st->found = calloc((size_t)nchecks, sizeof(int32_t));
+        }
+        if (!st->ctx || !st->counters || (st->sample_n > 0 && (!st->samples || !st->nsamples || !st->picked || !st->found))) {
+            duckdb_aggregate_function_set_error(info, "govstd_count: out of memory");
+            return;
+        }
     }
     int32_t nk = keys ? keys->n : 0;
     if (nk > 64) { duckdb_aggregate_function_set_error(info, "govstd_count: more than 64 uniqueness keys"); return; }
@@ -94,9 +162,9 @@ static void inscan_update(duckdb_function_info info, duckdb_data_chunk input, du
     }
     const uint8_t *validity[INSCAN_MAX_COLUMNS]; const void *views[INSCAN_MAX_COLUMNS];
     const uint8_t *data[INSCAN_MAX_COLUMNS]; int64_t starts[INSCAN_MAX_COLUMNS]; int8_t layout[INSCAN_MAX_COLUMNS];
-    int32_t nc = (int32_t)ncols - 2;
+    int32_t nc = (int32_t)ncols - INSCAN_FIXED;
     for (int32_t c = 0; c < nc; c++) {
-        duckdb_vector v = duckdb_data_chunk_get_vector(input, (idx_t)c + 2);
+        duckdb_vector v = duckdb_data_chunk_get_vector(input, (idx_t)c + INSCAN_FIXED);
         validity[c] = (const uint8_t *)duckdb_vector_get_validity(v);  /* 64-bit words: Arrow's bits, little-endian */
         views[c] = duckdb_vector_get_data(v);
         data[c] = NULL; starts[c] = 0; layout[c] = LAYOUT_VIEWS;
@@ -107,10 +175,27 @@ static void inscan_update(duckdb_function_info info, duckdb_data_chunk input, du
         out[2 * k] = st->fp + (size_t)(2 * k) * n;
         out[2 * k + 1] = st->fp + (size_t)(2 * k + 1) * n;
     }
-    gk_ctx_samples(st->ctx, 0, NULL, NULL);
+    if (st->sample_n > 0) memset(st->found, 0, sizeof(int32_t) * (size_t)st->p->nchecks);
+    gk_ctx_samples(st->ctx, st->sample_n > 0 ? st->sample_n : 0, st->picked, st->found);
     gk_ctx_keys(st->ctx, nk ? out : NULL, written);
     gk_ctx_key_rows(st->ctx, NULL);
     gk_run(st->p, st->ctx, nc, validity, views, data, starts, layout, (int64_t)n, st->counters);
+    if (st->sample_n > 0) {
+        const int64_t *rows = duckdb_vector_get_data(row_vector), *lines = duckdb_vector_get_data(line_vector);
+        const uint64_t *line_valid = duckdb_vector_get_validity(line_vector);
+        for (int32_t k = 0; k < st->p->nchecks; k++) {
+            for (int32_t j = 0; j < st->found[k]; j++) {
+                idx_t i = (idx_t)st->picked[(int64_t)k * st->sample_n + j];
+                inscan_sample smp = {rows[i], 0, NULL, 0, 1};
+                if (st->nsamples[k] == st->sample_n && smp.row >= st->samples[(int64_t)(k + 1) * st->sample_n - 1].row)
+                    continue;  /* not among the smallest */
+                if (!line_valid || ((line_valid[i >> 6] >> (i & 63)) & 1)) { smp.line = lines[i]; smp.line_null = 0; }
+                smp.blob = sample_blob(nc, validity, views, i, &smp.blob_len);
+                if (!smp.blob) { duckdb_aggregate_function_set_error(info, "govstd_count: out of memory"); return; }
+                keep_sample(st, k, smp);
+            }
+        }
+    }
     if (!nk) return;
     pthread_mutex_lock(&keys->lock);
     for (int32_t k = 0; k < nk && !keys->error; k++) {
@@ -130,6 +215,10 @@ static void inscan_combine(duckdb_function_info info, duckdb_aggregate_state *so
         inscan_state *a = (inscan_state *)source[i], *b = (inscan_state *)target[i];
         if (!a->ctx) continue;
         if (!b->ctx) { *b = *a; memset(a, 0, sizeof *a); continue; }  /* moved: destroy frees it once */
+        for (int32_t k = 0; a->sample_n > 0 && k < a->p->nchecks; k++) {  /* each sample moves to b or is freed */
+            for (int32_t j = 0; j < a->nsamples[k]; j++) keep_sample(b, k, a->samples[(int64_t)k * a->sample_n + j]);
+            a->nsamples[k] = 0;
+        }
         int32_t nc = a->p->ncounters;
         uint8_t *newest = calloc((size_t)nc, 1);
         for (int32_t k = 0; newest && k < a->p->nfresh; k++) newest[a->p->fresh[2 * k + 1] + 1] = 1;
@@ -147,14 +236,36 @@ static void inscan_finalize(duckdb_function_info info, duckdb_aggregate_state *s
     for (idx_t i = 0; i < count; i++) {
         inscan_state *a = (inscan_state *)source[i];
         if (!a->ctx) { duckdb_vector_assign_string_element_len(result, offset + i, "", 0); continue; }  /* no rows */
-        duckdb_vector_assign_string_element_len(result, offset + i, (const char *)a->counters,
-                                                sizeof(int64_t) * (idx_t)a->p->ncounters);
+        /* The counters; with samples, per check their count, then per sample its row, line (INT64_MIN: none),
+         * blob length and blob, padded to 8 bytes. */
+        int64_t size = (int64_t)a->p->ncounters;
+        for (int32_t k = 0; a->sample_n > 0 && k < a->p->nchecks; k++) {
+            size += 1;
+            for (int32_t j = 0; j < a->nsamples[k]; j++)
+                size += 3 + (a->samples[(int64_t)k * a->sample_n + j].blob_len + 7) / 8;
+        }
+        int64_t *out = calloc((size_t)size, sizeof(int64_t)), *at = out;
+        if (!out) { duckdb_aggregate_function_set_error(info, "govstd_count: out of memory"); return; }
+        memcpy(at, a->counters, sizeof(int64_t) * (size_t)a->p->ncounters);
+        at += a->p->ncounters;
+        for (int32_t k = 0; a->sample_n > 0 && k < a->p->nchecks; k++) {
+            *at++ = a->nsamples[k];
+            for (int32_t j = 0; j < a->nsamples[k]; j++) {
+                const inscan_sample *smp = &a->samples[(int64_t)k * a->sample_n + j];
+                *at++ = smp->row; *at++ = smp->line_null ? INT64_MIN : smp->line; *at++ = smp->blob_len;
+                memcpy(at, smp->blob, (size_t)smp->blob_len);
+                at += (smp->blob_len + 7) / 8;
+            }
+        }
+        duckdb_vector_assign_string_element_len(result, offset + i, (const char *)out, sizeof(int64_t) * (idx_t)size);
+        free(out);
     }
 }
 
 static void inscan_destroy(duckdb_aggregate_state *states, idx_t count) {
     for (idx_t i = 0; i < count; i++) {
         inscan_state *a = (inscan_state *)states[i];
+        if (a->samples) free_samples(a);
         if (a->ctx) gk_ctx_free(a->p, a->ctx);
         free(a->counters); free(a->fp);
         memset(a, 0, sizeof *a);
@@ -171,8 +282,7 @@ DUCKDB_EXTENSION_ENTRYPOINT(duckdb_connection con, duckdb_extension_info info, s
     for (int ncols = 1; ncols <= INSCAN_MAX_COLUMNS && ok; ncols++) {
         duckdb_aggregate_function f = duckdb_create_aggregate_function();
         duckdb_aggregate_function_set_name(f, "govstd_count");
-        duckdb_aggregate_function_add_parameter(f, handle);
-        duckdb_aggregate_function_add_parameter(f, handle);
+        for (int c = 0; c < INSCAN_FIXED; c++) duckdb_aggregate_function_add_parameter(f, handle);
         for (int c = 0; c < ncols; c++) duckdb_aggregate_function_add_parameter(f, text);
         duckdb_aggregate_function_set_return_type(f, blob);
         duckdb_aggregate_function_set_functions(f, inscan_size, inscan_init, inscan_update, inscan_combine,

@@ -93,6 +93,7 @@ typedef struct {
     uint8_t *cached;       /* per check: 1 while its group's cache counts it (gk_run's loop skips it) */
     void *res;             /* scratch: a group's result masks on the rows evaluated */
     int64_t *const *key_rows;  /* per key, the batch-local row of each fingerprint (gk_ctx_key_rows), or NULL */
+    int32_t nnodes, ngroups;   /* the plan's, for gk_ctx_free: DuckDB may destroy a context after the plan is gone */
 } ctx;
 
 /* A column's layout (``batch.large``): Arrow string (int32 offsets), large_string (int64 offsets), or DuckDB's

@@ -232,8 +232,12 @@ static void vc_chunk(const plan *p, ctx *c, const batch *bt, int32_t m, int64_t 
         const int32_t *o32 = bt->offsets[col];
         const uint8_t *views = bt->offsets[col];
         int64_t bytes = 0;
-        if (large == LAYOUT_VIEWS)
-            for (int32_t r = 0; r < m; r++) { int32_t n; view_bytes(views + 16 * (base + r), &n); bytes += n; }
+        if (large == LAYOUT_VIEWS)  /* a NULL row's view holds whatever was there before: not a length */
+            for (int64_t i = base; i < base + m; i++) {
+                int32_t n = 0;
+                if (!valid || ((valid[i >> 3] >> (i & 7)) & 1)) view_bytes(views + 16 * i, &n);
+                bytes += n;
+            }
         else bytes = large ? o64[base + m] - o64[base] : (int64_t)o32[base + m] - o32[base];
         if (vc_reserve(g, v, m, bytes, counters) != 0) { vc_off(p, c, gi, counters); continue; }
         mask miss;

@@ -127,10 +127,11 @@ class NativeCounting:
                         keys.from_arrow(keyed).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(
                             _key_table(k))
 
+            scanned = False
             try:
-                if shown is None and self._in_scan(lib, plan):
-                    texts = ", ".join(f"CAST({q(c)} AS VARCHAR)" for c in plan.columns) or "NULL::VARCHAR"
-                    counted = self._count_in_scan(lib, native, texts, counters)
+                if self._in_scan(lib, plan) and (shown is None or self._in_scan_samples(sql, plan, shown)):
+                    scanned = True
+                    counted = self._count_in_scan(lib, native, counters, samples, shown, sql)
                 else:
                     with self._progress("checking"), self._threads(max(1, threads // 2)):
                         try:
@@ -146,7 +147,9 @@ class NativeCounting:
                 if repeats is not None:
                     repeats.close()
             values = self._native_values(suite, native, sql, counted, counters, samples, shown)
-            if keys is not None and repeats is not None and shown is not None:
+            if scanned and keys is not None and repeats is not None and shown is not None:
+                self._repeats_in_order(lib, suite, plan, counted, sample_size)
+            elif keys is not None and repeats is not None and shown is not None:
                 self._repeats_of(plan, counted, keys, repeats, shown, sample_size)
         finally:
             for counter in counters:
@@ -172,22 +175,109 @@ class NativeCounting:
                                             f"({first_line(exc)}); it was fed Arrow batches instead")
         return self._inscan_loaded
 
-    def _count_in_scan(self, lib: ctypes.CDLL, native: kernel.Kernel, columns: str,
-                       counters: list[kernel.KeyCounter]) -> list[int]:
+    def _in_scan_samples(self, sql: str, plan: kernel.Plan, shown: SamplePlan) -> bool:
+        """Whether the samples can be taken inside the scan: the streamed batch's row number and line are integers
+        and its other columns text (the aggregate reads them as such), and it reads few enough columns."""
+        lib = kernel.load()
+        schema = self.con.sql(f"{sql} LIMIT 0").to_arrow_table().schema
+        numbers = {self.loaded.row_column, self.loaded.line_column}
+        texts = [f for f in schema if f.name not in numbers]
+        return lib is not None and len(texts) <= inscan.max_columns(lib) \
+            and all(pa.types.is_integer(f.type) for f in schema if f.name in numbers) \
+            and all(pa.types.is_string(f.type) or pa.types.is_large_string(f.type) for f in texts)
+
+    def _count_in_scan(self, lib: ctypes.CDLL, native: kernel.Kernel, counters: list[kernel.KeyCounter],
+                       samples: kernel.Samples | None, shown: SamplePlan | None, sql: str) -> list[int]:
         """The kernel's counters from one aggregate query inside DuckDB's scan, every thread DuckDB has; the keys'
-        fingerprints go to ``counters`` as they are made."""
+        fingerprints go to ``counters`` as they are made. With ``samples``, each check's first failing rows come
+        back with the counters, as record batches of the stream's layout (``sql``'s columns) into ``samples``."""
+        q, loaded, plan = self.dialect.quote_identifier, self.loaded, native.plan
+        texts = [f"CAST({q(c)} AS VARCHAR)" for c in plan.columns] or ["NULL::VARCHAR"]
+        n, source, row, line = 0, DATA, "NULL::BIGINT", "NULL::BIGINT"
+        if samples is not None and shown is not None:
+            n, source, row = samples.n, NUMBERED, f"CAST({q(loaded.row_column)} AS BIGINT)"
+            line = f"CAST({q(loaded.line_column)} AS BIGINT)" if loaded.line_column else line
+            texts += [f"CAST({q(name)} AS VARCHAR)" for name, alias in shown.values.items() if alias != name]
         feed = inscan.KeyFeed(lib, counters)
         try:
             with self._progress("checking"):
                 try:
-                    blob = self.con.execute(f"SELECT govstd_count({int(native.handle)}, {feed.handle or 0}, "
-                                            f"{columns}) FROM {self.dialect.quote_identifier(DATA)}").fetchall()
+                    blob = self.con.execute(f"SELECT govstd_count({int(native.handle)}, {feed.handle or 0}, {n}, "
+                                            f"{row}, {line}, {', '.join(texts)}) FROM {q(source)}").fetchall()
                 except duckdb.Error as exc:
                     feed.raise_error()  # a key counter's own error, not DuckDB's wording of it
                     raise data_error(exc, self.loaded) from None
-            return inscan.counters(blob[0][0], native.plan.counters)
         finally:
             feed.close()
+        counted, picked = inscan.decode(blob[0][0], plan.counters, len(plan.checks), n)
+        if samples is not None and picked:
+            layout = self.con.sql(f"{sql} LIMIT 0").to_arrow_table().schema
+            for k, rows in enumerate(picked):
+                if rows:
+                    samples.put(k, _sample_batch(layout, rows, loaded.row_column, loaded.line_column))
+        return counted
+
+    def _repeats_in_order(self, lib: ctypes.CDLL, suite: ir.CheckSuite, plan: kernel.Plan, counted: list[int],
+                          n: int) -> None:
+        """The first ``n`` repeating rows of each trusted key that has repeats, after a pass inside the scan (which
+        takes rows in no set order): a second pass streams only those keys' columns in row order to the set of
+        keys seen (``kernel.Repeats``), and stops once every such key has as many as it can have (its rows in
+        repeated groups less its repeated keys, at most ``n``)."""
+        wanted: dict[str, int] = {}
+        for rule_id in _trusted_keys(plan, counted):
+            counts = self._key_counts[rule_id]
+            wanted[rule_id] = min(n, counts["__involved"] - counts["__keys"]) if counts["__keys"] else 0
+        if not wanted:
+            return
+        keyed = kernel.compile_suite(ir.CheckSuite(
+            checks=[k.check for k in plan.keys if k.check.rule_id in wanted], tables=suite.tables))
+        shown, extra = self._sample_columns(keyed)
+        q = self.dialect.quote_identifier
+        texts = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in keyed.columns) or "NULL::VARCHAR"
+        sql = f"SELECT {texts}{extra} FROM {q(NUMBERED)}"
+        native = kernel.Kernel(lib, keyed)
+        repeats = kernel.Repeats(lib, n, len(keyed.keys), self._seen_budget() // len(keyed.keys),
+                                 self.loaded.row_column, self.loaded.line_column)
+        table = self.con.cursor()
+        try:
+            for k in range(len(keyed.keys)):
+                table.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT, r BIGINT)")
+            targets = [wanted[k.check.rule_id] for k in keyed.keys]
+
+            def store(batch: pa.RecordBatch, fingerprints: list[pa.RecordBatch]) -> None:
+                repeats.add(batch, fingerprints)
+                for k, fp in enumerate(fingerprints):
+                    if fp.num_rows and repeats.pending(k):
+                        rows = gather(int64(batch.column(self.loaded.row_column), 0), fp.column(2))
+                        pairs = pa.RecordBatch.from_arrays([fp.column(0), fp.column(1), rows], names=["hi", "lo", "r"])
+                        table.from_arrow(pairs).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(
+                            _key_table(k))
+
+            def until_found(stream: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+                for batch in stream:
+                    yield batch
+                    if all(repeats.found(k) >= targets[k] and not repeats.overflowed[k] for k in range(len(targets))):
+                        return
+
+            again = [0] * keyed.counters  # no key repeats: nothing to read (none is found, as none is there)
+            if any(targets):
+                threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+                with self._progress("sampling duplicates"), self._threads(max(1, threads // 2)):
+                    try:
+                        reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
+                    except duckdb.Error as exc:
+                        raise data_error(exc, self.loaded) from None
+                    try:
+                        # A Samples of no checks: the fingerprints then carry their rows ("at"), as Repeats needs.
+                        again = native.count(until_found(batches(reader, self.loaded)), threads,
+                                             kernel.Samples(n, 0), keys=store)
+                    finally:
+                        reader.close()
+            self._repeats_of(keyed, again, table, repeats, shown, n)
+        finally:
+            native.close()
+            repeats.close()
+            table.close()
 
     def _native_values(self, suite: ir.CheckSuite, native: kernel.Kernel, sql: str, counters: list[int],
                        keys: list[kernel.KeyCounter], samples: kernel.Samples | None,
@@ -341,6 +431,42 @@ class NativeCounting:
         fingerprints"). A single key's NULL group is a group but not a distinct key, as in ``_count_keys``."""
         with self._progress("counting keys"):
             return counter.result(null_hi, single)
+
+
+def _sample_batch(layout: pa.Schema, rows: list[inscan.SampledRow], row_column: str,
+                  line_column: str | None) -> pa.RecordBatch:
+    """Sampled rows from inside the scan as the stream's record batch of ``layout``: its row number and line
+    columns from the rows' own, every other column from their text values, in the layout's order."""
+    arrays, at = [], 0
+    for field in layout:
+        if field.name in (row_column, line_column):
+            arrays.append(_arrow_column(field.type, [r[0] if field.name == row_column else r[1] for r in rows]))
+        else:
+            arrays.append(_arrow_column(field.type, [r[2][at] for r in rows]))
+            at += 1
+    return pa.RecordBatch.from_arrays(arrays, schema=layout)
+
+
+def _arrow_column(kind: pa.DataType, values: Sequence[int | str | None]) -> pa.Array:
+    """A few sampled values as an Arrow array of ``kind`` (text or an integer), built from buffers: ``pa.array`` of
+    Python values imports pandas (pyarrow's shim), which a CSV validate otherwise never loads."""
+    import array
+
+    valid = bytearray((len(values) + 7) // 8)
+    for i, v in enumerate(values):
+        if v is not None:
+            valid[i >> 3] |= 1 << (i & 7)
+    if pa.types.is_integer(kind):
+        ints = array.array("q", [int(v) if v is not None else 0 for v in values])
+        numbers = pa.Array.from_buffers(pa.int64(), len(values), [pa.py_buffer(valid), pa.py_buffer(ints)])
+        return numbers if kind == pa.int64() else numbers.cast(kind)  # a cast loads pyarrow.compute
+    encoded = [str(v).encode() if v is not None else b"" for v in values]
+    offsets = array.array("i", [0])
+    for e in encoded:
+        offsets.append(offsets[-1] + len(e))
+    texts = pa.Array.from_buffers(pa.string(), len(values), [pa.py_buffer(valid), pa.py_buffer(offsets),
+                                                             pa.py_buffer(b"".join(encoded))])
+    return texts if kind == pa.string() else texts.cast(kind)
 
 
 def _trusted_keys(plan: kernel.Plan, counters: list[int]) -> dict[str, int]:
