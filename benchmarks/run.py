@@ -8,8 +8,7 @@ a fresh child process (peak RSS from ``os.wait4``):
 
 - ``scan``: a bare DuckDB full scan — every column read as text and touched (max length);
 - ``validate``: ``govstd.validate`` with the benchmark schema, 5 masked samples per failing check;
-- ``counts``: the same without samples (``--samples 0``): the counting passes alone (the kernel inside
-  DuckDB's scan where it is built for it, ``kernel.inscan``);
+- ``counts``: the same without samples (``--samples 0``): the counting passes alone;
 - ``counts SQL``: the same with the native check kernel off (``GOVSTD_KERNEL=0``): every check in SQL;
 - ``spill``: validate a CSV larger than a DuckDB ``memory_limit`` (default 256MB).
 

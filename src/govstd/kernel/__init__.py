@@ -137,7 +137,7 @@ def status() -> tuple[bool, str]:
     if inscan.disabled():
         how = "fed Arrow batches (GOVSTD_INSCAN=0)"
     elif inscan.built(lib):
-        how = "inside DuckDB's scan for runs without samples, else fed Arrow batches"
+        how = "inside DuckDB's scan"
     else:
         how = "fed Arrow batches (built without DuckDB's C API headers)"
     return True, f"native check kernel {library_path()}, {how}"

@@ -1,8 +1,10 @@
 """The DuckDB engine's pass through the native check kernel (``govstd.kernel``).
 
-The row checks the kernel implements are counted in C over Arrow batches streamed from DuckDB's reader;
-the same pass fingerprints uniqueness keys (counted in C, ``kernel.KeyCounter``), keeps each check's first
-failing rows and each key's first repeating rows (``kernel.Samples``, ``kernel.Repeats``). What the kernel
+The row checks the kernel implements are counted in C inside DuckDB's scan (``kernel.inscan``), or over Arrow
+batches streamed from DuckDB's reader where the kernel cannot run there; the same pass fingerprints uniqueness
+keys (counted in C, ``kernel.KeyCounter``) and keeps each check's first failing rows (``kernel.Samples``), and
+each key's first repeating rows come from the rows in order (``kernel.Repeats``: the stream itself, or after a
+pass inside the scan a second pass over the keys' columns alone). What the kernel
 does not count — or doubts — stays in SQL (``engines.duckdb``). A mixin of ``DuckDBEngine``: it reads the
 engine's connection, views and SQL helpers.
 """
@@ -71,9 +73,9 @@ class NativeCounting:
 
     def _count_natively(self, suite: ir.CheckSuite, sample_size: int = 0
                         ) -> tuple[AggregatePlan, dict[str, int]] | None:
-        """The row checks the native kernel implements (``govstd.kernel``), counted over Arrow batches of
-        the columns they read, streamed from DuckDB: (outputs of those checks, their counters) for
-        ``assemble``. None when the kernel is turned off (``GOVSTD_KERNEL=0``) or not built — then a
+        """The row checks the native kernel implements (``govstd.kernel``), counted inside DuckDB's scan or over
+        Arrow batches of the columns they read, streamed from DuckDB: (outputs of those checks, their counters)
+        for ``assemble``. None when the kernel is turned off (``GOVSTD_KERNEL=0``) or not built — then a
         one-line notice joins the warnings — and every check is counted in SQL. With ``sample_size`` > 0
         the same pass keeps each check's first failing rows (``_sampled``): no second pass to find them."""
         self._native_samples, self._native_repeats, self._repeat_pairs = {}, {}, {}
@@ -176,8 +178,12 @@ class NativeCounting:
         return self._inscan_loaded
 
     def _in_scan_samples(self, sql: str, plan: kernel.Plan, shown: SamplePlan) -> bool:
-        """Whether the samples can be taken inside the scan: the streamed batch's row number and line are integers
-        and its other columns text (the aggregate reads them as such), and it reads few enough columns."""
+        """Whether the samples can be taken inside the scan: DuckDB numbers the rows on every thread (a
+        ``row_number()`` window numbers them on one, and the kernel would then count on that one thread too: a
+        10 M-row CSV took 6.9 s instead of the stream's 4.9), the streamed batch's row number and line are
+        integers and its other columns text (the aggregate reads them as such), and it reads few enough columns."""
+        if not self.loaded.numbered_in_parallel:
+            return False
         lib = kernel.load()
         schema = self.con.sql(f"{sql} LIMIT 0").to_arrow_table().schema
         numbers = {self.loaded.row_column, self.loaded.line_column}

@@ -61,6 +61,10 @@ class LoadedSource:
     #: sheet's row number as Excel shows it; Parquet: the record's 1-based index; JSON Lines: the line.
     #: None where a source has no such place (a database table, an in-memory frame).
     line_column: str | None = None
+    #: Whether the numbered view's row numbers come from the source itself (a Parquet file's row numbers, the
+    #: columns a workbook's rows were written with), so DuckDB reads it on every thread; a ``row_number()``
+    #: window (CSV, JSON Lines, frames) numbers the rows on one thread.
+    numbered_in_parallel: bool = False
 
     def error(self, exc: Exception) -> InputError:
         """An InputError for a DuckDB failure while reading this source (no data in the message)."""

@@ -37,7 +37,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, *, text_columns: S
     check_header_names(names, source=spath, named=True)
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN,
                           columns=names, format="parquet", source=spath, path=path, size=path.stat().st_size,
-                          line_column=LINE_COLUMN)
+                          line_column=LINE_COLUMN, numbered_in_parallel=True)
     _note_numeric(loaded, schema, text_columns)
     casts = ", ".join(f"{text_of(q(f.name), f.type)} AS {q(f.name)}" for f in schema)
     scan = f"read_parquet({lit(spath)})"

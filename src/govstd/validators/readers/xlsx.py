@@ -59,7 +59,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, she
                          path=spath, expected="an .xlsx workbook saved by Excel, WPS or LibreOffice") from None
     loaded = LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=[],
                           format="xlsx", source=spath, path=path, size=path.stat().st_size,
-                          line_column=LINE_COLUMN)
+                          line_column=LINE_COLUMN, numbered_in_parallel=True)
     target = workdir / "sheet.parquet"
     try:
         ws = _pick_sheet(wb, sheet, spath)
