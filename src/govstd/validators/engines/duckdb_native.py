@@ -88,68 +88,44 @@ class NativeCounting:
         plan = kernel.compile_suite(suite)
         if not plan.checks and not plan.fresh and not plan.keys:
             return None
-        q = self.dialect.quote_identifier
-        columns = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in plan.columns) or "NULL::VARCHAR"
-        sql = f"SELECT {columns} FROM {q(DATA)}"
+        sql = f"SELECT {self._text_columns(plan)} FROM {self.dialect.quote_identifier(DATA)}"
         shown: SamplePlan | None = None
         if sample_size > 0:
-            shown, extra = self._sample_columns(plan)
-            sql = f"SELECT {columns}{extra} FROM {q(NUMBERED)}"
+            shown, sql = self._sampled_sql(plan)
         threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
         native = kernel.Kernel(lib, plan)
         samples = kernel.Samples(sample_size, len(plan.checks)) if shown is not None else None
+        scanned = self._in_scan(lib, plan) and (shown is None or self._in_scan_samples(sql, plan, shown))
         repeats = None
-        if shown is not None and plan.keys:
+        if shown is not None and plan.keys and not scanned:
             repeats = kernel.Repeats(lib, sample_size, len(plan.keys), self._seen_budget() // len(plan.keys),
                                      self.loaded.row_column, self.loaded.line_column)
-        # Each key's groups are counted in C from its fingerprints (``kernel.KeyCounter``). Only while a key's
-        # duplicate samples may still need them (``repeats.pending``: the set of keys seen may outgrow its
-        # budget, ``_repeats_of``) do its fingerprints also go, with their row numbers, into a TEMP table of a
-        # second connection (a cursor: its own temp catalog), which may write while the main connection's
-        # reader streams; DuckDB spills it under --memory-limit. One UHUGEINT column, not the two UBIGINT
-        # halves: DuckDB groups it in about half the CPU.
         counters: list[kernel.KeyCounter] = []
         keys = self.con.cursor() if repeats is not None else None
         try:
             spill_dir = self._spill_dir()
             budget = self._memory_share(_KEYS_BUDGET) // max(1, len(plan.keys))
             counters += [kernel.KeyCounter(lib, budget, spill_dir) for _ in plan.keys]
-            for k in range(len(plan.keys)):
-                if keys is not None:
-                    keys.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT, r BIGINT)")
+            if keys is not None:
+                _fingerprint_tables(keys, len(plan.keys))
 
             def store(batch: pa.RecordBatch, fingerprints: list[pa.RecordBatch]) -> None:
-                if repeats is not None:
-                    repeats.add(batch, fingerprints)
                 for k, fp in enumerate(fingerprints):
                     counters[k].add(fp)
-                    if keys is not None and repeats is not None and fp.num_rows and repeats.pending(k):
-                        rows = gather(int64(batch.column(self.loaded.row_column), 0), fp.column(2))
-                        keyed = pa.RecordBatch.from_arrays([fp.column(0), fp.column(1), rows], names=["hi", "lo", "r"])
-                        keys.from_arrow(keyed).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(
-                            _key_table(k))
+                if repeats is not None and keys is not None:
+                    self._feed_repeats(repeats, keys, batch, fingerprints)
 
-            scanned = False
             try:
-                if self._in_scan(lib, plan) and (shown is None or self._in_scan_samples(sql, plan, shown)):
-                    scanned = True
+                if scanned:
                     counted = self._count_in_scan(lib, native, counters, samples, shown, sql)
                 else:
-                    with self._progress("checking"), self._threads(max(1, threads // 2)):
-                        try:
-                            reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
-                        except duckdb.Error as exc:
-                            raise data_error(exc, self.loaded) from None
-                        try:
-                            counted = native.count(batches(reader, self.loaded), threads, samples, keys=store)
-                        finally:
-                            reader.close()
+                    counted = self._stream(native, sql, threads, samples, store, "checking")
             finally:
                 native.close()
                 if repeats is not None:
                     repeats.close()
             values = self._native_values(suite, native, sql, counted, counters, samples, shown)
-            if scanned and keys is not None and repeats is not None and shown is not None:
+            if scanned and shown is not None and plan.keys:
                 self._repeats_in_order(lib, suite, plan, counted, sample_size)
             elif keys is not None and repeats is not None and shown is not None:
                 self._repeats_of(plan, counted, keys, repeats, shown, sample_size)
@@ -159,6 +135,54 @@ class NativeCounting:
             if keys is not None:
                 keys.close()
         return values
+
+    def _text_columns(self, plan: kernel.Plan) -> str:
+        """The select list of ``plan``'s columns as text, as the kernel reads them."""
+        q = self.dialect.quote_identifier
+        return ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in plan.columns) or "NULL::VARCHAR"
+
+    def _sampled_sql(self, plan: kernel.Plan) -> tuple[SamplePlan, str]:
+        """The query whose rows the kernel reads with samples: ``plan``'s columns as text, and the numbered view's
+        row, line and shown columns beside them (``_sample_columns``)."""
+        shown, extra = self._sample_columns(plan)
+        return shown, f"SELECT {self._text_columns(plan)}{extra} FROM {self.dialect.quote_identifier(NUMBERED)}"
+
+    def _stream(self, native: kernel.Kernel, sql: str, threads: int, samples: kernel.Samples | None,
+                store: Callable[[pa.RecordBatch, list[pa.RecordBatch]], None], label: str,
+                until: Callable[[], bool] | None = None) -> list[int]:
+        """``sql``'s rows streamed as Arrow batches to the kernel on ``threads`` threads: its counters; each
+        batch's key fingerprints to ``store``. ``until``: asked after each batch, True stops the stream early."""
+        with self._progress(label), self._threads(max(1, threads // 2)):
+            try:
+                reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
+            except duckdb.Error as exc:
+                raise data_error(exc, self.loaded) from None
+
+            def stream() -> Iterator[pa.RecordBatch]:
+                for batch in batches(reader, self.loaded):
+                    yield batch
+                    if until is not None and until():
+                        return
+
+            try:
+                return native.count(stream(), threads, samples, keys=store)
+            finally:
+                reader.close()
+
+    def _feed_repeats(self, repeats: kernel.Repeats, table: duckdb.DuckDBPyConnection, batch: pa.RecordBatch,
+                      fingerprints: list[pa.RecordBatch]) -> None:
+        """A batch's key fingerprints, in row order, to the set of keys seen (``repeats``). Only while a key's
+        duplicate samples may still need them (``repeats.pending``: the set may outgrow its budget,
+        ``_repeats_of``) do they also go, with their row numbers, into the key's TEMP table of ``table``: a second
+        connection (a cursor: its own temp catalog), which may write while the main connection's reader streams;
+        DuckDB spills it under --memory-limit. One UHUGEINT column, not the two UBIGINT halves: DuckDB groups it
+        in about half the CPU."""
+        repeats.add(batch, fingerprints)
+        for k, fp in enumerate(fingerprints):
+            if fp.num_rows and repeats.pending(k):
+                rows = gather(int64(batch.column(self.loaded.row_column), 0), fp.column(2))
+                keyed = pa.RecordBatch.from_arrays([fp.column(0), fp.column(1), rows], names=["hi", "lo", "r"])
+                table.from_arrow(keyed).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(_key_table(k))
 
     def _in_scan(self, lib: ctypes.CDLL, plan: kernel.Plan) -> bool:
         """Whether this run counts inside DuckDB's scan (``kernel.inscan``): the library was built for it, and it
@@ -237,48 +261,25 @@ class NativeCounting:
             return
         keyed = kernel.compile_suite(ir.CheckSuite(
             checks=[k.check for k in plan.keys if k.check.rule_id in wanted], tables=suite.tables))
-        shown, extra = self._sample_columns(keyed)
-        q = self.dialect.quote_identifier
-        texts = ", ".join(f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in keyed.columns) or "NULL::VARCHAR"
-        sql = f"SELECT {texts}{extra} FROM {q(NUMBERED)}"
+        shown, sql = self._sampled_sql(keyed)
         native = kernel.Kernel(lib, keyed)
         repeats = kernel.Repeats(lib, n, len(keyed.keys), self._seen_budget() // len(keyed.keys),
                                  self.loaded.row_column, self.loaded.line_column)
         table = self.con.cursor()
         try:
-            for k in range(len(keyed.keys)):
-                table.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT, r BIGINT)")
+            _fingerprint_tables(table, len(keyed.keys))
             targets = [wanted[k.check.rule_id] for k in keyed.keys]
 
-            def store(batch: pa.RecordBatch, fingerprints: list[pa.RecordBatch]) -> None:
-                repeats.add(batch, fingerprints)
-                for k, fp in enumerate(fingerprints):
-                    if fp.num_rows and repeats.pending(k):
-                        rows = gather(int64(batch.column(self.loaded.row_column), 0), fp.column(2))
-                        pairs = pa.RecordBatch.from_arrays([fp.column(0), fp.column(1), rows], names=["hi", "lo", "r"])
-                        table.from_arrow(pairs).project("(hi::UHUGEINT << 64) | lo, r::BIGINT").insert_into(
-                            _key_table(k))
-
-            def until_found(stream: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-                for batch in stream:
-                    yield batch
-                    if all(repeats.found(k) >= targets[k] and not repeats.overflowed[k] for k in range(len(targets))):
-                        return
+            def found() -> bool:
+                return all(repeats.found(k) >= want and not repeats.overflowed[k] for k, want in enumerate(targets))
 
             again = [0] * keyed.counters  # no key repeats: nothing to read (none is found, as none is there)
             if any(targets):
                 threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
-                with self._progress("sampling duplicates"), self._threads(max(1, threads // 2)):
-                    try:
-                        reader = self.con.sql(sql).to_arrow_reader(_KERNEL_BATCH_ROWS)
-                    except duckdb.Error as exc:
-                        raise data_error(exc, self.loaded) from None
-                    try:
-                        # A Samples of no checks: the fingerprints then carry their rows ("at"), as Repeats needs.
-                        again = native.count(until_found(batches(reader, self.loaded)), threads,
-                                             kernel.Samples(n, 0), keys=store)
-                    finally:
-                        reader.close()
+                # A Samples of no checks: the fingerprints then carry their rows ("at"), as Repeats needs.
+                again = self._stream(native, sql, threads, kernel.Samples(n, 0),
+                                     lambda batch, fps: self._feed_repeats(repeats, table, batch, fps),
+                                     "sampling duplicates", until=found)
             self._repeats_of(keyed, again, table, repeats, shown, n)
         finally:
             native.close()
@@ -479,6 +480,12 @@ def _trusted_keys(plan: kernel.Plan, counters: list[int]) -> dict[str, int]:
     """rule id → index of each key whose fingerprints count: not one whose checksum or parse the kernel doubted."""
     return {k.check.rule_id: i for i, k in enumerate(plan.keys)
             if not (k.uses_checksum and counters[1]) and not (k.uses_parse and counters[2])}
+
+
+def _fingerprint_tables(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    """The TEMP tables of ``n`` keys' fingerprints and row numbers (``_feed_repeats``)."""
+    for k in range(n):
+        con.execute(f"CREATE TEMP TABLE {_key_table(k)} (k UHUGEINT, r BIGINT)")
 
 
 def _key_table(k: int) -> str:
