@@ -10,7 +10,6 @@ holds them, ``readers.common.text_of``); each holds through the native kernel an
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import messy
@@ -22,26 +21,13 @@ from govstd.validators.results import ValidationResult
 
 pytestmark = pytest.mark.postgres
 
-#: Checks every valid row fails by the schema's own policy (as in test_verdicts_more).
-POLICY = {"id_number.pii_exposure", "phone.pii_exposure", "rules.fresh"}
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 
-
-@pytest.fixture(params=["kernel", "sql"])
-def engine_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    if request.param == "sql":
-        monkeypatch.setenv("GOVSTD_KERNEL", "0")
-    else:
-        monkeypatch.delenv("GOVSTD_KERNEL", raising=False)
-    yield str(request.param)
 
 
 def dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
-
-def failed(result: ValidationResult) -> dict[str, int]:
-    return {c.rule_id: c.failed for c in result.checks if c.failed and c.rule_id not in POLICY}
 
 
 def run(url: str, table: str) -> ValidationResult:
@@ -99,7 +85,7 @@ def test_typed_columns_get_their_exports_verdict_in_any_server_time_zone(postgre
         conn.execute(f"ALTER DATABASE \"{name}\" SET DateStyle = 'SQL, DMY'")  # type: ignore[arg-type]
     load_typed(postgres_database, "typed")
     result = run(postgres_database, "typed")
-    assert failed(result) == EXPECTED
+    assert messy.failed(result) == EXPECTED
     assert result.check("birth_date.type").details["breakdown"]["with_time"] == 1
     assert result.check("phone.format").evaluated == 9
     assert result.check("id_number.checksum").evaluated == 10
@@ -110,7 +96,7 @@ def test_a_real_column_lost_the_digits_of_a_mobile_number(postgres_database: str
     """``real`` (float4) keeps about 7 digits: 13912345678 is stored as 13912345600. The damage must show
     (as the server's own text 1.3912346e+10 shows it), never pass as a valid 11-digit number."""
     load_typed(postgres_database, "reals", types={**TYPES, "phone": "real"})
-    assert failed(run(postgres_database, "reals")) == {**EXPECTED, "phone.length": 9, "phone.excel_damage": 9}
+    assert messy.failed(run(postgres_database, "reals")) == {**EXPECTED, "phone.length": 9, "phone.excel_damage": 9}
 
 
 def test_a_timestamp_before_the_common_era_stays_as_the_server_writes_it(postgres_database: str,
@@ -124,4 +110,4 @@ def test_a_timestamp_before_the_common_era_stays_as_the_server_writes_it(postgre
     with psycopg.connect(dsn(postgres_database), autocommit=True) as conn:
         conn.execute("UPDATE odd SET birth_date = '1990-05-06 00:00:00 BC' WHERE id_number = %s",
                      (rows[9]["id_number"],))
-    assert failed(run(postgres_database, "odd")) == {**EXPECTED, "birth_date.type": 2}
+    assert messy.failed(run(postgres_database, "odd")) == {**EXPECTED, "birth_date.type": 2}
