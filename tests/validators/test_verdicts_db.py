@@ -102,12 +102,13 @@ def test_a_real_column_lost_the_digits_of_a_mobile_number(postgres_database: str
 def test_a_timestamp_before_the_common_era_stays_as_the_server_writes_it(postgres_database: str,
                                                                          engine_path: str) -> None:
     """A birth date BC (PostgreSQL writes ``1990-05-06 00:00:00 BC``) is no date of birth: read as written, it
-    fails the type check — never read as the same day AD. (An ``infinity`` timestamp is read as ``infinity``,
-    which the date parser itself takes for 9999-12-31: a limit of the date grammar, not of this reader.)"""
+    fails the type check — never read as the same day AD. An ``infinity`` timestamp, read as the word, fails it
+    too (DuckDB's date parser took the word for 9999-12-31)."""
     import psycopg
 
     rows = load_typed(postgres_database, "odd")
     with psycopg.connect(dsn(postgres_database), autocommit=True) as conn:
         conn.execute("UPDATE odd SET birth_date = '1990-05-06 00:00:00 BC' WHERE id_number = %s",
                      (rows[9]["id_number"],))
-    assert messy.failed(run(postgres_database, "odd")) == {**EXPECTED, "birth_date.type": 2}
+        conn.execute("UPDATE odd SET birth_date = 'infinity' WHERE id_number = %s", (rows[8]["id_number"],))
+    assert messy.failed(run(postgres_database, "odd")) == {**EXPECTED, "birth_date.type": 3}

@@ -214,3 +214,14 @@ def test_padding_in_a_region_code_or_an_amount_is_a_normalised_warning(tmp_path:
     assert messy.failed(result) == {f"{column}.normalised": 4}
     check = result.check(f"{column}.normalised")
     assert check.severity == "warning" and check.details["breakdown"] == {"whitespace": 4}
+
+
+@pytest.mark.parametrize("word", ["infinity", "-infinity", " Infinity", "INFINITY"])
+def test_the_word_infinity_is_no_date_or_time(tmp_path: Path, engine_path: str, word: str) -> None:
+    """DuckDB's try_strptime reads 'infinity' with every layout, as 9999-12-31 (and '-infinity' as year 1): a
+    date column holding the word passed its type check with a normalised warning only, on both paths."""
+    rows = [messy.base_row(i) for i in range(4)]
+    rows[1]["accept_time"], rows[2]["birth_date"] = word, word
+    result = run(messy.write_csv(tmp_path / "inf.csv", rows))
+    assert {"accept_time.type": 1, "birth_date.type": 1}.items() <= messy.failed(result).items()
+

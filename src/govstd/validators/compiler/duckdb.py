@@ -44,12 +44,14 @@ class DuckDBDialect(Dialect):
 
     def try_parse_timestamp(self, x: str, layouts: Sequence[str]) -> str:
         # The first layout alone is an order of magnitude cheaper than a list; COALESCE only tries the
-        # others on the rows the first one did not parse.
-        first = f"try_strptime({x}, {self.string_literal(layouts[0])})"
-        if len(layouts) == 1:
-            return first
-        rest = "[" + ", ".join(self.string_literal(f) for f in layouts[1:]) + "]"
-        return f"COALESCE({first}, try_strptime({x}, {rest}))"
+        # others on the rows the first one did not parse. try_strptime reads the words 'infinity' and
+        # '-infinity' (any case) with every layout, as the largest and smallest timestamps: no date was
+        # written there, so they are no value (isfinite; DuckDB computes the repeated parse once).
+        parsed = f"try_strptime({x}, {self.string_literal(layouts[0])})"
+        if len(layouts) > 1:
+            rest = "[" + ", ".join(self.string_literal(f) for f in layouts[1:]) + "]"
+            parsed = f"COALESCE({parsed}, try_strptime({x}, {rest}))"
+        return f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
 
     def fn_date_text(self, args: list[str]) -> str:
         return f"STRFTIME({args[0]}, '%Y-%m-%d')"
