@@ -95,7 +95,7 @@ class NativeCounting:
         threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
         native = kernel.Kernel(lib, plan)
         samples = kernel.Samples(sample_size, len(plan.checks)) if shown is not None else None
-        scanned = self._in_scan(lib, plan) and (shown is None or self._in_scan_samples(sql, plan, shown))
+        scanned = (shown is None or self._in_scan_samples(sql, plan, shown)) and self._in_scan(lib, plan)
         repeats = None
         if shown is not None and plan.keys and not scanned:
             repeats = kernel.Repeats(lib, sample_size, len(plan.keys), self._seen_budget() // len(plan.keys),
