@@ -10,8 +10,9 @@
  * which runs gk_run over each chunk of DuckDB's own vectors (string_t views, LAYOUT_VIEWS) on DuckDB's own
  * threads, inside its scan, and returns the summed counters (int64, native byte order), then with ``samples`` > 0
  * each check's ``samples`` failing rows of the smallest row numbers (``row``; ``line`` the physical line, or NULL)
- * with the values of every text column: the rows the Arrow stream takes, in source order, from its batches. Handing the columns over
- * as Arrow batches instead costs DuckDB more than the scan itself (docs/benchmarks.md, eighth round). ``plan`` is a
+ * with the values of every text column: the rows the Arrow stream takes, in source order, from its batches.
+ * Handing the columns over as Arrow batches instead costs DuckDB more than the scan itself (docs/benchmarks.md,
+ * eighth round). ``plan`` is a
  * gk_plan_new handle made through ctypes (the same sources, so the same layout); ``keys`` a gk_inscan_keys_new
  * handle, or 0: the uniqueness keys' fingerprint counters (_fpcount.c), shared by DuckDB's threads under a lock.
  * DuckDB's threads take the rows in no set order, so a state keeps the smallest row numbers it has seen, and
