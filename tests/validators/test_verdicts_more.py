@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import messy
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from stdnum.cn import ric
 
@@ -224,4 +226,20 @@ def test_the_word_infinity_is_no_date_or_time(tmp_path: Path, engine_path: str, 
     rows[1]["accept_time"], rows[2]["birth_date"] = word, word
     result = run(messy.write_csv(tmp_path / "inf.csv", rows))
     assert {"accept_time.type": 1, "birth_date.type": 1}.items() <= messy.failed(result).items()
+
+
+def test_a_column_stored_as_numbers_is_named_for_what_numbers_cannot_hold(tmp_path: Path) -> None:
+    """The warning said "identifiers ending in X cannot be held" of any numeric column, a phone's too: it now
+    says what a number cannot hold, and that a float loses digits."""
+    rows = [messy.base_row(i) for i in range(3)]
+    table = pa.table({**{k: [r[k] for r in rows] for k in rows[0] if k != "phone"},
+                      "phone": pa.array([int(r["phone"]) for r in rows], pa.int64())})
+    pq.write_table(table, tmp_path / "n.parquet")
+    (warning,) = [w for w in run(tmp_path / "n.parquet").warnings if "'phone'" in w]
+    assert "stored as int64" in warning and "leading zeros or letters" in warning and "ending in X" not in warning
+    assert "floating point" not in warning
+    pq.write_table(table.set_column(table.schema.get_field_index("phone"), "phone",
+                                    table["phone"].cast(pa.float64())), tmp_path / "f.parquet")
+    (floating,) = [w for w in run(tmp_path / "f.parquet").warnings if "'phone'" in w]
+    assert "stored as double" in floating and "floating point loses digits" in floating
 

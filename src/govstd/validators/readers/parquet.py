@@ -52,7 +52,9 @@ def _note_numeric(loaded: LoadedSource, schema: pa.Schema, text_columns: Sequenc
     text_set = {fold_header(c) for c in text_columns}
     for f in schema:
         if fold_header(f.name) in text_set and (pa.types.is_integer(f.type) or pa.types.is_floating(f.type)):
+            # Said of numbers, not of the column: the reader does not know its standard (a phone has no letter).
             loaded.warnings.append(
-                f"column {f.name!r} is stored as {f.type}, not text: identifiers ending in X cannot be held"
-                + (" and floating point loses digits" if pa.types.is_floating(f.type) else "")
+                f"column {f.name!r} is stored as {f.type}, not text: a number cannot hold leading zeros or letters "
+                "(such as the X that ends some ID numbers)"
+                + (", and floating point loses digits" if pa.types.is_floating(f.type) else "")
             )
