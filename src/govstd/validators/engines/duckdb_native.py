@@ -95,7 +95,8 @@ class NativeCounting:
         threads = int(self.con.execute("SELECT current_setting('threads')").fetchall()[0][0])
         native = kernel.Kernel(lib, plan)
         samples = kernel.Samples(sample_size, len(plan.checks)) if shown is not None else None
-        scanned = (shown is None or self._in_scan_samples(sql, plan, shown)) and self._in_scan(lib, plan)
+        layout = self._sample_layout(sql) if shown is not None else None
+        scanned = (shown is None or layout is not None) and self._in_scan(lib, plan)
         repeats = None
         if shown is not None and plan.keys and not scanned:
             repeats = kernel.Repeats(lib, sample_size, len(plan.keys), self._seen_budget() // len(plan.keys),
@@ -117,7 +118,7 @@ class NativeCounting:
 
             try:
                 if scanned:
-                    counted = self._count_in_scan(lib, native, counters, samples, shown, sql)
+                    counted = self._count_in_scan(lib, native, counters, samples, shown, layout)
                 else:
                     counted = self._stream(native, sql, threads, samples, store, "checking")
             finally:
@@ -201,26 +202,29 @@ class NativeCounting:
                                             f"({first_line(exc)}); it was fed Arrow batches instead")
         return self._inscan_loaded
 
-    def _in_scan_samples(self, sql: str, plan: kernel.Plan, shown: SamplePlan) -> bool:
-        """Whether the samples can be taken inside the scan: DuckDB numbers the rows on every thread (a
+    def _sample_layout(self, sql: str) -> pa.Schema | None:
+        """The columns of ``sql``'s batches, where the samples can be taken inside the scan (else None):
+        DuckDB numbers the rows on every thread (a
         ``row_number()`` window numbers them on one, and the kernel would then count on that one thread too: a
         10 M-row CSV took 6.9 s instead of the stream's 4.9), the streamed batch's row number and line are
         integers and its other columns text (the aggregate reads them as such), and it reads few enough columns."""
         if not self.loaded.numbered_in_parallel:
-            return False
+            return None
         lib = kernel.load()
         schema = self.con.sql(f"{sql} LIMIT 0").to_arrow_table().schema
         numbers = {self.loaded.row_column, self.loaded.line_column}
         texts = [f for f in schema if f.name not in numbers]
-        return lib is not None and len(texts) <= inscan.max_columns(lib) \
+        fits = lib is not None and len(texts) <= inscan.max_columns(lib) \
             and all(pa.types.is_integer(f.type) for f in schema if f.name in numbers) \
             and all(pa.types.is_string(f.type) or pa.types.is_large_string(f.type) for f in texts)
+        return schema if fits else None
 
     def _count_in_scan(self, lib: ctypes.CDLL, native: kernel.Kernel, counters: list[kernel.KeyCounter],
-                       samples: kernel.Samples | None, shown: SamplePlan | None, sql: str) -> list[int]:
+                       samples: kernel.Samples | None, shown: SamplePlan | None,
+                       layout: pa.Schema | None) -> list[int]:
         """The kernel's counters from one aggregate query inside DuckDB's scan, every thread DuckDB has; the keys'
         fingerprints go to ``counters`` as they are made. With ``samples``, each check's first failing rows come
-        back with the counters, as record batches of the stream's layout (``sql``'s columns) into ``samples``."""
+        back with the counters, as record batches of the stream's ``layout`` (``_sample_layout``) into ``samples``."""
         q, loaded, plan = self.dialect.quote_identifier, self.loaded, native.plan
         texts = [f"CAST({q(c)} AS VARCHAR)" for c in plan.columns] or ["NULL::VARCHAR"]
         n, source, row, line = 0, DATA, "NULL::BIGINT", "NULL::BIGINT"
@@ -240,8 +244,7 @@ class NativeCounting:
         finally:
             feed.close()
         counted, picked = inscan.decode(blob[0][0], plan.counters, len(plan.checks), n)
-        if samples is not None and picked:
-            layout = self.con.sql(f"{sql} LIMIT 0").to_arrow_table().schema
+        if samples is not None and layout is not None and picked:
             for k, rows in enumerate(picked):
                 if rows:
                     samples.put(k, _sample_batch(layout, rows, loaded.row_column, loaded.line_column))
