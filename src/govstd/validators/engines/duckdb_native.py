@@ -203,11 +203,11 @@ class NativeCounting:
         return self._inscan_loaded
 
     def _sample_layout(self, sql: str) -> pa.Schema | None:
-        """The columns of ``sql``'s batches, where the samples can be taken inside the scan (else None):
-        DuckDB numbers the rows on every thread (a
-        ``row_number()`` window numbers them on one, and the kernel would then count on that one thread too: a
-        10 M-row CSV took 6.9 s instead of the stream's 4.9), the streamed batch's row number and line are
-        integers and its other columns text (the aggregate reads them as such), and it reads few enough columns."""
+        """The columns of ``sql``'s batches, where the samples can be taken inside the scan (else None): DuckDB
+        numbers the rows on every thread (a ``row_number()`` window numbers them on one, and the kernel would then
+        count on that one thread too: a 10 M-row CSV took 6.9 s instead of the stream's 4.9), the batch's row
+        number and line are integers and its other columns text (the aggregate reads them as such), and it reads
+        few enough columns."""
         if not self.loaded.numbered_in_parallel:
             return None
         lib = kernel.load()
