@@ -16,7 +16,7 @@ from typing import Any
 import messy
 import pytest
 from test_bad_input import assert_exit_2, run_cli
-from test_reader_postgres import BAD_QUERIES, dsn, load_messy, sql
+from test_reader_postgres import BAD_QUERIES, dsn, load_messy, other_sessions, sql
 
 from govstd.errors import GovstdError, InputError
 from govstd.validators.api import validate
@@ -91,13 +91,10 @@ def test_an_unreachable_server_is_an_input_error_without_the_password() -> None:
 def test_a_failed_run_leaves_no_connection_open(postgres_database: str, source: dict[str, str]) -> None:
     load_messy(postgres_database)
     sql(postgres_database, "CREATE SEQUENCE s")
-    name = postgres_database.rsplit("/", 1)[1]
     with pytest.raises(InputError) as err:  # the error (and its traceback) stay alive in ``err``
         validate(postgres_database, messy.SCHEMA, **source, **PUSHDOWN)
     assert err.value
-    others = sql(postgres_database, "SELECT count(*) FROM pg_stat_activity "
-                                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
-    assert others == [(0,)]
+    assert other_sessions(postgres_database) == 0
 
 
 @pytest.mark.parametrize("password", ["Pa%zz5ecret", "pass word"])
