@@ -15,6 +15,7 @@ from govstd.validators import ir
 from govstd.validators.compiler import UnsupportedCheck
 from govstd.validators.compiler._portable import layout_regex, translate_pattern
 from govstd.validators.compiler.constants import DATETIME_LAYOUTS
+from govstd.validators.compiler.duckdb import DuckDBDialect
 from govstd.validators.compiler.postgres import PostgresDialect
 from govstd.validators.compiler.spark import SparkDialect, _java_replacement
 
@@ -75,7 +76,7 @@ def _emulate(layout: str, text: str) -> dt.datetime | None:
     if m is None:
         return None
     v = dict(zip(lay.fields, m.groups(), strict=True))
-    micro = int(v["f"].ljust(6, "0")) if "f" in v else 0
+    micro = int(v["f"][:6].ljust(6, "0")) if "f" in v else 0  # digits past microseconds truncated
     try:
         if int(v["Y"]) == 0:
             return None  # DuckDB reads year 0 as 1 BC; Python has no year 0 (the SQL dialects do)
@@ -85,13 +86,18 @@ def _emulate(layout: str, text: str) -> dt.datetime | None:
         return None
 
 
-def test_layouts_accept_exactly_what_duckdb_strptime_accepts() -> None:
+def test_layouts_accept_exactly_what_the_duckdb_dialect_accepts() -> None:
+    """DuckDB's strptime as the DuckDB dialect calls it: its own reading, and fractions of 7-9 digits
+    (past its ``%f``) cut to microseconds."""
     con = duckdb.connect()
     extra = ["2024-03-01 09:00:00.000000", "2024-3-01 9:00", "99-1-1", "2024-03-01\n09:00:00", "2024-03-01\u300009:00",
-             "2024/3/1", "2024.3.1", "2024年3月1日 ", "20240301 9:00:00", "202403010900", "2024030109000"]
+             "2024/3/1", "2024.3.1", "2024年3月1日 ", "20240301 9:00:00", "202403010900", "2024030109000",
+             "2024-03-01 09:00:00.12345678 ", "2024-03-01T23:59:59.999999999", "2024-03-01 09:00:00.1234567891",
+             "2024-03-01 09:00:00.123456789.5", "2024.03.01 09:00:00.123456789", "1500-03-01 09:00:00.123456789"]
     for layout in DATETIME_LAYOUTS:
+        parse = DuckDBDialect().try_parse_timestamp("$1", [layout])
         for text in [*TIMES, *extra]:
-            got = con.execute("SELECT try_strptime(?, ?)", [text, layout]).fetchone()
+            got = con.execute(f"SELECT {parse}", [text]).fetchone()
             theirs = got[0] if got else None
             if isinstance(theirs, str):  # a BC date, beyond Python's datetime
                 continue

@@ -184,6 +184,8 @@ TIMES = [
     "2024/03/01 09:00:00", "2024.03.01", "2024年3月1日", "2024年03月01日", "2024-03-01 09:00", "2024- 3-01",
     "１２３４-03-01", "2024-03-01Z", "昨天", "", " 2024-03-01 ", "\u30002024-03-01\u3000", "2024-13-01", "2024-00-10",
     "2024-01-00", "2024-04-31", "0001-01-01", "9999-12-31 23:59:59", "2024-03-01 09:00:00 ",
+    "2024-03-01 09:00:00.123456789", "2024-03-01T23:59:59.999999999", "2024-03-01 09:00:00.1234567890",
+    "9999-12-31 23:59:59.99999999", "2024-03-01 9:0:0.12345678",
 ]
 NUMBERS = ["12", " 12 ", "+12", "-0", "12.5", ".5", "5.", "1e3", "1E+17", "inf", "nan", "0x10", "1_000", "１２", "",
            "1,000", "99999999999999999999", "9223372036854775807", "123456789012345678", "-100000.01", "100000",
@@ -274,6 +276,37 @@ def test_hostile_values_same_everywhere(spark: Any, pg_url: str,
     duck_pg = validate(pg_url, schema, table="hostile", today=dt.date(2025, 6, 2))
     assert_same(duck_pg, validate(pg_url, schema, table="hostile", today=dt.date(2025, 6, 2), engine="postgres"))
     assert without_places(comparable(duck_pg)["checks"]) == without_places(comparable(duck)["checks"])
+
+
+# --------------------------------------------------------------------------- nanosecond fractions
+
+
+@pytest.fixture(scope="module")
+def fractions_parquet(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    rows, expected = messy.fraction_rows()
+    return messy.write_parquet(tmp_path_factory.mktemp("fractions") / "f.parquet", rows), expected
+
+
+@pytest.mark.postgres
+def test_postgres_reads_nine_fraction_digits_as_duckdb(pg_url: str,
+                                                       fractions_parquet: tuple[Path, dict[str, int]]) -> None:
+    """7-9 fraction digits are a time on PostgreSQL too (cut to microseconds, not rounded); 10 are not."""
+    path, expected = fractions_parquet
+    duck = validate(path)
+    assert messy.failed(duck) == expected
+    rows, _ = messy.fraction_rows()
+    load_table(pg_url, "fractions", messy.COLUMNS, [[r[c] for c in messy.COLUMNS] for r in rows])
+    pushed = validate(pg_url, table="fractions", engine="postgres")
+    assert messy.failed(pushed) == expected
+    assert without_places(comparable(pushed)["checks"]) == without_places(comparable(duck)["checks"])
+
+
+@pytest.mark.spark
+def test_spark_reads_nine_fraction_digits_as_duckdb(spark: Any, fractions_parquet: tuple[Path, dict[str, int]]) -> None:
+    path, expected = fractions_parquet
+    on_spark = validate(path, engine="spark")
+    assert messy.failed(on_spark) == expected
+    assert_same(validate(path), on_spark)
 
 
 # --------------------------------------------------------------------------- samples at scale

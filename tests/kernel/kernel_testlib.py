@@ -86,7 +86,7 @@ def messy(draw: Any, bases: list[str]) -> str | None:
 
 # Freshness: canonical, not a real time, a date only, another layout (a parse doubt: counted in SQL).
 UPDATED = [None, "2025-06-01 00:00:00", "2025-05-31 23:59:59", " 2024-02-29 12:00:00", "2024-02-30 00:00:00", "",
-           "bad", "2025-05-31", "2025/06/01 08:00:00"]
+           "bad", "2025-05-31", "2025/06/01 08:00:00", "2025-05-31 23:59:59.999999999"]
 
 
 def messy_rows(draw: Any, n: int) -> dict[str, list[str | None]]:
@@ -160,6 +160,9 @@ DATES = ["2024-01-31", "2024-02-29", "2023-02-29", "2024-13-01", "2024-00-10", "
          "2024-01-31 23:60:00", "2024-02-30 10:00:00", "2024-01-31T10:20:30", "2024-01-31 10:20",
          "2024-01-31 10:20:30.5", "20240131102030", "0000-01-01 00:00:00", "abc", "", "  ", "张三", "-2024-01-01",
          "+2024-01-01", "2024-01-3l", "９９９９-01-01",
+         # fractions of 7-9 digits (nanosecond exports: valid, kept to microseconds) and of 10 (invalid)
+         "2024-01-31 10:20:30.123456789", "2024-01-31T23:59:59.9999999", "2024-01-31 10:20:30.1234567890",
+         "2024-02-30 10:20:30.123456789",
          # the word-at-a-time shape test of _kernel.c: bytes just outside '0'..'9' ('/' 0x2F, ':' 0x3A) in each
          # digit position, each separator replaced, a 0 byte, and both templates' overlapping words
          "2024-0:-01", "2024-01-0/", "/024-01-31", "2:24-01-31", "2024/01-31", "2024-01/31", "2024-01-31 10:20:3:",

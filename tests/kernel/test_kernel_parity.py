@@ -163,7 +163,8 @@ def test_every_function_means_the_same_unguarded(xs: list[str | None], y: str | 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(xs=st.lists(st.one_of(st.sampled_from(DATES + NUMBERS), st.text(max_size=12)), min_size=1, max_size=30),
-       y=st.sampled_from([None, "2024-01-31 10:20:30", "2024-01-31", "19491231", "11010520240131002X"]),
+       y=st.sampled_from([None, "2024-01-31 10:20:30", "2024-01-31", "19491231", "11010520240131002X",
+                          "2024-01-31 10:20:30.000000999"]),
        repeat=st.sampled_from([1, 1, 37]))
 def test_parsing_means_what_duckdb_says(xs: list[str], y: str | None, repeat: int, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -165,6 +165,18 @@ def test_a_column_of_15_digit_numbers_is_an_id_only_under_an_id_header(tmp_path:
     assert _binding(fields["流水号"]) is None  # the same digits under another header: not trusted as IDs
 
 
+def test_a_column_of_nanosecond_times_is_a_datetime(tmp_path: Path) -> None:
+    """Times with 9 fraction digits (Java, pandas exports) were not recognised: the column is a datetime,
+    as the type check reads it; a column with 10 fraction digits is not."""
+    path = tmp_path / "ns.csv"
+    path.write_text("办理时间,其他\n" + "".join(f"2025-06-{1 + i:02d} 08:30:00.{i:03d}456789,"
+                                               f"2025-06-{1 + i:02d}T08:30:00.{i:03d}4567890\n" for i in range(20)),
+                    encoding="utf-8")
+    fields = {f.column: f.spec for f in infer_schema(path).fields}
+    assert fields["办理时间"].data_type is not None and fields["办理时间"].data_type.value == "datetime"
+    assert fields["其他"].data_type is None or fields["其他"].data_type.value not in ("date", "datetime")
+
+
 def test_the_summary_is_chinese_first_english_with_lang_en(tmp_path: Path) -> None:
     data = tmp_path / "empty.csv"
     data.write_text("身份证号,姓名\n", encoding="utf-8")

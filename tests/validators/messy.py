@@ -234,6 +234,25 @@ def write_jsonl(path: Path, rows: list[dict[str, str]] = ROWS) -> Path:
 
 #: Checks every valid row fails by the schema's own policy (shared unconditionally: a full valid
 #: identifier is exposed; the freshness rule measures the file, not a row).
+#: Nanosecond exports (Java, pandas, PostgreSQL-style ``timestamp(9)``): valid times, kept to microseconds.
+LONG_FRACTIONS = ["2024-03-01 09:00:00.123456789", "2024-03-01T09:00:00.123456789", "2024-03-01 09:00:00.1234567",
+                  " 2024-03-01 09:00:00.12345678 ", "2024-03-01 23:59:59.999999999"]
+#: Still no time: a fraction of 10 digits, no real day or hour, a second dot.
+NOT_TIMES = ["2024-03-01 09:00:00.1234567890", "2024-02-30 09:00:00.123456789", "2024-03-01 24:00:00.123456789",
+             "2024-03-01 09:00:60.123456789", "2024-03-01 09:00:00.123456789.1"]
+
+
+def fraction_rows() -> tuple[list[dict[str, str]], dict[str, int]]:
+    """Valid rows whose accept_time is each of LONG_FRACTIONS and NOT_TIMES, and the checks they fail.
+    The last long fraction's row finishes at .999999 of the same second: the same time once truncated
+    (rounding would carry the accept time into the next day and fail the order rule)."""
+    values = [*LONG_FRACTIONS, *NOT_TIMES]
+    rows = [{**base_row(i), "accept_time": v} for i, v in enumerate(values)]
+    rows[4]["finish_time"] = "2024-03-01 23:59:59.999999"
+    # The padded value is read, and reported as not stored as it should be (规范性).
+    return rows, {"accept_time.type": len(NOT_TIMES), "accept_time.normalised": 1}
+
+
 POLICY = {"id_number.pii_exposure", "phone.pii_exposure", "rules.fresh"}
 
 

@@ -10,15 +10,20 @@ from __future__ import annotations
 import io
 import json
 import re
+import tempfile
+import unittest.mock
 import zipfile
 from pathlib import Path
 
 import messy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_bad_input import SCHEMA, assert_exit_2, run_cli
 
 from govstd.errors import InputError
 from govstd.validators.api import validate
+from govstd.validators.readers import text as text_reader
 
 ID = "11010119900307123X"
 
@@ -125,6 +130,51 @@ def test_json_that_is_not_an_object_names_its_line(tmp_path: Path, line: bytes) 
     proc = run_cli(str(path), "--schema-file", SCHEMA)
     assert_exit_2(proc, "n.jsonl:7", "not a JSON object")
     assert ID not in proc.stderr + proc.stdout and "[1, 2]" not in proc.stderr
+
+
+@pytest.mark.parametrize(("extra", "at", "line"), [
+    ([b"null"], 6, 7), ([b"  null\t\r"], 0, 1), ([b"", b"null"], 9, 11), ([b"null", b"[1, 2]"], 3, 4),
+], ids=["null", "padded_first", "after_blank_line", "before_an_array"])
+def test_a_null_line_is_not_an_empty_record(tmp_path: Path, extra: list[bytes], at: int, line: int) -> None:
+    """DuckDB reads a line holding JSON null as a row of NULLs, without a word: a record the export lost
+    looked like a row with every field missing. It is named like any other line that is no object (before
+    a later array, which DuckDB itself stops at); a null value inside an object is still a missing field."""
+    path = _jsonl(tmp_path / "z.jsonl", *extra, at=at)
+    with pytest.raises(InputError) as err:
+        validate(path, messy.SCHEMA, today=messy.TODAY)
+    assert str(err.value).startswith(f"{path}:{line}: not a JSON object: the line holds null")
+    assert_exit_2(run_cli(str(path), "--schema-file", SCHEMA), f"z.jsonl:{line}", "the line holds null")
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(st.sampled_from([b"{}", b'{"a": null}', b"null", b" null\r", b"\tnull ", b"nullx", b"", b"  ",
+                                       b'"null"', b"nul", b"ull", b'{"a": "\\nnull"}']), max_size=12),
+       block=st.integers(1, 9))
+def test_the_null_line_scan_finds_the_first_null_line_across_blocks(lines: list[bytes], block: int) -> None:
+    """The scan reads blocks of a few bytes here, so a null line is cut at every place; the oracle is
+    Python's JSON reader, line by line."""
+    data = b"\n".join(lines)
+    want = next((n for n, raw in enumerate(lines, start=1) if raw.strip() and _loads(raw) is None), None)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.jsonl"
+        path.write_bytes(data)
+        with unittest.mock.patch.object(text_reader, "NULL_SCAN_BLOCK", block):
+            assert text_reader._null_line(path) == want
+
+
+def _loads(raw: bytes) -> object:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return "malformed"
+
+
+def test_null_values_inside_objects_are_missing_fields(tmp_path: Path) -> None:
+    base = validate(_jsonl(tmp_path / "b.jsonl"), messy.SCHEMA, today=messy.TODAY).check("accept_time.not_null")
+    row = {**messy.ROWS[0], "accept_time": None}
+    path = _jsonl(tmp_path / "v.jsonl", json.dumps(row, ensure_ascii=False).encode(), at=2)
+    result = validate(path, messy.SCHEMA, today=messy.TODAY)
+    assert result.dataset.rows == 11 and result.check("accept_time.not_null").failed == base.failed + 1
 
 
 def test_json_that_is_not_an_object_in_a_gb18030_file_names_the_file(tmp_path: Path) -> None:

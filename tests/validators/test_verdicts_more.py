@@ -228,6 +228,15 @@ def test_the_word_infinity_is_no_date_or_time(tmp_path: Path, engine_path: str, 
     assert {"accept_time.type": 1, "birth_date.type": 1}.items() <= messy.failed(result).items()
 
 
+def test_a_fraction_of_up_to_nine_digits_is_a_time(tmp_path: Path, engine_path: str) -> None:
+    """A 9-digit fraction (a nanosecond export) failed the type check: the layouts read 6 digits. It is a
+    time now, kept to microseconds; 10 digits or an impossible time still fail."""
+    rows, expected = messy.fraction_rows()
+    result = run(messy.write_csv(tmp_path / "ns.csv", rows))
+    assert messy.failed(result) == expected
+    assert result.check("accept_time.type").evaluated == len(rows)
+
+
 def test_a_column_stored_as_numbers_is_named_for_what_numbers_cannot_hold(tmp_path: Path) -> None:
     """The warning said "identifiers ending in X cannot be held" of any numeric column, a phone's too: it now
     says what a number cannot hold, and that a float loses digits."""

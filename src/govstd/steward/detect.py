@@ -178,8 +178,8 @@ def _matches(pattern: str, value: Callable[[Inputs], ir.Expr] = _trimmed) -> Cal
 
 
 def _parses(layout: str) -> Callable[[Inputs], str]:
-    return lambda c: (f"(try_strptime({DIALECT.quote_identifier(c.trim)}, {DIALECT.string_literal(layout)}) "
-                      "IS NOT NULL)")
+    # The dialect's own parse, so a column is detected as a time exactly when the type check reads it.
+    return lambda c: f"({DIALECT.try_parse_timestamp(DIALECT.quote_identifier(c.trim), [layout])} IS NOT NULL)"
 
 
 def _phone(c: Inputs) -> ir.Expr:

@@ -25,6 +25,7 @@ from govstd.validators.compiler.constants import (
     DASH_CHARS,
     FULLWIDTH_FROM,
     FULLWIDTH_TO,
+    LAYOUT_WIDTHS,
     WHITESPACE_CHARS,
 )
 
@@ -185,6 +186,7 @@ class SQLiteDialect(Dialect):
             if "f" in fields:
                 run = fields["f"][0]
                 digits = f"RTRIM(SUBSTR({g}, {RUN_SLOT * run + 1}, {RUN_SLOT}))"
+                # A fraction's first 6 digits, as every engine keeps them (the rest truncated).
                 micro = f"CAST(SUBSTR({digits} || '000000', 1, 6) AS INTEGER)"
             leap = f"({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))"
             days = (f"(CASE WHEN {m} IN (1, 3, 5, 7, 8, 10, 12) THEN 31 WHEN {m} IN (4, 6, 9, 11) THEN 30 "
@@ -198,7 +200,6 @@ class SQLiteDialect(Dialect):
 
 #: Width of one digit run in the split form (longer runs fail every layout's pattern anyway).
 RUN_SLOT = 20
-_FIELD_WIDTH = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2, "f": 6}
 _WHITESPACE_RUN = "[ \\t\\n\\r\\f\\v]+"
 
 
@@ -212,7 +213,7 @@ def _layout_fields(layout: str) -> tuple[str, dict[str, tuple[int, int, int | No
     previous_was_field = False
     for i, (name, text) in enumerate(parts):
         if name:
-            width = _FIELD_WIDTH[name]
+            width = LAYOUT_WIDTHS[name]
             last_in_run = i + 1 == len(parts) or not parts[i + 1][0]
             if not previous_was_field:
                 run, start = run + 1, 1

@@ -8,11 +8,12 @@ DuckDB is the reference engine, so "the same answer everywhere" means: the same 
   also matches a newline), ``\\d``/``\\s``/``\\w`` (ARE follows the database locale and may match
   full-width digits), named groups (``(?P<n>`` is RE2/Python only). ``translate_pattern`` rewrites a
   pattern token by token and raises ``UnsupportedCheck`` for what the target cannot express.
-- ``layout_regex`` turns a strftime layout into a pattern accepting exactly what DuckDB's
-  ``try_strptime`` accepts (measured, see tests/engines/test_dialects.py): numbers of 1..width digits
-  (4 for ``%Y``, 6 for ``%f``, else 2), greedy without backtracking — so in a run of adjacent numbers
-  every number but the last has its full width — a space in the layout matching one or more ASCII
-  whitespace characters, and whitespace allowed around the value.
+- ``layout_regex`` turns a strftime layout into a pattern accepting exactly what the DuckDB dialect's
+  ``try_parse_timestamp`` accepts (measured, see tests/engines/test_engine_dialects.py): numbers of
+  1..width digits (``constants.LAYOUT_WIDTHS``: 4 for ``%Y``, 9 for ``%f``, else 2), greedy without
+  backtracking — so in a run of adjacent numbers every number but the last has its full width — a
+  space in the layout matching one or more ASCII whitespace characters, and whitespace allowed around
+  the value.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from govstd.validators.compiler.constants import FRACTION_KEPT, LAYOUT_WIDTHS
 from govstd.validators.compiler.expressions import UnsupportedCheck
 
 Target = Literal["java", "postgres"]
@@ -294,8 +296,6 @@ class _Translator:
 
 # --------------------------------------------------------------------------- date/time layouts
 
-#: Largest number of digits DuckDB's strptime reads for each numeric directive.
-_WIDTHS = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2, "f": 6}
 #: What DuckDB's strptime counts as a space (StringUtil::CharacterIsSpace).
 STRPTIME_SPACE = "[\\t\\n\\x0B\\f\\r ]"
 
@@ -307,8 +307,9 @@ class Layout:
     layout: str
     pattern: str
     fields: tuple[str, ...]
-    #: The same layout with every number at full width and single spaces: fixed character positions
-    #: (1-based start, width) per field, for a cheap substring path on the common, canonical form.
+    #: The same layout with every number at full width (a fraction at microseconds, as most exports
+    #: write it) and single spaces: fixed character positions (1-based start, width) per field, for a
+    #: cheap substring path on the common, canonical form.
     fixed_pattern: str
     fixed_positions: tuple[tuple[int, int], ...]
     #: The canonical form with every digit written 0 ('0000-00-00 00:00:00'): a value is in that form
@@ -325,7 +326,7 @@ def layout_regex(layout: str) -> Layout:
     while j < len(layout):
         if layout[j] == "%":
             directive = layout[j + 1]
-            if directive not in _WIDTHS:
+            if directive not in LAYOUT_WIDTHS:
                 raise UnsupportedCheck(f"date/time directive %{directive} in layout {layout!r}")
             tokens.append("%" + directive)
             j += 2
@@ -336,14 +337,15 @@ def layout_regex(layout: str) -> Layout:
     pos = 1
     for k, tok in enumerate(tokens):
         if tok.startswith("%"):
-            width = _WIDTHS[tok[1]]
+            width = LAYOUT_WIDTHS[tok[1]]
             adjacent = k + 1 < len(tokens) and tokens[k + 1].startswith("%")
             pattern.append(f"([0-9]{{{width}}})" if adjacent else f"([0-9]{{1,{width}}})")
-            fixed.append(f"[0-9]{{{width}}}")
-            template.append("0" * width)
+            full = FRACTION_KEPT if tok[1] == "f" else width
+            fixed.append(f"[0-9]{{{full}}}")
+            template.append("0" * full)
             fields.append(tok[1])
-            positions.append((pos, width))
-            pos += width
+            positions.append((pos, full))
+            pos += full
         elif tok == " ":
             pattern.append(STRPTIME_SPACE + "+")
             fixed.append(" ")

@@ -101,6 +101,13 @@ DATETIME_LAYOUTS: tuple[str, ...] = (
     "%Y年%m月%d日 %H时%M分",
     *DATE_LAYOUTS,
 )
+#: Most digits each directive of the layouts reads; fewer are accepted too (a year of 1-4 digits, …), as
+#: DuckDB's strptime reads them. A fraction of a second (``%f``) may have up to 9 digits: Java, pandas and
+#: PostgreSQL-style ``timestamp(9)`` exports write nanoseconds. Every engine's timestamp keeps
+#: microseconds (FRACTION_KEPT digits): the digits past them are dropped — truncated, not rounded, so
+#: 23:59:59.9999999 stays on its day and no engine can carry a value past its largest timestamp.
+LAYOUT_WIDTHS: dict[str, int] = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2, "f": 9}
+FRACTION_KEPT = 6
 BOOLEAN_SPELLINGS: tuple[str, ...] = ("true", "false", "t", "f", "1", "0", "yes", "no", "y", "n", "是", "否")
 NUMBER_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
 #: Identifier text normalisation leaves unchanged (upper-case ASCII letters, digits, '.', '+', '*').

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from govstd.validators.compiler.base import Dialect
-from govstd.validators.compiler.constants import INTEGER_PATTERN, NUMBER_PATTERN
+from govstd.validators.compiler.constants import FRACTION_KEPT, INTEGER_PATTERN, LAYOUT_WIDTHS, NUMBER_PATTERN
 
 
 class DuckDBDialect(Dialect):
@@ -47,11 +47,29 @@ class DuckDBDialect(Dialect):
         # others on the rows the first one did not parse. try_strptime reads the words 'infinity' and
         # '-infinity' (any case) with every layout, as the largest and smallest timestamps: no date was
         # written there, so they are no value (isfinite; DuckDB computes the repeated parse once).
-        parsed = f"try_strptime({x}, {self.string_literal(layouts[0])})"
+        arms = [f"try_strptime({x}, {self.string_literal(layouts[0])})"]
         if len(layouts) > 1:
-            rest = "[" + ", ".join(self.string_literal(f) for f in layouts[1:]) + "]"
-            parsed = f"COALESCE({parsed}, try_strptime({x}, {rest}))"
+            arms.append(f"try_strptime({x}, [{', '.join(self.string_literal(f) for f in layouts[1:])}])")
+        fractions = [f for f in layouts if "%f" in f]
+        if fractions:
+            arms.append(self._long_fraction(x, fractions))
+        parsed = arms[0] if len(arms) == 1 else f"COALESCE({', '.join(arms)})"
         return f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
+
+    def _long_fraction(self, x: str, fractions: Sequence[str]) -> str:
+        """``x`` read by the layouts with a fraction, its fraction cut to FRACTION_KEPT digits first.
+
+        DuckDB's ``%f`` reads at most 6 digits and fails on a 7th; its ``%n`` reads 9, but into a
+        TIMESTAMP_NS, which holds only the years 1677-2262 and rounds when cast to TIMESTAMP. So the
+        digits past the sixth (up to LAYOUT_WIDTHS['f']) are cut off the text: only on the rows no layout
+        read as written (COALESCE's last arm). Exact, not a guess: each layout here has one '.', just
+        before ``%f``, and a cut removes digits only — text with another '.' parses in none of them
+        either way, and a fraction of more digits keeps more than 6 and still fails."""
+        assert all(f.count(".") == 1 and ".%f" in f for f in fractions), fractions
+        extra = LAYOUT_WIDTHS["f"] - FRACTION_KEPT
+        cut = self.regex_replace_all(x, f"([.][0-9]{{{FRACTION_KEPT}}})[0-9]{{1,{extra}}}", "\\1")
+        names = [self.string_literal(f) for f in fractions]
+        return f"try_strptime({cut}, {names[0] if len(names) == 1 else '[' + ', '.join(names) + ']'})"
 
     def fn_date_text(self, args: list[str]) -> str:
         return f"STRFTIME({args[0]}, '%Y-%m-%d')"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from govstd.standards.numbers import gb11643
 from govstd.validators.compiler import _portable
 from govstd.validators.compiler.base import Dialect
-from govstd.validators.compiler.constants import WHITESPACE_CHARS
+from govstd.validators.compiler.constants import FRACTION_KEPT, WHITESPACE_CHARS
 
 
 class PostgresDialect(Dialect):
@@ -112,7 +112,9 @@ class PostgresDialect(Dialect):
         year = f"(CASE WHEN {y} = 0 THEN -1 ELSE {y} END)"
         ts = f"make_timestamp({year}, {m}, {d}, {hh}, {mi}, {ss})"
         if "f" in raw:
-            micros = f"CAST(RPAD({raw['f']}, 6, '0') AS INTEGER)"
+            # RPAD also cuts a longer fraction (up to LAYOUT_WIDTHS['f'] digits) to its first
+            # FRACTION_KEPT: truncated, where PostgreSQL's own timestamp input would round.
+            micros = f"CAST(RPAD({raw['f']}, {FRACTION_KEPT}, '0') AS INTEGER)"
             ts = f"({ts} + {micros} * INTERVAL '1 microsecond')"
         # Nested, not AND: PostgreSQL may evaluate AND's operands in any order, and the casts above
         # raise on text that did not match.

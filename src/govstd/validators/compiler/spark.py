@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from govstd.validators import ir
 from govstd.validators.compiler import _portable
 from govstd.validators.compiler.base import Dialect
-from govstd.validators.compiler.constants import INTEGER_PATTERN, NUMBER_PATTERN, WHITESPACE_CHARS
+from govstd.validators.compiler.constants import FRACTION_KEPT, INTEGER_PATTERN, NUMBER_PATTERN, WHITESPACE_CHARS
 
 #: Layouts whose canonical form (every number at full width) Spark's CAST AS TIMESTAMP_NTZ reads
 #: exactly: ISO 8601 extended dates and date-times.
@@ -131,7 +131,10 @@ class SparkDialect(Dialect):
         if "S" in raw:
             seconds = f"try_cast({raw['S']} AS DECIMAL(8, 6))"
             if "f" in raw:
-                seconds = f"try_cast(({raw['S']} || '.' || {raw['f']}) AS DECIMAL(8, 6))"
+                # A fraction of up to LAYOUT_WIDTHS['f'] digits, cut to FRACTION_KEPT first: the cast to
+                # DECIMAL(8, 6) would round it (59.9999999 to 60, which Spark carries into the next minute).
+                fraction = f"substr({raw['f']}, 1, {FRACTION_KEPT})"
+                seconds = f"try_cast(({raw['S']} || '.' || {fraction}) AS DECIMAL(8, 6))"
             # Spark rolls second 60 over to the next minute; DuckDB (the reference) rejects it.
             seconds = f"(CASE WHEN {value['S']} <= 59 THEN {seconds} END)"
         return (f"try_make_timestamp_ntz({value['Y']}, {value['m']}, {value['d']}, {value.get('H', '0')}, "

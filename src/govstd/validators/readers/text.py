@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -207,7 +208,37 @@ def _first_bad_json_line(path: Path, reported: int) -> int:
 
 
 #: What a JSON value that is no object is, by its Python type (the value itself is never shown).
-_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false"}
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false",
+               type(None): "null"}
+_JSONL_EXPECTED = "JSON Lines: one JSON object per line"
+#: A line holding the JSON literal null and white space only, after the newline ending the line before.
+_NULL_LINE = re.compile(rb"\n[ \t\r]*null[ \t\r]*(?=\n|\Z)")
+#: What the start of a line may be and still become a null line (stripped).
+_NULL_PREFIXES = (b"", b"n", b"nu", b"nul", b"null")
+#: Bytes read at a time by the scan for null lines.
+NULL_SCAN_BLOCK = 1 << 22
+
+
+def _null_line(path: Path) -> int | None:
+    """The first line of a JSON Lines file holding JSON ``null``, or None. DuckDB reads such a line as a row
+    of NULLs without a word — an empty record where the export lost one. A scan at memory speed in blocks
+    (the regular expression starts at each newline), on complete lines only; the line number is counted
+    only where one is found."""
+    tail = b"\n"  # the unfinished line, from the newline before it (a virtual one before line 1)
+    newlines = 1  # newlines before the current block, the virtual one included: line k follows the k-th
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(NULL_SCAN_BLOCK), b""):
+            data = tail + block
+            cut = data.rfind(b"\n")
+            found = _NULL_LINE.search(data, 0, cut + 1) if cut > 0 else None
+            if found:
+                return newlines - tail.count(b"\n") + data.count(b"\n", 0, found.start() + 1)
+            tail = data[cut:] if cut >= 0 else data
+            if tail.strip() not in _NULL_PREFIXES:
+                tail = b"x"  # a line that cannot hold null alone: not carried, however long it grows
+            newlines += block.count(b"\n")
+    found = _NULL_LINE.search(tail)
+    return newlines - tail.count(b"\n") + 1 if found else None
 
 
 def _first_non_object(path: Path, shown: str) -> InputError | None:
@@ -222,10 +253,13 @@ def _first_non_object(path: Path, shown: str) -> InputError | None:
                 value = json.loads(raw)
             except ValueError:  # malformed: DuckDB names such a line itself
                 continue
-            if not isinstance(value, dict) and value is not None:
-                return InputError(f"not a JSON object: the line holds {_JSON_KINDS.get(type(value), 'a value')}",
-                                  path=shown, line=number, expected="JSON Lines: one JSON object per line")
+            if not isinstance(value, dict):
+                return _not_an_object(_JSON_KINDS.get(type(value), "a value"), shown, number)
     return None
+
+
+def _not_an_object(kind: str, shown: str, line: int) -> InputError:
+    return InputError(f"not a JSON object: the line holds {kind}", path=shown, line=line, expected=_JSONL_EXPECTED)
 
 
 def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, encoding: str | None,
@@ -247,6 +281,9 @@ def _read_jsonl(con: duckdb.DuckDBPyConnection, path: Path, *, workdir: Path, en
         elif "non-record JSON" in str(exc):
             error = _first_non_object(read_path, spath) or error
         raise error from None
+    null_line = _null_line(read_path)
+    if null_line is not None:
+        raise _not_an_object("null", spath, null_line)
     names = [str(r[0]) for r in described]
     check_header_names(names, source=spath, named=True)
     # One record per line: the record's number is its line (DuckDB skips blank lines, as for CSV).
