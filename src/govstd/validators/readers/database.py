@@ -4,7 +4,7 @@ Rows are fetched as text in batches of ``_DB_BATCH_ROWS`` (memory stays flat), n
 A PostgreSQL column of a typed kind (``timestamp``, ``timestamptz``, ``double precision``, ``real``) is
 shown as a typed Parquet column or frame is (``common.text_of``, through ``text_of_rendered``): a
 ``timestamp`` at midnight is its date, an instant is in 北京时间, a whole double the number. The server's
-text is made independent of its settings first (``_SESSION``): ISO dates, UTC instants, shortest exact
+text is made independent of its settings first (``databases.SESSION``): ISO dates, UTC instants, shortest exact
 floats. ``numeric`` and the integer types are read as the server writes them — exactly the digits
 stored, as a CSV export (``COPY``) holds them.
 
@@ -47,11 +47,6 @@ from govstd.validators.readers.common import (
 _DB_BATCH_ROWS = 65_536
 
 
-#: Settings the server's text of a typed value depends on, fixed for the reading session (each a
-#: server or role default a department may have changed): dates as ISO 8601 (``DateStyle``: ``SQL, DMY``
-#: writes 06/05/1990), instants in UTC with their offset (``TimeZone``: the reader shows them in 北京时间
-#: whatever the server's zone), floats shortest-exact (``extra_float_digits`` 0 or less rounds them).
-_SESSION = {"DateStyle": "ISO, YMD", "TimeZone": "UTC", "extra_float_digits": "1", "IntervalStyle": "postgres"}
 #: PostgreSQL types (by name, ``psycopg.postgres.types``) read as typed values: the Arrow type whose
 #: rendering (``common.text_of``) they get. Every other type is its server text.
 _TYPED = {"timestamp": pa.timestamp("us"), "timestamptz": pa.timestamp("us", tz="UTC"), "float8": pa.float64(),
@@ -203,7 +198,7 @@ def _postgres_batches(url: str, *, table: str | None, query: str | None, shown: 
         names = unique_names([name for name, _ in described], source=shown, fold=False)
         by_oid = {pg_types[name].oid: arrow for name, arrow in _TYPED.items()}
         types = [by_oid.get(oid) for _, oid in described]
-        for setting, value in _SESSION.items():  # for the session: the cursor's transaction comes after
+        for setting, value in databases.SESSION.items():  # for the session: the cursor's transaction comes after
             conn.execute("SELECT set_config(%s, %s, false)", (setting, value))
         # Columns by position: a query's repeated names stay apart, and no name from the source becomes SQL.
         positions = [f"c{i}" for i in range(len(names))]
