@@ -90,7 +90,7 @@ class PostgresEngine(SqlEngine):
         self._execute(
             "SET standard_conforming_strings = on",
             *(f"SET {setting} = {self.dialect.string_literal(value)}" for setting, value in databases.SESSION.items()),
-            *([postgres_text.FLOAT_TEXT_FUNCTION] if floats else []),
+            *([postgres_text.FLOAT_TEXT_FUNCTION, postgres_text.SHORTEST_FUNCTION] if floats else []),
             # Samples are numbered in scan order: a parallel or synchronised scan would reorder rows.
             "SET max_parallel_workers_per_gather = 0",
             "SET synchronize_seqscans = off",

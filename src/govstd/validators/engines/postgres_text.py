@@ -7,6 +7,10 @@ rows out, so the same rule is spelled here in PostgreSQL's SQL, for the same ses
 (``databases.SESSION``: ISO dates, UTC instants, shortest-exact floats) — the two engines then check the
 same text and give the same verdicts. ``date``, ``numeric`` and every other type are their server text
 in both.
+
+Known residue: a ``real`` that is not a whole number below 2**24 is written with its shortest float32
+digits, and DuckDB now and then prints one digit more (``-1761468.25`` for ``-1761468.2``): the same value
+and the same verdict (neither is a whole number's digits), a sample's last digit apart.
 """
 
 from __future__ import annotations
@@ -36,6 +40,27 @@ FROM (SELECT m[1] AS s, rtrim(ltrim(m[2] || COALESCE(m[3], ''), '0'), '0') AS d,
       FROM (SELECT regexp_match(t, '^(-?)([0-9]+)(?:\.([0-9]+))?(?:e([+-][0-9]+))?$') AS m) AS parsed) AS parts
 $govstd$"""
 
+#: The temporary function giving a double's shortest round-trip digits as the server's text: PostgreSQL writes
+#: some whole doubles past 2**53 with a digit or two more than read back as the same double
+#: (``2.4405507912583718e+17`` for Python's and DuckDB's ``2.440550791258372e+17``). Where the server wrote
+#: 16 digits or more, each shorter rounding is tried and the shortest that reads back as the value kept
+#: (only from 1 to 1e308: no rounding there leaves a double's range, and no infinity becomes a numeric,
+#: which PostgreSQL before 14 refuses).
+SHORTEST = "pg_temp.govstd_shortest"
+
+SHORTEST_FUNCTION = rf"""CREATE OR REPLACE FUNCTION {SHORTEST}(x float8) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $govstd$
+SELECT CASE
+  WHEN x IN ('NaN', 'Infinity', '-Infinity') OR NOT abs(x) BETWEEN 1 AND 1e308 OR written < 16 THEN t
+  ELSE COALESCE((SELECT c FROM (SELECT round(n, digits - 1 - e) AS c, digits FROM generate_series(1, written - 1)
+                                AS digits) AS tried WHERE CAST(c AS float8) = x ORDER BY digits LIMIT 1)::text, t)
+END
+FROM (SELECT CAST(x AS text) AS t, CASE WHEN abs(x) BETWEEN 1 AND 1e308 THEN CAST(CAST(x AS text) AS numeric) END AS n,
+             length(regexp_replace(CAST(x AS text), 'e.*$|[^0-9]', '', 'g')) AS written,
+             CASE WHEN abs(x) BETWEEN 1 AND 1e308 THEN floor(log(abs(CAST(CAST(x AS text) AS numeric))))::int
+                  ELSE 0 END AS e) AS v
+$govstd$"""
+
 #: PostgreSQL type names (``psycopg.postgres.types``) whose text differs from the reader's; the float width
 #: in bits, or 0 for a timestamp.
 TYPED = {"float8": 64, "float4": 32, "timestamp": 0, "timestamptz": 0}
@@ -45,9 +70,10 @@ def as_text(column: str, type_name: str | None) -> str:
     """SQL showing ``column``, of PostgreSQL type ``type_name``, as the reader shows it (module docstring)."""
     if type_name in ("float8", "float4"):
         limit = _EXACT_WHOLE[TYPED[type_name]]
+        server = f"{SHORTEST}({column})" if type_name == "float8" else f"CAST({column} AS TEXT)"
         return (f"CASE WHEN {column} NOT IN ('NaN', 'Infinity', '-Infinity') AND {column} = trunc({column}) "
                 f"AND abs({column}) < {limit} THEN CAST(CAST({column} AS BIGINT) AS TEXT) "
-                f"ELSE {FLOAT_TEXT}(CAST({column} AS TEXT)) END")
+                f"ELSE {FLOAT_TEXT}({server}) END")
     if type_name == "timestamp":
         return _timestamp(column, column, column)
     if type_name == "timestamptz":
