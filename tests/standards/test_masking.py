@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric  # python-stdnum: the outside oracle for GB 11643 check characters
 
@@ -195,3 +195,64 @@ def test_birth_dates_and_dates_beside_them() -> None:
 def test_birth_date_of_an_id_overlapped_by_a_glued_uscc_shape() -> None:
     # "01011960010110 09ab" inside this text has a valid GB 32100 check character by chance.
     assert birth_dates("证件110101196001011009abc") == {"19600101"}
+
+
+# --------------------------------------------------------------------------- URL credentials in free text
+
+
+def test_redact_hides_only_a_url_credential() -> None:
+    """The user information of a URL holds no white space: a host and port followed by words and an address
+    is no credential, and the words stay (they were lost to ``***`` up to the ``@``)."""
+    assert redact("http://host:8080 mail a@b") == "http://host:8080 mail a@b"
+    text = "服务 http://10.0.0.1:8080 联系 admin@example.com"
+    assert redact(text) == text
+    assert redact("postgresql://u:pw@db mail admin@x.com") == "postgresql://u:***@db mail admin@x.com"
+    assert redact("postgresql://u:p@ss@db/x，联系 a@b") == "postgresql://u:***@db/x，联系 a@b"
+    assert redact("http://u:pw@h\nsee a@b") == "http://u:***@h\nsee a@b"
+    # An authority whose ``:`` is followed by no port can only be user information: its space is the password's.
+    assert redact("postgresql://user:pa ss@db/x") == "postgresql://user:***@db/x"
+
+
+URL_WORDS = st.text(alphabet=st.sampled_from("abcxyz联系电话 ，。:/@#?=-_.\n\t0123456789X"), max_size=12)
+
+
+@st.composite
+def text_around_a_url(draw: st.DrawFn, number: str) -> str:
+    """Arbitrary text around a URL (with or without a credential), ``number`` written into one of its parts."""
+    parts = {
+        "before": draw(URL_WORDS),
+        "user": draw(st.from_regex(r"[a-z0-9_]{0,6}", fullmatch=True)),
+        "password": draw(st.text(alphabet=st.sampled_from("ab1@ $%"), max_size=6)),
+        "host": draw(st.sampled_from(["db", "127.0.0.1", "registry.example", "h"])),
+        "port": draw(st.sampled_from(["", ":5432", ":8080"])),
+        "path": draw(st.sampled_from(["", "/x", "/api?token=t0k", "/db?password=pw&sslmode=disable"])),
+        "after": draw(URL_WORDS),
+    }
+    where = draw(st.sampled_from(["before", "user", "password", "host", "path", "after"]))
+    glue = draw(st.sampled_from(["", " ", "：", "-"]))
+    parts[where] = glue.join(draw(st.permutations([parts[where], number])))
+    credential = draw(st.sampled_from(["", "{user}@", "{user}:{password}@"])).format(**parts)
+    scheme = draw(st.sampled_from(["postgresql://", "http://", "https://", "sqlite:///"]))
+    return f"{parts['before']}{scheme}{credential}{parts['host']}{parts['port']}{parts['path']}{parts['after']}"
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.data(), st.one_of(citizen_ids(), mobiles))
+def test_redact_never_leaves_a_number_around_a_url(data: st.DataObject, number: str) -> None:
+    """Wherever an ID number (GB 11643, check character by python-stdnum) or a mobile stands in or around a
+    URL — its user, password, host, path or the text about it — the URL's masking never shows it whole."""
+    text = data.draw(text_around_a_url(number))
+    shown = redact(text)
+    assert number not in shown
+    _assert_hidden(number, text, 3 if len(number) == 11 else 6, middle_only=True)
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.sampled_from(["http://", "https://", "postgresql://"]),
+       st.from_regex(r"[a-z][a-z0-9.]{0,10}", fullmatch=True), st.integers(0, 65535),
+       st.text(alphabet=st.sampled_from("abc 联系邮箱，:"), max_size=15),
+       st.from_regex(r"[a-z]{1,5}@[a-z]{1,5}", fullmatch=True))
+def test_redact_keeps_the_words_after_a_port(scheme: str, host: str, port: int, words: str, address: str) -> None:
+    """A host and port followed by white space ends the URL: nothing up to a later ``@`` is a password."""
+    text = f"{scheme}{host}:{port} {words} {address}"
+    assert redact(text) == text

@@ -95,10 +95,16 @@ _PII_LENGTHS = (18, 15, 13, 11)
 _USCC_CHARS = "0-9A-HJ-NP-RTUWXYa-hj-np-rtuwxy"
 _USCC = re.compile(rf"(?=([{_USCC_CHARS}]{{2}}[0-9]{{6}}[{_USCC_CHARS}]{{10}}))")
 _PHONE_RULE = MaskingRule(keep_start=3, keep_end=4)
-# A URL's ``user:password@``: the password runs to the host's ``@``, the last on the line before the path,
-# query or fragment, so a password holding an unencoded ``@`` or space (``user:p@ss wd@db``) goes whole.
-# On the safe side: ``http://host:8080 mail a@b`` loses the text up to the ``@`` too.
-_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):[^/?#\r\n]*@")
+# A URL's ``user:password@`` (RFC 3986 §3.2.1: the user information ends at the host's ``@``). The user
+# information holds no white space: the password runs to the last ``@`` before white space, the path, the
+# query or the fragment (``user:p@ss@db``: an unencoded ``@`` in it goes whole), so ``http://host:8080
+# mail a@b`` keeps its words. One exception, on the safe side: where the text after the ``:`` is no port
+# (not digits), ``scheme://user:pa ss@db`` can only be user information holding an unencoded space (libpq
+# reads it so), and the password runs on across the space to the ``@``. Left as written: a password
+# holding white space after an ``@`` (``user:p@ss wd@db`` hides ``p`` only; text cannot tell it from
+# ``user:pw@db mail a@b``), or whose first word is digits (``user:12 34@db`` reads as a host and port).
+_URL_PASSWORD = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/@\s]*):"
+                           r"(?:[^\s/?#]*@|(?![0-9]*\s)[^/?#\r\n]*@)")
 # A secret given as a parameter: a URL's ``?password=`` / ``&sslpassword=`` / ``?token=`` (a service URL
 # may carry an API token) and libpq's keyword form (``host=db password=secret``, ``password='a b'``).
 _PARAM_PASSWORD = re.compile(r"(?P<key>(?<![A-Za-z0-9_])(?:(?:ssl)?password|(?:access_)?token)\s*=\s*)"

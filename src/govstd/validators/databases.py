@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 _POSTGRES_URL = re.compile(r"^postgres(ql)?(\+[a-z0-9]+)?://", re.IGNORECASE)
 _quote = PostgresDialect().quote_identifier
 
+#: Settings the server's text of a typed value depends on, fixed for a session that reads a source (each a
+#: server or role default a department may have changed): dates as ISO 8601 (``DateStyle``: ``SQL, DMY``
+#: writes 06/05/1990), instants in UTC with their offset (``TimeZone``: govstd shows them in 北京时间
+#: whatever the server's zone), floats shortest-exact (``extra_float_digits`` 0 or less rounds them). The
+#: reader, which copies the text out, and the pushdown engine, which checks it in place, both pin them.
+SESSION = {"DateStyle": "ISO, YMD", "TimeZone": "UTC", "extra_float_digits": "1", "IntervalStyle": "postgres"}
+
 
 def _passwords(url: str) -> list[str]:
     """The passwords in a database URL, as written and percent-decoded (what libpq may quote back). libpq
@@ -157,5 +164,5 @@ def _missing_table(conn: psycopg.Connection[Any], table: str, exc: Exception, sh
                       expected=f"one of: {listed or '(no tables)'}")
 
 
-__all__ = ["column_names", "columns", "connect", "dsn", "error_text", "execute_one", "is_postgres_url", "relation",
-           "require_table_or_query", "source_error", "subquery"]
+__all__ = ["SESSION", "column_names", "columns", "connect", "dsn", "error_text", "execute_one", "is_postgres_url",
+           "relation", "require_table_or_query", "source_error", "subquery"]

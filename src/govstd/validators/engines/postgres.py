@@ -24,6 +24,7 @@ from govstd.errors import GovstdError, InputError
 from govstd.standards.masking import redact
 from govstd.validators import databases, ir
 from govstd.validators.compiler.postgres import PostgresDialect
+from govstd.validators.engines import postgres_text
 from govstd.validators.engines.base import Opened, Row, SourceOptions, SqlEngine
 from govstd.validators.readers import LoadedSource, unique_names
 
@@ -43,15 +44,16 @@ def open_data(source: Any, options: SourceOptions) -> Iterator[Opened]:
     inner = databases.relation(table, query)
     conn = databases.connect(url, shown)
     try:
-        raw_names = databases.column_names(conn, inner, table=table, shown=shown)
-        names = unique_names(raw_names, fold=False)
+        described = databases.columns(conn, inner, table=table, shown=shown)
+        names = unique_names([name for name, _ in described], fold=False)
+        types = _type_names([oid for _, oid in described])
         label = f"{shown} ({'table ' + table if table else 'query'})"
         loaded = LoadedSource(data="", numbered="", row_column="__govstd_row", columns=names, format="postgresql",
                               source=label)
 
         def make(mapping: Mapping[str, str]) -> SqlEngine:
             position = {name: i for i, name in enumerate(names)}
-            return PostgresEngine(conn, inner, {f: position[c] for f, c in mapping.items()}, len(names), shown)
+            return PostgresEngine(conn, inner, {f: position[c] for f, c in mapping.items()}, types, shown)
 
         yield Opened(loaded=loaded, engine=make)
     finally:
@@ -63,9 +65,12 @@ class PostgresEngine(SqlEngine):
 
     name = "postgres"
 
-    def __init__(self, conn: Any, inner: str, mapping: Mapping[str, int], columns: int, shown: str) -> None:
-        """``mapping``: field → position of its column in ``inner`` (of ``columns``). Columns are named by
-        position, so a query repeating a name (``SELECT a, b AS a``) is no ambiguity."""
+    def __init__(self, conn: Any, inner: str, mapping: Mapping[str, int], types: Sequence[str | None],
+                 shown: str) -> None:
+        """``mapping``: field → position of its column in ``inner``; ``types``: each column's PostgreSQL type
+        name (``postgres_text.TYPED``, None for any other). Columns are named by position, so a query repeating
+        a name (``SELECT a, b AS a``) is no ambiguity. A typed column is shown as the DuckDB engine's reader
+        shows it (``postgres_text``), in a session with the reader's settings (``databases.SESSION``)."""
         import psycopg
 
         self._psycopg = psycopg
@@ -77,11 +82,15 @@ class PostgresEngine(SqlEngine):
         self._data_view = f"__govstd_data_{suffix}"
         self._numbered_view = f"__govstd_numbered_{suffix}"
         self.data = q(self._data_view)
-        select = ", ".join(f"CAST(__t.{q(f'__c{i}')} AS TEXT) AS {q(field)}" for field, i in mapping.items())
+        select = ", ".join(f"{postgres_text.as_text('__t.' + q(f'__c{i}'), types[i])} AS {q(field)}"
+                           for field, i in mapping.items())
         select = select or "NULL AS __govstd_none"
-        positions = ", ".join(q(f"__c{i}") for i in range(columns))
+        positions = ", ".join(q(f"__c{i}") for i in range(len(types)))
+        floats = any(types[i] in ("float8", "float4") for i in mapping.values())
         self._execute(
             "SET standard_conforming_strings = on",
+            *(f"SET {setting} = {self.dialect.string_literal(value)}" for setting, value in databases.SESSION.items()),
+            *([postgres_text.FLOAT_TEXT_FUNCTION, postgres_text.SHORTEST_FUNCTION] if floats else []),
             # Samples are numbered in scan order: a parallel or synchronised scan would reorder rows.
             "SET max_parallel_workers_per_gather = 0",
             "SET synchronize_seqscans = off",
@@ -181,6 +190,14 @@ class PostgresEngine(SqlEngine):
             raise self._run_error(exc) from None
         finally:
             cur.close()
+
+
+def _type_names(oids: Sequence[int]) -> list[str | None]:
+    """The name of each column's type that ``postgres_text`` shows differently from its server text, else None."""
+    from psycopg.postgres import types as pg_types
+
+    by_oid = {pg_types[name].oid: name for name in postgres_text.TYPED}
+    return [by_oid.get(oid) for oid in oids]
 
 
 def _copy_parquet(cur: Any, table: str, columns: Sequence[str], file: str, q: Any) -> None:
