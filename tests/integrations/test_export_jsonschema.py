@@ -92,6 +92,9 @@ def test_format_checker_uses_govstd_algorithms() -> None:
     assert checker.conforms(42, "gb11643")  # formats apply to strings only
     assert checker.conforms("2024-03-01 09:00", "gbt7408-date-time")
     assert not checker.conforms("2024-02-30 09:00", "gbt7408-date-time")
+    # as many fraction digits as govstd's timestamp grammar reads (nanoseconds), no more
+    assert checker.conforms("2024-03-01T09:00:00.123456789+08:00", "gbt7408-date-time")
+    assert not checker.conforms("2024-03-01 09:00:00.1234567890", "gbt7408-date-time")
 
 
 def test_what_a_record_schema_cannot_say_is_listed(schema: dict[str, Any]) -> None:

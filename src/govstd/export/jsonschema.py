@@ -26,6 +26,7 @@ from typing import Any
 from govstd.export import Export, Item, Source, tool_label
 from govstd.standards.models import DataType
 from govstd.validators import ir
+from govstd.validators.compiler.constants import LAYOUT_WIDTHS
 from govstd.validators.derive import Binding
 
 #: JSON Schema dialect of the exported schema.
@@ -36,9 +37,12 @@ MAX_ENUM = 1000
 NOT_BLANK = r"\S"
 _TRIM_NOTE = "JSON Schema checks the value as it is; govstd trims surrounding whitespace first"
 #: GB/T 7408.1 (ISO 8601-1) extended date and time of day: 'T' or a space between, seconds and the UTC
-#: offset optional — government data records local time (RFC 3339's ``date-time`` demands an offset).
+#: offset optional — government data records local time (RFC 3339's ``date-time`` demands an offset). As many
+#: fraction digits as govstd's own timestamp grammar reads (``LAYOUT_WIDTHS``: nanoseconds), so an exported
+#: schema never refuses a value ``govstd validate`` accepts.
 _DATE_TIME = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
+    rf"(:[0-9]{{2}}(\.[0-9]{{1,{LAYOUT_WIDTHS['f']}}})?)?(Z|[+-][0-9]{{2}}:[0-9]{{2}})?$"
 )
 
 
