@@ -240,3 +240,34 @@ def test_a_source_numbered_on_one_thread_streams_when_it_shows_samples(tmp_path:
     assert streamed == _sampled(path, monkeypatch, "sql")
     assert _verdicts(path, SCHEMAS["default"], monkeypatch, path="scan")["__rows"] == 5_000
     assert calls == [5_000]
+
+
+def test_a_database_sources_samples_are_taken_inside_the_scan(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database source's rows are copied, numbered, into a Parquet file DuckDB reads on every thread: a run with
+    samples counts inside the scan, and shows the SQL path's samples and duplicate samples."""
+    import sqlite3
+
+    table = pq.read_table(_many_row_groups(tmp_path / "d.parquet", 30_000))
+    db = tmp_path / "d.db"
+    with sqlite3.connect(db) as conn:
+        names = ", ".join(f'"{n}" TEXT' for n in table.column_names)
+        conn.execute(f"CREATE TABLE t ({names})")
+        conn.executemany(f"INSERT INTO t VALUES ({', '.join('?' * table.num_columns)})",
+                         zip(*(c.to_pylist() for c in table.columns), strict=True))
+    conn.close()
+    source = f"sqlite:///{db}"
+    calls = _in_scan_calls(monkeypatch)
+
+    def sampled(path: str) -> dict[str, Any]:
+        monkeypatch.setenv("GOVSTD_KERNEL", "0" if path == "sql" else "1")
+        monkeypatch.setenv("GOVSTD_INSCAN", "1")
+        result = govstd.validate(source, SCHEMAS["default"], table="t", today=TODAY, service_items=ITEMS,
+                                 sample_size=3, threads=2)
+        return {c.rule_id: (c.evaluated, c.failed, c.details, [s.model_dump() for s in c.samples])
+                for c in result.checks}
+
+    expected = sampled("sql")
+    assert expected["key.unique"][3] and sum(bool(v[3]) for v in expected.values()) >= 4  # samples to compare
+    assert sampled("scan") == expected
+    assert calls == [30_000]

@@ -86,8 +86,10 @@ def _read_database(con: duckdb.DuckDBPyConnection, url: str, *, table: str | Non
     _create_views(con, f"SELECT {select} FROM {scan}",
                   numbered=f"SELECT {q(ROW_COLUMN)}, {select} FROM {scan}", source=shown)
     label = f"{shown} ({'table ' + table if table else 'query'})"
+    # numbered_in_parallel: the rows and their numbers come from the Parquet file written above, which DuckDB
+    # reads on every thread (no window numbers them): a run with samples takes them inside the scan.
     return LoadedSource(data=q(DATA_VIEW), numbered=q(NUMBERED_VIEW), row_column=ROW_COLUMN, columns=names,
-                        format=fmt, source=label)
+                        format=fmt, source=label, numbered_in_parallel=True)
 
 
 def _shown(column: str, arrow_type: pa.DataType | None) -> str:
