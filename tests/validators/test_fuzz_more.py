@@ -7,6 +7,7 @@ the rows themselves: an error names the file and the line, never a person's name
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import re
@@ -149,11 +150,12 @@ def test_a_null_line_is_not_an_empty_record(tmp_path: Path, extra: list[bytes], 
 @settings(max_examples=60, deadline=None)
 @given(lines=st.lists(st.sampled_from([b"{}", b'{"a": null}', b"null", b" null\r", b"\tnull ", b"nullx", b"", b"  ",
                                        b'"null"', b"nul", b"ull", b'{"a": "\\nnull"}']), max_size=12),
-       block=st.integers(1, 9))
-def test_the_null_line_scan_finds_the_first_null_line_across_blocks(lines: list[bytes], block: int) -> None:
+       block=st.integers(1, 9), bom=st.booleans())
+def test_the_null_line_scan_finds_the_first_null_line_across_blocks(lines: list[bytes], block: int,
+                                                                    bom: bool) -> None:
     """The scan reads blocks of a few bytes here, so a null line is cut at every place; the oracle is
-    Python's JSON reader, line by line."""
-    data = b"\n".join(lines)
+    Python's JSON reader, line by line (a UTF-8 byte-order mark before line 1 is no part of it)."""
+    data = codecs.BOM_UTF8 * bom + b"\n".join(lines)
     want = next((n for n, raw in enumerate(lines, start=1) if raw.strip() and _loads(raw) is None), None)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "s.jsonl"

@@ -8,6 +8,7 @@ characters such as 𠇔, which DuckDB cannot here).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import re
@@ -227,6 +228,8 @@ def _null_line(path: Path) -> int | None:
     tail = b"\n"  # the unfinished line, from the newline before it (a virtual one before line 1)
     newlines = 1  # newlines before the current block, the virtual one included: line k follows the k-th
     with path.open("rb") as fh:
+        if fh.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:  # a byte-order mark is no part of line 1
+            fh.seek(0)
         for block in iter(lambda: fh.read(NULL_SCAN_BLOCK), b""):
             data = tail + block
             cut = data.rfind(b"\n")
