@@ -232,8 +232,6 @@ def write_jsonl(path: Path, rows: list[dict[str, str]] = ROWS) -> Path:
     return path
 
 
-#: Checks every valid row fails by the schema's own policy (shared unconditionally: a full valid
-#: identifier is exposed; the freshness rule measures the file, not a row).
 #: Nanosecond exports (Java, pandas, PostgreSQL-style ``timestamp(9)``): valid times, kept to microseconds.
 LONG_FRACTIONS = ["2024-03-01 09:00:00.123456789", "2024-03-01T09:00:00.123456789", "2024-03-01 09:00:00.1234567",
                   " 2024-03-01 09:00:00.12345678 ", "2024-03-01 23:59:59.999999999"]
@@ -253,6 +251,8 @@ def fraction_rows() -> tuple[list[dict[str, str]], dict[str, int]]:
     return rows, {"accept_time.type": len(NOT_TIMES), "accept_time.normalised": 1}
 
 
+#: Checks every valid row fails by the schema's own policy (shared unconditionally: a full valid
+#: identifier is exposed; the freshness rule measures the file, not a row).
 POLICY = {"id_number.pii_exposure", "phone.pii_exposure", "rules.fresh"}
 
 

@@ -109,14 +109,9 @@ def execute_one(cursor: psycopg.Cursor[Any], sql: str) -> None:
     cursor.execute(sql, prepare=True)
 
 
-def column_names(conn: psycopg.Connection[Any], inner: str, *, table: str | None, shown: str) -> list[str]:
-    """The names of the columns of ``inner`` (from ``relation``) as the server gives them, repeated
-    names included; read in a read-only transaction, which is then rolled back."""
-    return [name for name, _ in columns(conn, inner, table=table, shown=shown)]
-
-
 def columns(conn: psycopg.Connection[Any], inner: str, *, table: str | None, shown: str) -> list[tuple[str, int]]:
-    """(name, type OID) of each column of ``inner``, as ``column_names``."""
+    """(name, type OID) of each column of ``inner`` (from ``relation``) as the server gives them, repeated
+    names included; read in a read-only transaction, which is then rolled back."""
     import psycopg
 
     try:
@@ -164,5 +159,5 @@ def _missing_table(conn: psycopg.Connection[Any], table: str, exc: Exception, sh
                       expected=f"one of: {listed or '(no tables)'}")
 
 
-__all__ = ["SESSION", "column_names", "columns", "connect", "dsn", "error_text", "execute_one", "is_postgres_url",
+__all__ = ["SESSION", "columns", "connect", "dsn", "error_text", "execute_one", "is_postgres_url",
            "relation", "require_table_or_query", "source_error", "subquery"]

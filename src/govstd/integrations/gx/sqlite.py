@@ -23,6 +23,7 @@ from govstd.validators.compiler.base import Dialect, UnsupportedCheck
 from govstd.validators.compiler.constants import (
     APOSTROPHE_CHARS,
     DASH_CHARS,
+    FRACTION_KEPT,
     FULLWIDTH_FROM,
     FULLWIDTH_TO,
     LAYOUT_WIDTHS,
@@ -186,8 +187,8 @@ class SQLiteDialect(Dialect):
             if "f" in fields:
                 run = fields["f"][0]
                 digits = f"RTRIM(SUBSTR({g}, {RUN_SLOT * run + 1}, {RUN_SLOT}))"
-                # A fraction's first 6 digits, as every engine keeps them (the rest truncated).
-                micro = f"CAST(SUBSTR({digits} || '000000', 1, 6) AS INTEGER)"
+                # A fraction's first FRACTION_KEPT digits, as every engine keeps them (the rest truncated).
+                micro = f"CAST(SUBSTR({digits} || '{'0' * FRACTION_KEPT}', 1, {FRACTION_KEPT}) AS INTEGER)"
             leap = f"({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))"
             days = (f"(CASE WHEN {m} IN (1, 3, 5, 7, 8, 10, 12) THEN 31 WHEN {m} IN (4, 6, 9, 11) THEN 30 "
                     f"WHEN {m} = 2 AND {leap} THEN 29 WHEN {m} = 2 THEN 28 ELSE 0 END)")

@@ -15,7 +15,7 @@ and the same verdict (neither is a whole number's digits), a sample's last digit
 
 from __future__ import annotations
 
-from govstd.validators.readers.common import _EXACT_WHOLE, BEIJING_UTC_OFFSET
+from govstd.validators.readers.common import BEIJING_UTC_OFFSET, EXACT_WHOLE
 
 #: The temporary function showing a float's shortest-exact server text as DuckDB prints the same value
 #: (Python's ``repr``: positional from 1e-4 to below 1e16, with ``.0`` when whole; else ``1.5e+16``,
@@ -69,7 +69,7 @@ TYPED = {"float8": 64, "float4": 32, "timestamp": 0, "timestamptz": 0}
 def as_text(column: str, type_name: str | None) -> str:
     """SQL showing ``column``, of PostgreSQL type ``type_name``, as the reader shows it (module docstring)."""
     if type_name in ("float8", "float4"):
-        limit = _EXACT_WHOLE[TYPED[type_name]]
+        limit = EXACT_WHOLE[TYPED[type_name]]
         server = f"{SHORTEST}({column})" if type_name == "float8" else f"CAST({column} AS TEXT)"
         return (f"CASE WHEN {column} NOT IN ('NaN', 'Infinity', '-Infinity') AND {column} = trunc({column}) "
                 f"AND abs({column}) < {limit} THEN CAST(CAST({column} AS BIGINT) AS TEXT) "

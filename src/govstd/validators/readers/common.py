@@ -156,7 +156,7 @@ EXCEL_DIGITS = 15
 #: Whole numbers a narrower IEEE 754 float holds exactly (binary16: 11-bit significand, binary32: 24-bit):
 #: a whole value below 2**bits was that number; a float32 ``real`` phone (13912345678 → 13912345600) was not.
 #: A double keeps ``EXCEL_DIGITS`` (10**15 < 2**53, the display rule of a workbook's number cell).
-_EXACT_WHOLE = {16: f"{2 ** 11}", 32: f"{2 ** 24}", 64: f"1e{EXCEL_DIGITS}"}
+EXACT_WHOLE = {16: f"{2 ** 11}", 32: f"{2 ** 24}", 64: f"1e{EXCEL_DIGITS}"}
 
 
 def text_of(column: str, arrow_type: pa.DataType) -> str:
@@ -169,7 +169,7 @@ def text_of(column: str, arrow_type: pa.DataType) -> str:
       ``13912345678.0``): pandas turns every integer column with a missing value into float64, and the
       digits are all there. Past 15 digits it stays as DuckDB prints it (``1.1010119600101e+17``), its
       lost digits visible as damage (``excel_damage``); a float32 keeps whole numbers below 2**24 only
-      (``_EXACT_WHOLE``);
+      (``EXACT_WHOLE``);
     - a timestamp at midnight is its date (``1990-05-06``): pandas has no date type and writes every
       date as a timestamp — as Excel stores a date cell. A date is valid in a datetime field too;
     - a timestamp with a time zone is an instant: it is shown in 北京时间 (``BEIJING_UTC_OFFSET``), the
@@ -177,7 +177,7 @@ def text_of(column: str, arrow_type: pa.DataType) -> str:
       happens to run the check. An infinite timestamp is ``infinity`` (no time of day to look at)."""
     ref = column
     if pa.types.is_floating(arrow_type):
-        limit = _EXACT_WHOLE[arrow_type.bit_width]
+        limit = EXACT_WHOLE[arrow_type.bit_width]
         return (f"CASE WHEN isfinite({ref}) AND {ref} = trunc({ref}) AND abs({ref}) < {limit} "
                 f"THEN CAST(CAST({ref} AS HUGEINT) AS VARCHAR) ELSE CAST({ref} AS VARCHAR) END")
     if pa.types.is_timestamp(arrow_type):
